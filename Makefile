@@ -1,0 +1,131 @@
+# groove - build, test, run.
+#
+#   make            build ./groove
+#   make run        install missing Debian packages, build, start the instrument
+#   make test       install missing packages (test tools too), build, run every test
+#   make test-asan  the C unit tests built with -fsanitize=address,undefined
+#   make bench      the benchmarks (ratios against references measured in the same run)
+#   make fuzz       libFuzzer harnesses (clang), FUZZ_TIME seconds each
+#   make samples    regenerate the default kit in samples/ from our own drum synthesis
+#
+# Sources are found by wildcard. The musical core (everything in nn/, synth/ and app/ but
+# the glue below) builds into build/libgroove.a, which the tests link; it includes no
+# ncurses, PortAudio or PortMidi header. Glue = app/main.c, app/cmd_*.c, app/tui*.c,
+# app/dev_*.c, synth/dev_*.c. Files named *_avx2.c / *_avx512.c get those instruction
+# sets; nothing else does, so the binary runs on any x86-64 and picks kernels at run time.
+
+CC      ?= cc
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+WARN    := -std=c11 -Wall -Wextra -Wpedantic -Wshadow
+DEFS    := -D_DEFAULT_SOURCE -D_GNU_SOURCE
+# Scalar results must match bit for bit between builds: no FMA contraction behind our back.
+BASE    := $(WARN) $(DEFS) -ffp-contract=off -pthread -Inn -Isynth -Iapp -MMD -MP
+AVX2    := -mavx2 -mfma -O3
+AVX512  := -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma -O3
+
+PKGS_CORE := sndfile samplerate
+PKGS_APP  := ncursesw portaudio-2.0
+PKGCONFIG := $(shell command -v pkg-config 2>/dev/null)
+ifneq ($(PKGCONFIG),)
+CORE_CFLAGS := $(shell pkg-config --cflags $(PKGS_CORE) 2>/dev/null)
+CORE_LIBS   := $(shell pkg-config --libs $(PKGS_CORE) 2>/dev/null)
+APP_CFLAGS  := $(shell pkg-config --cflags $(PKGS_APP) 2>/dev/null)
+APP_LIBS    := $(shell pkg-config --libs $(PKGS_APP) 2>/dev/null)
+endif
+CORE_LIBS += -lm -pthread
+# Debian 12's libportmidi-dev ships no .pc file (porttime is inside libportmidi there).
+APP_LIBS  += $(if $(PKGCONFIG),$(shell pkg-config --libs portmidi 2>/dev/null || echo -lportmidi),-lportmidi)
+
+GLUE_SRC := app/main.c $(wildcard app/cmd_*.c app/tui*.c app/dev_*.c synth/dev_*.c)
+ALL_SRC  := $(wildcard nn/*.c synth/*.c app/*.c)
+CORE_SRC := $(filter-out $(GLUE_SRC),$(ALL_SRC))
+TEST_SRC := $(wildcard tests/test_*.c)
+
+B := build
+CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
+GLUE_OBJ := $(GLUE_SRC:%.c=$(B)/%.o)
+TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+
+A := build-asan
+ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ASAN_CORE_OBJ := $(CORE_SRC:%.c=$(A)/%.o)
+ASAN_TESTS    := $(TEST_SRC:tests/%.c=$(A)/tests/%)
+
+.PHONY: all run test test-asan test-unit bench fuzz samples deps deps-test clean debug
+all: groove
+
+# Per-file instruction sets.
+simd_flags = $(if $(filter %_avx512.c,$<),$(AVX512),$(if $(filter %_avx2.c,$<),$(AVX2)))
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(BASE) $(CORE_CFLAGS) $(APP_CFLAGS) $(simd_flags) -c $< -o $@
+
+$(B)/libgroove.a: $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+groove: $(GLUE_OBJ) $(B)/libgroove.a
+	$(CC) $(CFLAGS) -pthread -o $@ $(GLUE_OBJ) $(B)/libgroove.a $(APP_LIBS) $(CORE_LIBS)
+
+$(B)/tests/%: tests/%.c $(B)/libgroove.a tests/check.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(BASE) $(CORE_CFLAGS) -Itests $< -o $@ $(B)/libgroove.a $(CORE_LIBS)
+
+$(A)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(ASAN) $(BASE) $(CORE_CFLAGS) $(simd_flags) -c $< -o $@
+
+$(A)/libgroove.a: $(ASAN_CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(A)/tests/%: tests/%.c $(A)/libgroove.a tests/check.h
+	@mkdir -p $(@D)
+	$(CC) -O1 -g $(ASAN) $(BASE) $(CORE_CFLAGS) -Itests $< -o $@ $(A)/libgroove.a $(CORE_LIBS)
+
+# Set-up: check for the libraries and tools, install the missing Debian packages.
+deps:
+	@bash tools/deps.sh run
+deps-test:
+	@bash tools/deps.sh test
+
+run: deps
+	@$(MAKE) --no-print-directory groove
+	./groove
+
+test-unit: groove $(TESTS)
+test-asan: $(ASAN_TESTS)
+
+test: deps-test
+	@$(MAKE) --no-print-directory test-unit test-asan
+	@bash tests/run.sh --asan
+
+bench: groove
+	@bash tools/bench.sh
+
+FUZZ_TIME ?= 60
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+build-fuzz/%: tests/fuzz/%.c $(CORE_SRC)
+	@mkdir -p $(@D)
+	clang -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) $(DEFS) -pthread -Inn -Isynth -Iapp $(CORE_CFLAGS) \
+	    -mavx2 -mfma -mavx512f -mavx512vl -mavx512bw -mavx512dq $< $(CORE_SRC) -o $@ $(CORE_LIBS)
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+	    name=$$(basename $$f); mkdir -p build-fuzz/corpus-$$name; \
+	    echo "== $$name for $(FUZZ_TIME) s"; \
+	    $$f -max_total_time=$(FUZZ_TIME) -max_len=65536 build-fuzz/corpus-$$name tests/fuzz/seeds/$${name#fuzz_} || exit 1; \
+	done
+
+samples: groove
+	./groove synth-kit -o samples
+
+debug:
+	$(MAKE) OPT=-O0 CFLAGS="-O0 -g $(ASAN)" groove
+
+clean:
+	rm -rf build build-asan build-fuzz groove
+
+-include $(CORE_OBJ:.o=.d) $(GLUE_OBJ:.o=.d) $(ASAN_CORE_OBJ:.o=.d)

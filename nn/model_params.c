@@ -1,0 +1,148 @@
+/* model_params.c - layout of the VAE's weights in one flat buffer. */
+#include "model_params.h"
+
+#include <math.h>
+#include <stdio.h>
+
+const char *model_config_check(const Model_config *c)
+{
+    if (c->input_dim < 1 || c->input_dim > 64) return "input_dim out of range";
+    if (c->steps != 32) return "steps must be 32";
+    if (c->output_dim != 27) return "output_dim must be 27";
+    if (c->enc_d < 1 || c->enc_d > 4096) return "enc_d out of range";
+    if (c->dec_d < 1 || c->dec_d > 4096) return "dec_d out of range";
+    if (c->enc_heads < 1 || c->enc_d % c->enc_heads) return "enc_heads must divide enc_d";
+    if (c->dec_heads < 1 || c->dec_d % c->dec_heads) return "dec_heads must divide dec_d";
+    if (c->enc_ff < 1 || c->enc_ff > 16384) return "enc_ff out of range";
+    if (c->dec_ff < 1 || c->dec_ff > 16384) return "dec_ff out of range";
+    if (c->enc_layers < 0 || c->enc_layers > MODEL_MAX_LAYERS) return "enc_layers out of range";
+    if (c->dec_layers < 0 || c->dec_layers > MODEL_MAX_LAYERS) return "dec_layers out of range";
+    if (c->latent < 1 || c->latent > 4096) return "latent out of range";
+    if (c->n_styles < 0 || c->n_styles > 256) return "n_styles out of range";
+    if (c->has_fill != 0 && c->has_fill != 1) return "has_fill must be 0 or 1";
+    if (c->n_mute_groups != 0 && c->n_mute_groups != MODEL_MUTE_GROUPS) return "n_mute_groups must be 0 or 5";
+    return NULL;
+}
+
+typedef struct {
+    float *cursor;
+    size_t count;
+} Layout;
+
+/* Takes n floats from the layout, returning where they start. */
+static float *take(Layout *l, size_t n)
+{
+    float *p = l->cursor ? l->cursor + l->count : NULL;
+    l->count += n;
+    return p;
+}
+
+static void bind_block(Layout *l, Block_params *b, int d, int f)
+{
+    b->qkv_w = take(l, (size_t)3 * d * d);
+    b->qkv_b = take(l, (size_t)3 * d);
+    b->proj_w = take(l, (size_t)d * d);
+    b->proj_b = take(l, (size_t)d);
+    b->ln1_g = take(l, (size_t)d);
+    b->ln1_b = take(l, (size_t)d);
+    b->ff1_w = take(l, (size_t)f * d);
+    b->ff1_b = take(l, (size_t)f);
+    b->ff2_w = take(l, (size_t)d * f);
+    b->ff2_b = take(l, (size_t)d);
+    b->ln2_g = take(l, (size_t)d);
+    b->ln2_b = take(l, (size_t)d);
+}
+
+/* Lays out all tensors; with buffer NULL only counts. */
+static size_t layout(Model_params *p, const Model_config *c, float *buffer)
+{
+    Layout l = {buffer, 0};
+    size_t flat = (size_t)c->steps * c->enc_d;
+    p->in_w = take(&l, (size_t)c->enc_d * c->input_dim);
+    p->in_b = take(&l, (size_t)c->enc_d);
+    for (int i = 0; i < c->enc_layers; i++)
+        bind_block(&l, &p->enc[i], c->enc_d, c->enc_ff);
+    p->enc_ln_g = take(&l, (size_t)c->enc_d);
+    p->enc_ln_b = take(&l, (size_t)c->enc_d);
+    p->mu_w = take(&l, (size_t)c->latent * flat);
+    p->mu_b = take(&l, (size_t)c->latent);
+    p->logvar_w = take(&l, (size_t)c->latent * flat);
+    p->logvar_b = take(&l, (size_t)c->latent);
+    p->style_emb = c->n_styles ? take(&l, (size_t)c->n_styles * c->latent) : NULL;
+    p->fill_emb = c->has_fill ? take(&l, (size_t)2 * c->latent) : NULL;
+    p->mute_emb = c->n_mute_groups ? take(&l, (size_t)c->n_mute_groups * c->latent) : NULL;
+    p->dec_in_w = take(&l, (size_t)c->steps * c->dec_d * c->latent);
+    p->dec_in_b = take(&l, (size_t)c->steps * c->dec_d);
+    for (int i = 0; i < c->dec_layers; i++)
+        bind_block(&l, &p->dec[i], c->dec_d, c->dec_ff);
+    p->out_w = take(&l, (size_t)c->output_dim * c->dec_d);
+    p->out_b = take(&l, (size_t)c->output_dim);
+    return l.count;
+}
+
+size_t model_params_count(const Model_config *c)
+{
+    Model_params scratch;
+    return layout(&scratch, c, NULL);
+}
+
+void model_params_bind(Model_params *p, const Model_config *c, float *buffer)
+{
+    layout(p, c, buffer);
+}
+
+void model_positional_encoding(float *pe, int steps, int d)
+{
+    for (int t = 0; t < steps; t++)
+        for (int i = 0; i < d; i += 2) {
+            double freq = pow(10000.0, -(double)i / d);
+            pe[t * d + i] = (float)sin(t * freq);
+            if (i + 1 < d)
+                pe[t * d + i + 1] = (float)cos(t * freq);
+        }
+}
+
+static void visit_block(const Block_params *b, const char *prefix, int index, int d, int f,
+                        Model_tensor_fn fn, void *ctx)
+{
+    char name[64];
+#define VISIT(field, rows, cols) \
+    (snprintf(name, sizeof name, "%s.%d." #field, prefix, index), fn(ctx, name, rows, cols, b->field))
+    VISIT(qkv_w, 3 * d, d);
+    VISIT(qkv_b, 1, 3 * d);
+    VISIT(proj_w, d, d);
+    VISIT(proj_b, 1, d);
+    VISIT(ln1_g, 1, d);
+    VISIT(ln1_b, 1, d);
+    VISIT(ff1_w, f, d);
+    VISIT(ff1_b, 1, f);
+    VISIT(ff2_w, d, f);
+    VISIT(ff2_b, 1, d);
+    VISIT(ln2_g, 1, d);
+    VISIT(ln2_b, 1, d);
+#undef VISIT
+}
+
+void model_params_visit(const Model_params *p, const Model_config *c, Model_tensor_fn fn, void *ctx)
+{
+    int flat = c->steps * c->enc_d;
+    fn(ctx, "in_w", c->enc_d, c->input_dim, p->in_w);
+    fn(ctx, "in_b", 1, c->enc_d, p->in_b);
+    for (int i = 0; i < c->enc_layers; i++)
+        visit_block(&p->enc[i], "enc", i, c->enc_d, c->enc_ff, fn, ctx);
+    fn(ctx, "enc_ln_g", 1, c->enc_d, p->enc_ln_g);
+    fn(ctx, "enc_ln_b", 1, c->enc_d, p->enc_ln_b);
+    fn(ctx, "mu_w", c->latent, flat, p->mu_w);
+    fn(ctx, "mu_b", 1, c->latent, p->mu_b);
+    fn(ctx, "logvar_w", c->latent, flat, p->logvar_w);
+    fn(ctx, "logvar_b", 1, c->latent, p->logvar_b);
+    if (c->n_styles) fn(ctx, "style_emb", c->n_styles, c->latent, p->style_emb);
+    if (c->has_fill) fn(ctx, "fill_emb", 2, c->latent, p->fill_emb);
+    if (c->n_mute_groups) fn(ctx, "mute_emb", c->n_mute_groups, c->latent, p->mute_emb);
+    fn(ctx, "dec_in_w", c->steps * c->dec_d, c->latent, p->dec_in_w);
+    fn(ctx, "dec_in_b", 1, c->steps * c->dec_d, p->dec_in_b);
+    for (int i = 0; i < c->dec_layers; i++)
+        visit_block(&p->dec[i], "dec", i, c->dec_d, c->dec_ff, fn, ctx);
+    fn(ctx, "out_w", c->output_dim, c->dec_d, p->out_w);
+    fn(ctx, "out_b", 1, c->output_dim, p->out_b);
+}
