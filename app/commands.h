@@ -12,7 +12,9 @@ int cmd_dataset(int argc, char **argv);    /* build the binary dataset from GMD 
 int cmd_generate(int argc, char **argv);   /* groove MIDI -> drum MIDI with the model */
 int cmd_train(int argc, char **argv);      /* train the model */
 int cmd_eval(int argc, char **argv);       /* evaluate a model on a dataset split */
-int cmd_bench(int argc, char **argv);      /* benchmarks */
+int cmd_bench(int argc, char **argv);      /* benchmarks: inference (app/cmd_bench.c) */
+int cmd_bench_train(int argc, char **argv); /* groove bench --train (app/cmd_bench_train.c) */
+int cmd_bench_audio(int argc, char **argv); /* groove bench --audio (app/cmd_bench_audio.c) */
 int cmd_render(int argc, char **argv);     /* drum MIDI -> WAV with a kit */
 int cmd_kits(int argc, char **argv);       /* list the kits it can find */
 int cmd_devices(int argc, char **argv);    /* list audio and MIDI devices */
