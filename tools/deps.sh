@@ -2,7 +2,7 @@
 # deps.sh run|test - checks for what groove needs and installs the missing Debian packages.
 #   run:  the build libraries (ncurses, PortAudio, PortMidi, libsndfile, libsamplerate).
 #   test: the same, plus the test tools (python3-torch, jackd2, hydrogen-drumkits, tmux, sox,
-#         clang for the fuzzers).
+#         libasound2-plugins for the JACK path).
 # Says what it installs; uses sudo when not root. Does nothing when all is present.
 set -u
 mode=${1:-run}
@@ -27,7 +27,6 @@ if [ "$mode" = test ]; then
     [ -d /usr/share/hydrogen/data/drumkits ] && ls /usr/share/hydrogen/data/drumkits/*/drumkit.xml >/dev/null 2>&1 || missing+=(hydrogen-drumkits)
     command -v tmux >/dev/null 2>&1 || missing+=(tmux)
     command -v sox >/dev/null 2>&1 || missing+=(sox)
-    command -v clang >/dev/null 2>&1 || missing+=(clang)
     [ -e /usr/lib/x86_64-linux-gnu/alsa-lib/libasound_module_pcm_jack.so ] || missing+=(libasound2-plugins)
 fi
 
