@@ -1,0 +1,107 @@
+/* midi_hvo.h - MIDI files <-> HVO patterns and grooves (../shared/SPEC.md).
+ *
+ * The grid lives in musical time: a step is a 16th note = ppq/4 ticks, a bar of 4/4 is 16
+ * steps, bar 0 starts at tick 0. Working in ticks means the file's own PPQ sets the step and
+ * a tempo change moves no note off its beat; the tempo map gives each window its bpm.
+ *
+ * A note's onset at s steps (s = tick / (ppq/4)) snaps to the nearest grid line
+ * n = floor(s + 0.5), offset = s - n, so offsets lie in [-0.5, 0.5). A window starting at bar
+ * b holds steps 16b .. 16b+31: the notes with n in that range. A negative offset at the
+ * window's step 0 becomes 0 (a hit never sounds before the loop starts). Where two notes of
+ * one voice fall on one step the louder is kept (the first, when equally loud). GM notes map
+ * to voices with voice_from_gm_note(); others (35, 41, ...) are counted, not used.
+ * Notes of every channel count (a drum file need not use channel 10).
+ *
+ * Windows: 2 bars, 1-bar hop, start bars 0 .. n_bars-1 (the last may run past the end of
+ * the file and is then padded with silence); a window with no hit is not a window.
+ * Only 4/4 makes windows: midi_part_check_meter() says why a file is refused.
+ *
+ * A groove from any MIDI file: every note-on of every channel is a tap (whatever its note);
+ * per step the loudest tap sets velocity and offset. The bar grid is 4 quarter notes.
+ *
+ * Export: each voice as its first GM note (voice_gm_note), channel 10, PPQ MIDI_HVO_PPQ,
+ * offsets honoured to the tick, so pattern -> MIDI -> pattern gives the pattern back (exact
+ * for offsets on the 1/(MIDI_HVO_PPQ/4) grid and velocities k/127).
+ *
+ * Caller-owned MidiPart with _load/_deinit; everything else is pure. Not for the audio thread.
+ */
+#ifndef GROOVE_MIDI_HVO_H
+#define GROOVE_MIDI_HVO_H
+
+#include <stddef.h>
+
+#include "hvo.h"
+#include "smf.h"
+
+#define MIDI_HVO_PPQ 960 /* PPQ of the files we write: 240 ticks per step */
+
+/* One note onset on the step grid. */
+typedef struct {
+    double step;          /* onset in 16th-note steps from tick 0 (not snapped) */
+    unsigned char note;   /* MIDI note */
+    unsigned char velocity; /* 1..127 */
+    unsigned char channel;  /* 0..15 */
+} MidiOnset;
+
+/* A MIDI file read as onsets on the 16th grid, plus what is needed to window it. */
+typedef struct {
+    MidiOnset *onsets;    /* every note-on of every channel, ordered by step */
+    int n_onsets;
+    int ppq;
+    int n_bars;           /* bars of 16 steps up to the last onset or the end of track */
+    double end_step;      /* the file's end (end of track) in steps */
+    int meter_numerator;  /* first time signature (4/4 when the file has none) */
+    int meter_denominator;
+    int meter_is_4_4;     /* 1 when every time signature in the file is 4/4 */
+    SmfTempo *tempos;     /* the file's tempo map (copied), for bpm_at */
+    int n_tempos;
+} MidiPart;
+
+/* What a conversion saw: reported by `groove show` and the dataset builder. */
+typedef struct {
+    int notes;            /* note-ons inside the window(s) */
+    int mapped;           /* of those, on a voice */
+    int unmapped;         /* of those, on no voice (35, 41, ...) */
+    int unmapped_by_note[128];
+    int collisions;       /* mapped notes dropped because a louder one held their step and voice */
+    int step0_clamped;    /* negative offsets at a window's step 0 set to 0 */
+} MidiHvoStats;
+
+/* Reads a MIDI file into a part. Returns 0, or -1 with a one-line reason in err. */
+int midi_part_load(MidiPart *part, const char *path, char *err, size_t errlen);
+/* Builds a part from an already-read Smf (the Smf stays the caller's). 0 or -1 with err. */
+int midi_part_from_smf(MidiPart *part, const Smf *smf, char *err, size_t errlen);
+/* Frees a part and zeroes it. */
+void midi_part_deinit(MidiPart *part);
+
+/* Returns 1 when the part is 4/4 throughout; otherwise 0 with the reason in why
+ * ("time signature 3/4", "time signature changes to 6/8 at bar 12"). */
+int midi_part_check_meter(const MidiPart *part, char *why, size_t whylen);
+/* Number of window start bars (n_bars, at least 1 when the part has any note). */
+int midi_part_window_count(const MidiPart *part);
+/* Tempo (beats per minute) in force at a step. */
+double midi_part_bpm_at(const MidiPart *part, double step);
+
+/* Converts the 2-bar window starting at start_bar to a pattern (SPEC.md rules above).
+ * stats, when not NULL, is added to (zero it first). Returns the number of hits. */
+int midi_part_to_hvo(const MidiPart *part, int start_bar, Hvo *out, MidiHvoStats *stats);
+/* Converts the 2-bar window starting at start_bar to a groove: every note is a tap. Returns
+ * the number of groove hits. */
+int midi_part_to_groove(const MidiPart *part, int start_bar, Groove *out);
+
+/* Convenience: reads path and converts the window at bar. 0, or -1 with err (unreadable file,
+ * bar past the end). midi_file_to_hvo also refuses meters other than 4/4. */
+int midi_file_to_groove(const char *path, Groove *out, int bar, char *err, size_t errlen);
+int midi_file_to_hvo(const char *path, Hvo *out, int bar, MidiHvoStats *stats, char *err, size_t errlen);
+
+/* Builds a format-0 Smf of n_patterns patterns played one after the other (a longer part)
+ * at bpm, channel 10, PPQ MIDI_HVO_PPQ. smf is the caller's (smf_deinit it). 0 or -1. */
+int hvo_to_smf(const Hvo *patterns, int n_patterns, float bpm, Smf *smf, char *err, size_t errlen);
+/* Writes n_patterns patterns in a row to a MIDI file (atomic save). 0, or -1 with err. */
+int hvo_write_midi(const char *path, const Hvo *patterns, int n_patterns, float bpm, char *err,
+                   size_t errlen);
+/* Writes grooves in a row to a MIDI file, every tap as GM note `note` on channel 10. */
+int groove_write_midi(const char *path, const Groove *grooves, int n_grooves, float bpm, int note,
+                      char *err, size_t errlen);
+
+#endif
