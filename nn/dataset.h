@@ -1,6 +1,6 @@
 /* dataset.h - the training data: every 2-bar window of the Groove MIDI Dataset in one file.
  *
- * dataset_build() reads a GMD folder (info.csv plus drummerN/sessionM/*.mid), keeps the 4/4
+ * dataset_build() reads a GMD folder (info.csv plus drummerN/sessionM/NAME.mid), keeps the 4/4
  * files, converts each to 2-bar windows with a 1-bar hop (midi_hvo.h) and labels every window
  * with its split (info.csv's train/validation/test), style (primary genre, style.h id),
  * bpm (info.csv), drummer, beat/fill, source file and start bar. Beats and fills are both kept,
