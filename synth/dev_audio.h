@@ -1,0 +1,52 @@
+/* dev_audio.h - the thin PortAudio layer: an output stream whose callback runs the engine.
+ *
+ * audio_open picks an output device (by index, or by a case-insensitive substring of its
+ * name, or the default), opens a float stereo stream at the requested rate and buffer size and
+ * starts it; the callback calls engine_render, measures its own time against the buffer's
+ * duration (engine_note_load) and reports underflows (engine_note_xrun). ALSA's and JACK's
+ * stderr chatter is hidden around Pa_Initialize (an ALSA error handler, stderr redirected),
+ * and libjack is told not to start a server of its own.
+ *
+ * When no device can be opened the layer runs SILENT: a thread renders the engine at real-time
+ * pace into nothing, so the transport still moves; audio_is_silent() says so and
+ * audio_status() gives the one-line reason for the status line.
+ *
+ * Threads: audio_open / audio_close / audio_device_list from the control thread only.
+ * audio_status / audio_is_silent from the control thread. The callback (or the silent thread)
+ * is the engine's audio thread.
+ */
+#ifndef GROOVE_DEV_AUDIO_H
+#define GROOVE_DEV_AUDIO_H
+
+#include <stdio.h>
+
+#include "engine.h"
+
+typedef struct {
+    const char *device; /* NULL or "" = default; a number = index; else a name substring */
+    int rate;           /* frames per second, e.g. 48000 */
+    int frames;         /* frames per buffer, e.g. 256 */
+} AudioConfig;
+
+typedef struct AudioOut AudioOut; /* private (dev_audio.c) */
+
+/* Opens and starts output for the engine (whose rate must equal cfg->rate). Always returns an
+ * AudioOut (NULL only when out of memory): on failure it runs silent and audio_status() says
+ * why. */
+AudioOut *audio_open(Engine *engine, const AudioConfig *cfg);
+/* Stops the stream (or the silent thread), terminates PortAudio, frees. NULL is fine. */
+void audio_close(AudioOut *out);
+/* 1 when no device plays (silent mode). */
+int audio_is_silent(const AudioOut *out);
+/* One line: "ALSA: default (48000 Hz, 256 frames, 5.3 ms)" or "no audio device: ... (silent)". */
+const char *audio_status(const AudioOut *out);
+/* The rate and buffer size actually in use. */
+int audio_rate(const AudioOut *out);
+int audio_frames(const AudioOut *out);
+
+/* Prints the output devices, one per line: index, host API, name, channels, default rate; the
+ * default device marked with '*'. Prints "no audio output devices" when there are none.
+ * Returns the number of output devices (0 also when PortAudio cannot start). */
+int audio_device_list(FILE *out);
+
+#endif

@@ -1,0 +1,215 @@
+/* engine.h - the sample player's core: sequencer, voices and mixer, rendering into a buffer.
+ *
+ * The engine plays a 2-bar Hvo pattern in a loop with a kit, and live pad hits on top. It
+ * knows nothing of audio devices: engine_render() fills a float buffer (interleaved stereo),
+ * which the device layer (dev_audio.h) hands to PortAudio, `groove render` writes to a WAV
+ * file and the tests inspect frame by frame.
+ *
+ * Time is counted in sample frames from the moment the transport started. A step (16th note)
+ * lasts rate * 60 / (bpm * 4) frames. A hit on step n of loop k with offset o sounds at step
+ * position 32k + n + o (+ swing on odd steps), at the frame nearest to that position. So a hit
+ * with offset -0.3 on step 0 of loop k+1 sounds 0.3 steps before the loop line. The sequencer
+ * schedules each step half a step before its grid line (the earliest any of its hits may
+ * sound), and latches the pattern for a new loop when it schedules that loop's step 0: that
+ * is the "loop boundary" at which a pattern set with engine_set_pattern() takes over.
+ *
+ * Voices: 9 (hvo.h), each with ENGINE_POLYPHONY overlapping hits (the oldest is faded out
+ * when a new one needs room). Choke groups: a hit stops the other voices of its group (closed
+ * and open hat share group 1). Velocity v in 0..1 sets amplitude v^ENGINE_VELOCITY_CURVE and
+ * picks the kit's velocity layer. Per-voice gain, pan, mute and solo; master gain; a soft
+ * limiter keeps every output sample inside (-1, 1).
+ *
+ * THREADS. There are exactly three roles:
+ *  - the control thread (one thread: the UI / main loop): engine_init, engine_deinit and every
+ *    engine_set_* / engine_hit / engine_play / engine_stop call. Its settings travel to the
+ *    audio thread through an SPSC command ring (ring.h); patterns through a 3-slot hand-off
+ *    with an atomic index exchange. These calls never block; a command is dropped only if the
+ *    ring (ENGINE_RING_SIZE commands) is full, and they return 0 then.
+ *  - the audio thread (the device callback, or the offline renderer): engine_render only.
+ *    It never allocates, locks, prints or does I/O.
+ *  - any thread: engine_position, engine_stats, engine_note_load, engine_note_xrun (atomics).
+ * The control thread may call engine_render itself when no audio thread runs (offline render
+ * and tests do exactly that).
+ *
+ * Caller-owned struct: engine_init / engine_deinit. Fields are private to engine.c; read them
+ * only through the functions below.
+ */
+#ifndef GROOVE_ENGINE_H
+#define GROOVE_ENGINE_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "hvo.h"
+#include "ring.h"
+
+#define ENGINE_CHANNELS 2          /* output is interleaved stereo float */
+#define ENGINE_POLYPHONY 4         /* overlapping hits per voice */
+#define ENGINE_RING_SIZE 256       /* commands in flight, control -> audio */
+#define ENGINE_MAX_EVENTS 128      /* scheduled hits not yet sounding */
+#define ENGINE_VELOCITY_CURVE 1.6f /* amplitude = velocity ^ curve */
+#define ENGINE_CHOKE_FADE_S 0.004  /* a choked or stolen hit fades out over this long */
+#define ENGINE_LIMIT_KNEE 0.8f     /* the soft limiter is transparent below this level */
+
+typedef struct Kit Kit; /* kit.h */
+
+/* One scheduled hit: the sequencer's output, the voices' input. Events are data. */
+typedef struct {
+    int64_t frame;  /* absolute transport frame at which it starts */
+    int voice;      /* 0..8 */
+    float velocity; /* 0..1 */
+} EngineEvent;
+
+/* Where the transport is (any thread; a consistent snapshot of one block's start). */
+typedef struct {
+    int playing;          /* 1 while the transport runs */
+    int64_t frame;        /* frames rendered since engine_play (or init) */
+    double step;          /* absolute step position: 32 * loop + step in loop (+ fraction) */
+    int step_in_loop;     /* 0..31, the step under the playhead */
+    int64_t loop;         /* loops completed since engine_play */
+    uint64_t pattern_serial; /* patterns taken over so far: goes up by 1 at each swap */
+    float bpm;            /* tempo in force */
+} EnginePosition;
+
+/* The audio thread's health (any thread). Loads are callback time / buffer duration. */
+typedef struct {
+    uint64_t xruns;       /* underflows reported by the device (engine_note_xrun) */
+    uint64_t callbacks;   /* blocks rendered */
+    float load;           /* last callback's load, 0..1 (engine_note_load) */
+    float load_max;       /* worst since init or engine_reset_stats */
+    float load_avg;       /* exponential average over about 100 callbacks */
+    uint64_t dropped_commands; /* control commands lost to a full ring */
+    uint64_t dropped_events;   /* hits lost to a full event queue (should stay 0) */
+    int voices_active;    /* hits sounding at the last block */
+} EngineStats;
+
+/* One sounding hit (private). */
+typedef struct {
+    const float *data; /* mono samples of the kit layer */
+    int32_t length;    /* frames */
+    int32_t pos;       /* next frame to play; >= length: idle */
+    int64_t age;       /* start frame, for stealing the oldest */
+    float gain;        /* velocity * layer gain */
+    float fade;        /* 1 while playing; ramps to 0 when choked */
+    float fade_step;   /* 0, or the per-frame decrement while fading */
+} EnginePlay;
+
+/* Per-voice settings as the audio thread sees them (private). */
+typedef struct {
+    float gain;   /* linear */
+    float pan;    /* -1 left .. +1 right */
+    int mute;
+    int solo;
+    int choke_group; /* 0 = none */
+} EngineVoiceSettings;
+
+typedef struct {
+    /* set at init */
+    int rate;                          /* frames per second */
+    /* control thread's copy of what it asked for (read by the engine_get_* functions) */
+    EngineVoiceSettings ctl_voice[HVO_VOICES];
+    float ctl_bpm, ctl_swing, ctl_master;
+    /* control -> audio */
+    Ring commands;                     /* EngineCommand items */
+    Hvo slots[3];                      /* pattern hand-off: control writes a free slot */
+    atomic_int pending_slot;           /* slot waiting for the loop boundary, or -1 */
+    atomic_int current_slot;           /* slot the audio thread plays, or -1 (none yet) */
+    _Atomic(const Kit *) kit_next;     /* kit to switch to at the next block */
+    _Atomic(const Kit *) kit_active;   /* kit the audio thread plays (published) */
+    /* audio thread state */
+    const Kit *kit;
+    EngineVoiceSettings voice[HVO_VOICES];
+    EnginePlay play[HVO_VOICES][ENGINE_POLYPHONY];
+    EngineEvent events[ENGINE_MAX_EVENTS]; /* scheduled, not yet started; unordered */
+    int n_events;
+    int playing;
+    float bpm, swing, master;
+    int64_t frame;                     /* transport frame of the next output frame */
+    int64_t base_frame;                /* frame at which the tempo last changed */
+    double base_step;                  /* step position at base_frame */
+    double frames_per_step;
+    int64_t next_step;                 /* next absolute step to schedule */
+    int have_pattern;                  /* current_slot holds a pattern */
+    uint64_t serial;
+    /* published by the audio thread */
+    atomic_llong pub_frame;
+    atomic_llong pub_step_q;           /* step position * 65536 */
+    atomic_int pub_playing;
+    atomic_ullong pub_serial;
+    atomic_int pub_voices;
+    atomic_uint pub_bpm_bits;          /* float bits */
+    /* statistics (any thread writes through engine_note_*) */
+    atomic_ullong xruns, callbacks, dropped_commands, dropped_events;
+    atomic_uint load_bits, load_max_bits, load_avg_bits; /* float bits */
+} Engine;
+
+/* ---- control thread ---- */
+
+/* Initialises an engine at a sample rate with a kit (which must outlive its use by the engine;
+ * NULL plays silence). Stopped, 120 bpm, no swing, unity gains, no pattern. 0 or -1 (memory). */
+int engine_init(Engine *e, int rate, const Kit *kit);
+/* Frees the command ring. No thread may render afterwards. */
+void engine_deinit(Engine *e);
+
+/* Hands a pattern over; it takes over at the next loop boundary (or at once when nothing is
+ * playing yet). Copies *p; a later call before the boundary replaces an unplayed one. */
+void engine_set_pattern(Engine *e, const Hvo *p);
+/* Starts the transport at frame 0, loop 0, step 0 (returns 0 if the ring is full). */
+int engine_play(Engine *e);
+/* Stops the transport; sounding hits ring out, scheduled ones are dropped. */
+int engine_stop(Engine *e);
+/* Tempo in bpm (clamped to 20..400). The playhead keeps its step position. */
+int engine_set_bpm(Engine *e, float bpm);
+/* Swing: odd 16th steps are delayed by this many steps (0 straight .. 0.5; 1/3 = triplet). */
+int engine_set_swing(Engine *e, float swing);
+/* Per-voice gain (linear, 0..4), pan (-1..1), mute, solo (any soloed voice silences the
+ * voices that are not soloed). */
+int engine_set_gain(Engine *e, int voice, float gain);
+int engine_set_pan(Engine *e, int voice, float pan);
+int engine_set_mute(Engine *e, int voice, int mute);
+int engine_set_solo(Engine *e, int voice, int solo);
+/* Choke group of a voice (0 = none). A hit stops the sounding hits of the other voices in
+ * its group. Default: closed and open hat in group 1. */
+int engine_set_choke(Engine *e, int voice, int group);
+/* Master gain (linear, 0..4), before the soft limiter. */
+int engine_set_master(Engine *e, float gain);
+/* A pad hit: sounds at the start of the next rendered block (immediately, live). Works with
+ * the transport stopped too. Mute/solo apply. */
+int engine_hit(Engine *e, int voice, float velocity);
+/* Switches kits at the next block: sounding hits stop. The old kit may be freed once
+ * engine_kit_in_use() no longer returns it (or no thread renders any more). */
+void engine_set_kit(Engine *e, const Kit *kit);
+/* The kit the audio thread plays now (any thread). */
+const Kit *engine_kit_in_use(Engine *e);
+
+/* What the control thread last asked for (its own copy; no atomics needed). */
+float engine_get_bpm(const Engine *e);
+float engine_get_swing(const Engine *e);
+float engine_get_master(const Engine *e);
+float engine_get_gain(const Engine *e, int voice);
+int engine_get_mute(const Engine *e, int voice);
+int engine_get_solo(const Engine *e, int voice);
+
+/* Frames per step at a tempo and rate (rate * 60 / (bpm * 4)). */
+double engine_frames_per_step(int rate, float bpm);
+
+/* ---- audio thread ---- */
+
+/* Renders frames frames of interleaved stereo into out (overwrites it): applies queued
+ * commands, takes a pattern over at the loop boundary, schedules and starts hits at their
+ * exact frames, mixes, limits. Never allocates, locks, prints or does I/O. */
+void engine_render(Engine *e, float *out, int frames);
+
+/* ---- any thread ---- */
+
+/* The transport position at the start of the last rendered block. */
+void engine_position(Engine *e, EnginePosition *pos);
+/* A snapshot of the statistics. */
+void engine_stats(Engine *e, EngineStats *st);
+/* The device layer reports each callback's load (time used / buffer duration) and xruns. */
+void engine_note_load(Engine *e, float load);
+void engine_note_xrun(Engine *e);
+/* Zeroes xruns, load figures and the drop counters. */
+void engine_reset_stats(Engine *e);
+
+#endif
