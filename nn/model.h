@@ -1,0 +1,103 @@
+/* model.h - the Groove Transformer VAE at play time: load, encode, decode, generate.
+ *
+ * A Model owns the flat weight buffer (model_params.h), packed copies of the hot matrices
+ * for the kernels, and every scratch buffer a generation needs: model_load / model_init_random
+ * allocate everything, so encode, decode and generate allocate nothing (tests/test_model.c
+ * checks it) and may run on a real-time-ish thread. One Model serves one thread at a time
+ * (its scratch is shared by its calls); use one Model per thread.
+ *
+ * The input is any 27-channel Hvo: a groove enters as hvo_groove_to_input() (hvo.h); a full
+ * 9-voice pattern works too. Every size comes from the model file.
+ */
+#ifndef GROOVE_MODEL_H
+#define GROOVE_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hvo.h"
+#include "kernels.h"
+#include "model_file.h"
+#include "model_params.h"
+#include "sample.h"
+
+/* What the decoder is asked for besides z (ignored where the model has no such embedding). */
+typedef struct {
+    int style;          /* -1 none, else 0..n_styles-1 */
+    int fill;           /* 0 beat, 1 fill */
+    unsigned mute_mask; /* bit g set: group g muted (Mute_group) */
+} Model_condition;
+
+typedef struct {
+    Model_config config;
+    float *params;              /* model_params_count(&config) floats, file layout */
+    size_t n_params;
+    Model_params p;             /* named pointers into params */
+    Model_file_extras extras;   /* thresholds the trainer stored, if any */
+    const Kernels *kernels;     /* kernel table in use (kernels_get() at load) */
+    float *arena;               /* one allocation: packed weights and scratch below */
+    /* Packed weights (kernels_pack) of the per-step matrices, per layer. */
+    float *in_wp;
+    float *enc_qkv_wp[MODEL_MAX_LAYERS], *enc_proj_wp[MODEL_MAX_LAYERS];
+    float *enc_ff1_wp[MODEL_MAX_LAYERS], *enc_ff2_wp[MODEL_MAX_LAYERS];
+    float *dec_qkv_wp[MODEL_MAX_LAYERS], *dec_proj_wp[MODEL_MAX_LAYERS];
+    float *dec_ff1_wp[MODEL_MAX_LAYERS], *dec_ff2_wp[MODEL_MAX_LAYERS];
+    float *out_wp;
+    /* Scratch. */
+    float *pe;          /* [32][De] positional encoding */
+    float *x;           /* [32][max D] the running activation */
+    float *enc_out;     /* [32][De] encoder output (after the final LayerNorm) */
+    float *qkv;         /* [32][3 max D] */
+    float *att;         /* [max H][32][32] */
+    float *a;           /* [32][max D] attention / feed-forward output */
+    float *h;           /* [32][max F] feed-forward hidden */
+    float *mu, *logvar, *z, *zc;   /* [L] each */
+    Hvo logits;         /* last decoder output */
+} Model;
+
+/* Loads a model file. Returns 0, or -1 with a one-line reason in err (m is then empty and
+ * model_deinit is harmless). */
+int model_load(Model *m, const char *path, char *err, size_t errlen);
+/* Builds a model of this shape with random weights (torch-like init) from seed. Returns 0,
+ * or -1 with err for a bad config or no memory. */
+int model_init_random(Model *m, const Model_config *c, uint64_t seed, char *err, size_t errlen);
+/* Builds a model from a config and weights (copied) and optional extras. */
+int model_init_params(Model *m, const Model_config *c, const float *params,
+                      const Model_file_extras *extras, char *err, size_t errlen);
+/* Saves weights and extras atomically (model_file_write). Returns 0 or -1 with err. */
+int model_save(const Model *m, const char *path, char *err, size_t errlen);
+/* Frees everything a Model holds and zeroes it. */
+void model_deinit(Model *m);
+/* Re-packs the weights after the caller changed m->params (e.g. a trainer step). */
+void model_refresh(Model *m);
+/* Uses another kernel table (tests, benchmarks). */
+void model_set_kernels(Model *m, const Kernels *k);
+
+/* The shape the trainer ships by default: d 128, 3+3 layers, 4 heads, ff 512, latent 128,
+ * with style (STYLE_COUNT), fill and mute conditioning. */
+void model_config_default(Model_config *c);
+
+/* Encoder: input [32][27] -> mu [L] and logvar [L] (logvar may be NULL: not computed).
+ * The encoder output [32][De] stays in m->enc_out until the next call. */
+void model_encode(Model *m, const Hvo *input, float *mu, float *logvar);
+/* Decoder: z [L] plus conditioning -> raw outputs [32][27] (hit logits, velocity logits,
+ * offset pre-activations). cond may be NULL (none). */
+void model_decode(Model *m, const float *z, const Model_condition *cond, Hvo *logits);
+/* Picks z for a generation from mu/logvar and the controls (variation, interpolation). */
+void model_choose_latent(const Model *m, const float *mu, const float *logvar, const Gen_params *g,
+                         float *z);
+/* The whole play-time path: encode, choose z, decode with the conditioning, sample. */
+void model_generate(Model *m, const Hvo *input, const Gen_params *g, Hvo *out);
+/* Default per-call controls for this model: gen_params_default plus its stored thresholds. */
+void model_gen_params(const Model *m, Gen_params *g);
+
+/* Floating-point operations (multiply and add counted apart) of one model_generate with
+ * z = mu (logvar skipped) or with logvar (variation). */
+double model_flops(const Model_config *c, int with_logvar);
+
+/* The default model: $GROOVE_MODEL if set, else nn/models/default.gtm beside the executable's
+ * directory (found through /proc/self/exe), else that path relative to the working directory.
+ * Returns a static string. */
+const char *model_default_path(void);
+
+#endif

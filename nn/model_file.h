@@ -1,0 +1,80 @@
+/* model_file.h - the versioned binary file that holds a Groove Transformer VAE.
+ *
+ * Layout (every integer and float little-endian; sizes in bytes):
+ *
+ *   offset  size  field
+ *   0       8     magic "GROOVETM"
+ *   8       4     u32 version (MODEL_FILE_VERSION = 1)
+ *   12      4     u32 number of config fields that follow (MODEL_FILE_CONFIG_FIELDS = 15)
+ *   16      60    i32 x 15 config, in this order: input_dim, steps, output_dim, enc_d,
+ *                 enc_heads, enc_ff, enc_layers, dec_d, dec_heads, dec_ff, dec_layers,
+ *                 latent, n_styles, has_fill, n_mute_groups  (see model_params.h)
+ *   76      4     u32 n_tensors
+ *   80      4     u32 reserved (0)
+ *   84      4     u64 n_floats: the size of the data block, in floats (8 bytes)
+ *   92      n*64  tensor table, one 64-byte entry per tensor:
+ *                   char name[48] (NUL-padded), u32 rows, u32 cols, u64 offset (in floats,
+ *                   from the start of the data block)
+ *   ...     4*n_floats  data block: float32 values, row-major, tensors at their offsets
+ *   end-4   4     u32 CRC-32 (IEEE 802.3, as zlib's crc32) of every byte before it
+ *
+ * The weight tensors come first, in model_params_visit() order with the names and shapes it
+ * gives ("in_w" [De][in], "enc.0.qkv_w" [3De][De], ...), laid end to end at offset 0, so the
+ * weights are one contiguous block of model_params_count() floats that binds directly with
+ * model_params_bind(). Optional extra tensors may follow, e.g. "thresholds" [1][9]: per-voice
+ * hit thresholds calibrated by the trainer. Readers skip extras they do not know.
+ *
+ * Reading checks everything (size, magic, version, config, every table entry, CRC) and
+ * reports the first fault in one line, never crashes, and never allocates more than the
+ * file's size. Writing is atomic (temp file, fsync, rename). Any thread but the audio thread.
+ */
+#ifndef GROOVE_MODEL_FILE_H
+#define GROOVE_MODEL_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hvo.h"
+#include "model_params.h"
+
+#define MODEL_FILE_MAGIC "GROOVETM"
+#define MODEL_FILE_VERSION 1u
+#define MODEL_FILE_CONFIG_FIELDS 15
+#define MODEL_FILE_NAME_LEN 48
+#define MODEL_FILE_MAX_BYTES (1u << 30)   /* larger files are refused */
+
+/* An extra tensor to store beside the weights (name < 48 chars). */
+typedef struct {
+    const char *name;
+    int rows, cols;
+    const float *data;
+} Model_file_tensor;
+
+/* The extras this code understands, read back from a file. */
+typedef struct {
+    int has_thresholds;                /* 1 when the file holds "thresholds" [1][9] */
+    float thresholds[HVO_VOICES];
+} Model_file_extras;
+
+/* Writes config, the weights (model_params_count floats) and n_extra extra tensors to path,
+ * atomically. Returns 0, or -1 with a one-line reason in err. */
+int model_file_write(const char *path, const Model_config *config, const float *params,
+                     const Model_file_tensor *extra, int n_extra, char *err, size_t errlen);
+/* Encodes the same into a malloc'd buffer (*out, *len; the caller frees). */
+int model_file_encode(const Model_config *config, const float *params,
+                      const Model_file_tensor *extra, int n_extra, uint8_t **out, size_t *len,
+                      char *err, size_t errlen);
+
+/* Reads a model file: fills config, *params (malloc'd, model_params_count floats, the
+ * caller frees) and extras (may be NULL). Returns 0, or -1 with a one-line reason in err
+ * (no file name in it) and *params NULL. */
+int model_file_read(const char *path, Model_config *config, float **params,
+                    Model_file_extras *extras, char *err, size_t errlen);
+/* The same from size bytes in memory. */
+int model_file_decode(const uint8_t *data, size_t size, Model_config *config, float **params,
+                      Model_file_extras *extras, char *err, size_t errlen);
+
+/* CRC-32 (IEEE) of len bytes, continuing from crc (start with 0). */
+uint32_t model_file_crc32(uint32_t crc, const void *data, size_t len);
+
+#endif
