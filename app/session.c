@@ -1,0 +1,471 @@
+/* session.c - the session as a versioned, checksummed text file (see session.h). */
+#include "session.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "atomic_file.h"
+#include "style.h"
+
+#define SESSION_MAX_BYTES (1u << 20)   /* a real session is ~10 KB; refuse anything huge */
+
+/* Published per-voice thresholds (SPEC.md). */
+static const float default_thresholds[HVO_VOICES] = {.49f, .52f, .52f, .37f, .32f, .46f, .36f, .37f, .53f};
+
+/* ------------------------------------------------------------- values -- */
+
+void session_defaults(Session *s)
+{
+    memset(s, 0, sizeof *s);
+    s->settings.bpm = 100.0f;
+    s->settings.swing = 0.0f;
+    s->settings.density = 0.5f;
+    s->settings.temperature = 1.0f;
+    memcpy(s->settings.thresholds, default_thresholds, sizeof default_thresholds);
+    s->settings.style = -1;
+    s->settings.fill_every = 0;
+    s->settings.seed = 1;
+    s->settings.variation = 0;
+}
+
+static float clampf(float x, float lo, float hi)
+{
+    if (!(x >= lo))   /* also catches NaN */
+        return lo;
+    return x > hi ? hi : x;
+}
+
+void session_clamp(Session *s)
+{
+    Session_settings *st = &s->settings;
+    st->bpm = clampf(st->bpm, SESSION_BPM_MIN, SESSION_BPM_MAX);
+    st->swing = clampf(st->swing, 0.0f, 0.5f);
+    st->density = clampf(st->density, 0.0f, 1.0f);
+    st->temperature = clampf(st->temperature, 0.1f, 4.0f);
+    for (int v = 0; v < HVO_VOICES; v++)
+        st->thresholds[v] = clampf(st->thresholds[v], 0.0f, 1.0f);
+    if (st->style < -1 || st->style >= STYLE_COUNT)
+        st->style = -1;
+    if (st->fill_every < 0 || st->fill_every > 64)
+        st->fill_every = 0;
+    if (st->variation < 0)
+        st->variation = 0;
+    uint32_t all = (1u << HVO_VOICES) - 1;
+    st->kept &= all;
+    st->muted &= all;
+    st->soloed &= all;
+    if (st->record_mode != 1)
+        st->record_mode = 0;
+}
+
+/* --------------------------------------------------------------- CRC -- */
+
+/* CRC-32 (IEEE, reflected), bitwise: sessions are small. */
+static uint32_t crc32_of(const char *p, size_t n)
+{
+    uint32_t c = 0xffffffffu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= (unsigned char)p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+    }
+    return ~c;
+}
+
+/* ------------------------------------------------------------ writing -- */
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+    int failed;
+} Text;
+
+/* Appends printf-formatted text, growing the buffer. */
+static void text_printf(Text *t, const char *fmt, ...)
+{
+    if (t->failed)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            t->failed = 1;
+            return;
+        }
+        if ((size_t)n < t->cap - t->len) {
+            t->len += (size_t)n;
+            return;
+        }
+        size_t cap = t->cap * 2 + (size_t)n + 64;
+        char *b = realloc(t->buf, cap);
+        if (!b) {
+            t->failed = 1;
+            return;
+        }
+        t->buf = b;
+        t->cap = cap;
+    }
+}
+
+char *session_to_text(const Session *s, size_t *len)
+{
+    Text t = {malloc(4096), 0, 4096, 0};
+    if (!t.buf)
+        return NULL;
+    t.buf[0] = 0;
+    const Session_settings *st = &s->settings;
+    text_printf(&t, "groove-session %d\n", SESSION_VERSION);
+    text_printf(&t, "bpm %.9g\nswing %.9g\ndensity %.9g\ntemperature %.9g\nthresholds", st->bpm,
+                st->swing, st->density, st->temperature);
+    for (int v = 0; v < HVO_VOICES; v++)
+        text_printf(&t, " %.9g", st->thresholds[v]);
+    text_printf(&t, "\nstyle %s\nfill_every %d\nseed %u\nvariation %d\n", style_name(st->style),
+                (int)st->fill_every, (unsigned)st->seed, (int)st->variation);
+    text_printf(&t, "kept %u\nmuted %u\nsoloed %u\nrecord %s\n", (unsigned)st->kept,
+                (unsigned)st->muted, (unsigned)st->soloed, st->record_mode ? "replace" : "overdub");
+    for (int i = 0; i < HVO_STEPS; i++)
+        if (s->groove.g[i][0] > 0.5f)
+            text_printf(&t, "tap %d %.9g %.9g\n", i, s->groove.g[i][1], s->groove.g[i][2]);
+    for (int i = 0; i < HVO_STEPS; i++)
+        for (int v = 0; v < HVO_VOICES; v++)
+            if (hvo_hit(&s->part, i, v) > 0.5f)
+                text_printf(&t, "hit %d %d %.9g %.9g\n", i, v, hvo_vel(&s->part, i, v), hvo_off(&s->part, i, v));
+    uint32_t crc = crc32_of(t.buf, t.len);
+    text_printf(&t, "end %08x\n", (unsigned)crc);
+    if (t.failed) {
+        free(t.buf);
+        return NULL;
+    }
+    *len = t.len;
+    return t.buf;
+}
+
+/* ------------------------------------------------------------ reading -- */
+
+/* Reads a float in [lo, hi] from *p, advancing it. Returns 0 or -1. */
+static int read_float(const char **p, float lo, float hi, float *out)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(*p, &end);
+    if (end == *p || errno || !isfinite(x) || x < lo || x > hi)
+        return -1;
+    *out = (float)x;
+    *p = end;
+    return 0;
+}
+
+/* Reads an integer in [lo, hi] from *p, advancing it. Returns 0 or -1. */
+static int read_int(const char **p, long long lo, long long hi, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long x = strtoll(*p, &end, 10);
+    if (end == *p || errno || x < lo || x > hi)
+        return -1;
+    *out = x;
+    *p = end;
+    return 0;
+}
+
+/* True when only spaces are left on the line. */
+static int at_end(const char *p)
+{
+    while (*p == ' ' || *p == '\t' || *p == '\r')
+        p++;
+    return *p == 0;
+}
+
+/* Parses one `key values` line into s. Returns 0, or -1 when it is malformed. */
+static int parse_line(const char *line, Session *s)
+{
+    Session_settings *st = &s->settings;
+    char key[16];
+    int klen = 0;
+    while (line[klen] && line[klen] != ' ' && klen < (int)sizeof key - 1) {
+        key[klen] = line[klen];
+        klen++;
+    }
+    key[klen] = 0;
+    if (line[klen] != ' ')
+        return -1;
+    const char *p = line + klen + 1;
+    long long a, b;
+    float x, y;
+    if (!strcmp(key, "bpm")) {
+        if (read_float(&p, SESSION_BPM_MIN, SESSION_BPM_MAX, &st->bpm))
+            return -1;
+    } else if (!strcmp(key, "swing")) {
+        if (read_float(&p, 0, 0.5f, &st->swing))
+            return -1;
+    } else if (!strcmp(key, "density")) {
+        if (read_float(&p, 0, 1, &st->density))
+            return -1;
+    } else if (!strcmp(key, "temperature")) {
+        if (read_float(&p, 0.1f, 4, &st->temperature))
+            return -1;
+    } else if (!strcmp(key, "thresholds")) {
+        for (int v = 0; v < HVO_VOICES; v++)
+            if (read_float(&p, 0, 1, &st->thresholds[v]))
+                return -1;
+    } else if (!strcmp(key, "style")) {
+        char name[64];
+        size_t n = strcspn(p, " \r");
+        if (n == 0 || n >= sizeof name)
+            return -1;
+        memcpy(name, p, n);
+        name[n] = 0;
+        p += n;
+        st->style = strcmp(name, "none") ? style_from_name(name) : -1;
+        if (strcmp(name, "none") && st->style < 0)
+            return -1;
+    } else if (!strcmp(key, "fill_every")) {
+        if (read_int(&p, 0, 64, &a))
+            return -1;
+        st->fill_every = (int32_t)a;
+    } else if (!strcmp(key, "seed")) {
+        if (read_int(&p, 0, 0xffffffffLL, &a))
+            return -1;
+        st->seed = (uint32_t)a;
+    } else if (!strcmp(key, "variation")) {
+        if (read_int(&p, 0, 1000000000LL, &a))
+            return -1;
+        st->variation = (int32_t)a;
+    } else if (!strcmp(key, "kept") || !strcmp(key, "muted") || !strcmp(key, "soloed")) {
+        if (read_int(&p, 0, (1 << HVO_VOICES) - 1, &a))
+            return -1;
+        uint32_t *mask = key[0] == 'k' ? &st->kept : key[0] == 'm' ? &st->muted : &st->soloed;
+        *mask = (uint32_t)a;
+    } else if (!strcmp(key, "record")) {
+        if (!strncmp(p, "overdub", 7)) {
+            st->record_mode = 0;
+            p += 7;
+        } else if (!strncmp(p, "replace", 7)) {
+            st->record_mode = 1;
+            p += 7;
+        } else {
+            return -1;
+        }
+    } else if (!strcmp(key, "tap")) {
+        if (read_int(&p, 0, HVO_STEPS - 1, &a) || read_float(&p, 0, 1, &x) || read_float(&p, -0.5f, 0.5f, &y))
+            return -1;
+        s->groove.g[a][0] = 1.0f;
+        s->groove.g[a][1] = x;
+        s->groove.g[a][2] = y;
+    } else if (!strcmp(key, "hit")) {
+        if (read_int(&p, 0, HVO_STEPS - 1, &a) || read_int(&p, 0, HVO_VOICES - 1, &b) ||
+            read_float(&p, 0, 1, &x) || read_float(&p, -0.5f, 0.5f, &y))
+            return -1;
+        hvo_set(&s->part, (int)a, (int)b, 1, x, y);
+    } else {
+        return -1;
+    }
+    return at_end(p) ? 0 : -1;
+}
+
+Session_status session_from_text(const char *text, size_t len, Session *out, char *err, size_t errlen)
+{
+    if (len > SESSION_MAX_BYTES) {
+        snprintf(err, errlen, "session file too large (%zu bytes)", len);
+        return SESSION_CORRUPT;
+    }
+    if (memchr(text, 0, len)) {
+        snprintf(err, errlen, "session file holds binary data");
+        return SESSION_CORRUPT;
+    }
+    /* Header. */
+    const char magic[] = "groove-session ";
+    if (len < sizeof magic - 1 || memcmp(text, magic, sizeof magic - 1)) {
+        snprintf(err, errlen, "not a groove session file (no 'groove-session' header)");
+        return SESSION_CORRUPT;
+    }
+    long version = strtol(text + sizeof magic - 1, NULL, 10);
+    if (version != SESSION_VERSION) {
+        snprintf(err, errlen, "session file version %ld, this groove reads version %d%s", version,
+                 SESSION_VERSION, version > SESSION_VERSION ? " (made by a newer groove)" : "");
+        return SESSION_CORRUPT;
+    }
+    /* The checksum line closes the file. */
+    size_t end_at = len;
+    while (end_at > 0 && (text[end_at - 1] == '\n' || text[end_at - 1] == '\r'))
+        end_at--;
+    size_t line_start = end_at;
+    while (line_start > 0 && text[line_start - 1] != '\n')
+        line_start--;
+    unsigned crc_stored = 0;
+    char tail[32];
+    size_t tl = end_at - line_start;
+    if (tl >= sizeof tail) {
+        snprintf(err, errlen, "session file is truncated (no 'end' line)");
+        return SESSION_CORRUPT;
+    }
+    memcpy(tail, text + line_start, tl);
+    tail[tl] = 0;
+    char extra;
+    if (sscanf(tail, "end %8x%c", &crc_stored, &extra) != 1 || tl != 12) {
+        snprintf(err, errlen, "session file is truncated (no 'end' line)");
+        return SESSION_CORRUPT;
+    }
+    uint32_t crc = crc32_of(text, line_start);
+    if (crc != crc_stored) {
+        snprintf(err, errlen, "session file checksum mismatch (stored %08x, computed %08x)", crc_stored,
+                 (unsigned)crc);
+        return SESSION_CORRUPT;
+    }
+    /* Body. */
+    Session s;
+    session_defaults(&s);
+    size_t pos = 0;
+    int lineno = 0;
+    while (pos < line_start) {
+        size_t e = pos;
+        while (e < line_start && text[e] != '\n')
+            e++;
+        lineno++;
+        char line[256];
+        size_t n = e - pos;
+        if (n >= sizeof line) {
+            snprintf(err, errlen, "session file line %d is too long", lineno);
+            return SESSION_CORRUPT;
+        }
+        memcpy(line, text + pos, n);
+        line[n] = 0;
+        if (n && line[n - 1] == '\r')
+            line[n - 1] = 0;
+        if (lineno > 1 && line[0] && parse_line(line, &s)) {
+            snprintf(err, errlen, "session file line %d is malformed: '%.60s'", lineno, line);
+            return SESSION_CORRUPT;
+        }
+        pos = e + 1;
+    }
+    *out = s;
+    return SESSION_OK;
+}
+
+/* ------------------------------------------------------------- files -- */
+
+int session_save(const Session *s, const char *path, char *err, size_t errlen)
+{
+    size_t len;
+    char *text = session_to_text(s, &len);
+    if (!text) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = atomic_file_write(path, text, len, err, errlen);
+    free(text);
+    return rc;
+}
+
+Session_status session_load(const char *path, Session *out, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (errno == ENOENT)
+            return SESSION_MISSING;
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return SESSION_IO_ERROR;
+    }
+    char *buf = malloc(SESSION_MAX_BYTES + 1);
+    if (!buf) {
+        fclose(f);
+        snprintf(err, errlen, "out of memory");
+        return SESSION_IO_ERROR;
+    }
+    size_t n = fread(buf, 1, SESSION_MAX_BYTES + 1, f);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        snprintf(err, errlen, "cannot read %s", path);
+        return SESSION_IO_ERROR;
+    }
+    Session_status st = session_from_text(buf, n, out, err, errlen);
+    free(buf);
+    return st;
+}
+
+int session_set_aside(const char *path, char *moved_to, size_t moved_len, char *err, size_t errlen)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    char stamp[32] = "unknown";
+    if (gmtime_r(&now, &tm))
+        strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    int n = snprintf(moved_to, moved_len, "%s.corrupt-%s", path, stamp);
+    if (n < 0 || (size_t)n >= moved_len) {
+        snprintf(err, errlen, "path too long");
+        return -1;
+    }
+    if (rename(path, moved_to) != 0) {
+        snprintf(err, errlen, "cannot rename %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Creates every directory along path (like mkdir -p). Returns 0 or -1 with errno. */
+static int make_dirs(char *path)
+{
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        int rc = mkdir(path, 0755);
+        *p = '/';
+        if (rc != 0 && errno != EEXIST)
+            return -1;
+    }
+    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+int session_default_path(char *path, size_t len, char *err, size_t errlen)
+{
+    const char *xdg = getenv("XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+    char dir[1024];
+    int n;
+    if (xdg && xdg[0] == '/')
+        n = snprintf(dir, sizeof dir, "%s/groove", xdg);
+    else if (home && home[0])
+        n = snprintf(dir, sizeof dir, "%s/.local/state/groove", home);
+    else {
+        snprintf(err, errlen, "neither XDG_STATE_HOME nor HOME is set");
+        return -1;
+    }
+    if (n < 0 || (size_t)n >= sizeof dir) {
+        snprintf(err, errlen, "state directory path too long");
+        return -1;
+    }
+    if (make_dirs(dir) != 0) {
+        snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    n = snprintf(path, len, "%s/session", dir);
+    if (n < 0 || (size_t)n >= len) {
+        snprintf(err, errlen, "state path too long");
+        return -1;
+    }
+    return 0;
+}
+
+const char *session_status_str(Session_status st)
+{
+    switch (st) {
+    case SESSION_OK: return "ok";
+    case SESSION_MISSING: return "missing";
+    case SESSION_CORRUPT: return "corrupt";
+    case SESSION_IO_ERROR: return "unreadable";
+    }
+    return "?";
+}
