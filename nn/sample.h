@@ -2,8 +2,9 @@
  * published Groove Transformer plugins expose (../shared/SPEC.md, "Sampling at play time").
  *
  * Per voice: probability = sigmoid(logit / temperature); the candidate steps are those whose
- * probability is above the voice's threshold (or, with stochastic sampling, whose Bernoulli
- * draw hits); the max_hits most probable of them are kept. Velocity = sigmoid(logit), hits
+ * probability is above the voice's threshold (or, with stochastic sampling, those where a
+ * uniform draw from the seed falls below the probability); the max_hits most probable of them
+ * are kept. Velocity = sigmoid(logit), hits
  * below the velocity floor are dropped; offset = 0.5 * tanh(pre-activation). Muted voices
  * (groups kick, snare, hats, toms, cymbals) are removed.
  *
@@ -25,7 +26,7 @@ typedef struct {
     float temperature;            /* > 0; 1 = as trained */
     float density;                /* 0..1, 0.5 = neutral; see sample_apply_density */
     float velocity_floor;         /* hits quieter than this are dropped */
-    int stochastic;               /* 0: threshold (published); 1: Bernoulli draws, thresholded */
+    int stochastic;               /* 0: threshold (published); 1: Bernoulli draws */
     uint64_t seed;                /* for variations and stochastic hits */
     int style;                    /* -1 none, else a style id (style.h) */
     int fill;                     /* 0 beat, 1 fill */
@@ -46,8 +47,8 @@ void gen_params_default(Gen_params *g);
 unsigned sample_muted_voices(unsigned mute_mask);
 
 /* Effective threshold and hit limit of a voice after the density knob: density 0.5 keeps
- * them, lower densities raise the threshold toward 1 and cap hits at 64 * density (so 0 is
- * silence), higher ones lower the threshold toward 0. */
+ * them; lower densities raise the threshold toward 1 and cap hits at 64 * density (so 0 is
+ * silence); higher ones lower it toward a tenth of itself at density 1. */
 void sample_apply_density(const Gen_params *g, int voice, float *threshold, int *max_hits);
 
 /* Turns raw outputs logits [32][27] into a pattern (hits 0/1, velocities, offsets; silent

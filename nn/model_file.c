@@ -1,0 +1,412 @@
+/* model_file.c - read and write the versioned model file (layout in model_file.h). */
+#include "model_file.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atomic_file.h"
+
+#define HEADER_BYTES 92
+#define ENTRY_BYTES 64
+
+/* ---------------------------------------------------------------- CRC-32 */
+
+uint32_t model_file_crc32(uint32_t crc, const void *data, size_t len)
+{
+    static uint32_t table[256];
+    static int ready;
+    if (!ready) {
+        /* Benign if two threads race: both write the same values. */
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; k++)
+                c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+            table[i] = c;
+        }
+        ready = 1;
+    }
+    const uint8_t *p = data;
+    crc = ~crc;
+    for (size_t i = 0; i < len; i++)
+        crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+    return ~crc;
+}
+
+/* ---------------------------------------------------------------- little-endian helpers */
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_u64(const uint8_t *p)
+{
+    return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+static void put_f32(uint8_t *p, float f)
+{
+    uint32_t v;
+    memcpy(&v, &f, 4);
+    put_u32(p, v);
+}
+
+static float get_f32(const uint8_t *p)
+{
+    uint32_t v = get_u32(p);
+    float f;
+    memcpy(&f, &v, 4);
+    return f;
+}
+
+static void config_to_fields(const Model_config *c, int32_t f[MODEL_FILE_CONFIG_FIELDS])
+{
+    int32_t v[MODEL_FILE_CONFIG_FIELDS] = {
+        c->input_dim, c->steps,     c->output_dim, c->enc_d,    c->enc_heads,
+        c->enc_ff,    c->enc_layers, c->dec_d,     c->dec_heads, c->dec_ff,
+        c->dec_layers, c->latent,   c->n_styles,   c->has_fill, c->n_mute_groups,
+    };
+    memcpy(f, v, sizeof v);
+}
+
+static void fields_to_config(const int32_t f[MODEL_FILE_CONFIG_FIELDS], Model_config *c)
+{
+    c->input_dim = f[0];
+    c->steps = f[1];
+    c->output_dim = f[2];
+    c->enc_d = f[3];
+    c->enc_heads = f[4];
+    c->enc_ff = f[5];
+    c->enc_layers = f[6];
+    c->dec_d = f[7];
+    c->dec_heads = f[8];
+    c->dec_ff = f[9];
+    c->dec_layers = f[10];
+    c->latent = f[11];
+    c->n_styles = f[12];
+    c->has_fill = f[13];
+    c->n_mute_groups = f[14];
+}
+
+/* ---------------------------------------------------------------- writing */
+
+typedef struct {
+    uint8_t *table;     /* where the next entry goes */
+    uint64_t offset;    /* next tensor's offset in floats */
+    int count;
+} Table_writer;
+
+static void add_entry(Table_writer *t, const char *name, int rows, int cols)
+{
+    memset(t->table, 0, ENTRY_BYTES);
+    strncpy((char *)t->table, name, MODEL_FILE_NAME_LEN - 1);
+    put_u32(t->table + 48, (uint32_t)rows);
+    put_u32(t->table + 52, (uint32_t)cols);
+    put_u64(t->table + 56, t->offset);
+    t->table += ENTRY_BYTES;
+    t->offset += (uint64_t)rows * (uint64_t)cols;
+    t->count++;
+}
+
+static void count_tensor(void *ctx, const char *name, int rows, int cols, float *data)
+{
+    (void)name, (void)rows, (void)cols, (void)data;
+    (*(int *)ctx)++;
+}
+
+static void entry_tensor(void *ctx, const char *name, int rows, int cols, float *data)
+{
+    (void)data;
+    add_entry(ctx, name, rows, cols);
+}
+
+int model_file_encode(const Model_config *config, const float *params,
+                      const Model_file_tensor *extra, int n_extra, uint8_t **out, size_t *len,
+                      char *err, size_t errlen)
+{
+    *out = NULL;
+    *len = 0;
+    const char *bad = model_config_check(config);
+    if (bad) {
+        snprintf(err, errlen, "bad model config: %s", bad);
+        return -1;
+    }
+    for (int i = 0; i < n_extra; i++)
+        if (!extra[i].name || strlen(extra[i].name) >= MODEL_FILE_NAME_LEN || extra[i].rows < 1 ||
+            extra[i].cols < 1 || !extra[i].data) {
+            snprintf(err, errlen, "bad extra tensor %d", i);
+            return -1;
+        }
+    Model_params p;
+    model_params_bind(&p, config, (float *)params);
+    int n_weights = 0;
+    model_params_visit(&p, config, count_tensor, &n_weights);
+    size_t n_params = model_params_count(config);
+    size_t n_floats = n_params;
+    for (int i = 0; i < n_extra; i++)
+        n_floats += (size_t)extra[i].rows * extra[i].cols;
+    int n_tensors = n_weights + n_extra;
+    size_t size = HEADER_BYTES + (size_t)n_tensors * ENTRY_BYTES + 4 * n_floats + 4;
+    if (size > MODEL_FILE_MAX_BYTES) {
+        snprintf(err, errlen, "model too large (%zu bytes)", size);
+        return -1;
+    }
+    uint8_t *buf = calloc(1, size);
+    if (!buf) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    memcpy(buf, MODEL_FILE_MAGIC, 8);
+    put_u32(buf + 8, MODEL_FILE_VERSION);
+    put_u32(buf + 12, MODEL_FILE_CONFIG_FIELDS);
+    int32_t fields[MODEL_FILE_CONFIG_FIELDS];
+    config_to_fields(config, fields);
+    for (int i = 0; i < MODEL_FILE_CONFIG_FIELDS; i++)
+        put_u32(buf + 16 + 4 * i, (uint32_t)fields[i]);
+    put_u32(buf + 76, (uint32_t)n_tensors);
+    put_u32(buf + 80, 0);
+    put_u64(buf + 84, n_floats);
+    Table_writer t = {buf + HEADER_BYTES, 0, 0};
+    model_params_visit(&p, config, entry_tensor, &t);
+    for (int i = 0; i < n_extra; i++)
+        add_entry(&t, extra[i].name, extra[i].rows, extra[i].cols);
+    uint8_t *data = t.table;
+    for (size_t i = 0; i < n_params; i++)
+        put_f32(data + 4 * i, params[i]);
+    size_t at = n_params;
+    for (int e = 0; e < n_extra; e++) {
+        size_t n = (size_t)extra[e].rows * extra[e].cols;
+        for (size_t i = 0; i < n; i++)
+            put_f32(data + 4 * (at + i), extra[e].data[i]);
+        at += n;
+    }
+    put_u32(buf + size - 4, model_file_crc32(0, buf, size - 4));
+    *out = buf;
+    *len = size;
+    return 0;
+}
+
+int model_file_write(const char *path, const Model_config *config, const float *params,
+                     const Model_file_tensor *extra, int n_extra, char *err, size_t errlen)
+{
+    uint8_t *buf;
+    size_t len;
+    if (model_file_encode(config, params, extra, n_extra, &buf, &len, err, errlen))
+        return -1;
+    int rc = atomic_file_write(path, buf, len, err, errlen);
+    free(buf);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- reading */
+
+typedef struct {
+    const uint8_t *table;
+    int index;
+    int n_tensors;
+    int bad;            /* set at the first mismatch */
+    char *err;
+    size_t errlen;
+} Table_reader;
+
+/* Checks that the next table entry is the weight tensor the config expects. */
+static void expect_tensor(void *ctx, const char *name, int rows, int cols, float *data)
+{
+    (void)data;
+    Table_reader *t = ctx;
+    if (t->bad)
+        return;
+    if (t->index >= t->n_tensors) {
+        snprintf(t->err, t->errlen, "tensor table ends before '%s'", name);
+        t->bad = 1;
+        return;
+    }
+    const uint8_t *e = t->table + (size_t)t->index * ENTRY_BYTES;
+    char got[MODEL_FILE_NAME_LEN + 1];
+    memcpy(got, e, MODEL_FILE_NAME_LEN);
+    got[MODEL_FILE_NAME_LEN] = 0;
+    if (strcmp(got, name)) {
+        snprintf(t->err, t->errlen, "tensor %d is '%.48s', expected '%s'", t->index, got, name);
+        t->bad = 1;
+    } else if (get_u32(e + 48) != (uint32_t)rows || get_u32(e + 52) != (uint32_t)cols) {
+        snprintf(t->err, t->errlen, "tensor '%s' is %ux%u, expected %dx%d", name, get_u32(e + 48),
+                 get_u32(e + 52), rows, cols);
+        t->bad = 1;
+    }
+    t->index++;
+}
+
+int model_file_decode(const uint8_t *data, size_t size, Model_config *config, float **params,
+                      Model_file_extras *extras, char *err, size_t errlen)
+{
+    *params = NULL;
+    if (extras)
+        memset(extras, 0, sizeof *extras);
+    if (size < 8 || memcmp(data, MODEL_FILE_MAGIC, 8)) {
+        snprintf(err, errlen, "not a groove model file (bad magic)");
+        return -1;
+    }
+    if (size < HEADER_BYTES + 4) {
+        snprintf(err, errlen, "truncated model file (%zu bytes)", size);
+        return -1;
+    }
+    uint32_t version = get_u32(data + 8);
+    if (version != MODEL_FILE_VERSION) {
+        snprintf(err, errlen, "model file version %u, this build reads version %u", version,
+                 MODEL_FILE_VERSION);
+        return -1;
+    }
+    if (get_u32(data + 12) != MODEL_FILE_CONFIG_FIELDS) {
+        snprintf(err, errlen, "model file has %u config fields, expected %d", get_u32(data + 12),
+                 MODEL_FILE_CONFIG_FIELDS);
+        return -1;
+    }
+    uint32_t n_tensors = get_u32(data + 76);
+    uint64_t n_floats = get_u64(data + 84);
+    if (n_tensors > 100000 || n_floats > MODEL_FILE_MAX_BYTES / 4) {
+        snprintf(err, errlen, "corrupt model file (absurd sizes)");
+        return -1;
+    }
+    uint64_t expect = HEADER_BYTES + (uint64_t)n_tensors * ENTRY_BYTES + 4 * n_floats + 4;
+    if (size != expect) {
+        snprintf(err, errlen, "%s model file (%zu bytes, header says %llu)",
+                 size < expect ? "truncated" : "corrupt", size, (unsigned long long)expect);
+        return -1;
+    }
+    uint32_t crc = get_u32(data + size - 4);
+    if (model_file_crc32(0, data, size - 4) != crc) {
+        snprintf(err, errlen, "corrupt model file (checksum mismatch)");
+        return -1;
+    }
+    int32_t fields[MODEL_FILE_CONFIG_FIELDS];
+    for (int i = 0; i < MODEL_FILE_CONFIG_FIELDS; i++)
+        fields[i] = (int32_t)get_u32(data + 16 + 4 * i);
+    Model_config c;
+    fields_to_config(fields, &c);
+    const char *bad = model_config_check(&c);
+    if (bad) {
+        snprintf(err, errlen, "bad model config in file: %s", bad);
+        return -1;
+    }
+    /* The weights: the table must list them in layout order, from offset 0, end to end. */
+    const uint8_t *table = data + HEADER_BYTES;
+    Table_reader t = {table, 0, (int)n_tensors, 0, err, errlen};
+    Model_params p;
+    model_params_bind(&p, &c, NULL);
+    model_params_visit(&p, &c, expect_tensor, &t);
+    if (t.bad)
+        return -1;
+    size_t n_params = model_params_count(&c);
+    if (n_params > n_floats) {
+        snprintf(err, errlen, "data block holds %llu floats, the weights need %zu",
+                 (unsigned long long)n_floats, n_params);
+        return -1;
+    }
+    uint64_t next = 0;
+    for (int i = 0; i < t.index; i++) {
+        const uint8_t *e = table + (size_t)i * ENTRY_BYTES;
+        if (get_u64(e + 56) != next) {
+            snprintf(err, errlen, "tensor %d is not where the layout puts it", i);
+            return -1;
+        }
+        next += (uint64_t)get_u32(e + 48) * get_u32(e + 52);
+    }
+    /* Extras: each must lie inside the data block. */
+    const uint8_t *block = table + (size_t)n_tensors * ENTRY_BYTES;
+    for (uint32_t i = (uint32_t)t.index; i < n_tensors; i++) {
+        const uint8_t *e = table + (size_t)i * ENTRY_BYTES;
+        uint64_t rows = get_u32(e + 48), cols = get_u32(e + 52), off = get_u64(e + 56);
+        if (rows * cols > n_floats || off > n_floats - rows * cols) {
+            snprintf(err, errlen, "extra tensor %u lies outside the data block", i);
+            return -1;
+        }
+        if (extras && !memcmp(e, "thresholds", 11)) {
+            if (rows * cols != HVO_VOICES) {
+                snprintf(err, errlen, "'thresholds' holds %llu values, expected %d",
+                         (unsigned long long)(rows * cols), HVO_VOICES);
+                return -1;
+            }
+            for (int v = 0; v < HVO_VOICES; v++) {
+                float th = get_f32(block + 4 * (off + v));
+                if (!(th >= 0.0f && th <= 1.0f)) {
+                    snprintf(err, errlen, "'thresholds' value %d out of [0, 1]", v);
+                    return -1;
+                }
+                extras->thresholds[v] = th;
+            }
+            extras->has_thresholds = 1;
+        }
+    }
+    float *w = malloc(n_params * sizeof *w);
+    if (!w) {
+        snprintf(err, errlen, "out of memory for %zu weights", n_params);
+        return -1;
+    }
+    for (size_t i = 0; i < n_params; i++) {
+        w[i] = get_f32(block + 4 * i);
+        if (w[i] != w[i] || w[i] > 1e30f || w[i] < -1e30f) {
+            snprintf(err, errlen, "weight %zu is not a finite number", i);
+            free(w);
+            return -1;
+        }
+    }
+    *config = c;
+    *params = w;
+    return 0;
+}
+
+int model_file_read(const char *path, Model_config *config, float **params,
+                    Model_file_extras *extras, char *err, size_t errlen)
+{
+    *params = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return -1;
+    }
+    uint8_t *buf = NULL;
+    long size = -1;
+    if (fseek(f, 0, SEEK_END) == 0)
+        size = ftell(f);
+    if (size < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        snprintf(err, errlen, "cannot read (not a regular file?)");
+        fclose(f);
+        return -1;
+    }
+    if ((unsigned long)size > MODEL_FILE_MAX_BYTES) {
+        snprintf(err, errlen, "file too large for a model (%ld bytes)", size);
+        fclose(f);
+        return -1;
+    }
+    buf = malloc(size ? (size_t)size : 1);
+    if (!buf) {
+        snprintf(err, errlen, "out of memory");
+        fclose(f);
+        return -1;
+    }
+    size_t got = fread(buf, 1, (size_t)size, f);
+    int read_error = ferror(f);
+    fclose(f);
+    if (read_error || got != (size_t)size) {
+        snprintf(err, errlen, "read error");
+        free(buf);
+        return -1;
+    }
+    int rc = model_file_decode(buf, got, config, params, extras, err, errlen);
+    free(buf);
+    return rc;
+}
