@@ -1,0 +1,422 @@
+/* test_model.c - the model: file round trip and faults, generation allocates nothing,
+ * determinism, kernel paths agree, sampling controls.
+ *
+ * With arguments it is the C side of tests/t_torch_model.sh instead:
+ *   test_model --dump MODEL.gtm OUT.bin CASES [SEED]
+ * writes, per case, the conditioning, a random input and the encoder output, mu, logvar and
+ * raw decoder outputs (layout in tests/torch_model_ref.py), with the kernels GROOVE_KERNEL picks;
+ *   test_model --make-model OUT.gtm SEED [d layers heads ff latent]
+ * writes a random-weights model file. */
+#include "check.h"
+#include "kernels.h"
+#include "model.h"
+#include "rng.h"
+#include "sample.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------- allocation counting */
+
+static long alloc_calls;
+
+#if defined(__SANITIZE_ADDRESS__)
+/* From the sanitizer runtime (its header is not always installed). */
+int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
+                                              void (*free_hook)(const volatile void *));
+static void on_malloc(const volatile void *ptr, size_t size)
+{
+    (void)ptr, (void)size;
+    alloc_calls++;
+}
+static void on_free(const volatile void *ptr) { (void)ptr; }
+static void alloc_counting_init(void) { __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free); }
+#else
+/* Interpose the allocator: count every call, forward to glibc. */
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void *__libc_memalign(size_t, size_t);
+extern void __libc_free(void *);
+void *malloc(size_t n)
+{
+    alloc_calls++;
+    return __libc_malloc(n);
+}
+void *calloc(size_t a, size_t b)
+{
+    alloc_calls++;
+    return __libc_calloc(a, b);
+}
+void *realloc(void *p, size_t n)
+{
+    alloc_calls++;
+    return __libc_realloc(p, n);
+}
+void *aligned_alloc(size_t align, size_t n)
+{
+    alloc_calls++;
+    return __libc_memalign(align, n);
+}
+void free(void *p) { __libc_free(p); }
+static void alloc_counting_init(void) {}
+#endif
+
+/* ---------------------------------------------------------------- helpers */
+
+static void random_input(Rng *r, Hvo *in, int groove)
+{
+    hvo_clear(in);
+    if (groove) {
+        Groove g;
+        groove_clear(&g);
+        for (int t = 0; t < HVO_STEPS; t++)
+            if (rng_uniform(r) < 0.6f) {
+                g.g[t][0] = 1.0f;
+                g.g[t][1] = 0.1f + 0.9f * rng_uniform(r);
+                g.g[t][2] = rng_uniform(r) - 0.5f;
+            }
+        hvo_groove_to_input(&g, in);
+    } else {
+        for (int t = 0; t < HVO_STEPS; t++)
+            for (int c = 0; c < HVO_CHANNELS; c++)
+                in->v[t][c] = rng_gaussian(r);
+    }
+}
+
+static void small_config(Model_config *c)
+{
+    model_config_default(c);
+    c->enc_d = 32;
+    c->dec_d = 48;
+    c->enc_heads = 2;
+    c->dec_heads = 3;
+    c->enc_ff = 40;
+    c->dec_ff = 72;
+    c->enc_layers = 2;
+    c->dec_layers = 1;
+    c->latent = 20;
+}
+
+static float max_abs_diff(const float *a, const float *b, size_t n)
+{
+    float m = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        float d = fabsf(a[i] - b[i]);
+        if (!(d <= m))
+            m = d;
+    }
+    return m;
+}
+
+/* ---------------------------------------------------------------- dump modes */
+
+static int write_floats(FILE *f, const float *x, size_t n) { return fwrite(x, sizeof *x, n, f) == n ? 0 : -1; }
+
+static int dump(const char *model_path, const char *out_path, int cases, uint64_t seed)
+{
+    char err[256];
+    Model m;
+    if (model_load(&m, model_path, err, sizeof err)) {
+        fprintf(stderr, "test_model: %s: %s\n", model_path, err);
+        return 1;
+    }
+    FILE *f = fopen(out_path, "wb");
+    if (!f) {
+        perror(out_path);
+        model_deinit(&m);
+        return 1;
+    }
+    const Model_config *c = &m.config;
+    Rng r;
+    rng_seed(&r, seed);
+    int32_t head[2] = {cases, 0};
+    int bad = fwrite(head, sizeof head, 1, f) != 1;
+    for (int i = 0; i < cases && !bad; i++) {
+        Hvo in, logits;
+        random_input(&r, &in, i % 2 == 0);
+        int32_t cond[3] = {c->n_styles ? (int32_t)rng_below(&r, (uint32_t)c->n_styles + 1) - 1 : -1,
+                           (int32_t)rng_below(&r, 2), (int32_t)rng_below(&r, 32)};
+        float *mu = m.mu, *logvar = m.logvar;
+        model_encode(&m, &in, mu, logvar);
+        Model_condition mc = {cond[0], cond[1], (unsigned)cond[2]};
+        model_decode(&m, mu, &mc, &logits);
+        bad |= fwrite(cond, sizeof cond, 1, f) != 1;
+        bad |= write_floats(f, &in.v[0][0], HVO_STEPS * HVO_CHANNELS);
+        bad |= write_floats(f, m.enc_out, (size_t)c->steps * c->enc_d);
+        bad |= write_floats(f, mu, (size_t)c->latent);
+        bad |= write_floats(f, logvar, (size_t)c->latent);
+        bad |= write_floats(f, &logits.v[0][0], HVO_STEPS * HVO_CHANNELS);
+    }
+    bad |= fclose(f) != 0;
+    fprintf(stderr, "test_model: dumped %d cases with kernels %s\n", cases, m.kernels->name);
+    model_deinit(&m);
+    return bad;
+}
+
+static int make_model(int argc, char **argv)
+{
+    Model_config c;
+    model_config_default(&c);
+    if (argc >= 9) {
+        c.enc_d = c.dec_d = atoi(argv[4]);
+        c.enc_layers = c.dec_layers = atoi(argv[5]);
+        c.enc_heads = c.dec_heads = atoi(argv[6]);
+        c.enc_ff = c.dec_ff = atoi(argv[7]);
+        c.latent = atoi(argv[8]);
+    }
+    char err[256];
+    Model m;
+    if (model_init_random(&m, &c, strtoull(argv[3], NULL, 10), err, sizeof err) ||
+        model_save(&m, argv[2], err, sizeof err)) {
+        fprintf(stderr, "test_model: %s\n", err);
+        return 1;
+    }
+    model_deinit(&m);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- tests */
+
+static void test_file_round_trip(void)
+{
+    Model_config c;
+    small_config(&c);
+    char err[256] = "";
+    Model m, back;
+    CHECK(model_init_random(&m, &c, 7, err, sizeof err) == 0, "random model of a small shape (%s)", err);
+    m.extras.has_thresholds = 1;
+    for (int v = 0; v < HVO_VOICES; v++)
+        m.extras.thresholds[v] = 0.1f * (float)v;
+    char path[] = "/tmp/groove-test-model-XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    CHECK(model_save(&m, path, err, sizeof err) == 0, "save (%s)", err);
+    CHECK(model_load(&back, path, err, sizeof err) == 0, "load (%s)", err);
+    CHECK(!memcmp(&back.config, &m.config, sizeof c), "config round trip");
+    CHECK(back.n_params == m.n_params && !memcmp(back.params, m.params, m.n_params * sizeof(float)),
+          "%zu weights round trip bit for bit", m.n_params);
+    CHECK(back.extras.has_thresholds && back.extras.thresholds[8] == 0.8f, "thresholds extra round trip");
+    Gen_params g;
+    model_gen_params(&back, &g);
+    CHECK(g.thresholds[3] == 0.3f, "generation defaults take the stored thresholds");
+    model_deinit(&back);
+
+    /* Faults: every one a clean error with a message. */
+    uint8_t *buf;
+    size_t len;
+    Model_file_tensor extra = {"thresholds", 1, HVO_VOICES, m.extras.thresholds};
+    CHECK(model_file_encode(&c, m.params, &extra, 1, &buf, &len, err, sizeof err) == 0, "encode");
+    Model_config rc;
+    float *w;
+    Model_file_extras ex;
+    CHECK(model_file_decode(buf, len, &rc, &w, &ex, err, sizeof err) == 0 && w, "decode");
+    free(w);
+    CHECK(model_file_decode(buf, len - 1, &rc, &w, &ex, err, sizeof err) == -1 && !w &&
+              strstr(err, "truncated"), "truncated file refused: %s", err);
+    CHECK(model_file_decode(buf, 50, &rc, &w, &ex, err, sizeof err) == -1 && strstr(err, "truncated"),
+          "header-only file refused: %s", err);
+    buf[len / 2] ^= 0x10;
+    CHECK(model_file_decode(buf, len, &rc, &w, &ex, err, sizeof err) == -1 && strstr(err, "checksum"),
+          "flipped bit refused: %s", err);
+    buf[len / 2] ^= 0x10;
+    buf[0] = 'X';
+    CHECK(model_file_decode(buf, len, &rc, &w, &ex, err, sizeof err) == -1 && strstr(err, "magic"),
+          "wrong magic refused: %s", err);
+    buf[0] = 'G';
+    buf[8] = 9;
+    CHECK(model_file_decode(buf, len, &rc, &w, &ex, err, sizeof err) == -1 && strstr(err, "version"),
+          "wrong version refused: %s", err);
+    buf[8] = 1;
+    CHECK(model_file_decode(buf, len, &rc, &w, &ex, err, sizeof err) == 0, "restored file reads");
+    free(w);
+    free(buf);
+    CHECK(model_load(&back, "/nonexistent/model.gtm", err, sizeof err) == -1 && err[0],
+          "missing file refused: %s", err);
+    model_deinit(&back);
+    unlink(path);
+
+    /* A model without any conditioning still saves, loads and runs. */
+    Model_config plain = c;
+    plain.n_styles = 0;
+    plain.has_fill = 0;
+    plain.n_mute_groups = 0;
+    Model p;
+    CHECK(model_init_random(&p, &plain, 3, err, sizeof err) == 0 && model_save(&p, path, err, sizeof err) == 0,
+          "unconditioned model saves");
+    model_deinit(&p);
+    CHECK(model_load(&p, path, err, sizeof err) == 0 && p.p.style_emb == NULL, "unconditioned model loads");
+    Hvo in, out;
+    hvo_clear(&in);
+    model_gen_params(&p, &g);
+    g.style = 3;
+    g.fill = 1;
+    g.mute_mask = 1;
+    model_generate(&p, &in, &g, &out);
+    CHECK(hvo_count_voice_hits(&out, VOICE_KICK) == 0, "unconditioned model generates; a mute still silences");
+    model_deinit(&p);
+    unlink(path);
+    model_deinit(&m);
+}
+
+static void test_generation(void)
+{
+    Model_config c;
+    model_config_default(&c);
+    char err[256] = "";
+    Model m;
+    long load_start = alloc_calls;
+    CHECK(model_init_random(&m, &c, 11, err, sizeof err) == 0, "default-shape random model (%s)", err);
+    CHECK(alloc_calls > load_start, "the allocation counter sees the load's %ld allocations", alloc_calls - load_start);
+    Rng r;
+    rng_seed(&r, 5);
+    Hvo in, a, b;
+    random_input(&r, &in, 1);
+    Gen_params g;
+    model_gen_params(&m, &g);
+    g.variation = 0.7f;
+    g.seed = 42;
+    g.stochastic = 1;
+    model_generate(&m, &in, &g, &a); /* warm-up: first-use paths (kernel choice) */
+    long before = alloc_calls;
+    for (int i = 0; i < 5; i++)
+        model_generate(&m, &in, &g, &b);
+    long after = alloc_calls;
+    CHECK(after == before, "a generation allocates nothing (%ld allocator calls in 5 generations)", after - before);
+    CHECK(!memcmp(&a, &b, sizeof a), "same input, same seed: the same pattern");
+
+    /* Variation moves z; z = mu without it. */
+    float z1[512], z2[512];
+    model_encode(&m, &in, m.mu, m.logvar);
+    Gen_params plain;
+    model_gen_params(&m, &plain);
+    model_choose_latent(&m, m.mu, m.logvar, &plain, z1);
+    CHECK(!memcmp(z1, m.mu, (size_t)c.latent * sizeof(float)), "no variation: z = mu");
+    model_choose_latent(&m, m.mu, m.logvar, &g, z1);
+    g.seed = 43;
+    model_choose_latent(&m, m.mu, m.logvar, &g, z2);
+    CHECK(max_abs_diff(z1, z2, (size_t)c.latent) > 1e-3f, "another seed, another variation");
+    plain.z_target = z2;
+    plain.interpolate = 1.0f;
+    model_choose_latent(&m, m.mu, m.logvar, &plain, z1);
+    CHECK(max_abs_diff(z1, z2, (size_t)c.latent) == 0.0f, "interpolation 1 reaches the target latent");
+
+    /* Every kernel path this CPU has gives the same raw outputs as the scalar reference. */
+    Hvo ref, got;
+    Model_condition cond = {2, 1, 0};
+    model_set_kernels(&m, kernels_for(KERNEL_SCALAR));
+    model_encode(&m, &in, m.mu, m.logvar);
+    float mu_ref[512];
+    memcpy(mu_ref, m.mu, (size_t)c.latent * sizeof(float));
+    model_decode(&m, mu_ref, &cond, &ref);
+    for (int k = KERNEL_AVX2; k < KERNEL_COUNT; k++) {
+        const Kernels *kt = kernels_for((Kernel_kind)k);
+        if (!kt) {
+            printf("note: this CPU lacks kernel set %d; its model check does not run here\n", k);
+            continue;
+        }
+        model_set_kernels(&m, kt);
+        model_encode(&m, &in, m.mu, m.logvar);
+        float dmu = max_abs_diff(m.mu, mu_ref, (size_t)c.latent);
+        model_decode(&m, mu_ref, &cond, &got);
+        float dout = max_abs_diff(&got.v[0][0], &ref.v[0][0], HVO_STEPS * HVO_CHANNELS);
+        CHECK(dmu < 2e-4f && dout < 2e-4f, "%s model matches scalar (mu %.2g, outputs %.2g)", kt->name, dmu, dout);
+    }
+    model_deinit(&m);
+}
+
+static void test_sampling(void)
+{
+    Hvo logits, out;
+    Gen_params g;
+    gen_params_default(&g);
+    /* Voice v's logit at step t rises with t: probabilities from ~0 to ~1. */
+    for (int t = 0; t < HVO_STEPS; t++)
+        for (int v = 0; v < HVO_VOICES; v++) {
+            logits.v[t][v] = (float)(t - 16) * 0.5f;
+            logits.v[t][HVO_VOICES + v] = 2.0f;
+            logits.v[t][2 * HVO_VOICES + v] = 0.2f;
+        }
+    sample_pattern(&logits, &g, &out);
+    /* Kick threshold .49: sigmoid((t-16)/2) > .49 from t = 16 on: 16 hits. */
+    CHECK(hvo_count_voice_hits(&out, VOICE_KICK) == 16, "threshold .49 keeps 16 kick hits (%d)",
+          hvo_count_voice_hits(&out, VOICE_KICK));
+    CHECK_NEAR(hvo_vel(&out, 20, VOICE_KICK), 1.0 / (1.0 + exp(-2.0)), 1e-6, "velocity = sigmoid");
+    CHECK_NEAR(hvo_off(&out, 20, VOICE_KICK), 0.5 * tanh(0.2), 1e-6, "offset = 0.5 tanh");
+    CHECK(hvo_vel(&out, 3, VOICE_KICK) == 0.0f && hvo_hit(&out, 3, VOICE_KICK) == 0.0f, "silent cells stay zero");
+    g.max_hits[VOICE_SNARE] = 3;
+    sample_pattern(&logits, &g, &out);
+    CHECK(hvo_count_voice_hits(&out, VOICE_SNARE) == 3 && hvo_hit(&out, 31, VOICE_SNARE) == 1.0f &&
+              hvo_hit(&out, 29, VOICE_SNARE) == 1.0f, "max hits keeps the 3 most probable");
+    g.mute_mask = 1u << MUTE_GROUP_HATS;
+    sample_pattern(&logits, &g, &out);
+    CHECK(hvo_count_voice_hits(&out, VOICE_CLOSED_HAT) == 0 && hvo_count_voice_hits(&out, VOICE_OPEN_HAT) == 0 &&
+              hvo_count_voice_hits(&out, VOICE_KICK) == 16, "muting hats removes both hats only");
+    gen_params_default(&g);
+    g.density = 0.0f;
+    sample_pattern(&logits, &g, &out);
+    CHECK(hvo_count_hits(&out) == 0, "density 0 is silence");
+    g.density = 1.0f;
+    sample_pattern(&logits, &g, &out);
+    int dense = hvo_count_hits(&out);
+    g.density = 0.5f;
+    sample_pattern(&logits, &g, &out);
+    CHECK(dense > hvo_count_hits(&out), "density 1 gives more hits (%d) than 0.5 (%d)", dense, hvo_count_hits(&out));
+    g.temperature = 4.0f;
+    sample_pattern(&logits, &g, &out);
+    int hot = hvo_count_voice_hits(&out, VOICE_LOW_TOM); /* threshold .32 < .5: more pass when flatter */
+    g.temperature = 1.0f;
+    sample_pattern(&logits, &g, &out);
+    CHECK(hot > hvo_count_voice_hits(&out, VOICE_LOW_TOM), "temperature flattens probabilities");
+    for (int t = 0; t < HVO_STEPS; t++)
+        logits.v[t][HVO_VOICES + VOICE_RIDE] = -4.0f; /* velocity .018 */
+    sample_pattern(&logits, &g, &out);
+    CHECK(hvo_count_voice_hits(&out, VOICE_RIDE) == 0, "hits under the velocity floor are dropped");
+    g.stochastic = 1;
+    g.seed = 1;
+    sample_pattern(&logits, &g, &out);
+    Hvo again;
+    sample_pattern(&logits, &g, &again);
+    CHECK(!memcmp(&out, &again, sizeof out), "stochastic sampling replays with its seed");
+    CHECK(sample_muted_voices(1u << MUTE_GROUP_TOMS) == (1u << 4 | 1u << 5 | 1u << 6), "toms group");
+}
+
+static void test_rng(void)
+{
+    Rng r;
+    rng_seed(&r, 123);
+    double sum = 0, sum2 = 0;
+    int n = 20000;
+    for (int i = 0; i < n; i++) {
+        double x = rng_gaussian(&r);
+        sum += x;
+        sum2 += x * x;
+    }
+    CHECK(fabs(sum / n) < 0.03 && fabs(sum2 / n - 1.0) < 0.05, "gaussian mean %.3f var %.3f", sum / n, sum2 / n);
+    float lo = 1, hi = 0;
+    for (int i = 0; i < n; i++) {
+        float u = rng_uniform(&r);
+        lo = u < lo ? u : lo;
+        hi = u > hi ? u : hi;
+    }
+    CHECK(lo >= 0.0f && hi < 1.0f && lo < 0.001f && hi > 0.999f, "uniform in [0,1)");
+    Rng a, b;
+    rng_seed(&a, 9);
+    rng_seed(&b, 9);
+    CHECK(rng_next(&a) == rng_next(&b), "same seed, same stream");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 5 && !strcmp(argv[1], "--dump"))
+        return dump(argv[2], argv[3], atoi(argv[4]), argc > 5 ? strtoull(argv[5], NULL, 10) : 1);
+    if (argc >= 4 && !strcmp(argv[1], "--make-model"))
+        return make_model(argc, argv);
+    alloc_counting_init();
+    test_rng();
+    test_sampling();
+    test_file_round_trip();
+    test_generation();
+    return check_summary();
+}
