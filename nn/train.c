@@ -1,0 +1,952 @@
+/* train.c - forward with kept activations, losses, backward, data-parallel steps, AdamW. */
+#include "train.h"
+
+#include "layers.h"
+#include "layers_backward.h"
+#include "optim.h"
+#include "train_kernels.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------- random numbers */
+
+/* Advances a splitmix64 state and returns the next 64 random bits. */
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Mixes several words into one seed. */
+static uint64_t seed_mix(uint64_t a, uint64_t b, uint64_t c)
+{
+    uint64_t s = a ^ 0x243F6A8885A308D3ull;
+    splitmix(&s);
+    s ^= b * 0x9E3779B97F4A7C15ull;
+    splitmix(&s);
+    s ^= c * 0xC2B2AE3D27D4EB4Full;
+    return splitmix(&s);
+}
+
+/* Returns a uniform float in [0, 1). */
+static float rand_uniform(uint64_t *s) { return (float)(splitmix(s) >> 40) * (1.0f / 16777216.0f); }
+
+/* Returns a standard normal sample (Box-Muller). */
+static float rand_normal(uint64_t *s)
+{
+    float u1 = rand_uniform(s), u2 = rand_uniform(s);
+    if (u1 < 1e-7f)
+        u1 = 1e-7f;
+    return sqrtf(-2.0f * logf(u1)) * cosf(6.2831853f * u2);
+}
+
+/* ---------------------------------------------------------------- options */
+
+void train_options_default(Train_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->epochs = 20;
+    o->batch = 64;
+    o->threads = 2;
+    o->lr = 1e-3f;
+    o->lr_min = 2e-5f;
+    o->warmup = 0.05f;
+    o->weight_decay = 0.01f;
+    o->clip = 1.0f;
+    o->dropout = 0.1f;
+    o->hit_weight = 0.5f;
+    o->vel_weight = 1.0f;
+    o->offset_weight = 1.0f;
+    o->beta = 0.2f;
+    o->beta_ramp = 0.3f;
+    o->mute_prob = 0.3f;
+    o->kinds = DATASET_BEATS;
+    o->seed = 1;
+}
+
+/* ---------------------------------------------------------------- activations */
+
+/* One transformer block's kept activations (rows R = samples x steps). */
+typedef struct {
+    float *qkv;                   /* [R][3D] */
+    float *att;                   /* [B][H][T][T] */
+    float *atty;                  /* [R][D] attention before its projection */
+    float *proj;                  /* [R][D] projection, after dropout */
+    float *res1, *ln1;            /* [R][D] x + proj, its layer norm */
+    float *ln1_mean, *ln1_rstd;   /* [R] */
+    float *ffh, *ffa;             /* [R][F] before ReLU, after ReLU and dropout */
+    float *ff2;                   /* [R][D] after dropout */
+    float *res2, *ln2;            /* [R][D] ln1 + ff2, its layer norm (the block output) */
+    float *ln2_mean, *ln2_rstd;   /* [R] */
+    float *mask_attn, *mask_ff, *mask_ff2;  /* dropout scales, same shapes */
+} Block_acts;
+
+/* The whole model's kept activations for B samples. */
+typedef struct {
+    float *x_in;                  /* [R][in] */
+    float *enc_h, *enc_x0;        /* [R][De] input linear; ReLU + PE + dropout */
+    float *mask_in;               /* [R][De] */
+    Block_acts enc[MODEL_MAX_LAYERS];
+    float *enc_out, *enc_mean, *enc_rstd;  /* [R][De], [R], [R] */
+    float *mu, *logvar, *eps, *z;  /* [B][L]; z is the conditioned latent */
+    float *dec_x0;                /* [R][Dd] */
+    Block_acts dec[MODEL_MAX_LAYERS];
+    float *out;                   /* [R][27] */
+} Acts;
+
+typedef struct {
+    float *base;
+    size_t used;
+} Layout;
+
+/* Hands out n floats of a layout (only counts while base is NULL). */
+static float *take(Layout *l, size_t n)
+{
+    float *p = l->base ? l->base + l->used : NULL;
+    l->used += (n + 15) & ~(size_t)15;
+    return p;
+}
+
+/* Lays out one block's activations. */
+static void block_acts_bind(Block_acts *a, Layout *l, int B, int T, int D, int H, int F)
+{
+    size_t R = (size_t)B * T;
+    a->qkv = take(l, R * 3 * D);
+    a->att = take(l, (size_t)B * H * T * T);
+    a->atty = take(l, R * D);
+    a->proj = take(l, R * D);
+    a->res1 = take(l, R * D);
+    a->ln1 = take(l, R * D);
+    a->ln1_mean = take(l, R);
+    a->ln1_rstd = take(l, R);
+    a->ffh = take(l, R * F);
+    a->ffa = take(l, R * F);
+    a->ff2 = take(l, R * D);
+    a->res2 = take(l, R * D);
+    a->ln2 = take(l, R * D);
+    a->ln2_mean = take(l, R);
+    a->ln2_rstd = take(l, R);
+    a->mask_attn = take(l, R * D);
+    a->mask_ff = take(l, R * F);
+    a->mask_ff2 = take(l, R * D);
+}
+
+/* Lays out all activations for B samples in base (NULL: count); returns the floats. */
+static size_t acts_bind(Acts *a, const Model_config *c, int B, float *base)
+{
+    Layout l = {base, 0};
+    size_t R = (size_t)B * c->steps, L = (size_t)c->latent;
+    a->x_in = take(&l, R * c->input_dim);
+    a->enc_h = take(&l, R * c->enc_d);
+    a->enc_x0 = take(&l, R * c->enc_d);
+    a->mask_in = take(&l, R * c->enc_d);
+    for (int i = 0; i < c->enc_layers; i++)
+        block_acts_bind(&a->enc[i], &l, B, c->steps, c->enc_d, c->enc_heads, c->enc_ff);
+    a->enc_out = take(&l, R * c->enc_d);
+    a->enc_mean = take(&l, R);
+    a->enc_rstd = take(&l, R);
+    a->mu = take(&l, B * L);
+    a->logvar = take(&l, B * L);
+    a->eps = take(&l, B * L);
+    a->z = take(&l, B * L);
+    a->dec_x0 = take(&l, R * c->dec_d);
+    for (int i = 0; i < c->dec_layers; i++)
+        block_acts_bind(&a->dec[i], &l, B, c->steps, c->dec_d, c->dec_heads, c->dec_ff);
+    a->out = take(&l, R * c->output_dim);
+    return l.used;
+}
+
+/* ---------------------------------------------------------------- workers */
+
+struct Train_worker {
+    Trainer *t;
+    Acts a, d;                 /* activations and their gradients */
+    float *abuf, *dbuf;
+    size_t acount;
+    float *grads;              /* this worker's parameter gradients */
+    Model_params g;
+    /* the job */
+    const Train_sample *samples;
+    int n, n_total, train, backward;
+    float beta;
+    Train_losses losses;
+};
+
+/* Draws a dropout scale mask for each sample's rows (site tells the masks apart). */
+static void dropout_mask(float *mask, const Train_sample *s, int B, int T, int width, float p, int site)
+{
+    float keep = 1.0f - p, scale = 1.0f / keep;
+    for (int b = 0; b < B; b++) {
+        uint64_t st = seed_mix(s[b].seed, (uint64_t)site, 77);
+        float *m = mask + (size_t)b * T * width;
+        for (int i = 0; i < T * width; i++)
+            m[i] = rand_uniform(&st) < keep ? scale : 0.0f;
+    }
+}
+
+/* Multiplies x by a dropout mask (mask NULL: nothing). */
+static void mask_apply(float *x, const float *mask, size_t n)
+{
+    if (mask)
+        for (size_t i = 0; i < n; i++)
+            x[i] *= mask[i];
+}
+
+/* Forward of one post-norm block; wt holds the transposed weights. */
+static void block_forward(const Block_params *wt, Block_acts *a, const float *x, const Train_sample *s, int B,
+                          int T, int D, int H, int F, float drop, int site)
+{
+    int R = B * T;
+    tk_matmul_nn(a->qkv, x, wt->qkv_w, wt->qkv_b, R, D, 3 * D, 0);
+    attention_forward(a->atty, a->att, a->qkv, B, T, D, H);
+    tk_matmul_nn(a->proj, a->atty, wt->proj_w, wt->proj_b, R, D, D, 0);
+    if (drop > 0.0f) {
+        dropout_mask(a->mask_attn, s, B, T, D, drop, site);
+        mask_apply(a->proj, a->mask_attn, (size_t)R * D);
+    }
+    add_forward(a->res1, x, a->proj, R * D);
+    layernorm_forward(a->ln1, a->ln1_mean, a->ln1_rstd, a->res1, wt->ln1_g, wt->ln1_b, R, D);
+    tk_matmul_nn(a->ffh, a->ln1, wt->ff1_w, wt->ff1_b, R, D, F, 0);
+    relu_forward(a->ffa, a->ffh, R * F);
+    if (drop > 0.0f) {
+        dropout_mask(a->mask_ff, s, B, T, F, drop, site + 1);
+        mask_apply(a->ffa, a->mask_ff, (size_t)R * F);
+    }
+    tk_matmul_nn(a->ff2, a->ffa, wt->ff2_w, wt->ff2_b, R, F, D, 0);
+    if (drop > 0.0f) {
+        dropout_mask(a->mask_ff2, s, B, T, D, drop, site + 2);
+        mask_apply(a->ff2, a->mask_ff2, (size_t)R * D);
+    }
+    add_forward(a->res2, a->ln1, a->ff2, R * D);
+    layernorm_forward(a->ln2, a->ln2_mean, a->ln2_rstd, a->res2, wt->ln2_g, wt->ln2_b, R, D);
+}
+
+/* Backward of one block: d holds the gradient of its output in d->ln2; dx receives the
+ * gradient of its input x. */
+static void block_backward(const Block_params *w, Block_params *g, const Block_acts *a, Block_acts *d,
+                           const float *x, float *dx, int B, int T, int D, int H, int F, int dropped)
+{
+    int R = B * T;
+    layernorm_backward(d->res2, g->ln2_g, g->ln2_b, d->ln2, a->res2, w->ln2_g, a->ln2_mean, a->ln2_rstd, R, D);
+    add_backward(d->ln1, d->ff2, d->res2, R * D);
+    if (dropped)
+        mask_apply(d->ff2, a->mask_ff2, (size_t)R * D);
+    linear_backward(d->ffa, g->ff2_w, g->ff2_b, d->ff2, a->ffa, w->ff2_w, R, F, D);
+    if (dropped)
+        mask_apply(d->ffa, a->mask_ff, (size_t)R * F);
+    relu_backward(d->ffh, a->ffh, d->ffa, R * F);
+    linear_backward(d->ln1, g->ff1_w, g->ff1_b, d->ffh, a->ln1, w->ff1_w, R, D, F);
+    layernorm_backward(d->res1, g->ln1_g, g->ln1_b, d->ln1, a->res1, w->ln1_g, a->ln1_mean, a->ln1_rstd, R, D);
+    add_backward(dx, d->proj, d->res1, R * D);
+    if (dropped)
+        mask_apply(d->proj, a->mask_attn, (size_t)R * D);
+    linear_backward(d->atty, g->proj_w, g->proj_b, d->proj, a->atty, w->proj_w, R, D, D);
+    attention_backward(d->qkv, d->atty, a->qkv, a->att, B, T, D, H);
+    linear_backward(dx, g->qkv_w, g->qkv_b, d->qkv, x, w->qkv_w, R, D, 3 * D);
+}
+
+/* Adds the conditioning embeddings of sample s to z[L] (or, with dz, their gradient). */
+static void condition(const Model_config *c, const Model_params *p, const Train_sample *s, float *z)
+{
+    int L = c->latent;
+    if (c->n_styles && s->style >= 0 && s->style < c->n_styles)
+        add_forward(z, z, p->style_emb + (size_t)s->style * L, L);
+    if (c->has_fill)
+        add_forward(z, z, p->fill_emb + (size_t)(s->fill ? 1 : 0) * L, L);
+    for (int gi = 0; gi < c->n_mute_groups; gi++)
+        if (s->mutes & (1 << gi))
+            add_forward(z, z, p->mute_emb + (size_t)gi * L, L);
+}
+
+/* Accumulates the gradient dz[L] into the embeddings sample s used. */
+static void condition_backward(const Model_config *c, Model_params *g, const Train_sample *s, const float *dz)
+{
+    int L = c->latent;
+    if (c->n_styles && s->style >= 0 && s->style < c->n_styles)
+        add_backward(g->style_emb + (size_t)s->style * L, NULL, dz, L);
+    if (c->has_fill)
+        add_backward(g->fill_emb + (size_t)(s->fill ? 1 : 0) * L, NULL, dz, L);
+    for (int gi = 0; gi < c->n_mute_groups; gi++)
+        if (s->mutes & (1 << gi))
+            add_backward(g->mute_emb + (size_t)gi * L, NULL, dz, L);
+}
+
+/* The whole forward pass of a worker's samples, keeping activations. */
+static void model_forward(Train_worker *w)
+{
+    Trainer *t = w->t;
+    const Model_config *c = &t->cfg;
+    const Model_params *pt = &t->pt;
+    const Train_sample *s = w->samples;
+    Acts *a = &w->a;
+    int B = w->n, T = c->steps, R = B * T, L = c->latent, De = c->enc_d, Dd = c->dec_d;
+    float drop = w->train ? t->opt.dropout : 0.0f;
+
+    for (int b = 0; b < B; b++)
+        memcpy(a->x_in + (size_t)b * T * c->input_dim, s[b].input.v, sizeof(float) * T * c->input_dim);
+    tk_matmul_nn(a->enc_h, a->x_in, pt->in_w, pt->in_b, R, c->input_dim, De, 0);
+    for (int r = 0; r < R; r++) {
+        const float *h = a->enc_h + (size_t)r * De, *pe = t->pe + (size_t)(r % T) * De;
+        float *x0 = a->enc_x0 + (size_t)r * De;
+        for (int i = 0; i < De; i++)
+            x0[i] = (h[i] > 0.0f ? h[i] : 0.0f) + pe[i];
+    }
+    if (drop > 0.0f) {
+        dropout_mask(a->mask_in, s, B, T, De, drop, 1);
+        mask_apply(a->enc_x0, a->mask_in, (size_t)R * De);
+    }
+    const float *x = a->enc_x0;
+    for (int l = 0; l < c->enc_layers; l++) {
+        block_forward(&pt->enc[l], &a->enc[l], x, s, B, T, De, c->enc_heads, c->enc_ff, drop, 10 + 3 * l);
+        x = a->enc[l].ln2;
+    }
+    layernorm_forward(a->enc_out, a->enc_mean, a->enc_rstd, x, pt->enc_ln_g, pt->enc_ln_b, R, De);
+    tk_matmul_nn(a->mu, a->enc_out, pt->mu_w, pt->mu_b, B, T * De, L, 0);
+    tk_matmul_nn(a->logvar, a->enc_out, pt->logvar_w, pt->logvar_b, B, T * De, L, 0);
+    for (int b = 0; b < B; b++) {
+        float *eps = a->eps + (size_t)b * L, *z = a->z + (size_t)b * L;
+        const float *mu = a->mu + (size_t)b * L, *lv = a->logvar + (size_t)b * L;
+        uint64_t st = seed_mix(s[b].seed, 2, 99);
+        for (int i = 0; i < L; i++) {
+            eps[i] = w->train ? rand_normal(&st) : 0.0f;
+            z[i] = mu[i] + expf(0.5f * lv[i]) * eps[i];
+        }
+        condition(c, pt, &s[b], z);
+    }
+    tk_matmul_nn(a->dec_x0, a->z, pt->dec_in_w, pt->dec_in_b, B, L, T * Dd, 0);
+    x = a->dec_x0;
+    for (int l = 0; l < c->dec_layers; l++) {
+        block_forward(&pt->dec[l], &a->dec[l], x, s, B, T, Dd, c->dec_heads, c->dec_ff, drop, 100 + 3 * l);
+        x = a->dec[l].ln2;
+    }
+    tk_matmul_nn(a->out, x, pt->out_w, pt->out_b, R, Dd, c->output_dim, 0);
+}
+
+/* Computes the losses of the worker's samples and the gradient of the output in d->out. */
+static void model_loss(Train_worker *w)
+{
+    Trainer *t = w->t;
+    const Model_config *c = &t->cfg;
+    const Train_options *o = &t->opt;
+    const Train_sample *s = w->samples;
+    int B = w->n, T = c->steps, L = c->latent, V = HVO_VOICES, OD = c->output_dim;
+    double norm = 1.0 / ((double)w->n_total * T), knorm = 1.0 / (double)w->n_total;
+    double lh = 0, lv = 0, lo = 0, lk = 0;
+    for (int b = 0; b < B; b++) {
+        for (int tt = 0; tt < T; tt++) {
+            const float *out = w->a.out + ((size_t)b * T + tt) * OD;
+            float *dout = w->d.out + ((size_t)b * T + tt) * OD;
+            const float *y = s[b].target.v[tt];
+            for (int v = 0; v < V; v++) {
+                float hit = y[v] > 0.5f ? 1.0f : 0.0f;
+                float wt = hit > 0.0f ? 1.0f : o->hit_weight;
+                float xl = out[v];
+                float prob = 1.0f / (1.0f + expf(-xl));
+                double bce = (xl > 0.0f ? xl : 0.0f) - xl * hit + log1p(exp(-fabs((double)xl)));
+                lh += wt * bce;
+                dout[v] = (float)(wt * (prob - hit) * norm);
+                float sv = 1.0f / (1.0f + expf(-out[V + v]));
+                float ev = sv - y[V + v];
+                lv += wt * ev * ev;
+                dout[V + v] = (float)(o->vel_weight * wt * 2.0 * ev * sv * (1.0f - sv) * norm);
+                float th = tanhf(out[2 * V + v]);
+                float eo = 0.5f * th - y[2 * V + v];
+                lo += wt * eo * eo;
+                dout[2 * V + v] = (float)(o->offset_weight * wt * 2.0 * eo * 0.5 * (1.0 - th * th) * norm);
+            }
+        }
+        const float *mu = w->a.mu + (size_t)b * L, *lvar = w->a.logvar + (size_t)b * L;
+        for (int i = 0; i < L; i++)
+            lk += -0.5 * (1.0 + lvar[i] - (double)mu[i] * mu[i] - exp(lvar[i]));
+    }
+    Train_losses *r = &w->losses;
+    r->hit = lh / T;
+    r->vel = lv / T;
+    r->offset = lo / T;
+    r->kl = lk;
+    r->beta = w->beta;
+    r->total = r->hit + o->vel_weight * r->vel + o->offset_weight * r->offset + w->beta * r->kl;
+    r->samples = B;
+    (void)knorm;
+}
+
+/* The whole backward pass of a worker's samples into its gradient buffer. */
+static void model_backward(Train_worker *w)
+{
+    Trainer *t = w->t;
+    const Model_config *c = &t->cfg;
+    const Model_params *p = &t->p;
+    Model_params *g = &w->g;
+    const Train_sample *s = w->samples;
+    Acts *a = &w->a, *d = &w->d;
+    int B = w->n, T = c->steps, R = B * T, L = c->latent, De = c->enc_d, Dd = c->dec_d;
+    int dropped = w->train && t->opt.dropout > 0.0f;
+    double knorm = 1.0 / (double)w->n_total;
+
+    const float *x = c->dec_layers ? a->dec[c->dec_layers - 1].ln2 : a->dec_x0;
+    float *dx = c->dec_layers ? d->dec[c->dec_layers - 1].ln2 : d->dec_x0;
+    linear_backward(dx, g->out_w, g->out_b, d->out, x, p->out_w, R, Dd, c->output_dim);
+    for (int l = c->dec_layers - 1; l >= 0; l--) {
+        const float *xin = l ? a->dec[l - 1].ln2 : a->dec_x0;
+        float *dxin = l ? d->dec[l - 1].ln2 : d->dec_x0;
+        block_backward(&p->dec[l], &g->dec[l], &a->dec[l], &d->dec[l], xin, dxin, B, T, Dd, c->dec_heads,
+                       c->dec_ff, dropped);
+    }
+    linear_backward(d->z, g->dec_in_w, g->dec_in_b, d->dec_x0, a->z, p->dec_in_w, B, L, T * Dd);
+    for (int b = 0; b < B; b++) {
+        const float *dz = d->z + (size_t)b * L, *eps = a->eps + (size_t)b * L;
+        const float *mu = a->mu + (size_t)b * L, *lv = a->logvar + (size_t)b * L;
+        float *dmu = d->mu + (size_t)b * L, *dlv = d->logvar + (size_t)b * L;
+        condition_backward(c, g, &s[b], dz);
+        for (int i = 0; i < L; i++) {
+            float sd = expf(0.5f * lv[i]);
+            dmu[i] = dz[i] + (float)(w->beta * mu[i] * knorm);
+            dlv[i] = dz[i] * eps[i] * 0.5f * sd + (float)(w->beta * 0.5 * (exp(lv[i]) - 1.0) * knorm);
+        }
+    }
+    linear_backward(d->enc_out, g->mu_w, g->mu_b, d->mu, a->enc_out, p->mu_w, B, T * De, L);
+    linear_backward(d->enc_out, g->logvar_w, g->logvar_b, d->logvar, a->enc_out, p->logvar_w, B, T * De, L);
+    x = c->enc_layers ? a->enc[c->enc_layers - 1].ln2 : a->enc_x0;
+    dx = c->enc_layers ? d->enc[c->enc_layers - 1].ln2 : d->enc_x0;
+    layernorm_backward(dx, g->enc_ln_g, g->enc_ln_b, d->enc_out, x, p->enc_ln_g, a->enc_mean, a->enc_rstd, R, De);
+    for (int l = c->enc_layers - 1; l >= 0; l--) {
+        const float *xin = l ? a->enc[l - 1].ln2 : a->enc_x0;
+        float *dxin = l ? d->enc[l - 1].ln2 : d->enc_x0;
+        block_backward(&p->enc[l], &g->enc[l], &a->enc[l], &d->enc[l], xin, dxin, B, T, De, c->enc_heads,
+                       c->enc_ff, dropped);
+    }
+    if (dropped)
+        mask_apply(d->enc_x0, a->mask_in, (size_t)R * De);
+    relu_backward(d->enc_h, a->enc_h, d->enc_x0, R * De);
+    linear_backward(NULL, g->in_w, g->in_b, d->enc_h, a->x_in, p->in_w, R, c->input_dim, De);
+}
+
+/* Runs one worker's job (thread entry). */
+static void *worker_run(void *arg)
+{
+    Train_worker *w = arg;
+    memset(&w->losses, 0, sizeof w->losses);
+    if (w->n <= 0)
+        return NULL;
+    model_forward(w);
+    if (!w->backward)
+        return NULL;
+    memset(w->dbuf, 0, w->acount * sizeof(float));
+    memset(w->grads, 0, w->t->n_params * sizeof(float));
+    model_loss(w);
+    model_backward(w);
+    return NULL;
+}
+
+/* Runs every worker's job, on threads when there is more than one. */
+static void workers_run(Trainer *t, int n_active)
+{
+    if (n_active <= 1) {
+        worker_run(&t->workers[0]);
+        return;
+    }
+    pthread_t th[64];
+    int started[64] = {0};
+    for (int i = 1; i < n_active; i++)
+        started[i] = pthread_create(&th[i], NULL, worker_run, &t->workers[i]) == 0;
+    worker_run(&t->workers[0]);
+    for (int i = 1; i < n_active; i++) {
+        if (started[i])
+            pthread_join(th[i], NULL);
+        else
+            worker_run(&t->workers[i]);   /* no thread: do it here, same result */
+    }
+}
+
+/* Splits n samples across the workers (at most per-worker capacity each). */
+static int workers_assign(Trainer *t, const Train_sample *samples, int n, int train, int backward, float beta)
+{
+    int per = (n + t->n_workers - 1) / t->n_workers, active = 0;
+    for (int i = 0; i < t->n_workers; i++) {
+        Train_worker *w = &t->workers[i];
+        int lo = i * per, hi = lo + per < n ? lo + per : n;
+        w->samples = samples + (lo < n ? lo : n);
+        w->n = hi > lo ? hi - lo : 0;
+        w->n_total = n;
+        w->train = train;
+        w->backward = backward;
+        w->beta = beta;
+        if (w->n > 0)
+            active = i + 1;
+    }
+    return active;
+}
+
+/* ---------------------------------------------------------------- set-up */
+
+typedef struct {
+    uint64_t rng;
+    int last_cols;    /* fan-in of the last weight matrix visited */
+} Init_ctx;
+
+/* Initialises one tensor PyTorch-style. */
+static void init_visit(void *ctx, const char *name, int rows, int cols, float *data)
+{
+    Init_ctx *ic = ctx;
+    size_t n = (size_t)rows * cols;
+    const char *last = strrchr(name, '.');
+    last = last ? last + 1 : name;
+    if (strstr(last, "emb")) {
+        for (size_t i = 0; i < n; i++)
+            data[i] = 0.1f * rand_normal(&ic->rng);
+    } else if (strstr(last, "ln") && strstr(last, "_g")) {
+        for (size_t i = 0; i < n; i++)
+            data[i] = 1.0f;
+    } else if (strstr(last, "ln") && strstr(last, "_b")) {
+        memset(data, 0, n * sizeof *data);
+    } else {
+        /* a linear's weight [out][in] (bound 1/sqrt(in)) or its bias, visited right after it */
+        int fan_in = rows > 1 ? cols : ic->last_cols;
+        if (rows > 1)
+            ic->last_cols = cols;
+        float bound = 1.0f / sqrtf((float)fan_in);
+        for (size_t i = 0; i < n; i++)
+            data[i] = (2.0f * rand_uniform(&ic->rng) - 1.0f) * bound;
+    }
+}
+
+/* Rewrites params_t from params: every weight matrix (name ending "_w") transposed. */
+typedef struct {
+    const Trainer *t;
+} Transpose_ctx;
+
+static void transpose_visit(void *ctx, const char *name, int rows, int cols, float *data)
+{
+    const Trainer *t = ((Transpose_ctx *)ctx)->t;
+    size_t off = (size_t)(data - t->params);
+    size_t len = strlen(name);
+    if (rows > 1 && len > 2 && !strcmp(name + len - 2, "_w"))
+        tk_transpose(t->params_t + off, data, rows, cols);
+    else
+        memcpy(t->params_t + off, data, (size_t)rows * cols * sizeof *data);
+}
+
+void trainer_sync_params(Trainer *t)
+{
+    Transpose_ctx tc = {t};
+    model_params_visit(&t->p, &t->cfg, transpose_visit, &tc);
+}
+
+int trainer_init(Trainer *t, const Model_config *cfg, const Train_options *opt, long total_steps, char *err,
+                 size_t errlen)
+{
+    memset(t, 0, sizeof *t);
+    const char *bad = model_config_check(cfg);
+    if (bad) {
+        snprintf(err, errlen, "bad model config: %s", bad);
+        return -1;
+    }
+    if (cfg->steps != HVO_STEPS || cfg->input_dim != HVO_CHANNELS || cfg->output_dim != HVO_CHANNELS) {
+        snprintf(err, errlen, "training needs steps %d, input and output %d", HVO_STEPS, HVO_CHANNELS);
+        return -1;
+    }
+    if (opt->batch < 1 || opt->threads < 1 || opt->threads > 64) {
+        snprintf(err, errlen, "batch must be >= 1 and threads 1..64");
+        return -1;
+    }
+    t->cfg = *cfg;
+    t->opt = *opt;
+    t->total_steps = total_steps > 0 ? total_steps : 1;
+    t->n_params = model_params_count(cfg);
+    t->n_workers = opt->threads;
+    t->max_batch = (opt->batch + t->n_workers - 1) / t->n_workers;
+    size_t n = t->n_params;
+    t->params = calloc(n, sizeof(float));
+    t->grads = calloc(n, sizeof(float));
+    t->m = calloc(n, sizeof(float));
+    t->v = calloc(n, sizeof(float));
+    t->params_t = calloc(n, sizeof(float));
+    t->decay_mask = calloc(n, 1);
+    t->pe = calloc((size_t)cfg->steps * cfg->enc_d, sizeof(float));
+    t->workers = calloc((size_t)t->n_workers, sizeof *t->workers);
+    if (!t->params || !t->grads || !t->m || !t->v || !t->params_t || !t->decay_mask || !t->pe || !t->workers)
+        goto oom;
+    model_params_bind(&t->p, cfg, t->params);
+    model_params_bind(&t->pt, cfg, t->params_t);
+    model_positional_encoding(t->pe, cfg->steps, cfg->enc_d);
+    optim_decay_mask(t->decay_mask, cfg);
+    for (int i = 0; i < t->n_workers; i++) {
+        Train_worker *w = &t->workers[i];
+        Acts tmp;
+        w->t = t;
+        w->acount = acts_bind(&tmp, cfg, t->max_batch, NULL);
+        w->abuf = calloc(w->acount, sizeof(float));
+        w->dbuf = calloc(w->acount, sizeof(float));
+        w->grads = calloc(n, sizeof(float));
+        if (!w->abuf || !w->dbuf || !w->grads)
+            goto oom;
+        acts_bind(&w->a, cfg, t->max_batch, w->abuf);
+        acts_bind(&w->d, cfg, t->max_batch, w->dbuf);
+        model_params_bind(&w->g, cfg, w->grads);
+    }
+    Init_ctx ic = {seed_mix(opt->seed, 0x1417, 3), 1};
+    model_params_visit(&t->p, cfg, init_visit, &ic);
+    trainer_sync_params(t);
+    return 0;
+oom:
+    trainer_deinit(t);
+    snprintf(err, errlen, "out of memory for the trainer");
+    return -1;
+}
+
+void trainer_deinit(Trainer *t)
+{
+    if (t->workers)
+        for (int i = 0; i < t->n_workers; i++) {
+            free(t->workers[i].abuf);
+            free(t->workers[i].dbuf);
+            free(t->workers[i].grads);
+        }
+    free(t->workers);
+    free(t->params);
+    free(t->grads);
+    free(t->m);
+    free(t->v);
+    free(t->params_t);
+    free(t->decay_mask);
+    free(t->pe);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---------------------------------------------------------------- steps */
+
+float trainer_beta(const Trainer *t)
+{
+    double ramp = (double)t->opt.beta_ramp * (double)t->total_steps;
+    if (ramp < 1.0)
+        return t->opt.beta;
+    double f = (double)t->step / ramp;
+    return (float)(t->opt.beta * (f < 1.0 ? f : 1.0));
+}
+
+void trainer_forward_backward(Trainer *t, const Train_sample *samples, int n, float beta, int train,
+                              Train_losses *losses)
+{
+    Train_losses sum;
+    memset(&sum, 0, sizeof sum);
+    memset(t->grads, 0, t->n_params * sizeof(float));
+    int cap = t->max_batch * t->n_workers;
+    for (int lo = 0; lo < n; lo += cap) {
+        int m = n - lo < cap ? n - lo : cap;
+        int active = workers_assign(t, samples + lo, m, train, 1, beta);
+        /* normalise by the whole call's n, not the chunk's */
+        for (int i = 0; i < t->n_workers; i++)
+            t->workers[i].n_total = n;
+        workers_run(t, active);
+        for (int i = 0; i < active; i++) {
+            const Train_worker *w = &t->workers[i];
+            const float *g = w->grads;
+            for (size_t k = 0; k < t->n_params; k++)
+                t->grads[k] += g[k];
+            sum.hit += w->losses.hit;
+            sum.vel += w->losses.vel;
+            sum.offset += w->losses.offset;
+            sum.kl += w->losses.kl;
+            sum.samples += w->losses.samples;
+        }
+    }
+    if (losses) {
+        double inv = n > 0 ? 1.0 / n : 0.0;
+        losses->hit = sum.hit * inv;
+        losses->vel = sum.vel * inv;
+        losses->offset = sum.offset * inv;
+        losses->kl = sum.kl * inv;
+        losses->beta = beta;
+        losses->total = losses->hit + t->opt.vel_weight * losses->vel + t->opt.offset_weight * losses->offset +
+                        beta * losses->kl;
+        losses->samples = n;
+        losses->grad_norm = 0.0;
+    }
+}
+
+void trainer_step(Trainer *t, const Train_sample *samples, int n, Train_losses *losses)
+{
+    Train_losses l;
+    float beta = trainer_beta(t);
+    trainer_forward_backward(t, samples, n, beta, 1, &l);
+    l.grad_norm = optim_clip_grad_norm(t->grads, t->n_params, t->opt.clip);
+    long warm = (long)(t->opt.warmup * (double)t->total_steps);
+    Adamw a = {optim_lr_at(t->step, t->total_steps, warm, t->opt.lr, t->opt.lr_min), 0.9f, 0.999f, 1e-8f,
+               t->opt.weight_decay};
+    t->step++;
+    adamw_step(&a, t->params, t->grads, t->m, t->v, t->decay_mask, t->n_params, t->step);
+    trainer_sync_params(t);
+    if (losses)
+        *losses = l;
+}
+
+void trainer_predict(Trainer *t, const Train_sample *samples, int n, float *out)
+{
+    int cap = t->max_batch * t->n_workers;
+    size_t per = (size_t)t->cfg.steps * t->cfg.output_dim;
+    for (int lo = 0; lo < n; lo += cap) {
+        int m = n - lo < cap ? n - lo : cap;
+        int active = workers_assign(t, samples + lo, m, 0, 0, 0.0f);
+        workers_run(t, active);
+        int at = lo;
+        for (int i = 0; i < active; i++) {
+            const Train_worker *w = &t->workers[i];
+            memcpy(out + (size_t)at * per, w->a.out, (size_t)w->n * per * sizeof(float));
+            at += w->n;
+        }
+    }
+}
+
+const float *trainer_last_eps(const Trainer *t, int i)
+{
+    for (int k = 0; k < t->n_workers; k++) {
+        const Train_worker *w = &t->workers[k];
+        if (i < w->n)
+            return w->a.eps + (size_t)i * t->cfg.latent;
+        i -= w->n;
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- data */
+
+/* The voices of each mute group (Mute_group order). */
+static const int mute_group_voices[MODEL_MUTE_GROUPS][4] = {
+    {VOICE_KICK, -1, -1, -1},
+    {VOICE_SNARE, -1, -1, -1},
+    {VOICE_CLOSED_HAT, VOICE_OPEN_HAT, -1, -1},
+    {VOICE_LOW_TOM, VOICE_MID_TOM, VOICE_HIGH_TOM, -1},
+    {VOICE_CRASH, VOICE_RIDE, -1, -1},
+};
+
+void train_sample_from_window(Train_sample *s, const DatasetWindow *w, const Train_options *opt, int epoch,
+                              long pos, int augment)
+{
+    s->seed = seed_mix(opt->seed, (uint64_t)epoch + 1, (uint64_t)pos + 1);
+    hvo_groove_to_input(&w->groove, &s->input);
+    s->target = w->pattern;
+    s->style = w->style;
+    s->fill = w->is_fill ? 1 : 0;
+    s->mutes = 0;
+    if (augment && opt->mute_prob > 0.0f) {
+        uint64_t st = seed_mix(s->seed, 5, 5);
+        if (rand_uniform(&st) < opt->mute_prob) {
+            do {
+                s->mutes = 0;
+                for (int g = 0; g < MODEL_MUTE_GROUPS; g++)
+                    if (rand_uniform(&st) < 0.3f)
+                        s->mutes |= 1 << g;
+            } while (s->mutes == (1 << MODEL_MUTE_GROUPS) - 1);
+        }
+        for (int g = 0; g < MODEL_MUTE_GROUPS; g++)
+            if (s->mutes & (1 << g))
+                for (int k = 0; k < 4 && mute_group_voices[g][k] >= 0; k++)
+                    for (int tt = 0; tt < HVO_STEPS; tt++)
+                        hvo_set(&s->target, tt, mute_group_voices[g][k], 0, 0.0f, 0.0f);
+    }
+}
+
+void train_shuffle(int *order, int n, uint64_t seed, int epoch)
+{
+    uint64_t st = seed_mix(seed, 0x5EED, (uint64_t)epoch);
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)(splitmix(&st) % (uint64_t)(i + 1));
+        int tmp = order[i];
+        order[i] = order[j];
+        order[j] = tmp;
+    }
+}
+
+/* ---------------------------------------------------------------- evaluation */
+
+void train_metrics(Metrics *m, const float *out, const Hvo *truth, int n, const float *thresholds)
+{
+    Hvo pred;
+    for (int i = 0; i < n; i++) {
+        metrics_hvo_from_output(out + (size_t)i * HVO_STEPS * HVO_CHANNELS, thresholds, &pred);
+        metrics_add(m, &pred, &truth[i]);
+    }
+}
+
+void train_calibrate_thresholds(const float *out, const Hvo *truth, int n, float thresholds[HVO_VOICES])
+{
+    enum { NT = 91 };
+    for (int v = 0; v < HVO_VOICES; v++) {
+        long pred[NT] = {0}, tp[NT] = {0}, ntrue = 0;
+        for (int i = 0; i < n; i++)
+            for (int tt = 0; tt < HVO_STEPS; tt++) {
+                float logit = out[((size_t)i * HVO_STEPS + tt) * HVO_CHANNELS + v];
+                float prob = 1.0f / (1.0f + expf(-logit));
+                int y = truth[i].v[tt][v] > 0.5f;
+                ntrue += y;
+                /* thresholds 0.05 + k/100: prob > thr for k < (prob - .05) * 100 */
+                for (int k = 0; k < NT; k++) {
+                    if (!(prob > 0.05f + 0.01f * k))
+                        break;
+                    pred[k]++;
+                    tp[k] += y;
+                }
+            }
+        int best = 45, best_in = -1;
+        double best_f1 = -1.0, best_gap = 1e30;
+        for (int k = 0; k < NT; k++) {
+            double gap = fabs((double)pred[k] - (double)ntrue);
+            double f1 = tp[k] ? 2.0 * tp[k] / (double)(pred[k] + ntrue) : 0.0;
+            if (gap <= 0.05 * ntrue && f1 > best_f1) {
+                best_f1 = f1;
+                best_in = k;
+            }
+            if (gap < best_gap) {
+                best_gap = gap;
+                best = k;
+            }
+        }
+        thresholds[v] = 0.05f + 0.01f * (float)(best_in >= 0 ? best_in : best);
+    }
+}
+
+/* ---------------------------------------------------------------- checkpoints */
+
+#define CKPT_MAGIC "GRVTRAIN"
+#define CKPT_VERSION 1u
+
+typedef struct {
+    char magic[8];
+    uint32_t version;
+    uint32_t header_bytes;
+    Model_config cfg;
+    Train_options opt;
+    int64_t step, total_steps;
+    int32_t epoch;
+    uint32_t pad;
+    uint64_t n_params, n_extra;
+} Ckpt_header;
+
+/* FNV-1a over bytes. */
+static uint32_t fnv1a(const unsigned char *p, size_t n, uint32_t h)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+/* Writes all of buf or fails. */
+static int write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int trainer_save_checkpoint(const Trainer *t, const char *path, const void *extra, size_t n_extra, char *err,
+                            size_t errlen)
+{
+    Ckpt_header h;
+    memset(&h, 0, sizeof h);
+    memcpy(h.magic, CKPT_MAGIC, 8);
+    h.version = CKPT_VERSION;
+    h.header_bytes = sizeof h;
+    h.cfg = t->cfg;
+    h.opt = t->opt;
+    h.step = t->step;
+    h.total_steps = t->total_steps;
+    h.epoch = t->epoch;
+    h.n_params = t->n_params;
+    h.n_extra = n_extra;
+    size_t nb = t->n_params * sizeof(float);
+    uint32_t sum = fnv1a((const unsigned char *)&h, sizeof h, 2166136261u);
+    sum = fnv1a(extra, n_extra, sum);
+    sum = fnv1a((const unsigned char *)t->params, nb, sum);
+    sum = fnv1a((const unsigned char *)t->m, nb, sum);
+    sum = fnv1a((const unsigned char *)t->v, nb, sum);
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot write checkpoint '%s': %s", tmp, strerror(errno));
+        return -1;
+    }
+    int bad = write_all(fd, &h, sizeof h) || write_all(fd, extra, n_extra) || write_all(fd, t->params, nb) ||
+              write_all(fd, t->m, nb) || write_all(fd, t->v, nb) || write_all(fd, &sum, sizeof sum) || fsync(fd);
+    if (close(fd) != 0)
+        bad = 1;
+    if (bad || rename(tmp, path) != 0) {
+        snprintf(err, errlen, "cannot write checkpoint '%s': %s", path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+int trainer_load_checkpoint(Trainer *t, const char *path, void *extra, size_t n_extra, char *err,
+                            size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot open checkpoint '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    Ckpt_header h;
+    if (fread(&h, sizeof h, 1, f) != 1 || memcmp(h.magic, CKPT_MAGIC, 8) != 0) {
+        fclose(f);
+        snprintf(err, errlen, "'%s' is not a groove training checkpoint", path);
+        return -1;
+    }
+    if (h.version != CKPT_VERSION || h.header_bytes != sizeof h) {
+        fclose(f);
+        snprintf(err, errlen, "checkpoint '%s' has version %u, this build reads %u: start a new run", path,
+                 h.version, CKPT_VERSION);
+        return -1;
+    }
+    if (trainer_init(t, &h.cfg, &h.opt, h.total_steps, err, errlen) != 0) {
+        fclose(f);
+        return -1;
+    }
+    size_t nb = t->n_params * sizeof(float);
+    unsigned char *ex = h.n_extra ? malloc(h.n_extra) : NULL;
+    uint32_t stored = 0;
+    int bad = h.n_params != t->n_params || (h.n_extra && !ex) ||
+              (h.n_extra && fread(ex, h.n_extra, 1, f) != 1) || fread(t->params, nb, 1, f) != 1 ||
+              fread(t->m, nb, 1, f) != 1 || fread(t->v, nb, 1, f) != 1 || fread(&stored, sizeof stored, 1, f) != 1;
+    fclose(f);
+    if (!bad) {
+        uint32_t sum = fnv1a((const unsigned char *)&h, sizeof h, 2166136261u);
+        sum = fnv1a(ex, h.n_extra, sum);
+        sum = fnv1a((const unsigned char *)t->params, nb, sum);
+        sum = fnv1a((const unsigned char *)t->m, nb, sum);
+        sum = fnv1a((const unsigned char *)t->v, nb, sum);
+        bad = sum != stored;
+    }
+    if (bad) {
+        free(ex);
+        trainer_deinit(t);
+        snprintf(err, errlen, "checkpoint '%s' is truncated or corrupt", path);
+        return -1;
+    }
+    if (extra && n_extra)
+        memcpy(extra, ex, h.n_extra < n_extra ? h.n_extra : n_extra);
+    free(ex);
+    t->step = h.step;
+    t->epoch = h.epoch;
+    trainer_sync_params(t);
+    return 0;
+}

@@ -1,0 +1,142 @@
+/* train.h - training the Groove Transformer VAE in C.
+ *
+ * A Trainer owns the flat parameter, gradient and AdamW moment buffers (model_params.h
+ * layout), a transposed copy of the weights for the forward products, and one worker per
+ * thread with its own activations and gradient buffer. A step splits the mini-batch across
+ * the workers (pthreads), each runs the forward pass keeping its activations, the losses
+ * and the backward pass into its own gradients; the main thread sums the worker gradients
+ * in worker order (deterministic for a given seed and thread count), clips them and takes
+ * one AdamW step on the warm-up + cosine schedule.
+ *
+ * Losses (../shared/SPEC.md): per cell weight w = 1 at true hits, hit_weight elsewhere;
+ * BCE on hit logits, MSE on sigmoid velocities and on 0.5*tanh offsets, each summed over
+ * the 9 voices and averaged over batch and steps; KL of the latent, summed over its
+ * dimensions and averaged over the batch, times beta (ramped in over the first
+ * beta_ramp fraction of the steps). Every random choice (reparameterisation eps, dropout
+ * masks, random mutes) comes from a per-sample generator seeded by (seed, epoch, position),
+ * so results do not depend on how the batch is split.
+ *
+ * Single-threaded API: call a Trainer from one thread (it starts its own workers).
+ */
+#ifndef GROOVE_TRAIN_H
+#define GROOVE_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dataset.h"
+#include "metrics.h"
+#include "model_params.h"
+
+/* Hyper-parameters of a training run (saved in checkpoints; plain data). */
+typedef struct {
+    int epochs;
+    int batch;            /* windows per optimizer step */
+    int threads;          /* workers per step (1..64) */
+    float lr;             /* peak learning rate */
+    float lr_min;         /* learning rate at the end of the cosine */
+    float warmup;         /* fraction of all steps spent warming up */
+    float weight_decay;
+    float clip;           /* global gradient norm bound (0: none) */
+    float dropout;        /* transformer dropout (attention out, feed-forward, input) */
+    float hit_weight;     /* p: loss weight of cells without a true hit */
+    float vel_weight;     /* weight of the velocity MSE term */
+    float offset_weight;  /* weight of the offset MSE term */
+    float beta;           /* final KL weight */
+    float beta_ramp;      /* fraction of the steps over which beta rises from 0 */
+    float mute_prob;      /* probability that a window gets random mutes */
+    int kinds;            /* DATASET_BEATS / _FILLS / _BEATS_AND_FILLS */
+    uint64_t seed;
+} Train_options;
+
+/* Fills the defaults (the shipped model's recipe). */
+void train_options_default(Train_options *o);
+
+/* One training example, ready for the model. */
+typedef struct {
+    Hvo input;        /* model input: the groove on HVO_GROOVE_VOICE (hvo_groove_to_input) */
+    Hvo target;       /* the drums to predict, muted voices removed */
+    int style;        /* style.h id or -1 */
+    int fill;         /* 0 beat, 1 fill */
+    int mutes;        /* bit g set: mute group g (Mute_group) is muted */
+    uint64_t seed;    /* per-sample generator: eps and dropout */
+} Train_sample;
+
+/* The loss terms of a step or an epoch (means per window). */
+typedef struct {
+    double total, hit, vel, offset, kl;  /* kl before beta */
+    double beta;
+    double grad_norm;
+    long samples;
+} Train_losses;
+
+typedef struct Train_worker Train_worker;
+
+typedef struct {
+    Model_config cfg;
+    Train_options opt;
+    size_t n_params;
+    float *params, *grads, *m, *v;   /* the flat buffers */
+    float *params_t;                 /* weights with every matrix transposed [in][out] */
+    unsigned char *decay_mask;
+    Model_params p, pt;
+    float *pe;                       /* positional encoding [steps][enc_d] */
+    Train_worker *workers;
+    int n_workers;
+    int max_batch;                   /* samples the workers have room for */
+    long step;                       /* optimizer steps taken */
+    long total_steps;                /* planned steps of the whole run (schedule) */
+    int epoch;                       /* epochs completed */
+} Trainer;
+
+/* Sets up a trainer for a config and options, with parameters initialised from opt->seed
+ * (PyTorch-style uniform +-1/sqrt(fan_in) for linears, ones/zeros for norms, small
+ * embeddings). total_steps fixes the schedule. 0, or -1 with a message in err. */
+int trainer_init(Trainer *t, const Model_config *cfg, const Train_options *opt, long total_steps, char *err,
+                 size_t errlen);
+/* Frees everything. */
+void trainer_deinit(Trainer *t);
+
+/* Call after changing t->params directly (loading, tests): refreshes the transposed copy
+ * the forward pass reads. */
+void trainer_sync_params(Trainer *t);
+/* Forward and backward on n samples with the current parameters: t->grads receives the
+ * summed gradient of the mean loss (no optimizer step); losses (may be NULL) the terms.
+ * train != 0 uses dropout and sampled eps; beta is the KL weight. */
+void trainer_forward_backward(Trainer *t, const Train_sample *samples, int n, float beta, int train,
+                              Train_losses *losses);
+/* One optimizer step on n samples: forward_backward, clip, AdamW at the scheduled rate. */
+void trainer_step(Trainer *t, const Train_sample *samples, int n, Train_losses *losses);
+/* The KL weight at the trainer's current step. */
+float trainer_beta(const Trainer *t);
+/* Runs the model deterministically (z = mu, no dropout) on n samples; out receives the raw
+ * output [n][32][27]. */
+void trainer_predict(Trainer *t, const Train_sample *samples, int n, float *out);
+/* The eps the last forward drew for sample i of that call ([latent] floats), for tests. */
+const float *trainer_last_eps(const Trainer *t, int i);
+
+/* Builds sample `pos` of an epoch from a dataset window: groove input, target, style,
+ * fill, and (augment != 0) random mutes drawn from the per-sample generator. */
+void train_sample_from_window(Train_sample *s, const DatasetWindow *w, const Train_options *opt, int epoch,
+                              long pos, int augment);
+/* Shuffles order[n] for an epoch, deterministically from (seed, epoch). */
+void train_shuffle(int *order, int n, uint64_t seed, int epoch);
+
+/* Per-voice thresholds from validation output: for each voice the threshold (0.05..0.95)
+ * with the best F1 among those whose predicted hit count stays within 10 % of the true
+ * count (or, if none does, the one with the closest count). out [n][32][27] raw output,
+ * truth the true patterns. */
+void train_calibrate_thresholds(const float *out, const Hvo *truth, int n, float thresholds[HVO_VOICES]);
+/* Accumulates metrics of raw output against the truth at thresholds (NULL: 0.5). */
+void train_metrics(Metrics *m, const float *out, const Hvo *truth, int n, const float *thresholds);
+
+/* Writes a checkpoint (config, options, step, epoch, params, moments) atomically; extra
+ * (n_extra bytes) is stored with it and returned by load. 0, or -1 with err. */
+int trainer_save_checkpoint(const Trainer *t, const char *path, const void *extra, size_t n_extra, char *err,
+                            size_t errlen);
+/* Reads a checkpoint into a fresh trainer (trainer_init is called inside). extra receives
+ * up to n_extra bytes. 0, or -1 with err. */
+int trainer_load_checkpoint(Trainer *t, const char *path, void *extra, size_t n_extra, char *err,
+                            size_t errlen);
+
+#endif
