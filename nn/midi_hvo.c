@@ -100,7 +100,14 @@ int midi_part_check_meter(const MidiPart *part, char *why, size_t whylen)
     return 0;
 }
 
-int midi_part_window_count(const MidiPart *part) { return part->n_bars; }
+int midi_part_window_count(const MidiPart *part)
+{
+    if (part->n_onsets == 0)
+        return 0;
+    /* Start bars b with the whole window [b, b+2) bars inside the file. */
+    int full = (int)floor(part->end_step / HVO_STEPS_PER_BAR) - 1;
+    return full > 1 ? full : 1;
+}
 
 double midi_part_bpm_at(const MidiPart *part, double step)
 {
@@ -231,7 +238,7 @@ static int load_for_bar(MidiPart *part, const char *path, int bar, char *err, si
         midi_part_deinit(part);
         return fail(err, errlen, "the file has no notes");
     }
-    if (bar < 0 || bar >= midi_part_window_count(part)) {
+    if (bar < 0 || bar >= part->n_bars) {
         int n = part->n_bars;
         midi_part_deinit(part);
         return fail(err, errlen, "bar %d is out of range (the file has %d bar%s: 0..%d)", bar, n, n == 1 ? "" : "s",

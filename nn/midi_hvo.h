@@ -12,9 +12,12 @@
  * to voices with voice_from_gm_note(); others (35, 41, ...) are counted, not used.
  * Notes of every channel count (a drum file need not use channel 10).
  *
- * Windows: 2 bars, 1-bar hop, start bars 0 .. n_bars-1 (the last may run past the end of
- * the file and is then padded with silence); a window with no hit is not a window.
- * Only 4/4 makes windows: midi_part_check_meter() says why a file is refused.
+ * Dataset windows: 2 bars, 1-bar hop, every start bar whose whole window lies inside the file
+ * (ends at or before the end of track), so no window is padded with silence - except that a
+ * file shorter than 2 bars (a fill) gives one window at bar 0. A window with no hit is not a
+ * window (the caller skips it). Only 4/4 makes windows: midi_part_check_meter() says why a
+ * file is refused. Any bar 0 .. n_bars-1 can still be converted (show, generate): bars past
+ * the last note are silence.
  *
  * A groove from any MIDI file: every note-on of every channel is a tap (whatever its note);
  * per step the loudest tap sets velocity and offset. The bar grid is 4 quarter notes.
@@ -48,7 +51,7 @@ typedef struct {
     MidiOnset *onsets;    /* every note-on of every channel, ordered by step */
     int n_onsets;
     int ppq;
-    int n_bars;           /* bars of 16 steps up to the last onset or the end of track */
+    int n_bars;           /* bars of 16 steps up to the last onset (snapped); 0 when none */
     double end_step;      /* the file's end (end of track) in steps */
     int meter_numerator;  /* first time signature (4/4 when the file has none) */
     int meter_denominator;
@@ -77,7 +80,7 @@ void midi_part_deinit(MidiPart *part);
 /* Returns 1 when the part is 4/4 throughout; otherwise 0 with the reason in why
  * ("time signature 3/4", "time signature changes to 6/8 at bar 12"). */
 int midi_part_check_meter(const MidiPart *part, char *why, size_t whylen);
-/* Number of window start bars (n_bars, at least 1 when the part has any note). */
+/* Number of dataset window start bars (0 .. count-1; see above): 0 for a part with no note. */
 int midi_part_window_count(const MidiPart *part);
 /* Tempo (beats per minute) in force at a step. */
 double midi_part_bpm_at(const MidiPart *part, double step);
@@ -90,7 +93,7 @@ int midi_part_to_hvo(const MidiPart *part, int start_bar, Hvo *out, MidiHvoStats
 int midi_part_to_groove(const MidiPart *part, int start_bar, Groove *out);
 
 /* Convenience: reads path and converts the window at bar. 0, or -1 with err (unreadable file,
- * bar past the end). midi_file_to_hvo also refuses meters other than 4/4. */
+ * no note, bar outside 0 .. n_bars-1). midi_file_to_hvo also refuses meters other than 4/4. */
 int midi_file_to_groove(const char *path, Groove *out, int bar, char *err, size_t errlen);
 int midi_file_to_hvo(const char *path, Hvo *out, int bar, MidiHvoStats *stats, char *err, size_t errlen);
 

@@ -1,0 +1,135 @@
+/* cmd_dataset.c - `groove dataset`: build the binary window dataset from the Groove MIDI
+ * Dataset, or describe an existing dataset file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "dataset.h"
+#include "style.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: groove dataset --gmd DIR -o FILE   build the dataset from a Groove MIDI Dataset folder\n"
+            "       groove dataset --info FILE         describe a dataset file\n"
+            "\n"
+            "Builds every 2-bar window (1-bar hop) of every 4/4 file listed in DIR/info.csv, beats and\n"
+            "fills, with its groove and labels (split, style, bpm, drummer, beat/fill, file, bar), into\n"
+            "one versioned binary file, and prints windows per split and beat/fill. Files listed but\n"
+            "absent (GMD's held-out test split) are counted and reported, not an error.\n"
+            "\n"
+            "  --gmd DIR    the GMD folder (info.csv, drummerN/...), e.g. ../shared/data/gmd\n"
+            "  -o FILE      the dataset file to write, e.g. data/gmd.gds (written atomically)\n"
+            "  --info FILE  print the window counts of a dataset file\n");
+}
+
+/* Prints windows per split and beat/fill (and files, when the builder's report is given). */
+static void print_table(int windows[DATASET_SPLIT_COUNT][2], const DatasetReport *rep)
+{
+    printf("%-12s %7s %8s %8s %8s\n", "split", "files", "beats", "fills", "windows");
+    int tot[3] = {0, 0, 0};
+    for (int s = 0; s < DATASET_SPLIT_COUNT; s++) {
+        int files = rep ? rep->files_used[s][0] + rep->files_used[s][1] : -1;
+        char fbuf[16] = "-";
+        if (files >= 0)
+            snprintf(fbuf, sizeof fbuf, "%d", files);
+        printf("%-12s %7s %8d %8d %8d", dataset_split_name(s), fbuf, windows[s][0], windows[s][1],
+               windows[s][0] + windows[s][1]);
+        if (rep && rep->files_missing[s])
+            printf("   (%d listed files absent%s)", rep->files_missing[s],
+                   s == DATASET_SPLIT_TEST ? ": held out" : "");
+        printf("\n");
+        tot[0] += files > 0 ? files : 0;
+        tot[1] += windows[s][0];
+        tot[2] += windows[s][1];
+    }
+    char fbuf[16] = "-";
+    if (rep)
+        snprintf(fbuf, sizeof fbuf, "%d", tot[0]);
+    printf("%-12s %7s %8d %8d %8d\n", "all", fbuf, tot[1], tot[2], tot[1] + tot[2]);
+}
+
+static int info(const char *path)
+{
+    Dataset d;
+    char err[512];
+    if (dataset_load(&d, path, err, sizeof err) != 0) {
+        fprintf(stderr, "groove: %s\n", err);
+        return 1;
+    }
+    int counts[DATASET_SPLIT_COUNT][2];
+    dataset_count(&d, counts);
+    printf("%s: dataset version %d, %d windows from %d files\n", path, DATASET_VERSION, d.count, d.n_files);
+    print_table(counts, NULL);
+    int per_style[STYLE_COUNT + 1] = {0};
+    for (int i = 0; i < d.count; i++)
+        per_style[d.windows[i].style + 1]++;
+    printf("windows per style:");
+    for (int s = -1; s < STYLE_COUNT; s++)
+        if (per_style[s + 1])
+            printf(" %s %d", style_name(s), per_style[s + 1]);
+    printf("\n");
+    dataset_deinit(&d);
+    return 0;
+}
+
+int cmd_dataset(int argc, char **argv)
+{
+    const char *gmd = NULL, *out = NULL, *info_path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--gmd") && i + 1 < argc) {
+            gmd = argv[++i];
+        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+            out = argv[++i];
+        } else if (!strcmp(argv[i], "--info") && i + 1 < argc) {
+            info_path = argv[++i];
+        } else {
+            fprintf(stderr, "groove: dataset: unknown or incomplete argument '%s' (groove dataset --help)\n", argv[i]);
+            return 2;
+        }
+    }
+    if (info_path)
+        return info(info_path);
+    if (!gmd || !out) {
+        fprintf(stderr, "groove: dataset needs --gmd DIR and -o FILE (groove dataset --help)\n");
+        return 2;
+    }
+    Dataset d;
+    DatasetReport rep;
+    char err[512];
+    if (dataset_build(&d, gmd, &rep, err, sizeof err) != 0) {
+        fprintf(stderr, "groove: %s\n", err);
+        return 1;
+    }
+    if (d.count == 0) {
+        fprintf(stderr, "groove: %s: no usable MIDI file found (%d listed, %d absent)\n", gmd, rep.files_listed,
+                rep.files_missing[0] + rep.files_missing[1] + rep.files_missing[2]);
+        dataset_deinit(&d);
+        return 1;
+    }
+    if (dataset_save(&d, out, err, sizeof err) != 0) {
+        fprintf(stderr, "groove: %s\n", err);
+        dataset_deinit(&d);
+        return 1;
+    }
+    printf("%s: %d files listed; %d windows from %d files written to %s\n", gmd, rep.files_listed, d.count, d.n_files,
+           out);
+    print_table(rep.windows, &rep);
+    printf("skipped: %d not 4/4, %d unreadable, %d without a hit, %d absent\n", rep.files_meter, rep.files_unreadable,
+           rep.files_empty, rep.files_missing[0] + rep.files_missing[1] + rep.files_missing[2]);
+    if (rep.first_problem[0])
+        printf("first unreadable file: %s\n", rep.first_problem);
+    printf("notes in windows: %d (each note counts once per window holding it); collisions (quieter note of a "
+           "voice on a taken step dropped): %d; unmapped: %d",
+           rep.notes, rep.collisions, rep.unmapped);
+    int shown = 0;
+    for (int k = 0; k < 128; k++)
+        if (rep.unmapped_by_note[k])
+            printf("%s note %d x%d", shown++ ? "," : " (", k, rep.unmapped_by_note[k]);
+    printf("%s\n", shown ? ")" : "");
+    dataset_deinit(&d);
+    return 0;
+}
