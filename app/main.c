@@ -17,7 +17,7 @@ static const Command commands[] = {
     /* {"render", cmd_render, "render a drum MIDI file to WAV with a kit"}, */
     /* {"kits", cmd_kits, "list the drum kits groove can find"}, */
     /* {"devices", cmd_devices, "list audio and MIDI devices"}, */
-    /* {"dataset", cmd_dataset, "build the training dataset from the Groove MIDI Dataset"}, */
+    {"dataset", cmd_dataset, "build the training dataset from the Groove MIDI Dataset"},
     /* {"train", cmd_train, "train the model in C"}, */
     /* {"eval", cmd_eval, "evaluate a model on a dataset split"}, */
     /* {"bench", cmd_bench, "benchmarks: inference, training, audio"}, */
