@@ -1,0 +1,691 @@
+/* instrument.c - the instrument core shared by the TUI and the headless mode (see
+ * instrument.h). */
+#include "instrument.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "midi_hvo.h"
+#include "style.h"
+
+#define AUTOSAVE_DEBOUNCE_S 0.2
+#define AUTOSAVE_RETRY_S 5.0
+
+/* ------------------------------------------------------------ helpers -- */
+
+void instrument_message(Instrument *in, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(in->message, sizeof in->message, fmt, ap);
+    va_end(ap);
+    in->message_time = in->now;
+}
+
+const char *instrument_message_now(const Instrument *in)
+{
+    if (!in->message[0] || in->now - in->message_time > INSTRUMENT_MESSAGE_SECONDS)
+        return "";
+    return in->message;
+}
+
+static float clampf(float x, float lo, float hi) { return x < lo ? lo : x > hi ? hi : x; }
+
+/* Steps per second at the session's tempo. */
+static double steps_per_second(const Instrument *in) { return in->session.settings.bpm * 4.0 / 60.0; }
+
+/* Records the state before an edit (undo) and marks the session changed. */
+static void before_edit(Instrument *in)
+{
+    undo_push(&in->undo, &in->session);
+}
+
+/* Marks the session changed (autosave soon; quitting asks). */
+static void changed(Instrument *in)
+{
+    in->dirty = 1;
+    in->unsaved = 1;
+}
+
+/* Pushes every setting the engine plays with: tempo, swing, mutes, solos. */
+static void apply_settings(Instrument *in)
+{
+    const Session_settings *st = &in->session.settings;
+    engine_set_bpm(in->engine, st->bpm);
+    engine_set_swing(in->engine, st->swing);
+    for (int v = 0; v < HVO_VOICES; v++) {
+        engine_set_mute(in->engine, v, (int)(st->muted >> v & 1u));
+        engine_set_solo(in->engine, v, (int)(st->soloed >> v & 1u));
+    }
+}
+
+/* Hands a pattern to the engine (it takes over at the next loop boundary). */
+static void send_pattern(Instrument *in, const Hvo *p)
+{
+    in->sent = *p;
+    engine_set_pattern(in->engine, p);
+    /* Stopped: nothing plays, so what was sent is the part from now on. */
+    if (!in->pos.playing) {
+        in->session.part = *p;
+        in->have_next = 0;
+    }
+}
+
+/* Re-sends the next part with the kept rows as they are now (after an edit or keep). */
+static void resend_next(Instrument *in)
+{
+    Hvo next = in->have_next ? in->next_raw : in->session.part;
+    regen_keep_rows(&next, &in->session.part, in->session.settings.kept);
+    send_pattern(in, &next);
+}
+
+/* Whether loop `loop` (0-based) is a fill. */
+static int loop_is_fill(const Instrument *in, int64_t loop)
+{
+    int every = in->session.settings.fill_every;
+    if (in->fill_next)
+        return 1;
+    return every > 0 && loop % every == every - 1;
+}
+
+/* Asks the worker for the part of loop for_loop. */
+static void request_generation(Instrument *in, int64_t for_loop)
+{
+    Regen_request rq;
+    const Session_settings *st = &in->session.settings;
+    rq.groove = in->session.groove;
+    rq.current = in->session.part;
+    rq.kept = st->kept;
+    model_gen_params(&in->model, &rq.params);
+    memcpy(rq.params.thresholds, st->thresholds, sizeof rq.params.thresholds);
+    rq.params.temperature = st->temperature;
+    rq.params.density = st->density;
+    rq.params.seed = st->seed;
+    rq.params.variation = st->variation > 0 ? 1.0f : 0.0f;
+    rq.params.style = st->style < in->model.config.n_styles ? st->style : -1;
+    rq.params.fill = in->model.config.has_fill ? loop_is_fill(in, for_loop) : 0;
+    rq.for_loop = for_loop;
+    rq.serial = 0;
+    regen_request(&in->regen, &rq);
+}
+
+void instrument_regenerate(Instrument *in) { request_generation(in, in->pos.loop + 1); }
+
+/* ---------------------------------------------------------- lifecycle -- */
+
+/* Loads the model, or random weights when there is no model file. */
+static int load_model(Instrument *in, const char *path, char *err, size_t errlen)
+{
+    char why[256];
+    if (!path)
+        path = model_default_path();
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        fclose(f);
+        if (model_load(&in->model, path, why, sizeof why) != 0) {
+            snprintf(err, errlen, "cannot load model '%s': %s", path, why);
+            return -1;
+        }
+        const char *base = strrchr(path, '/');
+        snprintf(in->model_note, sizeof in->model_note, "model %s", base ? base + 1 : path);
+        return 0;
+    }
+    Model_config c;
+    model_config_default(&c);
+    if (model_init_random(&in->model, &c, 1, why, sizeof why) != 0) {
+        snprintf(err, errlen, "cannot build a model: %s", why);
+        return -1;
+    }
+    in->model_is_random = 1;
+    snprintf(in->model_note, sizeof in->model_note, "no trained model (%s): random weights", path);
+    return 0;
+}
+
+/* Restores the autosaved session, setting a bad file aside. */
+static void restore_session(Instrument *in)
+{
+    char err[256], moved[1200];
+    Session loaded;
+    Session_status st = session_load(in->session_path, &loaded, err, sizeof err);
+    switch (st) {
+    case SESSION_OK:
+        in->session = loaded;
+        instrument_message(in, "session restored: %d taps, %d hits", groove_count_hits(&loaded.groove),
+                           hvo_count_hits(&loaded.part));
+        break;
+    case SESSION_MISSING:
+        break;
+    case SESSION_CORRUPT:
+        if (session_set_aside(in->session_path, moved, sizeof moved, err + 128, 128) == 0) {
+            instrument_message(in, "session file unreadable (%.60s): set aside as %s", err, moved);
+        } else {
+            instrument_message(in, "session file unreadable and cannot be moved: not autosaving");
+            in->autosave = 0;
+        }
+        break;
+    case SESSION_IO_ERROR:
+        instrument_message(in, "%.120s: not autosaving", err);
+        in->autosave = 0;
+        break;
+    }
+}
+
+int instrument_init(Instrument *in, Engine *engine, const Instrument_options *opt, char *err, size_t errlen)
+{
+    memset(in, 0, sizeof *in);
+    in->engine = engine;
+    in->tap_undo_loop = -1;
+    in->latency_s = opt->latency_s;
+    session_defaults(&in->session);
+    if (load_model(in, opt->model_path, err, errlen) != 0)
+        return -1;
+    /* The model's own calibrated thresholds are the fresh session's. */
+    Gen_params g;
+    model_gen_params(&in->model, &g);
+    memcpy(in->session.settings.thresholds, g.thresholds, sizeof g.thresholds);
+    if (!opt->no_session) {
+        if (opt->session_path) {
+            snprintf(in->session_path, sizeof in->session_path, "%s", opt->session_path);
+            in->autosave = 1;
+        } else if (session_default_path(in->session_path, sizeof in->session_path, err, errlen) == 0) {
+            in->autosave = 1;
+        } else {
+            instrument_message(in, "%.150s: not autosaving", err);
+        }
+        if (in->autosave)
+            restore_session(in);
+    }
+    if (opt->bpm > 0)
+        in->session.settings.bpm = opt->bpm;
+    session_clamp(&in->session);
+    live_recorder_init(&in->recorder, (Live_mode)in->session.settings.record_mode);
+    tap_tempo_init(&in->tap_tempo);
+    if (undo_init(&in->undo, sizeof(Session), INSTRUMENT_UNDO_DEPTH) != 0) {
+        snprintf(err, errlen, "out of memory");
+        model_deinit(&in->model);
+        return -1;
+    }
+    if (regen_start(&in->regen, &in->model) != 0) {
+        snprintf(err, errlen, "cannot start the model thread");
+        undo_deinit(&in->undo);
+        model_deinit(&in->model);
+        return -1;
+    }
+    engine_position(engine, &in->pos);
+    in->engine_serial = in->pos.pattern_serial;
+    in->loop_seen = in->pos.loop;
+    apply_settings(in);
+    send_pattern(in, &in->session.part);
+    request_generation(in, 0);
+    if (!in->message[0] && in->model_is_random)
+        instrument_message(in, "%s", in->model_note);
+    return 0;
+}
+
+void instrument_deinit(Instrument *in)
+{
+    regen_stop(&in->regen);
+    if (in->autosave && in->dirty) {
+        char err[256];
+        if (session_save(&in->session, in->session_path, err, sizeof err) == 0)
+            in->dirty = 0;
+    }
+    undo_deinit(&in->undo);
+    model_deinit(&in->model);
+}
+
+void instrument_set_note_out(Instrument *in, Instrument_note_fn fn, void *user)
+{
+    in->note_out = fn;
+    in->note_user = user;
+    in->note_scanned = instrument_position_at(in, in->now);
+}
+
+/* ---------------------------------------------------------------- tick -- */
+
+/* Sends the notes whose time falls in (note_scanned, up_to] (absolute steps). */
+static void send_notes(Instrument *in, double up_to)
+{
+    const Session_settings *st = &in->session.settings;
+    double from = in->note_scanned;
+    if (up_to <= from)
+        return;
+    if (up_to - from > 2 * HVO_STEPS)
+        from = up_to - 2 * HVO_STEPS;
+    for (int64_t n = (int64_t)floor(from) - 1; n <= (int64_t)ceil(up_to) + 1; n++) {
+        if (n < 0)
+            continue;
+        int s = (int)(n % HVO_STEPS);
+        int64_t loop = n / HVO_STEPS;
+        const Hvo *p = (loop > in->pos.loop && in->have_next) ? &in->sent : &in->session.part;
+        for (int v = 0; v < HVO_VOICES; v++) {
+            if (hvo_hit(p, s, v) < 0.5f)
+                continue;
+            if (st->muted >> v & 1u)
+                continue;
+            if (st->soloed && !(st->soloed >> v & 1u))
+                continue;
+            double at = (double)n + hvo_off(p, s, v) + ((s & 1) ? st->swing : 0.0);
+            if (at > from && at <= up_to) {
+                double when = in->clock_time + (at - in->clock_step) / steps_per_second(in);
+                in->note_out(in->note_user, v, hvo_vel(p, s, v), when);
+            }
+        }
+    }
+    in->note_scanned = up_to;
+}
+
+/* Saves the session when it changed (debounced; retried after a failure). */
+static void autosave(Instrument *in, double now)
+{
+    if (!in->autosave || !in->dirty)
+        return;
+    if (now - in->last_save_time < AUTOSAVE_DEBOUNCE_S)
+        return;
+    if (in->last_save_fail > 0 && now - in->last_save_fail < AUTOSAVE_RETRY_S)
+        return;
+    char err[256];
+    if (session_save(&in->session, in->session_path, err, sizeof err) == 0) {
+        in->dirty = 0;
+        in->last_save_time = now;
+        in->last_save_fail = 0;
+        in->saves++;
+    } else {
+        in->last_save_fail = now;
+        instrument_message(in, "autosave failed: %.150s", err);
+    }
+}
+
+void instrument_tick(Instrument *in, double now)
+{
+    in->now = now;
+    int was_playing = in->pos.playing;
+    engine_position(in->engine, &in->pos);
+    if (in->pos.frame != in->clock_frame || in->pos.playing != was_playing) {
+        in->clock_frame = in->pos.frame;
+        in->clock_step = in->pos.step;
+        in->clock_time = now;
+    }
+    /* The engine swapped patterns: what was sent is playing now. */
+    if (in->pos.pattern_serial != in->engine_serial) {
+        in->engine_serial = in->pos.pattern_serial;
+        if (in->have_next || memcmp(&in->session.part, &in->sent, sizeof in->sent)) {
+            in->session.part = in->sent;
+            in->dirty = 1;
+        }
+        in->have_next = 0;
+        in->fill_now = in->fill_next || loop_is_fill(in, in->pos.loop + 1);
+        in->fill_next = 0;
+    }
+    /* A new loop: ask for the part of the one after it. */
+    if (in->pos.playing && in->pos.loop != in->loop_seen) {
+        in->loop_seen = in->pos.loop;
+        request_generation(in, in->pos.loop + 1);
+    }
+    /* A new part from the worker. */
+    Regen_result res;
+    if (regen_poll(&in->regen, &res) && res.serial > in->accepted_serial) {
+        in->accepted_serial = res.serial;
+        in->generations++;
+        in->last_gen_us = res.gen_us;
+        if (res.gen_us > in->max_gen_us)
+            in->max_gen_us = res.gen_us;
+        in->next_raw = res.part;
+        in->have_next = 1;
+        resend_next(in);
+    }
+    if (in->note_out && in->pos.playing)
+        send_notes(in, instrument_position_at(in, now) + 0.1 * steps_per_second(in));
+    autosave(in, now);
+}
+
+/* ---------------------------------------------------------- transport -- */
+
+double instrument_position_at(const Instrument *in, double t)
+{
+    if (!in->pos.playing)
+        return in->pos.step;
+    double dt = t - in->clock_time;
+    if (dt > 0.25)
+        dt = 0.25;   /* the engine has not reported for a while: do not run away */
+    return in->clock_step + (dt - in->latency_s) * steps_per_second(in);
+}
+
+void instrument_play(Instrument *in)
+{
+    if (in->pos.playing)
+        return;
+    engine_play(in->engine);
+    /* Until the engine reports, the transport is at step 0 now. */
+    in->pos.playing = 1;
+    in->pos.step = 0;
+    in->pos.loop = 0;
+    in->loop_seen = 0;
+    in->clock_step = 0;
+    in->clock_time = in->now;
+    in->clock_frame = -1;
+    in->note_scanned = -0.5;
+    request_generation(in, 1);
+}
+
+void instrument_stop(Instrument *in)
+{
+    if (!in->pos.playing)
+        return;
+    engine_stop(in->engine);
+    in->pos.playing = 0;
+}
+
+int instrument_toggle_play(Instrument *in)
+{
+    if (in->pos.playing)
+        instrument_stop(in);
+    else
+        instrument_play(in);
+    return in->pos.playing;
+}
+
+int instrument_is_playing(const Instrument *in) { return in->pos.playing; }
+
+void instrument_tap_at(Instrument *in, float velocity, double position)
+{
+    if (!(velocity > 0.0f))
+        return;
+    if (!in->pos.playing) {
+        instrument_play(in);
+        position = 0;
+    }
+    if (position < 0)
+        position = 0;
+    int64_t pass = (int64_t)floor((position + 0.5) / HVO_STEPS);
+    if (pass != in->tap_undo_loop) {
+        before_edit(in);   /* one undo step per loop pass of tapping */
+        in->tap_undo_loop = pass;
+    }
+    engine_hit(in->engine, HVO_GROOVE_VOICE, velocity);
+    live_record(&in->recorder, &in->session.groove, position, pass, velocity, in->session.settings.swing);
+    in->taps++;
+    changed(in);
+    request_generation(in, in->pos.loop + 1);
+}
+
+void instrument_tap(Instrument *in, float velocity, double t)
+{
+    instrument_tap_at(in, velocity, instrument_position_at(in, t));
+}
+
+/* ----------------------------------------------------------- controls -- */
+
+/* Wraps a settings change: undo snapshot, change, engine, regeneration, save. */
+#define SETTING_CHANGE(in, stmt, regen)                                                         \
+    do {                                                                                        \
+        before_edit(in);                                                                        \
+        stmt;                                                                                   \
+        session_clamp(&(in)->session);                                                          \
+        apply_settings(in);                                                                     \
+        changed(in);                                                                            \
+        if (regen)                                                                              \
+            request_generation(in, (in)->pos.loop + 1);                                         \
+    } while (0)
+
+void instrument_set_bpm(Instrument *in, float bpm)
+{
+    SETTING_CHANGE(in, in->session.settings.bpm = bpm, 0);
+}
+
+void instrument_tap_tempo(Instrument *in, double t)
+{
+    double bpm = tap_tempo_tap(&in->tap_tempo, t);
+    if (bpm > 0) {
+        instrument_set_bpm(in, (float)bpm);
+        instrument_message(in, "tap tempo: %.1f BPM", in->session.settings.bpm);
+    } else {
+        instrument_message(in, "tap tempo: tap again");
+    }
+}
+
+void instrument_set_swing(Instrument *in, float swing)
+{
+    SETTING_CHANGE(in, in->session.settings.swing = swing, 0);
+}
+
+void instrument_set_density(Instrument *in, float density)
+{
+    SETTING_CHANGE(in, in->session.settings.density = density, 1);
+}
+
+void instrument_set_temperature(Instrument *in, float temperature)
+{
+    SETTING_CHANGE(in, in->session.settings.temperature = temperature, 1);
+}
+
+void instrument_set_threshold(Instrument *in, int voice, float threshold)
+{
+    if (voice < 0 || voice >= HVO_VOICES)
+        return;
+    SETTING_CHANGE(in, in->session.settings.thresholds[voice] = threshold, 1);
+}
+
+void instrument_set_style(Instrument *in, int style)
+{
+    SETTING_CHANGE(in, in->session.settings.style = style, 1);
+    if (style >= 0 && in->model.config.n_styles == 0)
+        instrument_message(in, "this model has no style conditioning");
+}
+
+void instrument_fill_next(Instrument *in)
+{
+    in->fill_next = 1;
+    if (!in->model.config.has_fill)
+        instrument_message(in, "this model has no fill conditioning");
+    else
+        instrument_message(in, "fill on the next loop");
+    request_generation(in, in->pos.loop + 1);
+}
+
+void instrument_set_fill_every(Instrument *in, int every)
+{
+    SETTING_CHANGE(in, in->session.settings.fill_every = every, 1);
+}
+
+void instrument_new_variation(Instrument *in)
+{
+    Session_settings *st = &in->session.settings;
+    if (in->n_back == (int)(sizeof in->back_seed / sizeof in->back_seed[0])) {
+        memmove(in->back_seed, in->back_seed + 1, sizeof in->back_seed - sizeof in->back_seed[0]);
+        memmove(in->back_variation, in->back_variation + 1, sizeof in->back_variation - sizeof in->back_variation[0]);
+        in->n_back--;
+    }
+    in->back_seed[in->n_back] = st->seed;
+    in->back_variation[in->n_back] = st->variation;
+    in->n_back++;
+    /* A new seed from the old one (splitmix-style step): reproducible, never repeats soon. */
+    uint32_t x = st->seed * 0x9e3779b9u + 0x7f4a7c15u;
+    x ^= x >> 16;
+    x *= 0x85ebca6bu;
+    x ^= x >> 13;
+    SETTING_CHANGE(in, (st->seed = x, st->variation++), 1);
+    instrument_message(in, "variation %d", (int)st->variation);
+}
+
+void instrument_previous_variation(Instrument *in)
+{
+    if (in->n_back == 0) {
+        instrument_message(in, "no earlier variation");
+        return;
+    }
+    Session_settings *st = &in->session.settings;
+    in->n_back--;
+    SETTING_CHANGE(in, (st->seed = in->back_seed[in->n_back], st->variation = in->back_variation[in->n_back]), 1);
+    instrument_message(in, "back to variation %d", (int)st->variation);
+}
+
+void instrument_toggle_keep(Instrument *in, int voice)
+{
+    if (voice < 0 || voice >= HVO_VOICES)
+        return;
+    SETTING_CHANGE(in, in->session.settings.kept ^= 1u << voice, 0);
+    instrument_message(in, "%s %s", voice_name(voice), in->session.settings.kept >> voice & 1u ? "kept" : "free");
+    resend_next(in);
+}
+
+void instrument_toggle_mute(Instrument *in, int voice)
+{
+    if (voice < 0 || voice >= HVO_VOICES)
+        return;
+    SETTING_CHANGE(in, in->session.settings.muted ^= 1u << voice, 0);
+}
+
+void instrument_toggle_solo(Instrument *in, int voice)
+{
+    if (voice < 0 || voice >= HVO_VOICES)
+        return;
+    SETTING_CHANGE(in, in->session.settings.soloed ^= 1u << voice, 0);
+}
+
+void instrument_toggle_record_mode(Instrument *in)
+{
+    SETTING_CHANGE(in, in->session.settings.record_mode = !in->session.settings.record_mode, 0);
+    live_recorder_init(&in->recorder, (Live_mode)in->session.settings.record_mode);
+    instrument_message(in, "recording: %s", in->session.settings.record_mode ? "replace" : "overdub");
+}
+
+/* -------------------------------------------------------------- edits -- */
+
+int instrument_cell(const Instrument *in, int row, int step, float *velocity, float *offset)
+{
+    if (step < 0 || step >= HVO_STEPS || row < INSTRUMENT_GROOVE_ROW || row >= HVO_VOICES)
+        return 0;
+    if (row == INSTRUMENT_GROOVE_ROW) {
+        const float *g = in->session.groove.g[step];
+        *velocity = g[1];
+        *offset = g[2];
+        return g[0] > 0.5f;
+    }
+    *velocity = hvo_vel(&in->session.part, step, row);
+    *offset = hvo_off(&in->session.part, step, row);
+    return hvo_hit(&in->session.part, step, row) > 0.5f;
+}
+
+/* Writes one cell of a row (hit 0 clears it). */
+static void set_cell(Instrument *in, int row, int step, int hit, float velocity, float offset)
+{
+    if (row == INSTRUMENT_GROOVE_ROW) {
+        float *g = in->session.groove.g[step];
+        g[0] = hit ? 1.0f : 0.0f;
+        g[1] = hit ? clampf(velocity, 0.01f, 1.0f) : 0.0f;
+        g[2] = hit ? clampf(offset, -0.5f, 0.5f) : 0.0f;
+    } else {
+        hvo_set(&in->session.part, step, row, hit, hit ? clampf(velocity, 0.01f, 1.0f) : 0.0f, offset);
+    }
+}
+
+/* After a hand edit: a drum row becomes kept; the groove regenerates the rest. */
+static void after_cell_edit(Instrument *in, int row)
+{
+    if (row != INSTRUMENT_GROOVE_ROW && !(in->session.settings.kept >> row & 1u)) {
+        in->session.settings.kept |= 1u << row;
+        instrument_message(in, "%s kept (edited by hand)", voice_name(row));
+    }
+    changed(in);
+    resend_next(in);
+    request_generation(in, in->pos.loop + 1);
+}
+
+/* Validates an edit's coordinates. */
+static int edit_ok(int row, int step)
+{
+    return step >= 0 && step < HVO_STEPS && row >= INSTRUMENT_GROOVE_ROW && row < HVO_VOICES;
+}
+
+void instrument_edit_toggle(Instrument *in, int row, int step)
+{
+    if (!edit_ok(row, step))
+        return;
+    float vel, off;
+    int hit = instrument_cell(in, row, step, &vel, &off);
+    before_edit(in);
+    set_cell(in, row, step, !hit, 0.8f, 0.0f);
+    after_cell_edit(in, row);
+}
+
+void instrument_edit_velocity(Instrument *in, int row, int step, float delta)
+{
+    float vel, off;
+    if (!edit_ok(row, step) || !instrument_cell(in, row, step, &vel, &off))
+        return;
+    before_edit(in);
+    set_cell(in, row, step, 1, vel + delta, off);
+    after_cell_edit(in, row);
+}
+
+void instrument_edit_nudge(Instrument *in, int row, int step, float delta)
+{
+    float vel, off;
+    if (!edit_ok(row, step) || !instrument_cell(in, row, step, &vel, &off))
+        return;
+    before_edit(in);
+    set_cell(in, row, step, 1, vel, off + delta);
+    after_cell_edit(in, row);
+}
+
+void instrument_edit_clear_row(Instrument *in, int row)
+{
+    if (!edit_ok(row, 0))
+        return;
+    before_edit(in);
+    for (int t = 0; t < HVO_STEPS; t++)
+        set_cell(in, row, t, 0, 0, 0);
+    after_cell_edit(in, row);
+}
+
+/* Makes a restored snapshot the truth: engine settings, the part, a fresh generation. */
+static void after_restore(Instrument *in)
+{
+    session_clamp(&in->session);
+    live_recorder_init(&in->recorder, (Live_mode)in->session.settings.record_mode);
+    apply_settings(in);
+    in->have_next = 0;
+    send_pattern(in, &in->session.part);
+    in->tap_undo_loop = -1;
+    changed(in);
+}
+
+int instrument_undo(Instrument *in)
+{
+    if (!undo_undo(&in->undo, &in->session)) {
+        instrument_message(in, "nothing to undo");
+        return 0;
+    }
+    after_restore(in);
+    instrument_message(in, "undone (%d more)", undo_can_undo(&in->undo));
+    return 1;
+}
+
+int instrument_redo(Instrument *in)
+{
+    if (!undo_redo(&in->undo, &in->session)) {
+        instrument_message(in, "nothing to redo");
+        return 0;
+    }
+    after_restore(in);
+    instrument_message(in, "redone");
+    return 1;
+}
+
+/* -------------------------------------------------------------- files -- */
+
+int instrument_save_as(Instrument *in, const char *path, char *err, size_t errlen)
+{
+    if (session_save(&in->session, path, err, errlen) != 0)
+        return -1;
+    in->unsaved = 0;
+    return 0;
+}
+
+int instrument_export_midi(Instrument *in, const char *path, char *err, size_t errlen)
+{
+    return hvo_write_midi(path, &in->session.part, 1, in->session.settings.bpm, err, errlen);
+}

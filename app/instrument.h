@@ -1,0 +1,171 @@
+/* instrument.h - the instrument: what the TUI and the headless mode both play.
+ *
+ * One struct holds the session (groove, drum part, kept rows, settings), the model and its
+ * regeneration worker, the undo history, the live recorder and the autosave. It drives an
+ * audio engine it does not own (engine.h) and knows no device: the TUI (app/tui*.c) and
+ * `groove run --headless` (app/cmd_run.c) feed it keys, MIDI taps and the clock, and read its
+ * state to draw or print. MIDI out goes through a callback, so this file stays pure.
+ *
+ * The loop: instrument_tick(), called often (every few ms) by the control thread, reads the
+ * engine's transport. When a new loop starts it asks the worker for the part of the loop after
+ * it (so the model runs at least once per loop); taps and edits ask again at once. A result is
+ * handed to the engine, which takes it over at the next loop boundary, never mid-loop: the bar
+ * the player hears stays whole, and a regeneration a few ms late costs nothing but waiting one
+ * loop. The part shown is the part playing; it changes when the engine swaps.
+ *
+ * Taps land on the groove at the playhead with their micro-timing (live.h); the first tap while
+ * stopped starts the transport on step 0. Hand edits of a drum row keep (freeze) that row, or
+ * the next regeneration would undo them. Every edit - taps (one snapshot per loop pass of
+ * tapping), cell edits, row clears, control changes - can be undone. Every change is autosaved
+ * (debounced to ~0.2 s) atomically; a session file that does not load is set aside, reported.
+ *
+ * Threads: every function here from the control thread only (the worker is inside).
+ */
+#ifndef GROOVE_INSTRUMENT_H
+#define GROOVE_INSTRUMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "live.h"
+#include "model.h"
+#include "regen.h"
+#include "session.h"
+#include "undo.h"
+
+#define INSTRUMENT_UNDO_DEPTH 200
+#define INSTRUMENT_MESSAGE_SECONDS 5.0
+#define INSTRUMENT_GROOVE_ROW (-1)   /* edit row of the groove; drum rows are 0..8 */
+
+/* Sends one drum note out (MIDI out): voice, velocity 0..1, when (seconds on the clock the
+ * instrument is ticked with; may be slightly in the future). */
+typedef void (*Instrument_note_fn)(void *user, int voice, float velocity, double when);
+
+typedef struct {
+    const char *model_path;    /* NULL: model_default_path() */
+    const char *session_path;  /* NULL: the XDG autosave path */
+    int no_session;            /* 1: neither restore nor autosave (offline renders) */
+    float bpm;                 /* > 0: overrides the restored tempo */
+    double latency_s;          /* output latency: taps are placed this much earlier */
+} Instrument_options;
+
+typedef struct {
+    Session session;           /* what plays and what is saved */
+    Engine *engine;            /* not owned */
+    Model model;
+    int model_is_random;       /* 1: no trained model file, random weights */
+    char model_note[200];      /* where the model came from */
+    Regen regen;
+    Undo undo;
+    Live_recorder recorder;
+    Tap_tempo tap_tempo;
+    /* hand-off to the engine */
+    Hvo next_raw;              /* newest model output, for the next loop */
+    int have_next;             /* next_raw holds a part not yet playing */
+    Hvo sent;                  /* the pattern last handed to the engine */
+    uint64_t accepted_serial;  /* newest regen result taken */
+    uint64_t engine_serial;    /* engine pattern swaps seen */
+    int64_t loop_seen;         /* loop count last seen from the engine */
+    EnginePosition pos;        /* last read */
+    int fill_next;             /* one-shot fill on the next loop */
+    int fill_now;              /* the loop playing is a fill */
+    /* variations: a stack of (seed, variation) to go back to */
+    uint32_t back_seed[32];
+    int32_t back_variation[32];
+    int n_back;
+    /* taps */
+    int64_t tap_undo_loop;     /* loop pass whose taps already have an undo snapshot */
+    uint64_t taps;             /* taps recorded since start */
+    /* clock: engine position against the caller's clock */
+    double clock_time, clock_step;
+    int64_t clock_frame;
+    double latency_s;
+    /* saving */
+    char session_path[1024];
+    int autosave;              /* 0: not saving (no_session, or the file could not be read) */
+    int dirty;                 /* changed since the last autosave */
+    int unsaved;               /* changed since the last named save (Ctrl-S) */
+    double last_save_time, last_save_fail;
+    uint64_t saves;
+    /* status */
+    char message[200];
+    double message_time;
+    double now;                /* the last tick's clock */
+    uint64_t generations;
+    double last_gen_us, max_gen_us;
+    /* MIDI out */
+    Instrument_note_fn note_out;
+    void *note_user;
+    double note_scanned;       /* absolute step position scanned up to */
+} Instrument;
+
+/* Loads the model (or random weights, saying so), restores the session, starts the worker and
+ * primes the engine. Returns 0, or -1 with a one-line reason in err (out of memory, a model
+ * file that exists but will not load, a worker that will not start). */
+int instrument_init(Instrument *in, Engine *engine, const Instrument_options *opt, char *err, size_t errlen);
+/* Stops the worker, saves a dirty session, frees everything. */
+void instrument_deinit(Instrument *in);
+/* Advances: reads the transport, requests and hands over parts, autosaves, sends MIDI out.
+ * now: seconds on a monotonic clock (the same clock as instrument_tap's t). */
+void instrument_tick(Instrument *in, double now);
+/* Sets (NULL: clears) the MIDI out callback. */
+void instrument_set_note_out(Instrument *in, Instrument_note_fn fn, void *user);
+
+/* Estimated absolute step position heard at time t (engine step + elapsed, minus latency). */
+double instrument_position_at(const Instrument *in, double t);
+/* A tap at time t (keyboard, MIDI in): recorded at the playhead, sounded at once. */
+void instrument_tap(Instrument *in, float velocity, double t);
+/* A tap at an exact absolute step position (--play-groove). */
+void instrument_tap_at(Instrument *in, float velocity, double position);
+/* Starts / stops the transport; toggle returns 1 when now playing. */
+void instrument_play(Instrument *in);
+void instrument_stop(Instrument *in);
+int instrument_toggle_play(Instrument *in);
+int instrument_is_playing(const Instrument *in);
+
+/* Controls (each undoable, saved, and regenerating where the model reads it). */
+void instrument_set_bpm(Instrument *in, float bpm);
+void instrument_tap_tempo(Instrument *in, double t);
+void instrument_set_swing(Instrument *in, float swing);
+void instrument_set_density(Instrument *in, float density);
+void instrument_set_temperature(Instrument *in, float temperature);
+void instrument_set_threshold(Instrument *in, int voice, float threshold);
+void instrument_set_style(Instrument *in, int style);       /* -1 none */
+void instrument_fill_next(Instrument *in);                   /* one fill on the next loop */
+void instrument_set_fill_every(Instrument *in, int every);   /* 0 off */
+void instrument_new_variation(Instrument *in);               /* resample z */
+void instrument_previous_variation(Instrument *in);          /* back one variation */
+void instrument_toggle_keep(Instrument *in, int voice);
+void instrument_toggle_mute(Instrument *in, int voice);
+void instrument_toggle_solo(Instrument *in, int voice);
+void instrument_toggle_record_mode(Instrument *in);
+/* Regenerates now (for the next loop). */
+void instrument_regenerate(Instrument *in);
+
+/* Hand edits. row: INSTRUMENT_GROOVE_ROW or a voice 0..8; step 0..31. */
+void instrument_edit_toggle(Instrument *in, int row, int step);
+void instrument_edit_velocity(Instrument *in, int row, int step, float delta);
+void instrument_edit_nudge(Instrument *in, int row, int step, float delta);
+void instrument_edit_clear_row(Instrument *in, int row);
+/* Reads one cell of a row: returns 1 when it holds a hit (velocity and offset filled). */
+int instrument_cell(const Instrument *in, int row, int step, float *velocity, float *offset);
+/* Undo / redo the last edit. Return 1 when something changed. */
+int instrument_undo(Instrument *in);
+int instrument_redo(Instrument *in);
+
+/* Saves the session to a named file (Ctrl-S); clears `unsaved`. 0, or -1 with err. */
+int instrument_save_as(Instrument *in, const char *path, char *err, size_t errlen);
+/* Writes the part playing as a 2-bar MIDI file. 0, or -1 with err. */
+int instrument_export_midi(Instrument *in, const char *path, char *err, size_t errlen);
+
+/* Sets the status message (printf-style); it fades after INSTRUMENT_MESSAGE_SECONDS. */
+void instrument_message(Instrument *in, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* The message while it is fresh, else "". */
+const char *instrument_message_now(const Instrument *in);
+
+#endif

@@ -1,0 +1,145 @@
+/* regen.c - the regeneration worker thread (see regen.h). */
+#include "regen.h"
+
+#include <string.h>
+#include <time.h>
+
+/* Monotonic time in microseconds. */
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+void regen_keep_rows(Hvo *to, const Hvo *from, uint32_t kept)
+{
+    for (int v = 0; v < HVO_VOICES; v++) {
+        if (!(kept >> v & 1u))
+            continue;
+        for (int t = 0; t < HVO_STEPS; t++) {
+            to->v[t][v] = from->v[t][v];
+            to->v[t][HVO_VOICES + v] = from->v[t][HVO_VOICES + v];
+            to->v[t][2 * HVO_VOICES + v] = from->v[t][2 * HVO_VOICES + v];
+        }
+    }
+}
+
+void regen_generate(Model *model, const Regen_request *req, Regen_result *out)
+{
+    Hvo input;
+    hvo_groove_to_input(&req->groove, &input);
+    double t0 = now_us();
+    if (groove_count_hits(&req->groove) > 0)
+        model_generate(model, &input, &req->params, &out->part);
+    else
+        hvo_clear(&out->part);   /* nothing played, nothing to drum along to */
+    out->gen_us = now_us() - t0;
+    regen_keep_rows(&out->part, &req->current, req->kept);
+    out->for_loop = req->for_loop;
+    out->serial = req->serial;
+}
+
+/* The worker: waits for a request, generates, publishes, repeats until told to quit. */
+static void *regen_main(void *arg)
+{
+    Regen *r = arg;
+    Regen_request req;
+    Regen_result res;
+    pthread_mutex_lock(&r->lock);
+    for (;;) {
+        while (!r->has_request && !r->quit)
+            pthread_cond_wait(&r->wake, &r->lock);
+        if (r->quit)
+            break;
+        req = r->request;
+        r->has_request = 0;
+        pthread_mutex_unlock(&r->lock);
+        regen_generate(r->model, &req, &res);
+        pthread_mutex_lock(&r->lock);
+        r->result = res;
+        r->has_result = 1;
+        r->generations++;
+        r->last_us = res.gen_us;
+        if (res.gen_us > r->max_us)
+            r->max_us = res.gen_us;
+    }
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+int regen_start(Regen *r, Model *model)
+{
+    memset(r, 0, sizeof *r);
+    r->model = model;
+    if (pthread_mutex_init(&r->lock, NULL) != 0)
+        return -1;
+    if (pthread_cond_init(&r->wake, NULL) != 0) {
+        pthread_mutex_destroy(&r->lock);
+        return -1;
+    }
+    if (pthread_create(&r->thread, NULL, regen_main, r) != 0) {
+        pthread_cond_destroy(&r->wake);
+        pthread_mutex_destroy(&r->lock);
+        return -1;
+    }
+    r->started = 1;
+    return 0;
+}
+
+uint64_t regen_request(Regen *r, const Regen_request *req)
+{
+    uint64_t serial = ++r->next_serial;
+    if (!r->started)
+        return serial;
+    pthread_mutex_lock(&r->lock);
+    r->request = *req;
+    r->request.serial = serial;
+    r->has_request = 1;
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+    return serial;
+}
+
+int regen_poll(Regen *r, Regen_result *out)
+{
+    if (!r->started)
+        return 0;
+    int got = 0;
+    pthread_mutex_lock(&r->lock);
+    if (r->has_result) {
+        *out = r->result;
+        r->has_result = 0;
+        got = 1;
+    }
+    pthread_mutex_unlock(&r->lock);
+    return got;
+}
+
+void regen_stats(Regen *r, uint64_t *generations, double *last_us, double *max_us)
+{
+    if (!r->started) {
+        *generations = 0;
+        *last_us = *max_us = 0;
+        return;
+    }
+    pthread_mutex_lock(&r->lock);
+    *generations = r->generations;
+    *last_us = r->last_us;
+    *max_us = r->max_us;
+    pthread_mutex_unlock(&r->lock);
+}
+
+void regen_stop(Regen *r)
+{
+    if (!r->started)
+        return;
+    pthread_mutex_lock(&r->lock);
+    r->quit = 1;
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+    pthread_join(r->thread, NULL);
+    pthread_cond_destroy(&r->wake);
+    pthread_mutex_destroy(&r->lock);
+    r->started = 0;
+}
