@@ -5,8 +5,8 @@
  *   test_model --dump MODEL.gtm OUT.bin CASES [SEED]
  * writes, per case, the conditioning, a random input and the encoder output, mu, logvar and
  * raw decoder outputs (layout in tests/torch_model_ref.py), with the kernels GROOVE_KERNEL picks;
- *   test_model --make-model OUT.gtm SEED [d layers heads ff latent]
- * writes a random-weights model file. */
+ *   test_model --make-model OUT.gtm SEED [odd | d layers heads ff latent]
+ * writes a random-weights model file (LayerNorm parameters randomised too). */
 #include "check.h"
 #include "kernels.h"
 #include "model.h"
@@ -159,7 +159,12 @@ static int make_model(int argc, char **argv)
 {
     Model_config c;
     model_config_default(&c);
-    if (argc >= 9) {
+    if (argc >= 5 && !strcmp(argv[4], "odd")) {
+        /* Encoder and decoder of different shapes, sizes off the SIMD widths. */
+        c.enc_d = 48, c.enc_heads = 3, c.enc_ff = 80, c.enc_layers = 2;
+        c.dec_d = 40, c.dec_heads = 2, c.dec_ff = 72, c.dec_layers = 1;
+        c.latent = 24;
+    } else if (argc >= 9) {
         c.enc_d = c.dec_d = atoi(argv[4]);
         c.enc_layers = c.dec_layers = atoi(argv[5]);
         c.enc_heads = c.dec_heads = atoi(argv[6]);
@@ -168,9 +173,31 @@ static int make_model(int argc, char **argv)
     }
     char err[256];
     Model m;
-    if (model_init_random(&m, &c, strtoull(argv[3], NULL, 10), err, sizeof err) ||
-        model_save(&m, argv[2], err, sizeof err)) {
+    if (model_init_random(&m, &c, strtoull(argv[3], NULL, 10), err, sizeof err)) {
         fprintf(stderr, "test_model: %s\n", err);
+        return 1;
+    }
+    /* LayerNorm gains and biases off their initial 1 and 0, so the reference check sees them. */
+    Rng r;
+    rng_seed(&r, strtoull(argv[3], NULL, 10) + 1);
+    const Model_config *mc = &m.config;
+    for (int l = 0; l < mc->enc_layers + mc->dec_layers; l++) {
+        Block_params *b = l < mc->enc_layers ? &m.p.enc[l] : &m.p.dec[l - mc->enc_layers];
+        int d = l < mc->enc_layers ? mc->enc_d : mc->dec_d;
+        for (int i = 0; i < d; i++) {
+            b->ln1_g[i] = 1.0f + 0.3f * rng_gaussian(&r);
+            b->ln2_g[i] = 1.0f + 0.3f * rng_gaussian(&r);
+            b->ln1_b[i] = 0.2f * rng_gaussian(&r);
+            b->ln2_b[i] = 0.2f * rng_gaussian(&r);
+        }
+    }
+    for (int i = 0; i < mc->enc_d; i++) {
+        m.p.enc_ln_g[i] = 1.0f + 0.3f * rng_gaussian(&r);
+        m.p.enc_ln_b[i] = 0.2f * rng_gaussian(&r);
+    }
+    if (model_save(&m, argv[2], err, sizeof err)) {
+        fprintf(stderr, "test_model: %s\n", err);
+        model_deinit(&m);
         return 1;
     }
     model_deinit(&m);
