@@ -51,9 +51,9 @@ typedef enum {
 typedef struct {
     const char *key;       /* stable identifier: "syncopation", "hits_kick" */
     const char *title;     /* human title: "Syncopation (Longuet-Higgins & Lee)" */
+    const char *label;     /* short column label for tables: "sync" */
     const char *unit;      /* axis unit: "hits", "steps", "0..1", "ratio" */
     int integer;           /* 1 when the values are whole numbers (histogram bins of 1) */
-    double lo, hi;         /* the natural range of the values, for binning */
 } Feature_info;
 
 /* The description of feature f (0 <= f < FEATURE_COUNT). */

@@ -122,7 +122,7 @@ void svg_histograms(FILE *f, const Svg_frame *fr, double lo, double hi, int bins
                     const Svg_series *series, int n_series)
 {
     int x0 = MARGIN_LEFT, x1 = fr->width - MARGIN_RIGHT;
-    int y0 = fr->height - MARGIN_BOTTOM, y1 = MARGIN_TOP + 4;
+    int y0 = fr->height - MARGIN_BOTTOM, y1 = MARGIN_TOP + 20;   /* a legend row above */
     if (!(hi > lo))
         hi = lo + 1.0;
     double top = 0.0;
@@ -154,14 +154,16 @@ void svg_histograms(FILE *f, const Svg_frame *fr, double lo, double hi, int bins
     fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n", x0, y0, x1, y0);
     fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n", x0, y0, x0, y1);
     x_ticks(f, lo, hi, x0, x1, y0, 5);
-    /* Legend, top right of the plot area. */
+    /* Legend: one row between the title and the plot area. */
+    int lx = x0;
     for (int s = 0; s < n_series; s++) {
-        int ly = y1 + 4 + 14 * s, lx = x1 - 86;
+        int ly = MARGIN_TOP + 2;
         fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"9\" fill=\"%s\" fill-opacity=\"0.5\" stroke=\"%s\"/>",
                 lx, ly, series[s].color, series[s].color);
         fprintf(f, "<text x=\"%d\" y=\"%d\">", lx + 16, ly + 9);
         svg_escape(f, series[s].label);
         fputs("</text>\n", f);
+        lx += 24 + 7 * (int)strlen(series[s].label ? series[s].label : "");
     }
     axis_titles(f, fr, x0, x1, y0, y1);
     fputs("</svg>\n", f);

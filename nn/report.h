@@ -1,0 +1,41 @@
+/* report.h - the HTML evaluation report of `groove eval --report DIR`.
+ *
+ * report_write() turns an Eval_result (eval.h, gathered with want_details) into
+ * DIR/index.html: one self-contained page (inline SVG and CSS, no script, no network) that
+ * reads well at 1280 px. Sections, each an element with a stable id the tests look for:
+ *   #summary       the hit metrics (overall, per voice, per style) and the JSON of groove eval
+ *   #features      each musical feature's distribution, real vs generated, over all windows,
+ *                  with KL divergence and overlapping area beside each plot (distcmp.h)
+ *   #styles        the same per style: an overlap matrix, then every plot per style
+ *   #heatmaps      velocity heat-maps (voice x step), real and generated side by side, per style
+ *   #latent        the latent means on a plane (PCA, and t-SNE of up to REPORT_TSNE_MAX
+ *                  windows), coloured by style
+ *   #model         the model's hyper-parameters, the thresholds and the command line
+ * Numbers that cannot be computed (an empty sample) are written "n/a", never NaN.
+ *
+ * The page is written atomically (temp file, fsync, rename). Runs on the calling thread.
+ */
+#ifndef GROOVE_REPORT_H
+#define GROOVE_REPORT_H
+
+#include <stddef.h>
+
+#include "eval.h"
+#include "model_params.h"
+
+#define REPORT_TSNE_MAX 800
+
+typedef struct {
+    const char *command;          /* the command line that produced the report */
+    const char *model_path;       /* shown as given */
+    const char *data_path;
+    const Model_config *config;   /* may be NULL */
+    long n_params;                /* weights in the model, 0 if unknown */
+    int tsne;                     /* 1: add a t-SNE map beside the PCA map */
+} Report_info;
+
+/* Writes DIR/index.html (creating DIR if needed). Returns 0, or -1 with a one-line reason
+ * in err. */
+int report_write(const char *dir, const Eval_result *result, const Report_info *info, char *err, size_t errlen);
+
+#endif
