@@ -18,10 +18,10 @@ static const Command commands[] = {
     /* {"kits", cmd_kits, "list the drum kits groove can find"}, */
     /* {"devices", cmd_devices, "list audio and MIDI devices"}, */
     {"dataset", cmd_dataset, "build the training dataset from the Groove MIDI Dataset"},
-    /* {"train", cmd_train, "train the model in C"}, */
-    /* {"eval", cmd_eval, "evaluate a model on a dataset split"}, */
+    {"train", cmd_train, "train the model in C"},
+    {"eval", cmd_eval, "evaluate a model on a dataset split"},
     /* {"bench", cmd_bench, "benchmarks: inference, training, audio"}, */
-    /* {"synth-kit", cmd_synth_kit, "synthesize the default kit's samples"}, */
+    {"synth-kit", cmd_synth_kit, "synthesize the default kit's samples"},
     {NULL, NULL, NULL},
 };
 

@@ -23,7 +23,7 @@
  *  - the control thread (one thread: the UI / main loop): engine_init, engine_deinit and every
  *    engine_set_* / engine_hit / engine_play / engine_stop call. Its settings travel to the
  *    audio thread through an SPSC command ring (ring.h); patterns through a 3-slot hand-off
- *    with an atomic index exchange. These calls never block; a command is dropped only if the
+ *    with an atomic compare-and-swap of the slot indices. These calls never block; a command is dropped only if the
  *    ring (ENGINE_RING_SIZE commands) is full, and they return 0 then.
  *  - the audio thread (the device callback, or the offline renderer): engine_render only.
  *    It never allocates, locks, prints or does I/O.
@@ -60,7 +60,7 @@ typedef struct {
     float velocity; /* 0..1 */
 } EngineEvent;
 
-/* Where the transport is (any thread; a consistent snapshot of one block's start). */
+/* Where the transport is (any thread; each field read atomically at one block's start). */
 typedef struct {
     int playing;          /* 1 while the transport runs */
     int64_t frame;        /* frames rendered since engine_play (or init) */
@@ -112,13 +112,13 @@ typedef struct {
     /* control -> audio */
     Ring commands;                     /* EngineCommand items */
     Hvo slots[3];                      /* pattern hand-off: control writes a free slot */
-    atomic_int pending_slot;           /* slot waiting for the loop boundary, or -1 */
-    atomic_int current_slot;           /* slot the audio thread plays, or -1 (none yet) */
+    atomic_int slot_state;             /* (pending + 1) | (current + 1) << 4; -1 = none */
     _Atomic(const Kit *) kit_next;     /* kit to switch to at the next block */
     _Atomic(const Kit *) kit_active;   /* kit the audio thread plays (published) */
     /* audio thread state */
     const Kit *kit;
     EngineVoiceSettings voice[HVO_VOICES];
+    float mix_left[HVO_VOICES], mix_right[HVO_VOICES]; /* gains in force (ramped per block) */
     EnginePlay play[HVO_VOICES][ENGINE_POLYPHONY];
     EngineEvent events[ENGINE_MAX_EVENTS]; /* scheduled, not yet started; unordered */
     int n_events;
@@ -129,8 +129,9 @@ typedef struct {
     double base_step;                  /* step position at base_frame */
     double frames_per_step;
     int64_t next_step;                 /* next absolute step to schedule */
-    int have_pattern;                  /* current_slot holds a pattern */
+    int current;                       /* slot played now, or -1 */
     uint64_t serial;
+    int64_t clock;                     /* frames rendered ever (ages of hits) */
     /* published by the audio thread */
     atomic_llong pub_frame;
     atomic_llong pub_step_q;           /* step position * 65536 */
