@@ -461,12 +461,18 @@ int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size
     Bytes track = {0};
     uint32_t at = 0, end = smf->end_tick;
     for (size_t i = 0; i < k; i++) {
+        uint32_t delta = ev[i].tick - at;
+        if (delta > 0x0fffffff) { /* a delta time holds 28 bits */
+            free(ev);
+            free(track.data);
+            return fail(err, errlen, "a gap of %u ticks between events is too long for a MIDI file", delta);
+        }
         put_vlq(&track, ev[i].tick - at);
         put(&track, ev[i].bytes, ev[i].n);
         at = ev[i].tick;
     }
     free(ev);
-    put_vlq(&track, end > at ? end - at : 0);
+    put_vlq(&track, end > at && end - at <= 0x0fffffff ? end - at : 0);
     put(&track, (const uint8_t[]){0xff, 0x2f, 0x00}, 3);
 
     Bytes file = {0};
