@@ -18,7 +18,7 @@ static const Feature_info feature_table[FEATURE_COUNT] = {
     [FEATURE_HITS_VOICE0 + 6] = {"hits_high_tom", "High tom hits", "HT", "hits per 2 bars", 1},
     [FEATURE_HITS_VOICE0 + 7] = {"hits_crash", "Crash hits", "CR", "hits per 2 bars", 1},
     [FEATURE_HITS_VOICE0 + 8] = {"hits_ride", "Ride hits", "RI", "hits per 2 bars", 1},
-    [FEATURE_SYNCOPATION] = {"syncopation", "Syncopation (Longuet-Higgins & Lee)", "sync", "LHL units", 0},
+    [FEATURE_SYNCOPATION] = {"syncopation", "Syncopation (LHL, per voice)", "sync", "LHL units", 0},
     [FEATURE_VEL_MEAN] = {"vel_mean", "Velocity mean", "vel mean", "velocity 0..1", 0},
     [FEATURE_VEL_STD] = {"vel_std", "Velocity spread (std)", "vel std", "velocity 0..1", 0},
     [FEATURE_TIMING_ABS] = {"timing_abs", "Micro-timing: mean |offset|", "|offset|", "16th steps", 0},
@@ -88,10 +88,10 @@ double features_swing_ratio(const Hvo *p)
     if (!n_odd || !n_even)
         return NAN;
     double d = sum_odd / n_odd - sum_even / n_even;
-    if (d > 0.9)
-        d = 0.9;
-    if (d < -0.9)
-        d = -0.9;
+    if (d > 0.5)
+        d = 0.5;
+    if (d < -0.5)
+        d = -0.5;
     return (1.0 + d) / (1.0 - d);
 }
 
@@ -105,7 +105,7 @@ static const int voice_band[HVO_VOICES] = {
 
 void features_compute(const Hvo *p, double out[FEATURE_COUNT])
 {
-    unsigned char onset[HVO_STEPS] = {0};
+    unsigned char onset[HVO_VOICES][HVO_STEPS] = {{0}};
     int band_steps[3] = {0, 0, 0};
     int hits = 0, voices = 0;
     int per_voice[HVO_VOICES] = {0};
@@ -122,7 +122,7 @@ void features_compute(const Hvo *p, double out[FEATURE_COUNT])
             vel_sum += vel;
             vel_sq += vel * vel;
             off_abs += fabs((double)hvo_off(p, t, v));
-            onset[t] = 1;
+            onset[v][t] = 1;
             band_hit[voice_band[v]] = 1;
         }
         for (int b = 0; b < 3; b++)
@@ -135,7 +135,9 @@ void features_compute(const Hvo *p, double out[FEATURE_COUNT])
     out[FEATURE_HITS] = hits;
     for (int v = 0; v < HVO_VOICES; v++)
         out[FEATURE_HITS_VOICE0 + v] = per_voice[v];
-    out[FEATURE_SYNCOPATION] = features_syncopation(onset);
+    out[FEATURE_SYNCOPATION] = 0.0;
+    for (int v = 0; v < HVO_VOICES; v++)
+        out[FEATURE_SYNCOPATION] += features_syncopation(onset[v]);
     if (hits > 0) {
         double mean = vel_sum / hits;
         double var = vel_sq / hits - mean * mean;

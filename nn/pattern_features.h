@@ -14,8 +14,10 @@
  *   voices          number of distinct voices with at least one hit (0..9)
  *   hits            total hits over all voices (0..288)
  *   hits_<voice>    hits of one voice (0..32)
- *   syncopation     Longuet-Higgins & Lee (1984) syncopation of the pattern's onsets (any
- *                   voice), see features_syncopation()
+ *   syncopation     Longuet-Higgins & Lee (1984) syncopation summed over the 9 voices, each
+ *                   voice's onsets scored on their own (features_syncopation), as GrooveToolbox's
+ *                   "combined syncopation" does: on the onsets of all voices merged, busy hats
+ *                   fill every weak step and hide the kick and snare's syncopation
  *   vel_mean        mean velocity of the hits (0..1)
  *   vel_std         standard deviation (population) of the hits' velocities
  *   timing_abs      mean absolute micro-timing offset of the hits, in steps (0..0.5)
@@ -76,8 +78,8 @@ int features_metrical_weight(int step);
 double features_syncopation(const unsigned char onset[HVO_STEPS]);
 
 /* 16th-note swing ratio: d = (mean offset of hits on odd steps) - (mean offset of hits on
- * even steps), clamped to [-0.9, 0.9]; returns (1 + d) / (1 - d): the length of the on-beat
- * 16th over the off-beat one. NAN when there is no hit on an odd step or none on an even one. */
+ * even steps), clamped to [-0.5, 0.5]; returns (1 + d) / (1 - d): the length of the on-beat
+ * 16th over the off-beat one, 1/3..3 (2 = triplet feel, 3 = dotted 16ths). NAN when there is no hit on an odd step or none on an even one. */
 double features_swing_ratio(const Hvo *p);
 
 #endif

@@ -166,7 +166,7 @@ static void write_head(FILE *f, const Eval_result *r, const Report_info *info)
     text(f, info->data_path ? info->data_path : "(unknown)");
     fprintf(f, "</code>: %d windows of the <b>%s</b> split (%s). Every generated pattern is the model's "
                "answer to the real window's groove (z = mu, the window's own style and fill labels, default "
-               "thresholds); it is compared with the real pattern of that window. "
+               "thresholds); it is compared with the real pattern of that window.<br>Colours: "
                "<span class=\"key\" style=\"background:%s\"></span>real "
                "<span class=\"key\" style=\"background:%s\"></span>generated</p>\n",
             r->windows, dataset_split_name(r->options.split), kinds_name(r->options.kinds), COLOR_REAL, COLOR_GEN);
@@ -239,7 +239,7 @@ static void write_summary(FILE *f, const Eval_result *r)
         cell(f, NULL, metrics_offset_std_pred(sm), 3);
         fputs("</tr>\n", f);
     }
-    fputs("</table>\n</div></div>\n", f);
+    fputs("</table>\n", f);
 
     /* The JSON of groove eval --json, verbatim. */
     char *json = NULL;
@@ -253,7 +253,7 @@ static void write_summary(FILE *f, const Eval_result *r)
         fputs("</pre>\n", f);
     }
     free(json);
-    fputs("</section>\n", f);
+    fputs("</div></div>\n</section>\n", f);
 }
 
 static void write_features(FILE *f, const Eval_result *r, Sample *s)
@@ -270,7 +270,7 @@ static void write_features(FILE *f, const Eval_result *r, Sample *s)
     feature_table(f, r, EVAL_ALL, s);
     fputs("<div class=\"grid\">\n", f);
     for (int ft = 0; ft < FEATURE_COUNT; ft++)
-        feature_figure(f, r, ft, EVAL_ALL, s, 296, 200);
+        feature_figure(f, r, ft, EVAL_ALL, s, 280, 200);
     fputs("</div></section>\n", f);
 }
 
@@ -326,7 +326,7 @@ static void write_styles(FILE *f, const Eval_result *r, Sample *s)
         feature_table(f, r, st, s);
         fputs("<div class=\"grid\">\n", f);
         for (int ft = 0; ft < FEATURE_COUNT; ft++)
-            feature_figure(f, r, ft, st, s, 296, 190);
+            feature_figure(f, r, ft, st, s, 280, 190);
         fputs("</div></details>\n", f);
     }
     fputs("</section>\n", f);
@@ -342,9 +342,10 @@ static void write_heatmaps(FILE *f, const Eval_result *r)
           "colour scale per row; the white line is the bar line.</p>\n",
           f);
     float real[HVO_VOICES * HVO_STEPS], gen[HVO_VOICES * HVO_STEPS];
-    for (int slot = EVAL_ALL; slot >= 0; slot--) {
-        int s = slot == EVAL_ALL ? EVAL_ALL : STYLE_COUNT - 1 - slot; /* all first, then by name */
-        if (s != EVAL_ALL && !r->style_windows[s])
+    /* All styles first, then each style with windows, by name. */
+    for (int k = -1; k < STYLE_COUNT; k++) {
+        int s = k < 0 ? EVAL_ALL : k;
+        if (!r->style_windows[s])
             continue;
         eval_velocity_map(r, s, 0, real);
         eval_velocity_map(r, s, 1, gen);
@@ -385,7 +386,7 @@ static void write_latent(FILE *f, const Eval_result *r, const Report_info *info)
         char xl[64], yl[64];
         snprintf(xl, sizeof xl, "PC1 (%.1f %% of variance)", 100.0 * explained[0]);
         snprintf(yl, sizeof yl, "PC2 (%.1f %% of variance)", 100.0 * explained[1]);
-        Svg_frame frame = {610, 470, "PCA of the latent means", xl, yl};
+        Svg_frame frame = {590, 460, "PCA of the latent means", xl, yl};
         fputs("<figure data-map=\"pca\">", f);
         svg_scatter(f, &frame, xy, r->style, n, names, STYLE_COUNT);
         fprintf(f, "<figcaption>PCA: %d windows, latent size %d.</figcaption></figure>\n", n, d);
@@ -405,7 +406,7 @@ static void write_latent(FILE *f, const Eval_result *r, const Report_info *info)
                 group[i] = r->style[src];
             }
             if (embed_tsne(sub, m, d, 30.0, 750, map) == 0) {
-                Svg_frame frame = {610, 470, "t-SNE of the latent means", "t-SNE 1 (no unit)", "t-SNE 2 (no unit)"};
+                Svg_frame frame = {590, 460, "t-SNE of the latent means", "t-SNE 1 (no unit)", "t-SNE 2 (no unit)"};
                 fputs("<figure data-map=\"tsne\">", f);
                 svg_scatter(f, &frame, map, group, m, names, STYLE_COUNT);
                 fprintf(f, "<figcaption>Exact t-SNE, perplexity 30, 750 iterations, %d of %d windows "

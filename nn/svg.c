@@ -196,7 +196,13 @@ void svg_heatmap(FILE *f, const Svg_frame *fr, const float *values, int rows, in
                  double vmin, double vmax, const char *scale_label)
 {
     const int bar_w = 12, bar_gap = 56;   /* colour bar and room for its labels */
-    int x0 = MARGIN_LEFT, x1 = fr->width - MARGIN_RIGHT - bar_w - bar_gap;
+    int x0 = MARGIN_LEFT;
+    for (int r = 0; row_labels && r < rows; r++) {
+        int need = 12 + 7 * (int)strlen(row_labels[r]);   /* about 7 px per character */
+        if (need > x0)
+            x0 = need;
+    }
+    int x1 = fr->width - MARGIN_RIGHT - bar_w - bar_gap;
     int y1 = MARGIN_TOP + 4, y0 = fr->height - MARGIN_BOTTOM;
     double cw = (double)(x1 - x0) / cols, ch = (double)(y0 - y1) / rows;
     if (!(vmax > vmin))

@@ -64,6 +64,14 @@ static void test_features(void)
     CHECK_NEAR(f[FEATURE_DENSITY_MID], 1.0 / 32, 1e-12, "mid density: snare on one step = 1/32");
     CHECK_NEAR(f[FEATURE_DENSITY_HIGH], 0.0, 0, "high density 0");
     CHECK(!feature_defined(f[FEATURE_SWING]), "swing undefined without an odd-step hit");
+    /* Syncopation is scored per voice and summed: kick 0+7 gives 4, snare alone at 2 gives 3;
+     * the merged onsets {0, 2, 7} would give only 1 + 4 = 5. */
+    hvo_clear(&p);
+    hvo_set(&p, 0, VOICE_KICK, 1, 0.8f, 0.0f);
+    hvo_set(&p, 7, VOICE_KICK, 1, 0.8f, 0.0f);
+    hvo_set(&p, 2, VOICE_SNARE, 1, 0.8f, 0.0f);
+    features_compute(&p, f);
+    CHECK_NEAR(f[FEATURE_SYNCOPATION], 7.0, 1e-12, "syncopation summed per voice: 4 (kick) + 3 (snare) = 7");
 
     hvo_clear(&p);
     features_compute(&p, f);
@@ -80,6 +88,10 @@ static void test_features(void)
     for (int t = 0; t < HVO_STEPS; t++)
         hvo_set(&p, t, VOICE_CLOSED_HAT, 1, 0.6f, -0.05f);
     CHECK_NEAR(features_swing_ratio(&p), 1.0, 1e-6, "a uniformly early pattern is straight: ratio 1");
+    for (int t = 1; t < HVO_STEPS; t += 2)
+        hvo_set(&p, t, VOICE_CLOSED_HAT, 1, 0.6f, 0.49f);
+    hvo_set(&p, 0, VOICE_CLOSED_HAT, 1, 0.6f, -0.45f);
+    CHECK_NEAR(features_swing_ratio(&p), 3.0, 1e-6, "an extreme difference is clamped to d = 0.5: ratio 3");
     features_compute(&p, f);
     CHECK_NEAR(f[FEATURE_DENSITY_HIGH], 1.0, 0, "16 hats per bar: high density 1");
     for (int i = 0; i < FEATURE_COUNT; i++)
