@@ -142,9 +142,17 @@ static const Kernels kernels_scalar = {
 /* Says whether this CPU (and OS) can run the given set. */
 static int cpu_supports(Kernel_kind kind)
 {
+    __builtin_cpu_init();
     switch (kind) {
     case KERNEL_SCALAR:
         return 1;
+    case KERNEL_AVX2:
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case KERNEL_AVX512:
+        /* Everything kernels_avx512.c is compiled with (Makefile AVX512 flags). */
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+               __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+               __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     default:
         return 0;
     }
@@ -157,6 +165,10 @@ const Kernels *kernels_for(Kernel_kind kind)
     switch (kind) {
     case KERNEL_SCALAR:
         return &kernels_scalar;
+    case KERNEL_AVX2:
+        return &kernels_avx2;
+    case KERNEL_AVX512:
+        return &kernels_avx512;
     default:
         return NULL;
     }

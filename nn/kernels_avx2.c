@@ -1,0 +1,309 @@
+/* kernels_avx2.c - the AVX2+FMA twins of the scalar kernels (kernels.h). Compiled with
+ * -mavx2 -mfma (Makefile); reached only through kernels_for(KERNEL_AVX2), which checks
+ * cpuid first. */
+#include "kernels.h"
+
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+
+#define MR 6        /* rows per register tile: 6 x 16 columns = 12 accumulators */
+#define KC 256      /* rows of W packed per chunk when packing on the fly (32 KiB) */
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+/* ---------------------------------------------------------------- helpers */
+
+/* Lane mask for the first n (0..8) of 8 floats. */
+ALWAYS_INLINE __m256i lanes8(int n)
+{
+    static const int32_t ramp[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+    n = n < 0 ? 0 : n > 8 ? 8 : n;
+    return _mm256_loadu_si256((const __m256i *)(ramp + 8 - n));
+}
+
+ALWAYS_INLINE float hsum8(__m256 v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+ALWAYS_INLINE float hmax8(__m256 v)
+{
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/* e^x, lanes: the same polynomial as the AVX-512 twin; 2^n built in the exponent bits. */
+ALWAYS_INLINE __m256 exp256(__m256 x)
+{
+    x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.3762626647949f)), _mm256_set1_ps(-87.3365447504f));
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500E-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507E-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073E-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894E-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459E-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201E-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    /* n in [-127, 128]: split 2^n = 2^(n/2) * 2^(n - n/2) so both factors are normal. */
+    __m256i ni = _mm256_cvtps_epi32(n);
+    __m256i half = _mm256_srai_epi32(ni, 1);
+    __m256 f1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(half, _mm256_set1_epi32(127)), 23));
+    __m256 f2 = _mm256_castsi256_ps(
+        _mm256_slli_epi32(_mm256_add_epi32(_mm256_sub_epi32(ni, half), _mm256_set1_epi32(127)), 23));
+    return _mm256_mul_ps(_mm256_mul_ps(p, f1), f2);
+}
+
+/* ---------------------------------------------------------------- matrix products */
+
+/* One register tile: out[m][16 cols] (= or +=) in[m][kc] x panel half [kc][16] (stride 32). */
+ALWAYS_INLINE void tile(float *restrict out, int ldo, const float *restrict in, int ldi,
+                        const float *restrict panel, int kc, int m, __m256i k0, __m256i k1,
+                        __m256 b0, __m256 b1, int accumulate, int relu)
+{
+    __m256 acc0[MR], acc1[MR];
+    for (int r = 0; r < m; r++) {
+        if (accumulate) {
+            acc0[r] = _mm256_maskload_ps(out + (size_t)r * ldo, k0);
+            acc1[r] = _mm256_maskload_ps(out + (size_t)r * ldo + 8, k1);
+        } else {
+            acc0[r] = b0;
+            acc1[r] = b1;
+        }
+    }
+    for (int c = 0; c < kc; c++) {
+        __m256 w0 = _mm256_loadu_ps(panel + (size_t)c * KERNEL_PANEL);
+        __m256 w1 = _mm256_loadu_ps(panel + (size_t)c * KERNEL_PANEL + 8);
+        for (int r = 0; r < m; r++) {
+            __m256 a = _mm256_broadcast_ss(in + (size_t)r * ldi + c);
+            acc0[r] = _mm256_fmadd_ps(a, w0, acc0[r]);
+            acc1[r] = _mm256_fmadd_ps(a, w1, acc1[r]);
+        }
+    }
+    for (int r = 0; r < m; r++) {
+        if (relu) {
+            acc0[r] = _mm256_max_ps(acc0[r], _mm256_setzero_ps());
+            acc1[r] = _mm256_max_ps(acc1[r], _mm256_setzero_ps());
+        }
+        _mm256_maskstore_ps(out + (size_t)r * ldo, k0, acc0[r]);
+        _mm256_maskstore_ps(out + (size_t)r * ldo + 8, k1, acc1[r]);
+    }
+}
+
+/* All rows against one panel of 32 output columns (cols valid), as two halves of 16. */
+static void panel_rows(float *out, int ldo, const float *in, int ldi, const float *panel, int kc, int N,
+                       int cols, const float *bias, int accumulate, int relu)
+{
+    for (int half = 0; half < 2; half++) {
+        int hc = cols - 16 * half;
+        if (hc <= 0)
+            break;
+        __m256i k0 = lanes8(hc), k1 = lanes8(hc - 8);
+        __m256 b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps();
+        if (bias && !accumulate) {
+            b0 = _mm256_maskload_ps(bias + 16 * half, k0);
+            b1 = _mm256_maskload_ps(bias + 16 * half + 8, k1);
+        }
+        float *o = out + 16 * half;
+        const float *pn = panel + 16 * half;
+        int n = 0;
+        for (; n + MR <= N; n += MR)
+            tile(o + (size_t)n * ldo, ldo, in + (size_t)n * ldi, ldi, pn, kc, MR, k0, k1, b0, b1, accumulate, relu);
+        for (; n < N; n++)
+            tile(o + (size_t)n * ldo, ldo, in + (size_t)n * ldi, ldi, pn, kc, 1, k0, k1, b0, b1, accumulate, relu);
+    }
+}
+
+static void linear_packed_avx2(float *out, const float *in, const float *packed, const float *b,
+                               int N, int C, int OC, int relu)
+{
+    int panels = (OC + KERNEL_PANEL - 1) / KERNEL_PANEL;
+    for (int p = 0; p < panels; p++) {
+        int o = p * KERNEL_PANEL;
+        panel_rows(out + o, OC, in, C, packed + (size_t)p * C * KERNEL_PANEL, C, N, OC - o, b ? b + o : NULL, 0, relu);
+    }
+}
+
+/* Few rows: dot products against each weight row, W streamed once. */
+static void linear_rows_avx2(float *out, const float *in, const float *w, const float *b, int N, int C, int OC)
+{
+    int full = C & ~7;
+    __m256i tail = lanes8(C - full);
+    for (int n = 0; n < N; n++) {
+        const float *x = in + (size_t)n * C;
+        float *y = out + (size_t)n * OC;
+        int o = 0;
+        for (; o + 4 <= OC; o += 4) {
+            __m256 acc[4];
+            for (int j = 0; j < 4; j++)
+                acc[j] = _mm256_setzero_ps();
+            int c = 0;
+            for (; c < full; c += 8) {
+                __m256 xv = _mm256_loadu_ps(x + c);
+                for (int j = 0; j < 4; j++)
+                    acc[j] = _mm256_fmadd_ps(xv, _mm256_loadu_ps(w + (size_t)(o + j) * C + c), acc[j]);
+            }
+            if (c < C) {
+                __m256 xv = _mm256_maskload_ps(x + c, tail);
+                for (int j = 0; j < 4; j++)
+                    acc[j] = _mm256_fmadd_ps(xv, _mm256_maskload_ps(w + (size_t)(o + j) * C + c, tail), acc[j]);
+            }
+            for (int j = 0; j < 4; j++)
+                y[o + j] = hsum8(acc[j]) + (b ? b[o + j] : 0.0f);
+        }
+        for (; o < OC; o++) {
+            __m256 acc = _mm256_setzero_ps();
+            int c = 0;
+            for (; c < full; c += 8)
+                acc = _mm256_fmadd_ps(_mm256_loadu_ps(x + c), _mm256_loadu_ps(w + (size_t)o * C + c), acc);
+            if (c < C)
+                acc = _mm256_fmadd_ps(_mm256_maskload_ps(x + c, tail), _mm256_maskload_ps(w + (size_t)o * C + c, tail), acc);
+            y[o] = hsum8(acc) + (b ? b[o] : 0.0f);
+        }
+    }
+}
+
+/* Torch-layout weights: GEMV for few rows, else W packed in KC x 32 chunks on the stack. */
+static void linear_avx2(float *out, const float *in, const float *w, const float *b, int N, int C, int OC)
+{
+    if (N < 4) {
+        linear_rows_avx2(out, in, w, b, N, C, OC);
+        return;
+    }
+    _Alignas(64) float chunk[KC * KERNEL_PANEL];
+    for (int o = 0; o < OC; o += KERNEL_PANEL) {
+        int cols = OC - o < KERNEL_PANEL ? OC - o : KERNEL_PANEL;
+        for (int c0 = 0; c0 < C; c0 += KC) {
+            int kc = C - c0 < KC ? C - c0 : KC;
+            for (int j = 0; j < cols; j++) {
+                const float *src = w + (size_t)(o + j) * C + c0;
+                for (int c = 0; c < kc; c++)
+                    chunk[c * KERNEL_PANEL + j] = src[c];
+            }
+            for (int j = cols; j < KERNEL_PANEL; j++)
+                for (int c = 0; c < kc; c++)
+                    chunk[c * KERNEL_PANEL + j] = 0.0f;
+            panel_rows(out + o, OC, in + c0, C, chunk, kc, N, cols, b ? b + o : NULL, c0 > 0, 0);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- attention */
+
+static void attention_avx2(float *out, float *att, const float *qkv, int B, int T, int C, int H)
+{
+    int hs = C / H;
+    if (T > KERNEL_MAX_T || (size_t)hs * T > 16384) {
+        kernels_attention_scalar(out, att, qkv, B, T, C, H);
+        return;
+    }
+    _Alignas(64) float kt[16384];   /* K of one head, transposed: [hs][T] */
+    float scale = 1.0f / sqrtf((float)hs);
+    for (int bi = 0; bi < B; bi++)
+        for (int h = 0; h < H; h++) {
+            const float *base = qkv + (size_t)bi * T * 3 * C;
+            for (int j = 0; j < T; j++)
+                for (int d = 0; d < hs; d++)
+                    kt[d * T + j] = base[(size_t)j * 3 * C + C + h * hs + d];
+            for (int i = 0; i < T; i++) {
+                const float *q = base + (size_t)i * 3 * C + h * hs;
+                float *p = att + (((size_t)bi * H + h) * T + i) * T;
+                __m256 vmax = _mm256_set1_ps(-INFINITY);
+                for (int j = 0; j < T; j += 8) {
+                    __m256i k = lanes8(T - j);
+                    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+                    int d = 0;
+                    for (; d + 2 <= hs; d += 2) {
+                        s0 = _mm256_fmadd_ps(_mm256_set1_ps(q[d]), _mm256_maskload_ps(kt + d * T + j, k), s0);
+                        s1 = _mm256_fmadd_ps(_mm256_set1_ps(q[d + 1]), _mm256_maskload_ps(kt + (d + 1) * T + j, k), s1);
+                    }
+                    if (d < hs)
+                        s0 = _mm256_fmadd_ps(_mm256_set1_ps(q[d]), _mm256_maskload_ps(kt + d * T + j, k), s0);
+                    __m256 s = _mm256_mul_ps(_mm256_add_ps(s0, s1), _mm256_set1_ps(scale));
+                    _mm256_maskstore_ps(p + j, k, s);
+                    vmax = _mm256_blendv_ps(vmax, _mm256_max_ps(vmax, s), _mm256_castsi256_ps(k));
+                }
+                __m256 mx = _mm256_set1_ps(hmax8(vmax));
+                __m256 vsum = _mm256_setzero_ps();
+                for (int j = 0; j < T; j += 8) {
+                    __m256i k = lanes8(T - j);
+                    __m256 e = exp256(_mm256_sub_ps(_mm256_maskload_ps(p + j, k), mx));
+                    e = _mm256_and_ps(e, _mm256_castsi256_ps(k));
+                    _mm256_maskstore_ps(p + j, k, e);
+                    vsum = _mm256_add_ps(vsum, e);
+                }
+                __m256 inv = _mm256_set1_ps(1.0f / hsum8(vsum));
+                for (int j = 0; j < T; j += 8) {
+                    __m256i k = lanes8(T - j);
+                    _mm256_maskstore_ps(p + j, k, _mm256_mul_ps(_mm256_maskload_ps(p + j, k), inv));
+                }
+                float *o = out + ((size_t)bi * T + i) * C + h * hs;
+                for (int d = 0; d < hs; d += 8) {
+                    __m256i k = lanes8(hs - d);
+                    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+                    const float *v = base + 2 * C + h * hs + d;
+                    int j = 0;
+                    for (; j + 2 <= T; j += 2) {
+                        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(p[j]), _mm256_maskload_ps(v + (size_t)j * 3 * C, k), acc0);
+                        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(p[j + 1]), _mm256_maskload_ps(v + (size_t)(j + 1) * 3 * C, k), acc1);
+                    }
+                    if (j < T)
+                        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(p[j]), _mm256_maskload_ps(v + (size_t)j * 3 * C, k), acc0);
+                    _mm256_maskstore_ps(o + d, k, _mm256_add_ps(acc0, acc1));
+                }
+            }
+        }
+}
+
+/* ---------------------------------------------------------------- layer norm */
+
+static void layernorm_avx2(float *out, float *mean, float *rstd, const float *x, const float *r,
+                           const float *g, const float *b, int N, int C)
+{
+    for (int n = 0; n < N; n++) {
+        const float *xr = x + (size_t)n * C;
+        const float *rr = r ? r + (size_t)n * C : NULL;
+        float *y = out + (size_t)n * C;
+        __m256 vs = _mm256_setzero_ps();
+        for (int c = 0; c < C; c += 8) {
+            __m256i k = lanes8(C - c);
+            __m256 v = _mm256_maskload_ps(xr + c, k);
+            if (rr)
+                v = _mm256_add_ps(v, _mm256_maskload_ps(rr + c, k));
+            _mm256_maskstore_ps(y + c, k, v);
+            vs = _mm256_add_ps(vs, v);
+        }
+        float m = hsum8(vs) / (float)C;
+        __m256 vm = _mm256_set1_ps(m);
+        __m256 vv = _mm256_setzero_ps();
+        for (int c = 0; c < C; c += 8) {
+            __m256i k = lanes8(C - c);
+            __m256 d = _mm256_and_ps(_mm256_sub_ps(_mm256_maskload_ps(y + c, k), vm), _mm256_castsi256_ps(k));
+            vv = _mm256_fmadd_ps(d, d, vv);
+        }
+        float s = 1.0f / sqrtf(hsum8(vv) / (float)C + 1e-5f);
+        __m256 vsc = _mm256_set1_ps(s);
+        for (int c = 0; c < C; c += 8) {
+            __m256i k = lanes8(C - c);
+            __m256 d = _mm256_mul_ps(_mm256_sub_ps(_mm256_maskload_ps(y + c, k), vm), vsc);
+            __m256 o = _mm256_fmadd_ps(d, _mm256_maskload_ps(g + c, k), _mm256_maskload_ps(b + c, k));
+            _mm256_maskstore_ps(y + c, k, o);
+        }
+        if (mean)
+            mean[n] = m;
+        if (rstd)
+            rstd[n] = s;
+    }
+}
+
+const Kernels kernels_avx2 = {
+    "avx2", KERNEL_AVX2, linear_avx2, linear_packed_avx2, attention_avx2, layernorm_avx2,
+};

@@ -1,0 +1,271 @@
+/* kernels_avx512.c - the AVX-512 twins of the scalar kernels (kernels.h). Compiled with
+ * -mavx512f/vl/bw/dq (Makefile); reached only through kernels_for(KERNEL_AVX512), which
+ * checks cpuid first. */
+#include "kernels.h"
+
+#include <immintrin.h>
+#include <math.h>
+
+#define MR 8        /* rows per register tile: 8 x 32 columns = 16 accumulators */
+#define KC 256      /* rows of W packed per chunk when packing on the fly (32 KiB) */
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+/* ---------------------------------------------------------------- helpers */
+
+/* Masks for the first n (0..16) lanes. */
+ALWAYS_INLINE __mmask16 lanes(int n) { return n >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n > 0 ? n : 0)) - 1u); }
+
+/* e^x, lanes: Cephes' polynomial on the reduced argument, relative error ~1e-7. */
+ALWAYS_INLINE __m512 exp512(__m512 x)
+{
+    x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.3762626647949f)), _mm512_set1_ps(-87.3365447504f));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500E-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507E-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073E-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894E-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459E-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201E-1f));
+    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    return _mm512_scalef_ps(p, n);
+}
+
+/* ---------------------------------------------------------------- matrix products */
+
+/* One register tile: out[m][32 cols] (= or +=) in[m][kc] x panel[kc][32], m <= MR.
+ * Starts from bias (or zero), or from out itself when accumulate; relu at the end. */
+ALWAYS_INLINE void tile(float *restrict out, int ldo, const float *restrict in, int ldi,
+                        const float *restrict panel, int kc, int m, __mmask16 k0, __mmask16 k1,
+                        __m512 b0, __m512 b1, int accumulate, int relu)
+{
+    __m512 acc0[MR], acc1[MR];
+    for (int r = 0; r < m; r++) {
+        if (accumulate) {
+            acc0[r] = _mm512_maskz_loadu_ps(k0, out + (size_t)r * ldo);
+            acc1[r] = _mm512_maskz_loadu_ps(k1, out + (size_t)r * ldo + 16);
+        } else {
+            acc0[r] = b0;
+            acc1[r] = b1;
+        }
+    }
+    for (int c = 0; c < kc; c++) {
+        __m512 w0 = _mm512_loadu_ps(panel + (size_t)c * KERNEL_PANEL);
+        __m512 w1 = _mm512_loadu_ps(panel + (size_t)c * KERNEL_PANEL + 16);
+        for (int r = 0; r < m; r++) {
+            __m512 a = _mm512_set1_ps(in[(size_t)r * ldi + c]);
+            acc0[r] = _mm512_fmadd_ps(a, w0, acc0[r]);
+            acc1[r] = _mm512_fmadd_ps(a, w1, acc1[r]);
+        }
+    }
+    for (int r = 0; r < m; r++) {
+        if (relu) {
+            acc0[r] = _mm512_max_ps(acc0[r], _mm512_setzero_ps());
+            acc1[r] = _mm512_max_ps(acc1[r], _mm512_setzero_ps());
+        }
+        _mm512_mask_storeu_ps(out + (size_t)r * ldo, k0, acc0[r]);
+        _mm512_mask_storeu_ps(out + (size_t)r * ldo + 16, k1, acc1[r]);
+    }
+}
+
+/* All rows against one panel of 32 output columns (cols valid of them). */
+static void panel_rows(float *out, int ldo, const float *in, int ldi, const float *panel, int kc, int N,
+                       int cols, const float *bias, int accumulate, int relu)
+{
+    __mmask16 k0 = lanes(cols), k1 = lanes(cols - 16);
+    __m512 b0 = _mm512_setzero_ps(), b1 = _mm512_setzero_ps();
+    if (bias && !accumulate) {
+        b0 = _mm512_maskz_loadu_ps(k0, bias);
+        b1 = _mm512_maskz_loadu_ps(k1, bias + 16);
+    }
+    int n = 0;
+    for (; n + MR <= N; n += MR)
+        tile(out + (size_t)n * ldo, ldo, in + (size_t)n * ldi, ldi, panel, kc, MR, k0, k1, b0, b1, accumulate, relu);
+    for (; n < N; n++)
+        tile(out + (size_t)n * ldo, ldo, in + (size_t)n * ldi, ldi, panel, kc, 1, k0, k1, b0, b1, accumulate, relu);
+}
+
+static void linear_packed_avx512(float *out, const float *in, const float *packed, const float *b,
+                                 int N, int C, int OC, int relu)
+{
+    int panels = (OC + KERNEL_PANEL - 1) / KERNEL_PANEL;
+    for (int p = 0; p < panels; p++) {
+        int o = p * KERNEL_PANEL;
+        panel_rows(out + o, OC, in, C, packed + (size_t)p * C * KERNEL_PANEL, C, N, OC - o, b ? b + o : NULL, 0, relu);
+    }
+}
+
+/* Dot products of a few rows with every weight row: the shape of a GEMV, W streamed once. */
+static void linear_rows_avx512(float *out, const float *in, const float *w, const float *b, int N, int C, int OC)
+{
+    for (int n = 0; n < N; n++) {
+        const float *x = in + (size_t)n * C;
+        float *y = out + (size_t)n * OC;
+        int o = 0;
+        for (; o + 8 <= OC; o += 8) {
+            __m512 acc[8];
+            for (int j = 0; j < 8; j++)
+                acc[j] = _mm512_setzero_ps();
+            for (int c = 0; c < C; c += 16) {
+                __mmask16 k = lanes(C - c);
+                __m512 xv = _mm512_maskz_loadu_ps(k, x + c);
+                for (int j = 0; j < 8; j++)
+                    acc[j] = _mm512_fmadd_ps(xv, _mm512_maskz_loadu_ps(k, w + (size_t)(o + j) * C + c), acc[j]);
+            }
+            for (int j = 0; j < 8; j++)
+                y[o + j] = _mm512_reduce_add_ps(acc[j]) + (b ? b[o + j] : 0.0f);
+        }
+        for (; o < OC; o++) {
+            __m512 acc = _mm512_setzero_ps();
+            for (int c = 0; c < C; c += 16) {
+                __mmask16 k = lanes(C - c);
+                acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(k, x + c), _mm512_maskz_loadu_ps(k, w + (size_t)o * C + c), acc);
+            }
+            y[o] = _mm512_reduce_add_ps(acc) + (b ? b[o] : 0.0f);
+        }
+    }
+}
+
+/* Torch-layout weights: few rows go the GEMV way; many rows pack W in KC x 32 chunks on the
+ * stack and run the register tiles, so W's transpose costs 1/N of the products. */
+static void linear_avx512(float *out, const float *in, const float *w, const float *b, int N, int C, int OC)
+{
+    if (N < 4) {
+        linear_rows_avx512(out, in, w, b, N, C, OC);
+        return;
+    }
+    _Alignas(64) float chunk[KC * KERNEL_PANEL];
+    for (int o = 0; o < OC; o += KERNEL_PANEL) {
+        int cols = OC - o < KERNEL_PANEL ? OC - o : KERNEL_PANEL;
+        for (int c0 = 0; c0 < C; c0 += KC) {
+            int kc = C - c0 < KC ? C - c0 : KC;
+            /* Transpose w[o..o+cols)[c0..c0+kc) into chunk[kc][32], zero-padded. */
+            for (int j = 0; j < cols; j++) {
+                const float *src = w + (size_t)(o + j) * C + c0;
+                for (int c = 0; c < kc; c++)
+                    chunk[c * KERNEL_PANEL + j] = src[c];
+            }
+            for (int j = cols; j < KERNEL_PANEL; j++)
+                for (int c = 0; c < kc; c++)
+                    chunk[c * KERNEL_PANEL + j] = 0.0f;
+            panel_rows(out + o, OC, in + c0, C, chunk, kc, N, cols, b ? b + o : NULL, c0 > 0, 0);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- attention */
+
+static void attention_avx512(float *out, float *att, const float *qkv, int B, int T, int C, int H)
+{
+    int hs = C / H;
+    if (T > KERNEL_MAX_T || (size_t)hs * T > 16384) {
+        kernels_attention_scalar(out, att, qkv, B, T, C, H);
+        return;
+    }
+    _Alignas(64) float kt[16384];   /* K of one head, transposed: [hs][T] */
+    float scale = 1.0f / sqrtf((float)hs);
+    for (int bi = 0; bi < B; bi++)
+        for (int h = 0; h < H; h++) {
+            const float *base = qkv + (size_t)bi * T * 3 * C;
+            for (int j = 0; j < T; j++)
+                for (int d = 0; d < hs; d++)
+                    kt[d * T + j] = base[(size_t)j * 3 * C + C + h * hs + d];
+            for (int i = 0; i < T; i++) {
+                const float *q = base + (size_t)i * 3 * C + h * hs;
+                float *p = att + (((size_t)bi * H + h) * T + i) * T;
+                /* scores over j, 16 at a time */
+                __m512 vmax = _mm512_set1_ps(-INFINITY);
+                for (int j = 0; j < T; j += 16) {
+                    __mmask16 k = lanes(T - j);
+                    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+                    int d = 0;
+                    for (; d + 2 <= hs; d += 2) {
+                        s0 = _mm512_fmadd_ps(_mm512_set1_ps(q[d]), _mm512_maskz_loadu_ps(k, kt + d * T + j), s0);
+                        s1 = _mm512_fmadd_ps(_mm512_set1_ps(q[d + 1]), _mm512_maskz_loadu_ps(k, kt + (d + 1) * T + j), s1);
+                    }
+                    if (d < hs)
+                        s0 = _mm512_fmadd_ps(_mm512_set1_ps(q[d]), _mm512_maskz_loadu_ps(k, kt + d * T + j), s0);
+                    __m512 s = _mm512_mul_ps(_mm512_add_ps(s0, s1), _mm512_set1_ps(scale));
+                    _mm512_mask_storeu_ps(p + j, k, s);
+                    vmax = _mm512_mask_max_ps(vmax, k, vmax, s);
+                }
+                __m512 mx = _mm512_set1_ps(_mm512_reduce_max_ps(vmax));
+                __m512 vsum = _mm512_setzero_ps();
+                for (int j = 0; j < T; j += 16) {
+                    __mmask16 k = lanes(T - j);
+                    __m512 e = exp512(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, p + j), mx));
+                    e = _mm512_maskz_mov_ps(k, e);
+                    _mm512_mask_storeu_ps(p + j, k, e);
+                    vsum = _mm512_add_ps(vsum, e);
+                }
+                __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(vsum));
+                for (int j = 0; j < T; j += 16) {
+                    __mmask16 k = lanes(T - j);
+                    _mm512_mask_storeu_ps(p + j, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, p + j), inv));
+                }
+                /* out row = sum_j p[j] v[j], 16 dims at a time */
+                float *o = out + ((size_t)bi * T + i) * C + h * hs;
+                for (int d = 0; d < hs; d += 16) {
+                    __mmask16 k = lanes(hs - d);
+                    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+                    const float *v = base + 2 * C + h * hs + d;
+                    int j = 0;
+                    for (; j + 2 <= T; j += 2) {
+                        acc0 = _mm512_fmadd_ps(_mm512_set1_ps(p[j]), _mm512_maskz_loadu_ps(k, v + (size_t)j * 3 * C), acc0);
+                        acc1 = _mm512_fmadd_ps(_mm512_set1_ps(p[j + 1]), _mm512_maskz_loadu_ps(k, v + (size_t)(j + 1) * 3 * C), acc1);
+                    }
+                    if (j < T)
+                        acc0 = _mm512_fmadd_ps(_mm512_set1_ps(p[j]), _mm512_maskz_loadu_ps(k, v + (size_t)j * 3 * C), acc0);
+                    _mm512_mask_storeu_ps(o + d, k, _mm512_add_ps(acc0, acc1));
+                }
+            }
+        }
+}
+
+/* ---------------------------------------------------------------- layer norm */
+
+static void layernorm_avx512(float *out, float *mean, float *rstd, const float *x, const float *r,
+                             const float *g, const float *b, int N, int C)
+{
+    for (int n = 0; n < N; n++) {
+        const float *xr = x + (size_t)n * C;
+        const float *rr = r ? r + (size_t)n * C : NULL;
+        float *y = out + (size_t)n * C;
+        __m512 vs = _mm512_setzero_ps();
+        for (int c = 0; c < C; c += 16) {
+            __mmask16 k = lanes(C - c);
+            __m512 v = _mm512_maskz_loadu_ps(k, xr + c);
+            if (rr)
+                v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(k, rr + c));
+            _mm512_mask_storeu_ps(y + c, k, v);
+            vs = _mm512_add_ps(vs, v);
+        }
+        float m = _mm512_reduce_add_ps(vs) / (float)C;
+        __m512 vm = _mm512_set1_ps(m);
+        __m512 vv = _mm512_setzero_ps();
+        for (int c = 0; c < C; c += 16) {
+            __mmask16 k = lanes(C - c);
+            __m512 d = _mm512_maskz_sub_ps(k, _mm512_maskz_loadu_ps(k, y + c), vm);
+            vv = _mm512_fmadd_ps(d, d, vv);
+        }
+        float s = 1.0f / sqrtf(_mm512_reduce_add_ps(vv) / (float)C + 1e-5f);
+        __m512 vsc = _mm512_set1_ps(s);
+        for (int c = 0; c < C; c += 16) {
+            __mmask16 k = lanes(C - c);
+            __m512 d = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, y + c), vm), vsc);
+            __m512 o = _mm512_fmadd_ps(d, _mm512_maskz_loadu_ps(k, g + c), _mm512_maskz_loadu_ps(k, b + c));
+            _mm512_mask_storeu_ps(y + c, k, o);
+        }
+        if (mean)
+            mean[n] = m;
+        if (rstd)
+            rstd[n] = s;
+    }
+}
+
+const Kernels kernels_avx512 = {
+    "avx512", KERNEL_AVX512, linear_avx512, linear_packed_avx512, attention_avx512, layernorm_avx512,
+};
