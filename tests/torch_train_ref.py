@@ -1,0 +1,130 @@
+#!/usr/bin/python3
+"""torch_train_ref.py - one training step of the Groove Transformer VAE in PyTorch autograd,
+compared with the C trainer's loss and every gradient (tests/t_train_torch.sh).
+
+Reads DIR/meta.txt, params.f32 (model_params.h flat layout), batch.f32 (inputs then targets),
+eps.f32 and grads.f32 written by `build/tests/test_grad --dump DIR`, rebuilds the same model
+in float64 (post-norm blocks, PE, conditioning added to z), computes the SPEC loss and its
+gradients, and prints PASS/FAIL lines per tensor. Exit status 1 on any failure."""
+import math
+import sys
+
+import numpy as np
+import torch
+
+d = sys.argv[1]
+meta, samples = {}, []
+for line in open(f"{d}/meta.txt"):
+    p = line.split()
+    if p[0] == "sample":
+        samples.append({"style": int(p[3]), "fill": int(p[5]), "mutes": int(p[7])})
+    else:
+        meta[p[0]] = float(p[1])
+I = lambda k: int(meta[k])
+T, IN, OUT = 32, 27, 27
+De, He, Fe, Ne = I("enc_d"), I("enc_heads"), I("enc_ff"), I("enc_layers")
+Dd, Hd, Fd, Nd = I("dec_d"), I("dec_heads"), I("dec_ff"), I("dec_layers")
+L, NS, FILL, NM, B = I("latent"), I("n_styles"), I("has_fill"), I("n_mute_groups"), I("batch")
+
+# the tensor list in model_params_visit order
+shapes = [("in_w", De, IN), ("in_b", 1, De)]
+def block(prefix, i, D, F):
+    return [(f"{prefix}.{i}.{n}", r, c) for n, r, c in [
+        ("qkv_w", 3 * D, D), ("qkv_b", 1, 3 * D), ("proj_w", D, D), ("proj_b", 1, D),
+        ("ln1_g", 1, D), ("ln1_b", 1, D), ("ff1_w", F, D), ("ff1_b", 1, F),
+        ("ff2_w", D, F), ("ff2_b", 1, D), ("ln2_g", 1, D), ("ln2_b", 1, D)]]
+for i in range(Ne):
+    shapes += block("enc", i, De, Fe)
+shapes += [("enc_ln_g", 1, De), ("enc_ln_b", 1, De), ("mu_w", L, T * De), ("mu_b", 1, L),
+           ("logvar_w", L, T * De), ("logvar_b", 1, L)]
+if NS: shapes.append(("style_emb", NS, L))
+if FILL: shapes.append(("fill_emb", 2, L))
+if NM: shapes.append(("mute_emb", NM, L))
+shapes += [("dec_in_w", T * Dd, L), ("dec_in_b", 1, T * Dd)]
+for i in range(Nd):
+    shapes += block("dec", i, Dd, Fd)
+shapes += [("out_w", OUT, Dd), ("out_b", 1, OUT)]
+
+flat = np.fromfile(f"{d}/params.f32", dtype=np.float32)
+gflat = np.fromfile(f"{d}/grads.f32", dtype=np.float32)
+total = sum(r * c for _, r, c in shapes)
+assert flat.size == total, f"params {flat.size} floats, layout says {total}"
+P, G, off = {}, {}, 0
+for n, r, c in shapes:
+    t = torch.tensor(flat[off:off + r * c].astype(np.float64)).reshape(r, c)
+    if r == 1: t = t.reshape(c)
+    P[n] = t.requires_grad_(True)
+    G[n] = gflat[off:off + r * c]
+    off += r * c
+batch = torch.tensor(np.fromfile(f"{d}/batch.f32", dtype=np.float32).astype(np.float64)).reshape(2, B, T, 27)
+x, y = batch[0], batch[1]
+eps = torch.tensor(np.fromfile(f"{d}/eps.f32", dtype=np.float32).astype(np.float64)).reshape(B, L)
+
+def lin(h, w, b): return h @ P[w].T + P[b]
+def ln(h, g, b): return torch.nn.functional.layer_norm(h, (h.shape[-1],), P[g], P[b], eps=1e-5)
+def blk(h, pre, D, H):
+    qkv = lin(h, pre + "qkv_w", pre + "qkv_b")
+    q, k, v = qkv.split(D, dim=-1)
+    hs = D // H
+    sh = lambda t: t.reshape(B, T, H, hs).transpose(1, 2)
+    att = torch.softmax(sh(q) @ sh(k).transpose(-1, -2) / math.sqrt(hs), dim=-1)
+    a = (att @ sh(v)).transpose(1, 2).reshape(B, T, D)
+    h = ln(h + lin(a, pre + "proj_w", pre + "proj_b"), pre + "ln1_g", pre + "ln1_b")
+    f = lin(torch.relu(lin(h, pre + "ff1_w", pre + "ff1_b")), pre + "ff2_w", pre + "ff2_b")
+    return ln(h + f, pre + "ln2_g", pre + "ln2_b")
+
+pe = torch.zeros(T, De, dtype=torch.float64)
+for t in range(T):
+    for i in range(0, De, 2):
+        fr = 10000.0 ** (-i / De)
+        pe[t, i] = math.sin(t * fr)
+        if i + 1 < De: pe[t, i + 1] = math.cos(t * fr)
+h = torch.relu(lin(x, "in_w", "in_b")) + pe
+for i in range(Ne): h = blk(h, f"enc.{i}.", De, He)
+h = ln(h, "enc_ln_g", "enc_ln_b").reshape(B, T * De)
+mu, lv = lin(h, "mu_w", "mu_b"), lin(h, "logvar_w", "logvar_b")
+z = mu + torch.exp(0.5 * lv) * eps
+cond = []
+for b, s in enumerate(samples):
+    c = torch.zeros(L, dtype=torch.float64)
+    if NS and 0 <= s["style"] < NS: c = c + P["style_emb"][s["style"]]
+    if FILL: c = c + P["fill_emb"][s["fill"]]
+    for g in range(NM):
+        if s["mutes"] >> g & 1: c = c + P["mute_emb"][g]
+    cond.append(c)
+z = z + torch.stack(cond)
+h = lin(z, "dec_in_w", "dec_in_b").reshape(B, T, Dd)
+for i in range(Nd): h = blk(h, f"dec.{i}.", Dd, Hd)
+out = lin(h, "out_w", "out_b")
+
+hit_t = (y[..., :9] > 0.5).double()
+w = torch.where(hit_t > 0, torch.ones_like(hit_t), torch.full_like(hit_t, meta["hit_weight"]))
+bce = torch.nn.functional.binary_cross_entropy_with_logits(out[..., :9], hit_t, reduction="none")
+l_hit = (w * bce).sum() / (B * T)
+l_vel = (w * (torch.sigmoid(out[..., 9:18]) - y[..., 9:18]) ** 2).sum() / (B * T)
+l_off = (w * (0.5 * torch.tanh(out[..., 18:]) - y[..., 18:]) ** 2).sum() / (B * T)
+l_kl = (-0.5 * (1 + lv - mu ** 2 - lv.exp())).sum() / B
+loss = l_hit + meta["vel_weight"] * l_vel + meta["offset_weight"] * l_off + meta["beta"] * l_kl
+loss.backward()
+
+failed = 0
+def check(ok, msg):
+    global failed
+    print(("PASS " if ok else "FAIL ") + msg)
+    failed += not ok
+for name, ref, key in [("total", loss, "loss_total"), ("hit", l_hit, "loss_hit"), ("vel", l_vel, "loss_vel"),
+                       ("offset", l_off, "loss_offset"), ("kl", l_kl, "loss_kl")]:
+    r, c = ref.item(), meta[key]
+    check(abs(r - c) <= 1e-4 * max(1.0, abs(r)), f"torch step: loss {name} C {c:.7g} vs torch {r:.7g}")
+worst_name, worst = "", 0.0
+bad = []
+for n, r, c in shapes:
+    ref = P[n].grad.detach().numpy().reshape(-1)
+    got = G[n].astype(np.float64)
+    scale = max(1e-3, float(np.abs(ref).max()))
+    err = float(np.abs(ref - got).max()) / scale
+    if err > worst: worst, worst_name = err, n
+    if err > 2e-3: bad.append(f"{n} ({err:.2g})")
+check(not bad, f"torch step: all {len(shapes)} gradient tensors match autograd (worst relative {worst:.2g} in {worst_name})"
+      + ("; off: " + ", ".join(bad) if bad else ""))
+sys.exit(1 if failed else 0)
