@@ -38,6 +38,8 @@ int midi_part_from_smf(MidiPart *part, const Smf *smf, char *err, size_t errlen)
     int last_step = -1;
     for (int i = 0; i < smf->n_notes; i++) {
         const SmfNote *m = &smf->notes[i];
+        if (m->tick * steps_per_tick > part->notes_end_step)
+            part->notes_end_step = m->tick * steps_per_tick;
         if (!m->on)
             continue;
         MidiOnset *o = &part->onsets[part->n_onsets++];
@@ -104,8 +106,8 @@ int midi_part_window_count(const MidiPart *part)
 {
     if (part->n_onsets == 0)
         return 0;
-    /* Start bars b with the whole window [b, b+2) bars inside the file. */
-    int full = (int)floor(part->end_step / HVO_STEPS_PER_BAR) - 1;
+    /* Start bars b whose window [b, b+2) bars ends within one step after the last note. */
+    int full = (int)floor((part->notes_end_step + 1.0) / HVO_STEPS_PER_BAR) - 1;
     return full > 1 ? full : 1;
 }
 

@@ -12,9 +12,10 @@
  * to voices with voice_from_gm_note(); others (35, 41, ...) are counted, not used.
  * Notes of every channel count (a drum file need not use channel 10).
  *
- * Dataset windows: 2 bars, 1-bar hop, every start bar whose whole window lies inside the file
- * (ends at or before the end of track), so no window is padded with silence - except that a
- * file shorter than 2 bars (a fill) gives one window at bar 0. A window with no hit is not a
+ * Dataset windows: 2 bars, 1-bar hop, every start bar whose whole window lies inside the
+ * performance: it ends at most one step after the last note event (GMD's info.csv duration is
+ * that moment; end-of-track metas often sit far later). So no window is padded with silence,
+ * except that a file shorter than 2 bars (a fill) gives one window at bar 0. A window with no hit is not a
  * window (the caller skips it). Only 4/4 makes windows: midi_part_check_meter() says why a
  * file is refused. Any bar 0 .. n_bars-1 can still be converted (show, generate): bars past
  * the last note are silence.
@@ -53,6 +54,7 @@ typedef struct {
     int ppq;
     int n_bars;           /* bars of 16 steps up to the last onset (snapped); 0 when none */
     double end_step;      /* the file's end (end of track) in steps */
+    double notes_end_step; /* the last note event (on or off) in steps */
     int meter_numerator;  /* first time signature (4/4 when the file has none) */
     int meter_denominator;
     int meter_is_4_4;     /* 1 when every time signature in the file is 4/4 */
