@@ -23,7 +23,7 @@
 #include "eval.h"
 #include "model_params.h"
 
-#define REPORT_TSNE_MAX 800
+#define REPORT_TSNE_MAX 2500
 
 typedef struct {
     const char *command;          /* the command line that produced the report */
