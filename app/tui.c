@@ -1,0 +1,588 @@
+/* tui.c - the instrument in the terminal: grid, status, keys, help (see tui.h).
+ *
+ * The screen (80x24 and up):
+ *
+ *   groove  > PLAY  120.0 BPM  swing 0.00  loop 12  gen 4312 us  overdub     status
+ *   style funk  fill off  density 0.50  temp 1.00  variation 0  model ...    controls
+ *          |bar 1                          |bar 2                          bar ruler
+ *          1 . . . 2 . . . 3 . . . 4 . . . 1 . . . 2 . . . 3 . . . 4 . . .   beat ruler
+ *   GR     ▅  ·  ▇> ·  ...                                                   the groove
+ *   K  *   █  ·  ·  ·  ...                                                   9 drum rows
+ *   ...                                                                      (* kept M mute S solo)
+ *          ^                                                                 playhead
+ *   cursor / audio / xruns+load / MIDI / session lines, a fading message, key hints.
+ *
+ * Each step is two columns: a glyph whose height is the velocity (digits 1-9 without UTF-8)
+ * and a micro-timing mark: '<' early, '>' late (beyond 0.12 steps). The playhead column is
+ * drawn reversed. Smaller terminals get one column per step; below 40x15, a notice.
+ */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include "tui.h"
+
+#include <curses.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "export.h"
+#include "style.h"
+
+#define KEY_CTRL(c) ((c) & 0x1f)
+#define FULL_COLS 72
+#define FULL_ROWS 22   /* 15 grid lines, 5 info lines, message, keys */
+#define MIN_COLS 40
+#define MIN_ROWS 15
+#define LABEL_COLS 7
+
+typedef struct {
+    Tui_context *ctx;
+    Instrument *in;
+    int cursor_row;            /* INSTRUMENT_GROOVE_ROW .. 8 */
+    int cursor_step;
+    int help;                  /* help overlay shown */
+    int utf8, color;
+    int quit_armed;
+    double quit_armed_at;
+    int prompt;                /* 0 none, 1 save as, 2 export */
+    char prompt_buf[256];
+    int quit;
+} Tui;
+
+/* ------------------------------------------------------- terminal safety -- */
+
+static volatile sig_atomic_t tui_active;
+static volatile sig_atomic_t tui_stop;
+
+/* Gives the terminal back (idempotent). */
+static void tui_restore(void)
+{
+    if (tui_active) {
+        tui_active = 0;
+        endwin();
+    }
+}
+
+/* SIGINT/SIGTERM/SIGHUP: ask the loop to finish (it saves and restores). */
+static void on_stop(int sig)
+{
+    (void)sig;
+    tui_stop = 1;
+}
+
+/* Crashes: restore the terminal, then die of the same signal. */
+static void on_crash(int sig)
+{
+    tui_restore();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_handlers(void)
+{
+    atexit(tui_restore);
+    signal(SIGINT, on_stop);
+    signal(SIGTERM, on_stop);
+    signal(SIGHUP, on_stop);
+    int crashes[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
+    for (size_t i = 0; i < sizeof crashes / sizeof crashes[0]; i++)
+        signal(crashes[i], on_crash);
+}
+
+static double now_seconds(void) { return midi_clock_now(); }
+
+/* ---------------------------------------------------------------- colour -- */
+
+enum { PAIR_HIT = 1, PAIR_SOFT, PAIR_GROOVE, PAIR_KEPT, PAIR_RULER, PAIR_MSG, PAIR_PLAY };
+
+static void setup_colors(Tui *t)
+{
+    t->color = has_colors() && !getenv("NO_COLOR");
+    if (!t->color)
+        return;
+    start_color();
+    use_default_colors();
+    init_pair(PAIR_HIT, COLOR_CYAN, -1);
+    init_pair(PAIR_SOFT, COLOR_BLUE, -1);
+    init_pair(PAIR_GROOVE, COLOR_YELLOW, -1);
+    init_pair(PAIR_KEPT, COLOR_GREEN, -1);
+    init_pair(PAIR_RULER, COLOR_MAGENTA, -1);
+    init_pair(PAIR_MSG, COLOR_YELLOW, -1);
+    init_pair(PAIR_PLAY, COLOR_GREEN, -1);
+}
+
+static attr_t color(const Tui *t, int pair) { return t->color ? COLOR_PAIR(pair) : 0; }
+
+/* ------------------------------------------------------------------ grid -- */
+
+static const char *const blocks[8] = {"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
+                                      "\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88"};
+
+/* Draws one cell's glyph: velocity as height (or a digit 1-9), empty as a dot. */
+static void draw_glyph(const Tui *t, int hit, float vel, int step)
+{
+    if (!hit) {
+        if (t->utf8)
+            addstr(step % 4 == 0 ? "\xc2\xb7" : " ");
+        else
+            addch(step % 4 == 0 ? '.' : ' ');
+        return;
+    }
+    if (t->utf8) {
+        int level = (int)(vel * 8.0f);
+        addstr(blocks[level < 0 ? 0 : level > 7 ? 7 : level]);
+    } else {
+        int digit = 1 + (int)(vel * 8.999f);
+        addch((chtype)('0' + (digit > 9 ? 9 : digit)));
+    }
+}
+
+/* Draws one row: label, flags, 32 cells. */
+static void draw_row(const Tui *t, int y, int row, int wide, int playhead)
+{
+    const Instrument *in = t->in;
+    const Session_settings *st = &in->session.settings;
+    char label[16];
+    if (row == INSTRUMENT_GROOVE_ROW) {
+        snprintf(label, sizeof label, "GR     ");
+    } else {
+        snprintf(label, sizeof label, "%-3s%c%c%c ", voice_label(row), st->kept >> row & 1u ? '*' : ' ',
+                 st->muted >> row & 1u ? 'M' : ' ', st->soloed >> row & 1u ? 'S' : ' ');
+    }
+    attr_t la = row == INSTRUMENT_GROOVE_ROW ? color(t, PAIR_GROOVE) | A_BOLD
+                : st->kept >> row & 1u ? color(t, PAIR_KEPT) : 0;
+    if (row == t->cursor_row)
+        la |= A_BOLD;
+    attron(la);
+    mvaddstr(y, 0, label);
+    attroff(la);
+    int muted = row >= 0 && ((st->muted >> row & 1u) || (st->soloed && !(st->soloed >> row & 1u)));
+    for (int s = 0; s < HVO_STEPS; s++) {
+        float vel = 0, off = 0;
+        int hit = instrument_cell(in, row, s, &vel, &off);
+        attr_t a = 0;
+        if (hit)
+            a |= row == INSTRUMENT_GROOVE_ROW ? color(t, PAIR_GROOVE) : vel < 0.4f ? color(t, PAIR_SOFT) : color(t, PAIR_HIT);
+        if (hit && vel >= 0.75f)
+            a |= A_BOLD;
+        if (muted)
+            a |= A_DIM;
+        if (s == playhead)
+            a |= A_REVERSE;
+        if (row == t->cursor_row && s == t->cursor_step)
+            a |= A_UNDERLINE | A_BOLD | (s == playhead ? 0 : A_REVERSE);
+        move(y, LABEL_COLS + s * (wide ? 2 : 1));
+        attron(a);
+        draw_glyph(t, hit, vel, s);
+        if (wide)
+            addch(hit && off < -0.12f ? '<' : hit && off > 0.12f ? '>' : ' ');
+        attroff(a);
+    }
+}
+
+/* Draws the bar ruler ("|bar 1", "|bar 2" over their first steps). */
+static void draw_bar_ruler(const Tui *t, int y, int wide)
+{
+    attron(color(t, PAIR_RULER) | A_BOLD);
+    for (int b = 0; b < HVO_STEPS / HVO_STEPS_PER_BAR; b++) {
+        char text[16];
+        snprintf(text, sizeof text, wide ? "|bar %d" : "|%d", b + 1);
+        mvaddstr(y, LABEL_COLS + b * HVO_STEPS_PER_BAR * (wide ? 2 : 1), text);
+    }
+    attroff(color(t, PAIR_RULER) | A_BOLD);
+}
+
+/* Draws the beat ruler: beat numbers on beats, dots between. */
+static void draw_beat_ruler(const Tui *t, int y, int wide)
+{
+    attron(color(t, PAIR_RULER));
+    for (int s = 0; s < HVO_STEPS; s++) {
+        char c = s % HVO_STEPS_PER_BEAT == 0 ? (char)('1' + (s % HVO_STEPS_PER_BAR) / HVO_STEPS_PER_BEAT)
+                 : wide ? '.' : ' ';
+        mvaddch(y, LABEL_COLS + s * (wide ? 2 : 1), (chtype)c);
+    }
+    attroff(color(t, PAIR_RULER));
+}
+
+/* ---------------------------------------------------------------- status -- */
+
+static const char *fill_text(const Instrument *in, char *buf, size_t n)
+{
+    if (in->fill_next)
+        snprintf(buf, n, "next");
+    else if (in->session.settings.fill_every > 0)
+        snprintf(buf, n, "every %d", (int)in->session.settings.fill_every);
+    else
+        snprintf(buf, n, "off");
+    return buf;
+}
+
+/* The top status line: transport and timing. */
+static void draw_status(const Tui *t, int y, int cols)
+{
+    const Instrument *in = t->in;
+    const Session_settings *st = &in->session.settings;
+    char line[256];
+    attron(A_BOLD);
+    mvaddstr(y, 0, "groove ");
+    attroff(A_BOLD);
+    attron(in->pos.playing ? color(t, PAIR_PLAY) | A_BOLD : A_DIM);
+    addstr(in->pos.playing ? "> PLAY " : "# STOP ");
+    attroff(in->pos.playing ? color(t, PAIR_PLAY) | A_BOLD : A_DIM);
+    snprintf(line, sizeof line, " %.1f BPM  swing %.2f  loop %lld  gen %.0f us  %s%s", st->bpm, st->swing,
+             (long long)in->pos.loop, in->last_gen_us, st->record_mode ? "replace" : "overdub",
+             in->unsaved ? "  [+]" : "");
+    addnstr(line, cols - 15 > 0 ? cols - 15 : 0);
+}
+
+/* The controls line. */
+static void draw_controls(const Tui *t, int y, int cols)
+{
+    const Instrument *in = t->in;
+    const Session_settings *st = &in->session.settings;
+    char line[300], fill[32];
+    snprintf(line, sizeof line, "style %s  fill %s  density %.2f  temp %.2f  variation %d  %s",
+             style_name(st->style), fill_text(in, fill, sizeof fill), st->density, st->temperature,
+             (int)st->variation, in->model_is_random ? "RANDOM MODEL" : in->model_note);
+    mvaddnstr(y, 0, line, cols);
+}
+
+/* The lines below the grid: cursor cell, audio, MIDI, session. */
+static void draw_info(const Tui *t, int y, int cols)
+{
+    const Instrument *in = t->in;
+    const Session_settings *st = &in->session.settings;
+    char line[400];
+    float vel = 0, off = 0;
+    int hit = instrument_cell(in, t->cursor_row, t->cursor_step, &vel, &off);
+    const char *row = t->cursor_row == INSTRUMENT_GROOVE_ROW ? "groove" : voice_name(t->cursor_row);
+    int n = snprintf(line, sizeof line, "cursor %s step %d: ", row, t->cursor_step + 1);
+    if (hit)
+        n += snprintf(line + n, sizeof line - (size_t)n, "vel %.2f off %+.2f", vel, off);
+    else
+        n += snprintf(line + n, sizeof line - (size_t)n, "empty");
+    if (t->cursor_row >= 0)
+        snprintf(line + n, sizeof line - (size_t)n, "  threshold %.2f%s", st->thresholds[t->cursor_row],
+                 st->kept >> t->cursor_row & 1u ? "  kept" : "");
+    mvaddnstr(y, 0, line, cols);
+    EngineStats es;
+    engine_stats(in->engine, &es);
+    snprintf(line, sizeof line, "audio: %s", t->ctx->audio ? audio_status(t->ctx->audio) : "none");
+    mvaddnstr(y + 1, 0, line, cols);
+    snprintf(line, sizeof line, "xruns %llu  load %.0f%% (max %.0f%%)  blocks %llu  generations %llu (max %.0f us)",
+             (unsigned long long)es.xruns, es.load_avg * 100.0, es.load_max * 100.0,
+             (unsigned long long)es.callbacks, (unsigned long long)in->generations, in->max_gen_us);
+    mvaddnstr(y + 2, 0, line, cols);
+    snprintf(line, sizeof line, "%s | %s", midi_in_status(t->ctx->midi), midi_out_status(t->ctx->midi));
+    mvaddnstr(y + 3, 0, line, cols);
+    snprintf(line, sizeof line, "session: %.300s%s", in->autosave ? in->session_path : "not saved",
+             in->autosave ? (in->dirty ? " (saving)" : " (saved)") : "");
+    mvaddnstr(y + 4, 0, line, cols);
+}
+
+/* The fading message, or the prompt. */
+static void draw_message(const Tui *t, int y, int cols)
+{
+    if (t->prompt) {
+        char line[400];
+        snprintf(line, sizeof line, "%s %s_", t->prompt == 1 ? "save session as:" : "export part to (.mid + .wav):",
+                 t->prompt_buf);
+        attron(A_BOLD);
+        mvaddnstr(y, 0, line, cols);
+        attroff(A_BOLD);
+        return;
+    }
+    const char *m = instrument_message_now(t->in);
+    attron(color(t, PAIR_MSG));
+    mvaddnstr(y, 0, m, cols);
+    attroff(color(t, PAIR_MSG));
+}
+
+static const char *const help_lines[] = {
+    "a s d f g h j k l  tap the groove (soft .. loud)   space  play / stop",
+    "arrows  move the cursor            x / Enter  set or clear a hit",
+    "+ / -   velocity up / down         , / .  nudge earlier / later",
+    "X       clear the cursor's row     u / U  undo / redo (also ^Z ^Y)",
+    "[ ]     BPM -1 / +1   { }  -10 / +10    t  tap tempo",
+    "w W     swing less / more          e E  density less / more",
+    "p P     temperature down / up      o O  threshold (cursor voice)",
+    "y Y     style previous / next      i  fill next loop   I  fill every N",
+    "v       new variation              V  back to the previous variation",
+    "z       keep (freeze) cursor voice m  mute   n  solo (cursor voice)",
+    "r       regenerate now             R  record: overdub / replace",
+    "^S      save the session as...     ^E  export the part to MIDI + WAV",
+    "?       this help                  q  quit (asks when unsaved)  ^C quit",
+    "",
+    "Each loop the model drums along to the groove; a new part takes over at",
+    "the next loop boundary. The session autosaves to the XDG state dir.",
+};
+
+static void draw_help(const Tui *t, int rows, int cols)
+{
+    int n = (int)(sizeof help_lines / sizeof help_lines[0]);
+    int w = 74 < cols - 2 ? 74 : cols - 2;
+    int h = n + 2 < rows ? n + 2 : rows;
+    int x0 = (cols - w) / 2, y0 = (rows - h) / 2;
+    for (int i = 0; i < h; i++) {
+        move(y0 + i, x0);
+        for (int j = 0; j < w; j++)
+            addch(i == 0 || i == h - 1 ? '-' : j == 0 || j == w - 1 ? '|' : ' ');
+    }
+    attron(A_BOLD);
+    mvaddnstr(y0, x0 + 2, " keys (any key closes) ", w - 4);
+    attroff(A_BOLD);
+    (void)t;
+    for (int i = 0; i < n && i + 1 < h - 1; i++)
+        mvaddnstr(y0 + 1 + i, x0 + 2, help_lines[i], w - 4);
+}
+
+/* Draws the whole screen for the terminal's size. */
+static void draw(Tui *t)
+{
+    int rows, cols;
+    getmaxyx(stdscr, rows, cols);
+    erase();
+    if (cols < MIN_COLS || rows < MIN_ROWS) {
+        mvaddnstr(rows / 2, 0, "terminal too small (need 40x15)", cols);
+        refresh();
+        return;
+    }
+    int wide = cols >= FULL_COLS && rows >= FULL_ROWS;
+    int playhead = t->in->pos.playing ? t->in->pos.step_in_loop : -1;
+    int y = 0;
+    draw_status(t, y++, cols);
+    if (wide)
+        draw_controls(t, y++, cols);
+    if (wide)
+        draw_bar_ruler(t, y++, wide);
+    draw_beat_ruler(t, y++, wide);
+    draw_row(t, y++, INSTRUMENT_GROOVE_ROW, wide, playhead);
+    for (int v = 0; v < HVO_VOICES; v++)
+        draw_row(t, y++, v, wide, playhead);
+    if (playhead >= 0)
+        mvaddch(y, LABEL_COLS + playhead * (wide ? 2 : 1), '^');
+    y++;
+    if (wide) {
+        draw_info(t, y, cols);
+        draw_message(t, rows - 2, cols);
+        mvaddnstr(rows - 1, 0, "a..l tap  space play  arrows move  x hit  u undo  ? help  q quit", cols);
+    } else {
+        draw_message(t, y, cols);
+        mvaddnstr(rows - 1, 0, "? help  q quit", cols);
+    }
+    if (t->help)
+        draw_help(t, rows, cols);
+    refresh();
+}
+
+/* ------------------------------------------------------------------ keys -- */
+
+/* Voice under the cursor, or -1 with a message when the cursor is on the groove. */
+static int cursor_voice(Tui *t)
+{
+    if (t->cursor_row >= 0)
+        return t->cursor_row;
+    instrument_message(t->in, "move the cursor to a drum row for that");
+    return -1;
+}
+
+/* Finishes a prompt: save the session as, or export MIDI + WAV. */
+static void prompt_done(Tui *t)
+{
+    Instrument *in = t->in;
+    char err[300], path[300];
+    if (!t->prompt_buf[0]) {
+        instrument_message(in, "cancelled");
+    } else if (t->prompt == 1) {
+        if (instrument_save_as(in, t->prompt_buf, err, sizeof err) == 0)
+            instrument_message(in, "saved to %.150s", t->prompt_buf);
+        else
+            instrument_message(in, "save failed: %.150s", err);
+    } else {
+        snprintf(path, sizeof path, "%.250s.mid", t->prompt_buf);
+        if (instrument_export_midi(in, path, err, sizeof err) != 0) {
+            instrument_message(in, "export failed: %.150s", err);
+        } else {
+            snprintf(path, sizeof path, "%.250s.wav", t->prompt_buf);
+            if (export_wav(path, &in->session, t->ctx->kit, t->ctx->rate, 2, err, sizeof err) != 0)
+                instrument_message(in, "WAV export failed: %.150s", err);
+            else
+                instrument_message(in, "exported %.120s.mid and .wav", t->prompt_buf);
+        }
+    }
+    t->prompt = 0;
+}
+
+/* Handles a key while a prompt is open. */
+static void prompt_key(Tui *t, int ch)
+{
+    size_t n = strlen(t->prompt_buf);
+    if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+        prompt_done(t);
+    } else if (ch == 27 || ch == KEY_CTRL('c')) {
+        t->prompt = 0;
+        instrument_message(t->in, "cancelled");
+    } else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+        if (n)
+            t->prompt_buf[n - 1] = 0;
+    } else if (ch >= 32 && ch < 127 && n + 1 < sizeof t->prompt_buf) {
+        t->prompt_buf[n] = (char)ch;
+        t->prompt_buf[n + 1] = 0;
+    }
+}
+
+/* Opens a prompt with a default answer. */
+static void open_prompt(Tui *t, int kind, const char *answer)
+{
+    t->prompt = kind;
+    snprintf(t->prompt_buf, sizeof t->prompt_buf, "%s", answer);
+}
+
+static const int fill_cycle[] = {0, 2, 4, 8};
+
+/* Handles one key. */
+static void handle_key(Tui *t, int ch, double now)
+{
+    Instrument *in = t->in;
+    Session_settings *st = &in->session.settings;
+    if (t->prompt) {
+        prompt_key(t, ch);
+        return;
+    }
+    if (t->help) {
+        t->help = 0;
+        return;
+    }
+    float tap = ch >= 0 && ch < 128 ? live_key_velocity(ch) : -1.0f;
+    if (tap > 0) {
+        instrument_tap(in, tap, now);
+        return;
+    }
+    if (ch != 'q')
+        t->quit_armed = 0;
+    int r = t->cursor_row, s = t->cursor_step, v;
+    switch (ch) {
+    case 'q':
+        if (in->unsaved && !(t->quit_armed && now - t->quit_armed_at < 5.0)) {
+            t->quit_armed = 1;
+            t->quit_armed_at = now;
+            instrument_message(in, "unsaved changes (autosaved; ^S saves a copy): q again to quit");
+        } else {
+            t->quit = 1;
+        }
+        break;
+    case KEY_CTRL('c'): t->quit = 1; break;
+    case ' ': instrument_toggle_play(in); break;
+    case '?': t->help = 1; break;
+    case KEY_UP: t->cursor_row = r > INSTRUMENT_GROOVE_ROW ? r - 1 : HVO_VOICES - 1; break;
+    case KEY_DOWN: t->cursor_row = r < HVO_VOICES - 1 ? r + 1 : INSTRUMENT_GROOVE_ROW; break;
+    case KEY_LEFT: t->cursor_step = (s + HVO_STEPS - 1) % HVO_STEPS; break;
+    case KEY_RIGHT: t->cursor_step = (s + 1) % HVO_STEPS; break;
+    case KEY_HOME: t->cursor_step = 0; break;
+    case KEY_END: t->cursor_step = HVO_STEPS - 1; break;
+    case 'x': case '\n': case '\r': case KEY_ENTER: instrument_edit_toggle(in, r, s); break;
+    case '+': case '=': instrument_edit_velocity(in, r, s, 0.1f); break;
+    case '-': case '_': instrument_edit_velocity(in, r, s, -0.1f); break;
+    case ',': instrument_edit_nudge(in, r, s, -0.05f); break;
+    case '.': instrument_edit_nudge(in, r, s, 0.05f); break;
+    case 'X': instrument_edit_clear_row(in, r); break;
+    case 'u': case KEY_CTRL('z'): instrument_undo(in); break;
+    case 'U': case KEY_CTRL('y'): case KEY_CTRL('r'): instrument_redo(in); break;
+    case '[': instrument_set_bpm(in, st->bpm - 1); break;
+    case ']': instrument_set_bpm(in, st->bpm + 1); break;
+    case '{': instrument_set_bpm(in, st->bpm - 10); break;
+    case '}': instrument_set_bpm(in, st->bpm + 10); break;
+    case 't': instrument_tap_tempo(in, now); break;
+    case 'w': instrument_set_swing(in, st->swing - 0.02f); break;
+    case 'W': instrument_set_swing(in, st->swing + 0.02f); break;
+    case 'e': instrument_set_density(in, st->density - 0.05f); break;
+    case 'E': instrument_set_density(in, st->density + 0.05f); break;
+    case 'p': instrument_set_temperature(in, st->temperature - 0.1f); break;
+    case 'P': instrument_set_temperature(in, st->temperature + 0.1f); break;
+    case 'o': case 'O':
+        if ((v = cursor_voice(t)) >= 0)
+            instrument_set_threshold(in, v, st->thresholds[v] + (ch == 'o' ? -0.05f : 0.05f));
+        break;
+    case 'y': instrument_set_style(in, st->style <= -1 ? STYLE_COUNT - 1 : st->style - 1); break;
+    case 'Y': instrument_set_style(in, st->style >= STYLE_COUNT - 1 ? -1 : st->style + 1); break;
+    case 'i': instrument_fill_next(in); break;
+    case 'I': {
+        int k = 0;
+        while (k < 4 && fill_cycle[k] != st->fill_every)
+            k++;
+        instrument_set_fill_every(in, fill_cycle[(k + 1) % 4]);
+        break;
+    }
+    case 'v': instrument_new_variation(in); break;
+    case 'V': instrument_previous_variation(in); break;
+    case 'z': if ((v = cursor_voice(t)) >= 0) instrument_toggle_keep(in, v); break;
+    case 'm': if ((v = cursor_voice(t)) >= 0) instrument_toggle_mute(in, v); break;
+    case 'n': if ((v = cursor_voice(t)) >= 0) instrument_toggle_solo(in, v); break;
+    case 'r': instrument_regenerate(in); instrument_message(in, "regenerating"); break;
+    case 'R': instrument_toggle_record_mode(in); break;
+    case KEY_CTRL('s'): open_prompt(t, 1, "groove.session"); break;
+    case KEY_CTRL('e'): open_prompt(t, 2, "groove-part"); break;
+    default: break;
+    }
+}
+
+/* ------------------------------------------------------------------ main -- */
+
+int tui_run(Tui_context *ctx)
+{
+    Tui t;
+    memset(&t, 0, sizeof t);
+    t.ctx = ctx;
+    t.in = ctx->instrument;
+    t.cursor_row = INSTRUMENT_GROOVE_ROW;
+    setlocale(LC_ALL, "");
+    const char *cs = nl_langinfo(CODESET);
+    t.utf8 = cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
+    install_handlers();
+    if (!initscr()) {
+        fprintf(stderr, "groove: cannot start the terminal UI (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
+        return 1;
+    }
+    tui_active = 1;
+    raw();
+    noecho();
+    keypad(stdscr, TRUE);
+    curs_set(0);
+    timeout(4);
+    setup_colors(&t);
+    if (ctx->feed)
+        instrument_play(t.in);
+    if (!midi_has_input(ctx->midi) && !t.in->message[0])
+        instrument_message(t.in, "%s", midi_in_status(ctx->midi));
+    double last_draw = 0;
+    while (!t.quit && !tui_stop) {
+        int ch = getch();
+        double now = now_seconds();
+        instrument_tick(t.in, now);
+        Midi_tap tap;
+        while (midi_poll_tap(ctx->midi, &tap))
+            instrument_tap(t.in, tap.velocity, tap.time);
+        if (ctx->feed && t.in->pos.playing)
+            feed_until(ctx->feed, t.in, instrument_position_at(t.in, now) + 0.05);
+        int changed = 0;
+        while (ch != ERR) {
+            if (ch != KEY_RESIZE)
+                handle_key(&t, ch, now);
+            changed = 1;
+            if (t.quit)
+                break;
+            ch = getch();
+        }
+        if (changed || now - last_draw > 0.03) {
+            draw(&t);
+            last_draw = now;
+        }
+    }
+    tui_restore();
+    return 0;
+}

@@ -1,0 +1,32 @@
+/* tui.h - the instrument's terminal face (ncurses): the grid, the status line, the keys.
+ *
+ * tui_run takes over the terminal until the player quits, and gives it back as it found it
+ * on every way out: a normal quit, Ctrl-C, SIGTERM/SIGHUP, and crashes (SIGSEGV, SIGABRT...:
+ * the handler restores the terminal, then lets the signal kill the process). Everything it
+ * shows is read from the Instrument; every key becomes an instrument_* call.
+ *
+ * Control thread only. The devices are opened and closed by the caller (app/cmd_run.c).
+ */
+#ifndef GROOVE_TUI_H
+#define GROOVE_TUI_H
+
+#include "dev_audio.h"
+#include "dev_midi.h"
+#include "feed.h"
+#include "instrument.h"
+#include "kit.h"
+
+typedef struct {
+    Instrument *instrument;
+    AudioOut *audio;          /* may be NULL */
+    Midi *midi;               /* may be NULL */
+    Feed *feed;               /* --play-groove, or NULL */
+    const Kit *kit;
+    int rate;
+} Tui_context;
+
+/* Runs the instrument in the terminal until the player quits. Returns 0, or 1 when the
+ * terminal cannot be used (one line on stderr). */
+int tui_run(Tui_context *ctx);
+
+#endif
