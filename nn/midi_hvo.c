@@ -35,6 +35,10 @@ int midi_part_from_smf(MidiPart *part, const Smf *smf, char *err, size_t errlen)
         return fail(err, errlen, "out of memory");
     }
     double steps_per_tick = (double)HVO_STEPS_PER_BEAT / smf->ppq;
+    if (smf->end_tick * steps_per_tick > MIDI_HVO_MAX_BARS * (double)HVO_STEPS_PER_BAR) {
+        midi_part_deinit(part);
+        return fail(err, errlen, "the file is too long (more than %d bars)", MIDI_HVO_MAX_BARS);
+    }
     int last_step = -1;
     for (int i = 0; i < smf->n_notes; i++) {
         const SmfNote *m = &smf->notes[i];

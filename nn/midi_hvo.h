@@ -38,6 +38,7 @@
 #include "smf.h"
 
 #define MIDI_HVO_PPQ 960 /* PPQ of the files we write: 240 ticks per step */
+#define MIDI_HVO_MAX_BARS 1000000 /* longer files are refused (keeps bar/step counts in int) */
 
 /* One note onset on the step grid. */
 typedef struct {
