@@ -374,21 +374,36 @@ static void write_latent(FILE *f, const Eval_result *r, const Report_info *info)
         fputs("<p>No latent means to map (fewer than 2 windows or a latent size below 2).</p></section>\n", f);
         return;
     }
+    /* Colours by rank among the styles present, so the few styles of a split get the most
+     * distinct colours of the palette. */
     const char *names[STYLE_COUNT];
-    for (int s = 0; s < STYLE_COUNT; s++)
-        names[s] = style_name(s);
+    int rank[STYLE_COUNT], n_present = 0;
+    for (int s = 0; s < STYLE_COUNT; s++) {
+        rank[s] = r->style_windows[s] ? n_present : -1;
+        if (r->style_windows[s])
+            names[n_present++] = style_name(s);
+    }
+    int *groups = malloc(sizeof(int) * (size_t)n);
     float *xy = malloc(sizeof(float) * 2 * (size_t)n);
+    if (!groups || !xy) {
+        free(groups);
+        free(xy);
+        fputs("<p>Out of memory for the latent map.</p></section>\n", f);
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        groups[i] = r->style[i] >= 0 && r->style[i] < STYLE_COUNT ? rank[r->style[i]] : -1;
     double explained[2] = {0, 0};
     fputs("<p>The encoder's latent mean mu of every evaluated window's groove, projected to 2-D in C, "
           "coloured by the window's style (legend: style and number of windows).</p><div class=\"cols\">\n",
           f);
-    if (xy && embed_pca(r->latent, n, d, 2, xy, explained) == 0) {
+    if (embed_pca(r->latent, n, d, 2, xy, explained) == 0) {
         char xl[64], yl[64];
         snprintf(xl, sizeof xl, "PC1 (%.1f %% of variance)", 100.0 * explained[0]);
         snprintf(yl, sizeof yl, "PC2 (%.1f %% of variance)", 100.0 * explained[1]);
         Svg_frame frame = {590, 460, "PCA of the latent means", xl, yl};
         fputs("<figure data-map=\"pca\">", f);
-        svg_scatter(f, &frame, xy, r->style, n, names, STYLE_COUNT);
+        svg_scatter(f, &frame, xy, groups, n, names, n_present);
         fprintf(f, "<figcaption>PCA: %d windows, latent size %d.</figcaption></figure>\n", n, d);
     } else {
         fputs("<p>PCA failed (out of memory).</p>\n", f);
@@ -403,12 +418,12 @@ static void write_latent(FILE *f, const Eval_result *r, const Report_info *info)
             for (int i = 0; i < m; i++) {
                 int src = (int)((long)i * n / m);
                 memcpy(sub + (size_t)i * d, r->latent + (size_t)src * d, sizeof(float) * (size_t)d);
-                group[i] = r->style[src];
+                group[i] = groups[src];
             }
             if (embed_tsne(sub, m, d, 30.0, 750, map) == 0) {
                 Svg_frame frame = {590, 460, "t-SNE of the latent means", "t-SNE 1 (no unit)", "t-SNE 2 (no unit)"};
                 fputs("<figure data-map=\"tsne\">", f);
-                svg_scatter(f, &frame, map, group, m, names, STYLE_COUNT);
+                svg_scatter(f, &frame, map, group, m, names, n_present);
                 fprintf(f, "<figcaption>Exact t-SNE, perplexity 30, 750 iterations, %d of %d windows "
                            "(evenly spaced).</figcaption></figure>\n",
                         m, n);
@@ -419,6 +434,7 @@ static void write_latent(FILE *f, const Eval_result *r, const Report_info *info)
         free(map);
     }
     free(xy);
+    free(groups);
     fputs("</div></section>\n", f);
 }
 
