@@ -300,6 +300,10 @@ static void autosave(Instrument *in, double now)
 
 void instrument_tick(Instrument *in, double now)
 {
+    if (!in->clock_started) {
+        in->clock_started = 1;
+        in->message_time = now;   /* a message from init starts fading now */
+    }
     in->now = now;
     int was_playing = in->pos.playing;
     engine_position(in->engine, &in->pos);

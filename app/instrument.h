@@ -92,6 +92,7 @@ typedef struct {
     char message[200];
     double message_time;
     double now;                /* the last tick's clock */
+    int clock_started;         /* ticked at least once */
     uint64_t generations;
     double last_gen_us, max_gen_us;
     /* MIDI out */

@@ -554,6 +554,7 @@ int tui_run(Tui_context *ctx)
     keypad(stdscr, TRUE);
     curs_set(0);
     timeout(4);
+    set_escdelay(25);   /* Esc closes the help at once */
     setup_colors(&t);
     if (ctx->feed)
         instrument_play(t.in);
