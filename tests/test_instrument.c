@@ -1,0 +1,242 @@
+/* test_instrument.c - the instrument core without a terminal or a device: taps into the groove,
+ * a new part every loop through the worker, kept rows, hand edits and undo, variations, MIDI
+ * out timing, autosave and restore, a corrupt session set aside. The engine renders offline
+ * (silent kit) on this thread; the clock is the rendered frames. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "instrument.h"
+
+#define RATE 48000
+#define BLOCK 256
+
+static Engine engine;
+static int64_t frames;
+static int notes_sent;
+
+static double clock_now(void) { return (double)frames / RATE; }
+
+/* Waits for the worker to answer the newest request. Returns 0, or -1 after ~20 s. */
+static int settle(Instrument *in)
+{
+    for (int i = 0; i < 20000 && in->accepted_serial < in->regen.next_serial; i++) {
+        struct timespec nap = {0, 1000000};
+        nanosleep(&nap, NULL);
+        instrument_tick(in, clock_now());
+    }
+    return in->accepted_serial < in->regen.next_serial ? -1 : 0;
+}
+
+/* Renders and ticks until the transport reaches absolute step `step`. */
+static int advance_to(Instrument *in, double step)
+{
+    float buf[BLOCK * ENGINE_CHANNELS];
+    for (int guard = 0; guard < 1000000; guard++) {
+        instrument_tick(in, clock_now());
+        if (settle(in) != 0)
+            return -1;
+        if (in->pos.step >= step)
+            return 0;
+        engine_render(&engine, buf, BLOCK);
+        frames += BLOCK;
+    }
+    return -1;
+}
+
+static void count_note(void *user, int voice, float velocity, double when)
+{
+    (void)user;
+    (void)voice;
+    (void)velocity;
+    (void)when;
+    notes_sent++;
+}
+
+static int row_equal(const Hvo *a, const Hvo *b, int v)
+{
+    for (int t = 0; t < HVO_STEPS; t++)
+        if (hvo_hit(a, t, v) != hvo_hit(b, t, v) || hvo_vel(a, t, v) != hvo_vel(b, t, v) ||
+            hvo_off(a, t, v) != hvo_off(b, t, v))
+            return 0;
+    return 1;
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/test_instrument.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL, "temp dir");
+    char session_path[512], err[512];
+    snprintf(session_path, sizeof session_path, "%s/session", dir);
+    CHECK(engine_init(&engine, RATE, NULL) == 0, "engine (silent kit)");
+
+    Instrument in;
+    Instrument_options opt = {"/nonexistent/model.gtm", session_path, 0, 120.0f, 0};
+    CHECK(instrument_init(&in, &engine, &opt, err, sizeof err) == 0, "instrument starts (%s)", err);
+    CHECK(in.model_is_random, "no model file: random weights");
+    CHECK(strstr(in.model_note, "random weights") != NULL, "and it says so: %s", in.model_note);
+    instrument_tick(&in, clock_now());
+    CHECK(!instrument_is_playing(&in), "starts stopped");
+    settle(&in);
+    CHECK(hvo_count_hits(&in.session.part) == 0, "an empty groove gives a silent part");
+
+    /* Taps. */
+    instrument_tap_at(&in, 0.8f, 5.0);
+    CHECK(instrument_is_playing(&in), "the first tap starts the transport");
+    CHECK(in.session.groove.g[0][0] == 1.0f && in.session.groove.g[5][0] == 0.0f,
+          "and lands on step 0, wherever it was asked for");
+    instrument_tap_at(&in, 0.6f, 4.2);
+    instrument_tap_at(&in, 0.9f, 8.0);
+    instrument_tap_at(&in, 0.7f, 11.7);
+    CHECK(groove_count_hits(&in.session.groove) == 4, "four taps, four groove hits");
+    CHECK_NEAR(in.session.groove.g[4][2], 0.2, 1e-5, "tap at 4.2 keeps its 0.2-step offset");
+    CHECK_NEAR(in.session.groove.g[12][2], -0.3, 1e-5, "tap at 11.7 is step 12, 0.3 early");
+    CHECK(in.unsaved && in.dirty, "taps mark the session changed");
+
+    /* A new part after the loop boundary. */
+    CHECK(advance_to(&in, 33.0) == 0, "render into loop 1");
+    CHECK(in.pos.loop == 1, "the transport is in loop 1");
+    CHECK(in.generations >= 1, "the model ran (%llu generations)", (unsigned long long)in.generations);
+    int hits = hvo_count_hits(&in.session.part);
+    CHECK(hits > 0, "loop 1 plays a drum part (%d hits)", hits);
+    uint64_t gens = in.generations;
+    CHECK(advance_to(&in, 65.0) == 0, "render into loop 2");
+    CHECK(in.generations > gens, "the model runs again for every loop (%llu -> %llu)",
+          (unsigned long long)gens, (unsigned long long)in.generations);
+
+    /* Deterministic: the same request twice gives the same part. */
+    Regen_request rq;
+    memset(&rq, 0, sizeof rq);
+    rq.groove = in.session.groove;
+    model_gen_params(&in.model, &rq.params);
+    Regen_result r1, r2;
+    regen_generate(&in.model, &rq, &r1);
+    regen_generate(&in.model, &rq, &r2);
+    CHECK(!memcmp(&r1.part, &r2.part, sizeof r1.part), "generation is deterministic");
+
+    /* MIDI out: one loop sends exactly the part's hits. */
+    instrument_set_note_out(&in, count_note, NULL);
+    CHECK(advance_to(&in, 96.0) == 0, "render to loop 3");
+    int at3 = notes_sent;
+    Hvo part3 = in.session.part;
+    CHECK(advance_to(&in, 128.0) == 0, "render to loop 4");
+    CHECK(!memcmp(&part3, &in.session.part, sizeof part3), "an unchanged groove keeps the same part");
+    CHECK(notes_sent - at3 == hvo_count_hits(&part3), "MIDI out sent one loop's hits (%d of %d)",
+          notes_sent - at3, hvo_count_hits(&part3));
+    instrument_toggle_mute(&in, VOICE_KICK);
+    CHECK(engine_get_mute(&engine, VOICE_KICK) == 1, "mute reaches the engine");
+    at3 = notes_sent;
+    CHECK(advance_to(&in, 160.0) == 0, "render to loop 5");
+    CHECK(notes_sent - at3 == hvo_count_hits(&in.session.part) - hvo_count_voice_hits(&in.session.part, VOICE_KICK),
+          "a muted voice sends no MIDI");
+    instrument_toggle_mute(&in, VOICE_KICK);
+    instrument_set_note_out(&in, NULL, NULL);
+
+    /* Hand edit: the row becomes kept and survives regeneration; undo takes it back. */
+    Hvo before = in.session.part;
+    int cell_step = 3;
+    float vel, off;
+    int had = instrument_cell(&in, VOICE_SNARE, cell_step, &vel, &off);
+    instrument_edit_toggle(&in, VOICE_SNARE, cell_step);
+    CHECK(instrument_cell(&in, VOICE_SNARE, cell_step, &vel, &off) == !had, "x toggles the cell");
+    CHECK(in.session.settings.kept >> VOICE_SNARE & 1u, "an edited row is kept");
+    Hvo edited = in.session.part;
+    CHECK(advance_to(&in, 192.0) == 0, "render a loop after the edit");
+    CHECK(row_equal(&in.session.part, &edited, VOICE_SNARE), "the kept row survives regeneration");
+    CHECK(instrument_undo(&in) == 1, "undo");
+    CHECK(row_equal(&in.session.part, &before, VOICE_SNARE), "undo restores the row");
+    CHECK(!(in.session.settings.kept >> VOICE_SNARE & 1u), "and the keep");
+    CHECK(instrument_redo(&in) == 1 && (in.session.settings.kept >> VOICE_SNARE & 1u), "redo brings it back");
+    instrument_undo(&in);
+    instrument_edit_velocity(&in, INSTRUMENT_GROOVE_ROW, 8, -0.5f);
+    CHECK_NEAR(in.session.groove.g[8][1], 0.4, 1e-5, "velocity edit on the groove");
+    instrument_edit_nudge(&in, INSTRUMENT_GROOVE_ROW, 8, 0.9f);
+    CHECK_NEAR(in.session.groove.g[8][2], 0.5, 1e-6, "nudges clamp at half a step");
+    instrument_edit_clear_row(&in, VOICE_RIDE);
+    CHECK(hvo_count_voice_hits(&in.session.part, VOICE_RIDE) == 0, "clear row");
+    instrument_undo(&in);
+    instrument_undo(&in);
+    instrument_undo(&in);
+    CHECK_NEAR(in.session.groove.g[8][1], 0.9, 1e-5, "three undos restore the groove cell");
+
+    /* Controls. */
+    instrument_set_bpm(&in, 1000);
+    CHECK(in.session.settings.bpm == SESSION_BPM_MAX && engine_get_bpm(&engine) == SESSION_BPM_MAX, "BPM clamps to 300");
+    instrument_undo(&in);
+    CHECK(in.session.settings.bpm == 120.0f && engine_get_bpm(&engine) == 120.0f, "undo a tempo change");
+    instrument_tap_tempo(&in, 100.0);
+    instrument_tap_tempo(&in, 100.5);
+    CHECK_NEAR(in.session.settings.bpm, 120.0, 1e-3, "tap tempo");
+    instrument_tap_tempo(&in, 101.0);
+    instrument_tap_tempo(&in, 101.4);
+    CHECK(in.session.settings.bpm > 120.0f, "faster taps, faster tempo (%.1f)", in.session.settings.bpm);
+    uint32_t seed = in.session.settings.seed;
+    instrument_new_variation(&in);
+    CHECK(in.session.settings.seed != seed && in.session.settings.variation == 1, "new variation: new seed");
+    instrument_new_variation(&in);
+    instrument_previous_variation(&in);
+    instrument_previous_variation(&in);
+    CHECK(in.session.settings.seed == seed && in.session.settings.variation == 0, "back twice: the first one");
+    instrument_set_density(&in, 0.0f);
+    CHECK(advance_to(&in, in.pos.step + 33.0) == 0, "render a loop at density 0");
+    CHECK(hvo_count_hits(&in.session.part) == 0, "density 0 is silence");
+    instrument_set_density(&in, 0.5f);
+    instrument_toggle_record_mode(&in);
+    CHECK(in.recorder.mode == LIVE_REPLACE, "record mode: replace");
+    instrument_set_swing(&in, 0.25f);
+    CHECK(engine_get_swing(&engine) == 0.25f, "swing reaches the engine");
+
+    /* Autosave, then a second instrument restores it. */
+    CHECK(advance_to(&in, in.pos.step + 40.0) == 0, "render on (autosave happens)");
+    CHECK(in.saves > 0 && !in.dirty, "autosaved (%llu saves)", (unsigned long long)in.saves);
+    Session saved;
+    CHECK(session_load(session_path, &saved, err, sizeof err) == SESSION_OK, "the autosave loads");
+    CHECK(!memcmp(&saved.groove, &in.session.groove, sizeof saved.groove), "it holds the groove");
+    Session expect = in.session;
+    instrument_deinit(&in);
+    engine_deinit(&engine);
+
+    CHECK(engine_init(&engine, RATE, NULL) == 0, "second engine");
+    frames = 0;
+    opt.bpm = 0;
+    CHECK(instrument_init(&in, &engine, &opt, err, sizeof err) == 0, "second instrument (%s)", err);
+    CHECK(!memcmp(&in.session.groove, &expect.groove, sizeof expect.groove), "groove restored");
+    CHECK(!memcmp(&in.session.settings, &expect.settings, sizeof expect.settings), "settings restored");
+    CHECK(!memcmp(&in.session.part, &expect.part, sizeof expect.part), "drum part restored");
+    CHECK(strstr(in.message, "restored") != NULL, "it says so: %s", in.message);
+    instrument_deinit(&in);
+    engine_deinit(&engine);
+
+    /* A corrupt session is set aside and the instrument starts fresh. */
+    FILE *f = fopen(session_path, "w");
+    fputs("groove-session 1\nbpm what\n", f);
+    fclose(f);
+    CHECK(engine_init(&engine, RATE, NULL) == 0, "third engine");
+    CHECK(instrument_init(&in, &engine, &opt, err, sizeof err) == 0, "starts despite a corrupt session");
+    CHECK(strstr(in.message, "set aside") != NULL, "reports it: %s", in.message);
+    CHECK(groove_count_hits(&in.session.groove) == 0, "starts fresh");
+    struct stat st;
+    CHECK(stat(session_path, &st) != 0, "the corrupt file is no longer at the autosave path");
+    instrument_deinit(&in);
+    engine_deinit(&engine);
+
+    /* A model file that exists but is not a model is an error, not random weights. */
+    char bad_model[600];
+    snprintf(bad_model, sizeof bad_model, "%s/bad.gtm", dir);
+    f = fopen(bad_model, "w");
+    fputs("not a model", f);
+    fclose(f);
+    Instrument_options bad = {bad_model, NULL, 1, 0, 0};
+    CHECK(engine_init(&engine, RATE, NULL) == 0, "fourth engine");
+    CHECK(instrument_init(&in, &engine, &bad, err, sizeof err) == -1 && strstr(err, "cannot load model"),
+          "a broken model file is refused: %s", err);
+    engine_deinit(&engine);
+
+    snprintf(err, sizeof err, "rm -rf '%s'", dir);
+    CHECK(system(err) == 0, "clean up");
+    return check_summary();
+}
