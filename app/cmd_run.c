@@ -318,6 +318,9 @@ int cmd_run(int argc, char **argv)
     }
     have_kit = 1;
     if (o.kit && fell_back) {
+        char *tail = strstr(err, "; playing the default");
+        if (tail)
+            *tail = 0;   /* asked for a kit by name: no silent fallback */
         fprintf(stderr, "groove: %s\n", err);
         goto done;
     }
