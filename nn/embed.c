@@ -201,10 +201,10 @@ int embed_tsne(const float *x, int n, int d, double perplexity, int iterations, 
     double *dY = malloc(sizeof(double) * 2 * (size_t)n);
     double *iY = calloc(2 * (size_t)n, sizeof(double));
     double *gains = malloc(sizeof(double) * 2 * (size_t)n);
-    double *num = malloc(sizeof(double) * nn);
+    double *rep = malloc(sizeof(double) * 2 * (size_t)n);
     float *init = malloc(sizeof(float) * 2 * (size_t)n);
     int rc = -1;
-    if (!P || !row || !Y || !dY || !iY || !gains || !num || !init)
+    if (!P || !row || !Y || !dY || !iY || !gains || !rep || !init)
         goto done;
 
     /* Affinities: squared distances (in P as scratch), rows, symmetrise. */
@@ -254,28 +254,40 @@ int embed_tsne(const float *x, int n, int d, double perplexity, int iterations, 
     for (int it = 0; it < iterations; it++) {
         double exaggeration = it < 250 ? 12.0 : 1.0;
         double momentum = it < 250 ? 0.5 : 0.8;
-        double sum_num = 0.0;
+        /* One pass over the pairs i < j: with q = 1 / (1 + |yi - yj|^2) and Z = sum of q over
+         * all ordered pairs, dC/dyi = 4 sum_j (exaggeration p_ij - q / Z) q (yi - yj)
+         *                           = 4 (exaggeration A_i - R_i / Z),
+         * A_i = sum_j p_ij q (yi - yj) (attraction), R_i = sum_j q^2 (yi - yj) (repulsion),
+         * so Z is only needed at the end and each pair is visited once. */
+        double z_sum = 0.0;
+        memset(dY, 0, sizeof(double) * 2 * (size_t)n);
+        memset(rep, 0, sizeof(double) * 2 * (size_t)n);
         for (int i = 0; i < n; i++) {
-            num[(size_t)i * n + i] = 0.0;
+            const double *pi = P + (size_t)i * n;
+            double yix = Y[2 * i], yiy = Y[2 * i + 1];
+            double ax = 0.0, ay = 0.0, rx = 0.0, ry = 0.0, zi = 0.0;
             for (int j = i + 1; j < n; j++) {
-                double dx = Y[2 * i] - Y[2 * j], dy = Y[2 * i + 1] - Y[2 * j + 1];
+                double dx = yix - Y[2 * j], dy = yiy - Y[2 * j + 1];
                 double q = 1.0 / (1.0 + dx * dx + dy * dy);
-                num[(size_t)i * n + j] = q;
-                num[(size_t)j * n + i] = q;
-                sum_num += 2.0 * q;
+                double pq = pi[j] * q, qq = q * q;
+                zi += q;
+                ax += pq * dx;
+                ay += pq * dy;
+                rx += qq * dx;
+                ry += qq * dy;
+                dY[2 * j] -= pq * dx;
+                dY[2 * j + 1] -= pq * dy;
+                rep[2 * j] -= qq * dx;
+                rep[2 * j + 1] -= qq * dy;
             }
+            dY[2 * i] += ax;
+            dY[2 * i + 1] += ay;
+            rep[2 * i] += rx;
+            rep[2 * i + 1] += ry;
+            z_sum += 2.0 * zi;
         }
-        for (int i = 0; i < n; i++) {
-            double gx = 0.0, gy = 0.0;
-            const double *pi = P + (size_t)i * n, *ni = num + (size_t)i * n;
-            for (int j = 0; j < n; j++) {
-                double mult = (exaggeration * pi[j] - ni[j] / sum_num) * ni[j];
-                gx += mult * (Y[2 * i] - Y[2 * j]);
-                gy += mult * (Y[2 * i + 1] - Y[2 * j + 1]);
-            }
-            dY[2 * i] = 4.0 * gx;
-            dY[2 * i + 1] = 4.0 * gy;
-        }
+        for (int i = 0; i < 2 * n; i++)
+            dY[i] = 4.0 * (exaggeration * dY[i] - rep[i] / z_sum);
         double mean[2] = {0.0, 0.0};
         for (int i = 0; i < 2 * n; i++) {
             int same = (dY[i] > 0.0) == (iY[i] > 0.0);
@@ -299,7 +311,7 @@ done:
     free(dY);
     free(iY);
     free(gains);
-    free(num);
+    free(rep);
     free(init);
     return rc;
 }
