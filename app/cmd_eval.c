@@ -14,6 +14,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: groove eval [--model FILE] [--data FILE] [--split validation|test]\n"
             "                   [--beats|--fills|--all] [--json] [--report DIR] [--limit N] [--no-tsne]\n"
+            "                   [--threshold T] [--random-weights SEED]\n"
             "\n"
             "Runs the model over a split of the dataset: every window's groove in, a drum part out\n"
             "(z = mu, the window's style and fill labels, the model's default thresholds), compared\n"
@@ -34,7 +35,9 @@ static void usage(FILE *out)
             "                      generated per style with KL and overlap, velocity heat-maps, a\n"
             "                      latent map (PCA and t-SNE), hyper-parameters (docs/eval.md)\n"
             "  --no-tsne           leave the t-SNE map out of the report (PCA only; faster)\n"
-            "  --limit N           at most N windows, evenly spaced over the split\n",
+            "  --limit N           at most N windows, evenly spaced over the split\n"
+            "  --threshold T       one hit threshold (0..1) for every voice instead of the model's\n"
+            "                      (0.5 compares with the published re-run at threshold 0.5)\n",
             model_default_path());
 }
 
@@ -93,7 +96,8 @@ static void print_summary(const Eval_result *r, const char *model_path)
 int cmd_eval(int argc, char **argv)
 {
     const char *model_path = NULL, *data_path = "data/gmd.gds", *report_dir = NULL;
-    Eval_options opt = {.split = DATASET_SPLIT_VALIDATION, .kinds = DATASET_BEATS, .limit = 0, .want_details = 0};
+    Eval_options opt = {.split = DATASET_SPLIT_VALIDATION, .kinds = DATASET_BEATS, .limit = 0, .want_details = 0,
+                        .threshold = 0.0f};
     int json = 0, tsne = 1;
     long random_seed = -1;
     for (int i = 1; i < argc; i++) {
@@ -129,6 +133,14 @@ int cmd_eval(int argc, char **argv)
             report_dir = argv[++i];
         } else if (!strcmp(a, "--no-tsne")) {
             tsne = 0;
+        } else if (!strcmp(a, "--threshold") && has_value) {
+            char *end;
+            double t = strtod(argv[++i], &end);
+            if (*end || !(t > 0.0 && t < 1.0)) {
+                fprintf(stderr, "groove: --threshold wants a number between 0 and 1, not '%s'\n", argv[i]);
+                return 2;
+            }
+            opt.threshold = (float)t;
         } else if (!strcmp(a, "--limit") && has_value) {
             long v = parse_count(argv[++i]);
             if (v < 1 || v > 100000000) {

@@ -77,6 +77,9 @@ int eval_run(Model *model, const Dataset *data, const Eval_options *options, Eva
 
     Gen_params g;
     model_gen_params(model, &g);
+    if (options->threshold > 0.0f)
+        for (int v = 0; v < HVO_VOICES; v++)
+            g.thresholds[v] = options->threshold;
     memcpy(r->thresholds, g.thresholds, sizeof r->thresholds);
     metrics_init(&r->metrics);
     for (int s = 0; s < STYLE_COUNT; s++)

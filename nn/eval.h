@@ -38,6 +38,7 @@ typedef struct {
     int kinds;           /* DATASET_BEATS / _FILLS / _BEATS_AND_FILLS */
     int limit;           /* at most this many windows (evenly spaced over the split); 0 = all */
     int want_details;    /* 1: also features, heat-maps and latents (for the report) */
+    float threshold;     /* > 0: this hit threshold for every voice; 0: the model's defaults */
 } Eval_options;
 
 typedef struct {

@@ -183,6 +183,18 @@ int main(void)
     CHECK(eval_run(&model, &data, &opt, &r2, err, sizeof err) == 0 && r2.windows == 7 && !r2.latent,
           "--limit 7 evaluates 7 windows, no details when not asked");
     eval_result_deinit(&r2);
+    /* One threshold for every voice: a high one predicts fewer hits than a low one. */
+    Eval_result lo, hi;
+    opt.threshold = 0.05f;
+    int ok = eval_run(&model, &data, &opt, &lo, err, sizeof err) == 0;
+    opt.threshold = 0.95f;
+    ok &= eval_run(&model, &data, &opt, &hi, err, sizeof err) == 0;
+    CHECK(ok && lo.thresholds[0] == 0.05f && hi.thresholds[8] == 0.95f && lo.metrics.hits_pred > hi.metrics.hits_pred,
+          "--threshold sets every voice's threshold (%ld hits at 0.05 > %ld at 0.95)", lo.metrics.hits_pred,
+          hi.metrics.hits_pred);
+    eval_result_deinit(&lo);
+    eval_result_deinit(&hi);
+    opt.threshold = 0.0f;
     opt.split = DATASET_SPLIT_TEST;
     CHECK(eval_run(&model, &data, &opt, &r2, err, sizeof err) != 0 && strstr(err, "test"),
           "an empty split fails with a reason (%s)", err);
