@@ -27,6 +27,22 @@ static void add_velocity(double map[HVO_VOICES][HVO_STEPS], const Hvo *p)
                 map[v][t] += hvo_vel(p, t, v);
 }
 
+/* Adds every hit's offset and velocity of a pattern to the per-hit histograms. */
+static void add_hits(Eval_result *r, int which, const Hvo *p)
+{
+    for (int t = 0; t < HVO_STEPS; t++)
+        for (int v = 0; v < HVO_VOICES; v++) {
+            if (hvo_hit(p, t, v) <= 0.5f)
+                continue;
+            int bo = (int)floorf((hvo_off(p, t, v) + 0.5f) * EVAL_HIT_BINS);
+            int bv = (int)floorf(hvo_vel(p, t, v) * EVAL_HIT_BINS);
+            bo = bo < 0 ? 0 : bo >= EVAL_HIT_BINS ? EVAL_HIT_BINS - 1 : bo;
+            bv = bv < 0 ? 0 : bv >= EVAL_HIT_BINS ? EVAL_HIT_BINS - 1 : bv;
+            r->offset_hist[which][bo] += 1.0;
+            r->velocity_hist[which][bv] += 1.0;
+        }
+}
+
 int eval_run(Model *model, const Dataset *data, const Eval_options *options, Eval_result *r, char *err,
              size_t errlen)
 {
@@ -110,6 +126,8 @@ int eval_run(Model *model, const Dataset *data, const Eval_options *options, Eva
             features_compute(&w->pattern, r->real_features + (size_t)i * FEATURE_COUNT);
             features_compute(&gen, r->gen_features + (size_t)i * FEATURE_COUNT);
             memcpy(r->latent + (size_t)i * L, mu, sizeof(float) * (size_t)L);
+            add_hits(r, 0, &w->pattern);
+            add_hits(r, 1, &gen);
             add_velocity(r->real_velocity[EVAL_ALL], &w->pattern);
             add_velocity(r->gen_velocity[EVAL_ALL], &gen);
             if (style >= 0) {

@@ -32,6 +32,8 @@
 
 /* The index of the "all styles" slot in per-style arrays. */
 #define EVAL_ALL STYLE_COUNT
+/* Bins of the per-hit histograms: offsets over [-0.5, 0.5], velocities over [0, 1]. */
+#define EVAL_HIT_BINS 25
 
 typedef struct {
     int split;           /* DATASET_SPLIT_* */
@@ -58,6 +60,9 @@ typedef struct {
      * 0 elsewhere, summed over windows; divide by style_windows for the mean. */
     double (*real_velocity)[HVO_VOICES][HVO_STEPS];
     double (*gen_velocity)[HVO_VOICES][HVO_STEPS];
+    /* Per-hit histograms over all windows, [0] real, [1] generated (counts of hits). */
+    double offset_hist[2][EVAL_HIT_BINS];
+    double velocity_hist[2][EVAL_HIT_BINS];
 } Eval_result;
 
 /* Evaluates model on the dataset as options say. Returns 0, or -1 with a one-line reason in

@@ -102,6 +102,28 @@ static void feature_figure(FILE *f, const Eval_result *r, int feature, int style
     fprintf(f, " &nbsp; <span class=\"dim\">n = %d / %d</span></figcaption></figure>\n", c.n_p, c.n_q);
 }
 
+/* A per-hit histogram pair (counts [2][EVAL_HIT_BINS] over [lo, hi]) with KL and overlap. */
+static void hit_figure(FILE *f, const double counts[2][EVAL_HIT_BINS], double lo, double hi, const char *title,
+                       const char *unit, const char *key)
+{
+    double total[2] = {0.0, 0.0}, pct[2][EVAL_HIT_BINS];
+    for (int w = 0; w < 2; w++)
+        for (int b = 0; b < EVAL_HIT_BINS; b++)
+            total[w] += counts[w][b];
+    for (int w = 0; w < 2; w++)
+        for (int b = 0; b < EVAL_HIT_BINS; b++)
+            pct[w][b] = total[w] > 0.0 ? 100.0 * counts[w][b] / total[w] : 0.0;
+    Svg_series series[2] = {{"real", pct[0], COLOR_REAL}, {"generated", pct[1], COLOR_GEN}};
+    Svg_frame frame = {420, 220, title, unit, "% of hits"};
+    fprintf(f, "<figure data-hits=\"%s\">", key);
+    svg_histograms(f, &frame, lo, hi, EVAL_HIT_BINS, series, 2);
+    fputs("<figcaption><b>KL</b> ", f);
+    num(f, distcmp_kl(counts[0], counts[1], EVAL_HIT_BINS), 3);
+    fputs(" &nbsp; <b>overlap</b> ", f);
+    num(f, distcmp_overlap(counts[0], counts[1], EVAL_HIT_BINS), 3);
+    fprintf(f, " &nbsp; <span class=\"dim\">hits = %.0f / %.0f</span></figcaption></figure>\n", total[0], total[1]);
+}
+
 /* The table of every feature: means and spreads, KL and overlap, for one style slot. */
 static void feature_table(FILE *f, const Eval_result *r, int style, Sample *s)
 {
@@ -271,6 +293,12 @@ static void write_features(FILE *f, const Eval_result *r, Sample *s)
     fputs("<div class=\"grid\">\n", f);
     for (int ft = 0; ft < FEATURE_COUNT; ft++)
         feature_figure(f, r, ft, EVAL_ALL, s, 280, 200);
+    fputs("</div>\n<h3>Every hit</h3><p>The micro-timing offset and the velocity of every single hit (not "
+          "per pattern), over all windows: where the published models pull the timing onto the grid, the "
+          "generated offsets pile up at 0.</p><div class=\"grid\">\n",
+          f);
+    hit_figure(f, r->offset_hist, -0.5, 0.5, "Offset of every hit", "offset (16th steps, + = late)", "offset");
+    hit_figure(f, r->velocity_hist, 0.0, 1.0, "Velocity of every hit", "velocity 0..1", "velocity");
     fputs("</div></section>\n", f);
 }
 

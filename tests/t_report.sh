@@ -45,7 +45,9 @@ check "per-style sections present ($n_styles)" test "$n_styles" -ge 2
 n_style_plots=$(sed -n '/id="styles"/,/id="heatmaps"/p' "$html" | grep -c '<figure data-feature=')
 check "every style has its 19 plots ($n_style_plots = 19 x $n_styles)" test "$n_style_plots" -eq $((19 * n_styles))
 n_captions=$(grep -c '<figcaption><b>KL</b> [0-9.]* &nbsp; <b>overlap</b> [0-9.]*' "$html")
-check "KL and overlap written beside every distribution plot ($n_captions)" test "$n_captions" -eq $((19 * (n_styles + 1)))
+check "per-hit offset and velocity distributions present" test "$(grep -c '<figure data-hits=' "$html")" -eq 2
+check "KL and overlap written beside every distribution plot ($n_captions = 19 x $((n_styles + 1)) + 2)" \
+    test "$n_captions" -eq $((19 * (n_styles + 1) + 2))
 n_heat=$(sed -n '/id="heatmaps"/,/id="latent"/p' "$html" | grep -c '<svg ')
 check "velocity heat-maps real and generated for all and per style ($n_heat = 2 x $((n_styles + 1)))" \
     test "$n_heat" -eq $((2 * (n_styles + 1)))
