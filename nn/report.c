@@ -510,9 +510,24 @@ int report_write(const char *dir, const Eval_result *r, const Report_info *info,
         snprintf(err, errlen, "the evaluation holds no per-window details to report");
         return -1;
     }
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        snprintf(err, errlen, "cannot create report folder '%s': %s", dir, strerror(errno));
+    /* mkdir -p: each parent in turn, then the folder itself. */
+    char partial[4096];
+    size_t dlen = strlen(dir);
+    if (dlen == 0 || dlen >= sizeof partial) {
+        snprintf(err, errlen, "bad report folder name");
         return -1;
+    }
+    memcpy(partial, dir, dlen + 1);
+    for (size_t i = 1; i <= dlen; i++) {
+        if (partial[i] != '/' && partial[i] != '\0')
+            continue;
+        char keep = partial[i];
+        partial[i] = '\0';
+        if (mkdir(partial, 0755) != 0 && errno != EEXIST) {
+            snprintf(err, errlen, "cannot create report folder '%s': %s", partial, strerror(errno));
+            return -1;
+        }
+        partial[i] = keep;
     }
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {

@@ -13,7 +13,8 @@
  *   #model         the model's hyper-parameters, the thresholds and the command line
  * Numbers that cannot be computed (an empty sample) are written "n/a", never NaN.
  *
- * The page is written atomically (temp file, fsync, rename). Runs on the calling thread.
+ * The folder is created with its parents if needed; the page is written atomically (temp
+ * file, fsync, rename). Runs on the calling thread.
  */
 #ifndef GROOVE_REPORT_H
 #define GROOVE_REPORT_H
@@ -34,7 +35,7 @@ typedef struct {
     int tsne;                     /* 1: add a t-SNE map beside the PCA map */
 } Report_info;
 
-/* Writes DIR/index.html (creating DIR if needed). Returns 0, or -1 with a one-line reason
+/* Writes DIR/index.html (creating DIR and its parents if needed). Returns 0, or -1 with a one-line reason
  * in err. */
 int report_write(const char *dir, const Eval_result *result, const Report_info *info, char *err, size_t errlen);
 
