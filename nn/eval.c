@@ -57,7 +57,7 @@ int eval_run(Model *model, const Dataset *data, const Eval_options *options, Eva
     if (n_all == 0) {
         free(all);
         snprintf(err, errlen, "no %s windows in the %s split of this dataset",
-                 options->kinds == DATASET_BEATS ? "beat" : options->kinds == DATASET_FILLS ? "fill" : "",
+                 options->kinds == DATASET_BEATS ? "beat" : options->kinds == DATASET_FILLS ? "fill" : "beat or fill",
                  dataset_split_name(options->split));
         return -1;
     }
