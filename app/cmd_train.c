@@ -59,7 +59,7 @@ static void usage(FILE *out)
             "  --epochs N --batch N --threads N --seed N\n"
             "  --lr X --lr-min X --warmup FRAC --wd X --clip X\n"
             "  --dropout X --p X (weight of cells without a hit) --vel-weight X --offset-weight X\n"
-            "  --beta X --beta-ramp FRAC --mute-prob X\n"
+            "  --beta X --beta-ramp FRAC --mute-prob X --logvar-init X\n"
             "  --d N (encoder and decoder width) --enc-d N --dec-d N --heads N --ff N\n"
             "  --layers N --enc-layers N --dec-layers N --latent N\n"
             "  --limit N --val-limit N   use only the first N train / validation windows (tests)\n"
@@ -198,6 +198,7 @@ int cmd_train(int argc, char **argv)
         NUM("--beta", 0, 100, opt.beta = (float)x)
         NUM("--beta-ramp", 0, 1, opt.beta_ramp = (float)x)
         NUM("--mute-prob", 0, 1, opt.mute_prob = (float)x)
+        NUM("--logvar-init", -20, 5, opt.logvar_init = (float)x)
         NUM("--d", 2, 4096, cfg.enc_d = cfg.dec_d = (int)x)
         NUM("--enc-d", 2, 4096, cfg.enc_d = (int)x)
         NUM("--dec-d", 2, 4096, cfg.dec_d = (int)x)

@@ -71,6 +71,7 @@ void train_options_default(Train_options *o)
     o->mute_prob = 0.3f;
     o->kinds = DATASET_BEATS;
     o->seed = 1;
+    o->logvar_init = -5.0f;
 }
 
 /* ---------------------------------------------------------------- activations */
@@ -595,6 +596,8 @@ int trainer_init(Trainer *t, const Model_config *cfg, const Train_options *opt, 
     }
     Init_ctx ic = {seed_mix(opt->seed, 0x1417, 3), 1};
     model_params_visit(&t->p, cfg, init_visit, &ic);
+    for (int i = 0; i < cfg->latent; i++)
+        t->p.logvar_b[i] = opt->logvar_init;
     trainer_sync_params(t);
     return 0;
 oom:

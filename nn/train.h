@@ -47,6 +47,8 @@ typedef struct {
     float mute_prob;      /* probability that a window gets random mutes */
     int kinds;            /* DATASET_BEATS / _FILLS / _BEATS_AND_FILLS */
     uint64_t seed;
+    float logvar_init;    /* initial log-variance bias: negative starts the latent nearly
+                           * deterministic, so the decoder learns to use it (no collapse) */
 } Train_options;
 
 /* Fills the defaults (the shipped model's recipe). */

@@ -12,6 +12,82 @@ import sys
 import numpy as np
 import torch
 
+if len(sys.argv) > 1 and sys.argv[1] == "--bench":
+    # --bench key=value...: samples/s of full training steps (forward, loss, backward, AdamW)
+    # in float32 on random data, for `groove bench --train`.
+    import time
+    kv = dict(a.split("=") for a in sys.argv[2:])
+    K = lambda k: int(kv[k])
+    torch.set_num_threads(K("threads"))
+    T, Bb = 32, K("batch")
+    De, He, Fe, Ne, Dd, Hd, Fd, Nd, L = (K(k) for k in
+        ("enc_d", "enc_heads", "enc_ff", "enc_layers", "dec_d", "dec_heads", "dec_ff", "dec_layers", "latent"))
+    drop = float(kv.get("dropout", "0.1"))
+    def linp(o, i):
+        return [torch.nn.Parameter(torch.empty(o, i).uniform_(-i ** -0.5, i ** -0.5)),
+                torch.nn.Parameter(torch.zeros(o))]
+    def blockp(D, F):
+        return {"qkv": linp(3 * D, D), "proj": linp(D, D), "ff1": linp(F, D), "ff2": linp(D, F),
+                "ln1": [torch.nn.Parameter(torch.ones(D)), torch.nn.Parameter(torch.zeros(D))],
+                "ln2": [torch.nn.Parameter(torch.ones(D)), torch.nn.Parameter(torch.zeros(D))]}
+    M = {"in": linp(De, 27), "enc": [blockp(De, Fe) for _ in range(Ne)],
+         "eln": [torch.nn.Parameter(torch.ones(De)), torch.nn.Parameter(torch.zeros(De))],
+         "mu": linp(L, T * De), "lv": linp(L, T * De), "style": [torch.nn.Parameter(torch.randn(18, L) * 0.1)],
+         "din": linp(T * Dd, L), "dec": [blockp(Dd, Fd) for _ in range(Nd)], "out": linp(27, Dd)}
+    params = []
+    def collect(o):
+        if isinstance(o, torch.nn.Parameter): params.append(o)
+        elif isinstance(o, dict): [collect(v) for v in o.values()]
+        else: [collect(v) for v in o]
+    collect(M)
+    F_ = torch.nn.functional
+    def blk(h, p, D, H):
+        B_ = h.shape[0]
+        q, k, v = F_.linear(h, *p["qkv"]).split(D, dim=-1)
+        hs = D // H
+        sh = lambda t: t.reshape(B_, T, H, hs).transpose(1, 2)
+        att = torch.softmax(sh(q) @ sh(k).transpose(-1, -2) / math.sqrt(hs), dim=-1)
+        a = (att @ sh(v)).transpose(1, 2).reshape(B_, T, D)
+        h = F_.layer_norm(h + F_.dropout(F_.linear(a, *p["proj"]), drop), (D,), *p["ln1"])
+        f = F_.linear(F_.dropout(F_.relu(F_.linear(h, *p["ff1"])), drop), *p["ff2"])
+        return F_.layer_norm(h + F_.dropout(f, drop), (D,), *p["ln2"])
+    pe = torch.zeros(T, De)
+    for t in range(T):
+        for i in range(0, De, 2):
+            pe[t, i] = math.sin(t * 10000.0 ** (-i / De))
+            if i + 1 < De: pe[t, i + 1] = math.cos(t * 10000.0 ** (-i / De))
+    opt = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.01)
+    g = torch.Generator().manual_seed(1)
+    x = (torch.rand(Bb, T, 27, generator=g) < 0.1).float()
+    y = (torch.rand(Bb, T, 27, generator=g) < 0.1).float()
+    styles = torch.randint(0, 18, (Bb,), generator=g)
+    def step():
+        h = F_.dropout(F_.relu(F_.linear(x, *M["in"])) + pe, drop)
+        for p in M["enc"]: h = blk(h, p, De, He)
+        h = F_.layer_norm(h, (De,), *M["eln"]).reshape(Bb, T * De)
+        mu, lv = F_.linear(h, *M["mu"]), F_.linear(h, *M["lv"])
+        z = mu + torch.exp(0.5 * lv) * torch.randn_like(mu) + M["style"][0][styles]
+        h = F_.linear(z, *M["din"]).reshape(Bb, T, Dd)
+        for p in M["dec"]: h = blk(h, p, Dd, Hd)
+        out = F_.linear(h, *M["out"])
+        w = torch.where(y[..., :9] > 0.5, 1.0, 0.5)
+        loss = ((w * F_.binary_cross_entropy_with_logits(out[..., :9], y[..., :9], reduction="none")).sum()
+                + (w * (torch.sigmoid(out[..., 9:18]) - y[..., 9:18]) ** 2).sum()
+                + (w * (0.5 * torch.tanh(out[..., 18:]) - y[..., 18:]) ** 2).sum()) / (Bb * T) \
+               + 0.2 * (-0.5 * (1 + lv - mu ** 2 - lv.exp())).sum() / Bb
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+    for _ in range(2): step()
+    n = K("steps")
+    t0 = time.perf_counter()
+    for _ in range(n): step()
+    dt = time.perf_counter() - t0
+    print(f"samples_per_s {n * Bb / dt:.3f}")
+    print(f"torch {torch.__version__} threads {torch.get_num_threads()}")
+    sys.exit(0)
+
 d = sys.argv[1]
 meta, samples = {}, []
 for line in open(f"{d}/meta.txt"):
