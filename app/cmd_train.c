@@ -63,6 +63,7 @@ static void usage(FILE *out)
             "  --d N (encoder and decoder width) --enc-d N --dec-d N --heads N --ff N\n"
             "  --layers N --enc-layers N --dec-layers N --latent N\n"
             "  --limit N --val-limit N   use only the first N train / validation windows (tests)\n"
+            "  --stop-after N      stop after N epochs of this invocation (--resume goes on)\n"
             "  --quiet             no per-epoch lines (errors only)\n");
 }
 
@@ -131,7 +132,7 @@ static void csv_trim(const char *path, int last_epoch)
 int cmd_train(int argc, char **argv)
 {
     const char *data_path = "data/gmd.gds", *out_path = "runs/model.gtm", *ckpt_arg = NULL, *log_arg = NULL;
-    int resume = 0, quiet = 0, limit = 0, val_limit = 0;
+    int resume = 0, quiet = 0, limit = 0, val_limit = 0, stop_after = 0;
     Train_options opt;
     train_options_default(&opt);
     Model_config cfg = {HVO_CHANNELS, HVO_STEPS, HVO_CHANNELS, 128, 4, 512, 3, 128, 4, 512, 3, 128,
@@ -210,6 +211,7 @@ int cmd_train(int argc, char **argv)
         NUM("--latent", 1, 4096, cfg.latent = (int)x)
         NUM("--limit", 0, 1e9, limit = (int)x)
         NUM("--val-limit", 0, 1e9, val_limit = (int)x)
+        NUM("--stop-after", 0, 1e9, stop_after = (int)x)
         else {
             fprintf(stderr, "groove: train: unknown option '%s'\n", a);
             usage(stderr);
@@ -394,6 +396,12 @@ int cmd_train(int argc, char **argv)
                    metrics_offset_std_pred(&vr.at_cal), metrics_offset_std_true(&vr.at_cal), sps, (int)(eta / 60),
                    (int)fmod(eta, 60.0), improved ? "  *best" : "");
             fflush(stdout);
+        }
+        if (stop_after > 0 && epochs_this_run >= stop_after && t.epoch < opt.epochs) {
+            if (!quiet)
+                printf("stopped after %d epochs; --resume continues from %s\n", epochs_this_run, ckpt_path);
+            status = 0;
+            goto done;
         }
     }
     if (!quiet)
