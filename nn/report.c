@@ -385,7 +385,7 @@ static void write_heatmaps(FILE *f, const Eval_result *r)
         fprintf(f, "<h3 data-style=\"%s\">%s: %d windows</h3><div class=\"cols\">\n", name, name, r->style_windows[s]);
         char title[96];
         snprintf(title, sizeof title, "%s: real", name);
-        Svg_frame frame = {600, 230, title, "step (16th notes, 2 bars)", NULL};
+        Svg_frame frame = {600, 230, title, "step (16th notes, 2 bars)", "voice"};
         svg_heatmap(f, &frame, real, HVO_VOICES, HVO_STEPS, rows, 4, 16, 0.0, top, "mean velocity x hit");
         snprintf(title, sizeof title, "%s: generated", name);
         svg_heatmap(f, &frame, gen, HVO_VOICES, HVO_STEPS, rows, 4, 16, 0.0, top, "mean velocity x hit");
