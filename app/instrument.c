@@ -307,6 +307,18 @@ void instrument_tick(Instrument *in, double now)
     in->now = now;
     int was_playing = in->pos.playing;
     engine_position(in->engine, &in->pos);
+    /* Just asked to play: until the audio thread has rendered a block, it still reports the
+     * old, stopped transport; trust the request for up to a second. */
+    if (in->play_pending) {
+        if (in->pos.playing || now - in->play_pending_since > 1.0) {
+            in->play_pending = 0;
+        } else {
+            in->pos.playing = 1;
+            in->pos.step = 0;
+            in->pos.step_in_loop = 0;
+            in->pos.loop = 0;
+        }
+    }
     if (in->pos.frame != in->clock_frame || in->pos.playing != was_playing) {
         in->clock_frame = in->pos.frame;
         in->clock_step = in->pos.step;
@@ -362,6 +374,8 @@ void instrument_play(Instrument *in)
     if (in->pos.playing)
         return;
     engine_play(in->engine);
+    in->play_pending = 1;
+    in->play_pending_since = in->now;
     /* Until the engine reports, the transport is at step 0 now. */
     in->pos.playing = 1;
     in->pos.step = 0;
@@ -380,6 +394,7 @@ void instrument_stop(Instrument *in)
         return;
     engine_stop(in->engine);
     in->pos.playing = 0;
+    in->play_pending = 0;
 }
 
 int instrument_toggle_play(Instrument *in)

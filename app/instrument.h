@@ -68,6 +68,8 @@ typedef struct {
     uint64_t engine_serial;    /* engine pattern swaps seen */
     int64_t loop_seen;         /* loop count last seen from the engine */
     EnginePosition pos;        /* last read */
+    int play_pending;          /* play asked for, the engine has not reported it yet */
+    double play_pending_since;
     int fill_next;             /* one-shot fill on the next loop */
     int fill_now;              /* the loop playing is a fill */
     /* variations: a stack of (seed, variation) to go back to */

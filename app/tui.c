@@ -316,6 +316,7 @@ static const char *const help_lines[] = {
     "z       keep (freeze) cursor voice m  mute   n  solo (cursor voice)",
     "r       regenerate now             R  record: overdub / replace",
     "^S      save the session as...     ^E  export the part to MIDI + WAV",
+    "        (in a prompt: Enter accepts, Esc cancels, ^U clears)",
     "?       this help                  q  quit (asks when unsaved)  ^C quit",
     "",
     "Each loop the model drums along to the groove; a new part takes over at",
@@ -427,6 +428,8 @@ static void prompt_key(Tui *t, int ch)
     } else if (ch == 27 || ch == KEY_CTRL('c')) {
         t->prompt = 0;
         instrument_message(t->in, "cancelled");
+    } else if (ch == KEY_CTRL('u')) {
+        t->prompt_buf[0] = 0;
     } else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
         if (n)
             t->prompt_buf[n - 1] = 0;

@@ -145,6 +145,23 @@ check "a tiny terminal says it is too small" wait_for 'terminal too small' 3
 tm resize-window -t groove -x 80 -y 24
 sleep 0.3
 
+# Ctrl-S saves the session to a named file; Ctrl-E exports the part to MIDI and WAV.
+tm send-keys -t groove C-s
+check "Ctrl-S asks for a file name" wait_for 'save session as:' 3
+tm send-keys -t groove C-u "$TMP/named.session" Enter
+check "it says where it saved" wait_for 'saved to ' 3
+check "the named session file loads as a session" grep -q '^groove-session 1' "$TMP/named.session"
+tm send-keys -t groove C-e
+check "Ctrl-E asks for a name" wait_for 'export part to' 3
+tm send-keys -t groove C-u "$TMP/part" Enter
+check "it says it exported" wait_for 'exported ' 10
+check "the part is exported as MIDI" test -s "$TMP/part.mid"
+check "and as WAV" test -s "$TMP/part.wav"
+tm send-keys -t groove W
+check "W: more swing" wait_for 'swing 0.02' 3
+tm send-keys -t groove w
+check "w: less swing" wait_for 'swing 0.00' 3
+
 taps_before=$(hits GR)
 kick_before=$(row K)
 # Quit: unsaved work asks first.
@@ -178,6 +195,23 @@ check "its bytes are kept as they were" cmp -s "$aside" "$TMP/corrupt-copy"
 tm send-keys -t groove C-c
 rc=$(wait_exit)
 check "Ctrl-C quits at once with status 0 (got $rc)" test "$rc" = 0
+
+# SIGTERM quits cleanly (terminal restored, session saved); a crash still restores the terminal.
+groove_pid() { pgrep -P "$(tm display -p -t groove '#{pane_pid}')" -x groove; }
+start
+check "started for the signal checks" wait_for '^GR ' 10
+tm send-keys -t groove a
+sleep 0.3
+kill -TERM "$(groove_pid)"
+rc=$(wait_exit)
+check "SIGTERM: exits 0 (got $rc)" test "$rc" = 0
+check "SIGTERM: the terminal is restored" bash -c "! tmux -u -L $SOCK capture-pane -p -t groove | grep -q '^GR '"
+start
+check "started for the crash check" wait_for '^GR ' 10
+kill -SEGV "$(groove_pid)"
+rc=$(wait_exit)
+check "a crash (SIGSEGV) still kills the process with its signal (status $rc)" test "$rc" = 139
+check "and the terminal is restored" bash -c "! tmux -u -L $SOCK capture-pane -p -t groove | grep -q '^GR '"
 
 # ---- with a JACK dummy server: audio flows -------------------------------------------------
 if ! command -v jackd >/dev/null; then
