@@ -20,7 +20,7 @@ static const Command commands[] = {
     {"dataset", cmd_dataset, "build the training dataset from the Groove MIDI Dataset"},
     {"train", cmd_train, "train the model in C"},
     {"eval", cmd_eval, "evaluate a model on a dataset split"},
-    /* {"bench", cmd_bench, "benchmarks: inference, training, audio"}, */
+    {"bench", cmd_bench, "benchmarks: inference, training, audio"},
     {"synth-kit", cmd_synth_kit, "synthesize the default kit's samples"},
     {NULL, NULL, NULL},
 };

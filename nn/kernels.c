@@ -132,9 +132,23 @@ void kernels_layernorm_scalar(float *out, float *mean, float *rstd, const float 
     }
 }
 
+static float fma_loop_scalar(long iterations)
+{
+    float acc[12];
+    for (int i = 0; i < 12; i++)
+        acc[i] = (float)i;
+    for (long it = 0; it < iterations; it++)
+        for (int i = 0; i < 12; i++)
+            acc[i] = acc[i] * 0.999999f + 1e-7f;
+    float s = 0;
+    for (int i = 0; i < 12; i++)
+        s += acc[i];
+    return s;
+}
+
 static const Kernels kernels_scalar = {
     "scalar", KERNEL_SCALAR, kernels_linear_scalar, kernels_linear_packed_scalar,
-    kernels_attention_scalar, kernels_layernorm_scalar,
+    kernels_attention_scalar, kernels_layernorm_scalar, fma_loop_scalar, 1,
 };
 
 /* ---------------------------------------------------------------- dispatch */

@@ -45,6 +45,10 @@ typedef struct {
      * mean[N], rstd[N] receive the statistics when not NULL. out may equal x or r. */
     void (*layernorm)(float *out, float *mean, float *rstd, const float *x, const float *r,
                       const float *g, const float *b, int N, int C);
+    /* Peak probe for benchmarks: iterations x 12 independent multiply-adds on vectors of
+     * lanes floats (FMA in the SIMD sets); returns a result so the work cannot vanish. */
+    float (*fma_loop)(long iterations);
+    int lanes;
 } Kernels;
 
 #define KERNEL_MAX_T 256    /* attention sequence length bound (stack scratch) */

@@ -304,6 +304,25 @@ static void layernorm_avx2(float *out, float *mean, float *rstd, const float *x,
     }
 }
 
+/* ---------------------------------------------------------------- peak probe */
+
+static float fma_loop_avx2(long iterations)
+{
+    __m256 acc[12];
+    for (int i = 0; i < 12; i++)
+        acc[i] = _mm256_set1_ps((float)i);
+    __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
+    for (long it = 0; it < iterations; it++)
+        for (int i = 0; i < 12; i++)
+            acc[i] = _mm256_fmadd_ps(acc[i], a, b);
+    for (int i = 1; i < 12; i++)
+        acc[0] = _mm256_add_ps(acc[0], acc[i]);
+    float out[8];
+    _mm256_storeu_ps(out, acc[0]);
+    return out[0];
+}
+
 const Kernels kernels_avx2 = {
     "avx2", KERNEL_AVX2, linear_avx2, linear_packed_avx2, attention_avx2, layernorm_avx2,
+    fma_loop_avx2, 8,
 };

@@ -266,6 +266,25 @@ static void layernorm_avx512(float *out, float *mean, float *rstd, const float *
     }
 }
 
+/* ---------------------------------------------------------------- peak probe */
+
+static float fma_loop_avx512(long iterations)
+{
+    __m512 acc[12];
+    for (int i = 0; i < 12; i++)
+        acc[i] = _mm512_set1_ps((float)i);
+    __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
+    for (long it = 0; it < iterations; it++)
+        for (int i = 0; i < 12; i++)
+            acc[i] = _mm512_fmadd_ps(acc[i], a, b);
+    for (int i = 1; i < 12; i++)
+        acc[0] = _mm512_add_ps(acc[0], acc[i]);
+    float out[16];
+    _mm512_storeu_ps(out, acc[0]);
+    return out[0];
+}
+
 const Kernels kernels_avx512 = {
     "avx512", KERNEL_AVX512, linear_avx512, linear_packed_avx512, attention_avx512, layernorm_avx512,
+    fma_loop_avx512, 16,
 };
