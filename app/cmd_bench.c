@@ -157,6 +157,10 @@ static void usage(FILE *out)
 
 int cmd_bench(int argc, char **argv)
 {
+    /* The other parts get the whole argument list (they skip their own flag). */
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--train"))
+            return cmd_bench_train(argc, argv);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
