@@ -13,7 +13,7 @@ typedef struct {
 static const Command commands[] = {
     {"run", cmd_run, "the instrument: play a groove, hear a drum part (default)"},
     {"show", cmd_show, "print a MIDI file's first 2 bars as a grid"},
-    /* {"generate", cmd_generate, "turn any MIDI file into a drum part with the model"}, */
+    {"generate", cmd_generate, "turn any MIDI file into a drum part with the model"},
     {"render", cmd_render, "render a drum MIDI file to WAV with a kit"},
     {"kits", cmd_kits, "list the drum kits groove can find"},
     {"devices", cmd_devices, "list audio and MIDI devices"},
