@@ -340,7 +340,7 @@ static void model_loss(Train_worker *w)
     const Train_options *o = &t->opt;
     const Train_sample *s = w->samples;
     int B = w->n, T = c->steps, L = c->latent, V = HVO_VOICES, OD = c->output_dim;
-    double norm = 1.0 / ((double)w->n_total * T), knorm = 1.0 / (double)w->n_total;
+    double norm = 1.0 / ((double)w->n_total * T);
     double lh = 0, lv = 0, lo = 0, lk = 0;
     for (int b = 0; b < B; b++) {
         for (int tt = 0; tt < T; tt++) {
@@ -369,6 +369,7 @@ static void model_loss(Train_worker *w)
         for (int i = 0; i < L; i++)
             lk += -0.5 * (1.0 + lvar[i] - (double)mu[i] * mu[i] - exp(lvar[i]));
     }
+    lk /= L;   /* KL is averaged over the latent dimensions */
     Train_losses *r = &w->losses;
     r->hit = lh / T;
     r->vel = lv / T;
@@ -377,7 +378,6 @@ static void model_loss(Train_worker *w)
     r->beta = w->beta;
     r->total = r->hit + o->vel_weight * r->vel + o->offset_weight * r->offset + w->beta * r->kl;
     r->samples = B;
-    (void)knorm;
 }
 
 /* The whole backward pass of a worker's samples into its gradient buffer. */
@@ -391,7 +391,7 @@ static void model_backward(Train_worker *w)
     Acts *a = &w->a, *d = &w->d;
     int B = w->n, T = c->steps, R = B * T, L = c->latent, De = c->enc_d, Dd = c->dec_d;
     int dropped = w->train && t->opt.dropout > 0.0f;
-    double knorm = 1.0 / (double)w->n_total;
+    double knorm = 1.0 / ((double)w->n_total * L);   /* KL: mean over batch and latent */
 
     const float *x = c->dec_layers ? a->dec[c->dec_layers - 1].ln2 : a->dec_x0;
     float *dx = c->dec_layers ? d->dec[c->dec_layers - 1].ln2 : d->dec_x0;

@@ -10,9 +10,10 @@
  *
  * Losses (../shared/SPEC.md): per cell weight w = 1 at true hits, hit_weight elsewhere;
  * BCE on hit logits, MSE on sigmoid velocities and on 0.5*tanh offsets, each summed over
- * the 9 voices and averaged over batch and steps; KL of the latent, summed over its
- * dimensions and averaged over the batch, times beta (ramped in over the first
- * beta_ramp fraction of the steps). Every random choice (reparameterisation eps, dropout
+ * the 9 voices and averaged over batch and steps; KL of the latent, averaged over its
+ * dimensions and over the batch, times beta (ramped in over the first beta_ramp fraction
+ * of the steps). (Summing KL over 128 dimensions against a per-step reconstruction makes
+ * beta 0.05 already collapse the latent to < 1 nat: measured, see docs/training.md.) Every random choice (reparameterisation eps, dropout
  * masks, random mutes) comes from a per-sample generator seeded by (seed, epoch, position),
  * so results do not depend on how the batch is split.
  *
@@ -66,7 +67,7 @@ typedef struct {
 
 /* The loss terms of a step or an epoch (means per window). */
 typedef struct {
-    double total, hit, vel, offset, kl;  /* kl before beta */
+    double total, hit, vel, offset, kl;  /* kl before beta, per latent dimension */
     double beta;
     double grad_norm;
     long samples;

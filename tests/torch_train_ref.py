@@ -74,7 +74,7 @@ if len(sys.argv) > 1 and sys.argv[1] == "--bench":
         loss = ((w * F_.binary_cross_entropy_with_logits(out[..., :9], y[..., :9], reduction="none")).sum()
                 + (w * (torch.sigmoid(out[..., 9:18]) - y[..., 9:18]) ** 2).sum()
                 + (w * (0.5 * torch.tanh(out[..., 18:]) - y[..., 18:]) ** 2).sum()) / (Bb * T) \
-               + 0.2 * (-0.5 * (1 + lv - mu ** 2 - lv.exp())).sum() / Bb
+               + 0.2 * (-0.5 * (1 + lv - mu ** 2 - lv.exp())).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -179,7 +179,7 @@ bce = torch.nn.functional.binary_cross_entropy_with_logits(out[..., :9], hit_t, 
 l_hit = (w * bce).sum() / (B * T)
 l_vel = (w * (torch.sigmoid(out[..., 9:18]) - y[..., 9:18]) ** 2).sum() / (B * T)
 l_off = (w * (0.5 * torch.tanh(out[..., 18:]) - y[..., 18:]) ** 2).sum() / (B * T)
-l_kl = (-0.5 * (1 + lv - mu ** 2 - lv.exp())).sum() / B
+l_kl = (-0.5 * (1 + lv - mu ** 2 - lv.exp())).sum() / (B * L)
 loss = l_hit + meta["vel_weight"] * l_vel + meta["offset_weight"] * l_off + meta["beta"] * l_kl
 loss.backward()
 
