@@ -166,6 +166,7 @@ static void note_to_midi(void *user, int voice, float velocity, double when)
 
 /* Collects the part each loop played, for --out-mid. */
 typedef struct {
+    int enabled;            /* only with --out-mid: otherwise a long run would grow */
     Hvo *parts;
     int n, cap;
     int64_t last_loop;
@@ -173,7 +174,7 @@ typedef struct {
 
 static void part_log_add(Part_log *log, const Instrument *in)
 {
-    if (!in->pos.playing || in->pos.loop == log->last_loop)
+    if (!log->enabled || !in->pos.playing || in->pos.loop == log->last_loop)
         return;
     log->last_loop = in->pos.loop;
     if (log->n == log->cap) {
@@ -303,7 +304,7 @@ int cmd_run(int argc, char **argv)
     Engine engine;
     Instrument in;
     Feed feed = {0};
-    Part_log log = {NULL, 0, 0, -1};
+    Part_log log = {o.out_mid != NULL, NULL, 0, 0, -1};
     AudioOut *audio = NULL;
     Midi *midi = NULL;
     int have_kit = 0, have_engine = 0, have_instrument = 0, fell_back = 0;
