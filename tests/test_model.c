@@ -195,6 +195,9 @@ static int make_model(int argc, char **argv)
         m.p.enc_ln_g[i] = 1.0f + 0.3f * rng_gaussian(&r);
         m.p.enc_ln_b[i] = 0.2f * rng_gaussian(&r);
     }
+    /* Store thresholds too, so readers meet an extra tensor. */
+    m.extras.has_thresholds = 1;
+    memcpy(m.extras.thresholds, sample_default_thresholds, sizeof m.extras.thresholds);
     if (model_save(&m, argv[2], err, sizeof err)) {
         fprintf(stderr, "test_model: %s\n", err);
         model_deinit(&m);
