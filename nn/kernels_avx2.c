@@ -122,9 +122,56 @@ static void panel_rows(float *out, int ldo, const float *in, int ldi, const floa
     }
 }
 
+/* One row against packed weights: 2 panels (8 vectors) at a time, 8 independent FMA chains. */
+static void gemv_packed(float *out, const float *x, const float *packed, const float *b, int C, int OC, int relu)
+{
+    int panels = (OC + KERNEL_PANEL - 1) / KERNEL_PANEL;
+    for (int p0 = 0; p0 < panels; p0 += 2) {
+        int np = panels - p0 < 2 ? panels - p0 : 2;
+        __m256 acc[2][4];
+        const float *pp[2];
+        for (int q = 0; q < 2; q++) {
+            for (int v = 0; v < 4; v++)
+                acc[q][v] = _mm256_setzero_ps();
+            pp[q] = packed + (size_t)(p0 + (q < np ? q : 0)) * C * KERNEL_PANEL;
+        }
+        for (int c = 0; c < C; c++) {
+            __m256 a = _mm256_broadcast_ss(x + c);
+            for (int v = 0; v < 4; v++)
+                acc[0][v] = _mm256_fmadd_ps(a, _mm256_loadu_ps(pp[0] + (size_t)c * KERNEL_PANEL + 8 * v), acc[0][v]);
+            if (np == 2)
+                for (int v = 0; v < 4; v++)
+                    acc[1][v] = _mm256_fmadd_ps(a, _mm256_loadu_ps(pp[1] + (size_t)c * KERNEL_PANEL + 8 * v), acc[1][v]);
+        }
+        for (int q = 0; q < np; q++) {
+            int o = (p0 + q) * KERNEL_PANEL;
+            for (int v = 0; v < 4; v++) {
+                int cols = OC - o - 8 * v;
+                if (cols <= 0)
+                    break;
+                __m256i k = lanes8(cols);
+                __m256 y = acc[q][v];
+                if (b)
+                    y = _mm256_add_ps(y, _mm256_maskload_ps(b + o + 8 * v, k));
+                if (relu)
+                    y = _mm256_max_ps(y, _mm256_setzero_ps());
+                if (cols >= 8)
+                    _mm256_storeu_ps(out + o + 8 * v, y);
+                else
+                    _mm256_maskstore_ps(out + o + 8 * v, k, y);
+            }
+        }
+    }
+}
+
 static void linear_packed_avx2(float *out, const float *in, const float *packed, const float *b,
                                int N, int C, int OC, int relu)
 {
+    if (N < 4) {
+        for (int n = 0; n < N; n++)
+            gemv_packed(out + (size_t)n * OC, in + (size_t)n * C, packed, b, C, OC, relu);
+        return;
+    }
     int panels = (OC + KERNEL_PANEL - 1) / KERNEL_PANEL;
     for (int p = 0; p < panels; p++) {
         int o = p * KERNEL_PANEL;

@@ -88,9 +88,63 @@ static void panel_rows(float *out, int ldo, const float *in, int ldi, const floa
         tile(out + (size_t)n * ldo, ldo, in + (size_t)n * ldi, ldi, panel, kc, 1, k0, k1, b0, b1, accumulate, relu);
 }
 
+/* One row against packed weights: 4 panels at a time, 8 independent FMA chains, so a GEMV
+ * (the decoder's input layer) streams W at memory speed instead of waiting on FMA latency. */
+static void gemv_packed(float *out, const float *x, const float *packed, const float *b, int C, int OC, int relu)
+{
+    int panels = (OC + KERNEL_PANEL - 1) / KERNEL_PANEL;
+    for (int p0 = 0; p0 < panels; p0 += 4) {
+        int np = panels - p0 < 4 ? panels - p0 : 4;
+        __m512 acc[4][2];
+        const float *pp[4];
+        for (int q = 0; q < 4; q++) {
+            acc[q][0] = acc[q][1] = _mm512_setzero_ps();
+            pp[q] = packed + (size_t)(p0 + (q < np ? q : 0)) * C * KERNEL_PANEL;
+        }
+        if (np == 4) {
+            for (int c = 0; c < C; c++) {
+                __m512 a = _mm512_set1_ps(x[c]);
+                for (int q = 0; q < 4; q++) {
+                    acc[q][0] = _mm512_fmadd_ps(a, _mm512_loadu_ps(pp[q] + (size_t)c * KERNEL_PANEL), acc[q][0]);
+                    acc[q][1] = _mm512_fmadd_ps(a, _mm512_loadu_ps(pp[q] + (size_t)c * KERNEL_PANEL + 16), acc[q][1]);
+                }
+            }
+        } else {
+            for (int c = 0; c < C; c++) {
+                __m512 a = _mm512_set1_ps(x[c]);
+                for (int q = 0; q < np; q++) {
+                    acc[q][0] = _mm512_fmadd_ps(a, _mm512_loadu_ps(pp[q] + (size_t)c * KERNEL_PANEL), acc[q][0]);
+                    acc[q][1] = _mm512_fmadd_ps(a, _mm512_loadu_ps(pp[q] + (size_t)c * KERNEL_PANEL + 16), acc[q][1]);
+                }
+            }
+        }
+        for (int q = 0; q < np; q++) {
+            int o = (p0 + q) * KERNEL_PANEL;
+            int cols = OC - o;
+            __mmask16 k0 = lanes(cols), k1 = lanes(cols - 16);
+            __m512 y0 = acc[q][0], y1 = acc[q][1];
+            if (b) {
+                y0 = _mm512_add_ps(y0, _mm512_maskz_loadu_ps(k0, b + o));
+                y1 = _mm512_add_ps(y1, _mm512_maskz_loadu_ps(k1, b + o + 16));
+            }
+            if (relu) {
+                y0 = _mm512_max_ps(y0, _mm512_setzero_ps());
+                y1 = _mm512_max_ps(y1, _mm512_setzero_ps());
+            }
+            _mm512_mask_storeu_ps(out + o, k0, y0);
+            _mm512_mask_storeu_ps(out + o + 16, k1, y1);
+        }
+    }
+}
+
 static void linear_packed_avx512(float *out, const float *in, const float *packed, const float *b,
                                  int N, int C, int OC, int relu)
 {
+    if (N < 4) {
+        for (int n = 0; n < N; n++)
+            gemv_packed(out + (size_t)n * OC, in + (size_t)n * C, packed, b, C, OC, relu);
+        return;
+    }
     int panels = (OC + KERNEL_PANEL - 1) / KERNEL_PANEL;
     for (int p = 0; p < panels; p++) {
         int o = p * KERNEL_PANEL;

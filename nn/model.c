@@ -71,6 +71,7 @@ static size_t layout_arena(Model *m, float *base)
         m->dec_ff2_wp[i] = carve(&k, kernels_packed_count(c->dec_ff, Dd));
     }
     m->out_wp = carve(&k, kernels_packed_count(Dd, c->output_dim));
+    m->dec_in_wp = carve(&k, kernels_packed_count(c->latent, T * Dd));
     m->pe = carve(&k, (size_t)T * De);
     m->x = carve(&k, (size_t)T * D);
     m->enc_out = carve(&k, (size_t)T * De);
@@ -105,6 +106,7 @@ void model_refresh(Model *m)
         kernels_pack(m->dec_ff2_wp[i], p->dec[i].ff2_w, F, D);
     }
     kernels_pack(m->out_wp, p->out_w, c->dec_d, c->output_dim);
+    kernels_pack(m->dec_in_wp, p->dec_in_w, c->latent, c->steps * c->dec_d);
 }
 
 /* Takes ownership of params (malloc'd, model_params_count floats) and builds the rest. */
@@ -301,7 +303,7 @@ void model_decode(Model *m, const float *z, const Model_condition *cond, Hvo *lo
         for (int i = 0; i < L; i++)
             zc[i] += m->p.fill_emb[i];
     }
-    k->linear(m->x, zc, m->p.dec_in_w, m->p.dec_in_b, 1, L, T * D);
+    k->linear_packed(m->x, zc, m->dec_in_wp, m->p.dec_in_b, 1, L, T * D, 0);
     for (int l = 0; l < c->dec_layers; l++)
         block_forward(m, &m->p.dec[l], m->dec_qkv_wp[l], m->dec_proj_wp[l], m->dec_ff1_wp[l],
                       m->dec_ff2_wp[l], D, c->dec_heads, c->dec_ff);

@@ -43,6 +43,7 @@ typedef struct {
     float *dec_qkv_wp[MODEL_MAX_LAYERS], *dec_proj_wp[MODEL_MAX_LAYERS];
     float *dec_ff1_wp[MODEL_MAX_LAYERS], *dec_ff2_wp[MODEL_MAX_LAYERS];
     float *out_wp;
+    float *dec_in_wp;   /* the decoder's input layer (a GEMV), packed too */
     /* Scratch. */
     float *pe;          /* [32][De] positional encoding */
     float *x;           /* [32][max D] the running activation */
