@@ -2,7 +2,6 @@
 #include "dataset.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,23 +9,14 @@
 #include "atomic_file.h"
 #include "midi_hvo.h"
 #include "style.h"
+#include "bytebuf.h"
+#include "error.h"
 
 #define DATASET_MAGIC "GROOVEDS"
 #define DATASET_HEADER_BYTES 28
 #define DATASET_MAX_FILES 1000000
 #define DATASET_MAX_WINDOWS 10000000
 #define INFO_MAX_BYTES (64u << 20)
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 static const char *const split_names[DATASET_SPLIT_COUNT] = {"train", "validation", "test"};
 
@@ -83,13 +73,13 @@ static char *read_text(const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        error_set(err, errlen, "cannot open %s: %s", path, strerror(errno));
         return NULL;
     }
     char *buf = malloc(INFO_MAX_BYTES + 1);
     if (!buf) {
         fclose(f);
-        fail(err, errlen, "out of memory");
+        error_set(err, errlen, "out of memory");
         return NULL;
     }
     size_t n = fread(buf, 1, INFO_MAX_BYTES + 1, f);
@@ -97,7 +87,7 @@ static char *read_text(const char *path, char *err, size_t errlen)
     fclose(f);
     if (bad || n > INFO_MAX_BYTES) {
         free(buf);
-        fail(err, errlen, bad ? "cannot read %s" : "%s is too large", path);
+        error_set(err, errlen, bad ? "cannot read %s" : "%s is too large", path);
         return NULL;
     }
     buf[n] = 0;
@@ -216,7 +206,7 @@ int dataset_build(Dataset *d, const char *gmd_dir, DatasetReport *report, char *
     if (col.drummer < 0 || col.style < 0 || col.bpm < 0 || col.beat_type < 0 || col.time_signature < 0 ||
         col.midi_filename < 0 || col.split < 0) {
         free(text);
-        return fail(err, errlen,
+        return error_set(err, errlen,
                     "%s lacks a column (needs drummer, style, bpm, beat_type, time_signature, midi_filename, split)",
                     path);
     }
@@ -235,14 +225,14 @@ int dataset_build(Dataset *d, const char *gmd_dir, DatasetReport *report, char *
         if (nf <= need) {
             dataset_deinit(d);
             free(text);
-            return fail(err, errlen, "%s line %d: %d fields, expected at least %d", path, line, nf, need + 1);
+            return error_set(err, errlen, "%s line %d: %d fields, expected at least %d", path, line, nf, need + 1);
         }
         rep->files_listed++;
         int split = dataset_split_from_name(fields[col.split]);
         if (split < 0) {
             dataset_deinit(d);
             free(text);
-            return fail(err, errlen, "%s line %d: unknown split '%s'", path, line, fields[col.split]);
+            return error_set(err, errlen, "%s line %d: unknown split '%s'", path, line, fields[col.split]);
         }
         rep->files_listed_split[split]++;
         if (strcmp(fields[col.time_signature], "4-4") != 0) {
@@ -292,7 +282,7 @@ int dataset_build(Dataset *d, const char *gmd_dir, DatasetReport *report, char *
                 midi_part_deinit(&part);
                 dataset_deinit(d);
                 free(text);
-                return fail(err, errlen, "out of memory");
+                return error_set(err, errlen, "out of memory");
             }
             made++;
             rep->windows[split][is_fill]++;
@@ -310,7 +300,7 @@ int dataset_build(Dataset *d, const char *gmd_dir, DatasetReport *report, char *
         if (push_file(d, &fcap, fields[col.midi_filename]) != 0) {
             dataset_deinit(d);
             free(text);
-            return fail(err, errlen, "out of memory");
+            return error_set(err, errlen, "out of memory");
         }
         rep->files_used[split][is_fill]++;
     }
@@ -320,44 +310,19 @@ int dataset_build(Dataset *d, const char *gmd_dir, DatasetReport *report, char *
 
 /* ---------------------------------------------------------------- file format */
 
-typedef struct {
-    uint8_t *data;
-    size_t len, cap;
-    int oom;
-} Buf;
 
-static void put(Buf *b, const void *src, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 1 << 16;
-        while (cap < b->len + n)
-            cap *= 2;
-        uint8_t *p = realloc(b->data, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, src, n);
-    b->len += n;
-}
-
-static void put_u8(Buf *b, uint8_t v) { put(b, &v, 1); }
-static void put_u16(Buf *b, uint16_t v)
+static void put_u8(Bytebuf *b, uint8_t v) { bytebuf_put(b, &v, 1); }
+static void put_u16(Bytebuf *b, uint16_t v)
 {
     uint8_t x[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
-    put(b, x, 2);
+    bytebuf_put(b, x, 2);
 }
-static void put_u32(Buf *b, uint32_t v)
+static void put_u32(Bytebuf *b, uint32_t v)
 {
     uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    put(b, x, 4);
+    bytebuf_put(b, x, 4);
 }
-static void put_f32(Buf *b, float f)
+static void put_f32(Bytebuf *b, float f)
 {
     uint32_t v;
     memcpy(&v, &f, 4);
@@ -380,15 +345,15 @@ static uint8_t to_midi_velocity(float v)
 
 int dataset_save(const Dataset *d, const char *path, char *err, size_t errlen)
 {
-    Buf payload = {0};
+    Bytebuf payload = {0};
     for (int i = 0; i < d->n_files; i++) {
         size_t n = strlen(d->files[i]);
         if (n > UINT16_MAX) {
             free(payload.data);
-            return fail(err, errlen, "file name too long");
+            return error_set(err, errlen, "file name too long");
         }
         put_u16(&payload, (uint16_t)n);
-        put(&payload, d->files[i], n);
+        bytebuf_put(&payload, d->files[i], n);
     }
     for (int i = 0; i < d->count; i++) {
         const DatasetWindow *w = &d->windows[i];
@@ -419,20 +384,20 @@ int dataset_save(const Dataset *d, const char *path, char *err, size_t errlen)
     }
     if (payload.oom || payload.len > UINT32_MAX) {
         free(payload.data);
-        return fail(err, errlen, payload.oom ? "out of memory" : "dataset too large");
+        return error_set(err, errlen, payload.oom ? "out of memory" : "dataset too large");
     }
-    Buf file = {0};
-    put(&file, DATASET_MAGIC, 8);
+    Bytebuf file = {0};
+    bytebuf_put(&file, DATASET_MAGIC, 8);
     put_u32(&file, DATASET_VERSION);
     put_u32(&file, (uint32_t)d->n_files);
     put_u32(&file, (uint32_t)d->count);
     put_u32(&file, (uint32_t)payload.len);
     put_u32(&file, fnv1a(payload.data, payload.len));
-    put(&file, payload.data, payload.len);
+    bytebuf_put(&file, payload.data, payload.len);
     free(payload.data);
     if (file.oom) {
         free(file.data);
-        return fail(err, errlen, "out of memory");
+        return error_set(err, errlen, "out of memory");
     }
     int rc = atomic_file_write(path, file.data, file.len, err, errlen);
     free(file.data);
@@ -483,51 +448,51 @@ int dataset_load(Dataset *d, const char *path, char *err, size_t errlen)
     memset(d, 0, sizeof *d);
     FILE *f = fopen(path, "rb");
     if (!f)
-        return fail(err, errlen, "cannot open %s: %s (build it with: groove dataset --gmd DIR -o %s)", path,
+        return error_set(err, errlen, "cannot open %s: %s (build it with: groove dataset --gmd DIR -o %s)", path,
                     strerror(errno), path);
     uint8_t head[DATASET_HEADER_BYTES];
     if (fread(head, 1, sizeof head, f) != sizeof head || memcmp(head, DATASET_MAGIC, 8) != 0) {
         fclose(f);
-        return fail(err, errlen, "%s is not a groove dataset file (build it with: groove dataset)", path);
+        return error_set(err, errlen, "%s is not a groove dataset file (build it with: groove dataset)", path);
     }
     Reader h = {head + 8, head + sizeof head, 0};
     uint32_t version = get_u32(&h), n_files = get_u32(&h), n_windows = get_u32(&h);
     uint32_t bytes = get_u32(&h), sum = get_u32(&h);
     if (version != DATASET_VERSION) {
         fclose(f);
-        return fail(err, errlen, "%s is dataset version %u, this groove reads version %d: rebuild it with groove dataset",
+        return error_set(err, errlen, "%s is dataset version %u, this groove reads version %d: rebuild it with groove dataset",
                     path, version, DATASET_VERSION);
     }
     if (n_files > DATASET_MAX_FILES || n_windows > DATASET_MAX_WINDOWS) {
         fclose(f);
-        return fail(err, errlen, "%s: absurd counts (%u files, %u windows)", path, n_files, n_windows);
+        return error_set(err, errlen, "%s: absurd counts (%u files, %u windows)", path, n_files, n_windows);
     }
     /* Every window takes at least 15 bytes, every file name 2: the payload bounds the counts. */
     if ((uint64_t)n_windows * 15 + (uint64_t)n_files * 2 > bytes) {
         fclose(f);
-        return fail(err, errlen, "%s: payload too small for its counts (truncated?)", path);
+        return error_set(err, errlen, "%s: payload too small for its counts (truncated?)", path);
     }
     uint8_t *payload = malloc(bytes ? bytes : 1);
     if (!payload) {
         fclose(f);
-        return fail(err, errlen, "out of memory");
+        return error_set(err, errlen, "out of memory");
     }
     size_t got = fread(payload, 1, bytes, f);
     fclose(f);
     if (got != bytes) {
         free(payload);
-        return fail(err, errlen, "%s is truncated (%zu of %u payload bytes)", path, got, bytes);
+        return error_set(err, errlen, "%s is truncated (%zu of %u payload bytes)", path, got, bytes);
     }
     if (fnv1a(payload, bytes) != sum) {
         free(payload);
-        return fail(err, errlen, "%s: checksum mismatch (corrupt file; rebuild it)", path);
+        return error_set(err, errlen, "%s: checksum mismatch (corrupt file; rebuild it)", path);
     }
     d->files = calloc(n_files ? n_files : 1, sizeof *d->files);
     d->windows = malloc((size_t)(n_windows ? n_windows : 1) * sizeof *d->windows);
     if (!d->files || !d->windows) {
         free(payload);
         dataset_deinit(d);
-        return fail(err, errlen, "out of memory");
+        return error_set(err, errlen, "out of memory");
     }
     Reader r = {payload, payload + bytes, 0};
     for (uint32_t i = 0; i < n_files && !r.bad; i++) {
@@ -539,7 +504,7 @@ int dataset_load(Dataset *d, const char *path, char *err, size_t errlen)
         if (!d->files[i]) {
             free(payload);
             dataset_deinit(d);
-            return fail(err, errlen, "out of memory");
+            return error_set(err, errlen, "out of memory");
         }
         memcpy(d->files[i], name, n);
         d->files[i][n] = 0;
@@ -585,7 +550,7 @@ int dataset_load(Dataset *d, const char *path, char *err, size_t errlen)
     free(payload);
     if (r.bad || bad || trailing || d->n_files != (int)n_files || d->count != (int)n_windows) {
         dataset_deinit(d);
-        return fail(err, errlen, "%s: malformed payload (%s)", path,
+        return error_set(err, errlen, "%s: malformed payload (%s)", path,
                     bad ? bad : r.bad ? "runs past its end" : "trailing bytes");
     }
     return 0;

@@ -2,21 +2,11 @@
 #include "midi_hvo.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
+#include "error.h"
 
 /* ---------------------------------------------------------------- reading a part */
 
@@ -24,7 +14,7 @@ int midi_part_from_smf(MidiPart *part, const Smf *smf, char *err, size_t errlen)
 {
     memset(part, 0, sizeof *part);
     if (smf->ppq < 1)
-        return fail(err, errlen, "bad PPQ %d", smf->ppq);
+        return error_set(err, errlen, "bad PPQ %d", smf->ppq);
     int n_on = 0;
     for (int i = 0; i < smf->n_notes; i++)
         n_on += smf->notes[i].on;
@@ -32,12 +22,12 @@ int midi_part_from_smf(MidiPart *part, const Smf *smf, char *err, size_t errlen)
     part->tempos = malloc((size_t)(smf->n_tempos ? smf->n_tempos : 1) * sizeof *part->tempos);
     if (!part->onsets || !part->tempos) {
         midi_part_deinit(part);
-        return fail(err, errlen, "out of memory");
+        return error_set(err, errlen, "out of memory");
     }
     double steps_per_tick = (double)HVO_STEPS_PER_BEAT / smf->ppq;
     if (smf->end_tick * steps_per_tick > MIDI_HVO_MAX_BARS * (double)HVO_STEPS_PER_BAR) {
         midi_part_deinit(part);
-        return fail(err, errlen, "the file is too long (more than %d bars)", MIDI_HVO_MAX_BARS);
+        return error_set(err, errlen, "the file is too long (more than %d bars)", MIDI_HVO_MAX_BARS);
     }
     int last_step = -1;
     for (int i = 0; i < smf->n_notes; i++) {
@@ -242,12 +232,12 @@ static int load_for_bar(MidiPart *part, const char *path, int bar, char *err, si
         return -1;
     if (part->n_onsets == 0) {
         midi_part_deinit(part);
-        return fail(err, errlen, "the file has no notes");
+        return error_set(err, errlen, "the file has no notes");
     }
     if (bar < 0 || bar >= part->n_bars) {
         int n = part->n_bars;
         midi_part_deinit(part);
-        return fail(err, errlen, "bar %d is out of range (the file has %d bar%s: 0..%d)", bar, n, n == 1 ? "" : "s",
+        return error_set(err, errlen, "bar %d is out of range (the file has %d bar%s: 0..%d)", bar, n, n == 1 ? "" : "s",
                     n - 1);
     }
     return 0;
@@ -273,7 +263,7 @@ int midi_file_to_hvo(const char *path, Hvo *out, int bar, MidiHvoStats *stats, c
     char why[128];
     if (!midi_part_check_meter(&part, why, sizeof why)) {
         midi_part_deinit(&part);
-        return fail(err, errlen, "%s", why);
+        return error_set(err, errlen, "%s", why);
     }
     midi_part_to_hvo(&part, bar, out, stats);
     midi_part_deinit(&part);
@@ -304,7 +294,7 @@ static int onsets_to_smf(Onset *on, int n, uint32_t end_tick, float bpm, Smf *sm
 {
     memset(smf, 0, sizeof *smf);
     if (!(bpm >= 1.0f && bpm <= 1000.0f))
-        return fail(err, errlen, "tempo %g bpm out of range 1..1000", (double)bpm);
+        return error_set(err, errlen, "tempo %g bpm out of range 1..1000", (double)bpm);
     smf->format = 0;
     smf->ppq = MIDI_HVO_PPQ;
     smf->n_tracks = 1;
@@ -314,7 +304,7 @@ static int onsets_to_smf(Onset *on, int n, uint32_t end_tick, float bpm, Smf *sm
     smf->notes = malloc((size_t)(2 * n + 1) * sizeof *smf->notes);
     if (!smf->tempos || !smf->time_sigs || !smf->notes) {
         smf_deinit(smf);
-        return fail(err, errlen, "out of memory");
+        return error_set(err, errlen, "out of memory");
     }
     smf->tempos[0] = (SmfTempo){0, (uint32_t)lround(60e6 / bpm)};
     smf->n_tempos = 1;
@@ -360,13 +350,13 @@ int hvo_to_smf(const Hvo *patterns, int n_patterns, float bpm, Smf *smf, char *e
 {
     memset(smf, 0, sizeof *smf);
     if (n_patterns < 1 || n_patterns > 100000)
-        return fail(err, errlen, "bad number of patterns %d", n_patterns);
+        return error_set(err, errlen, "bad number of patterns %d", n_patterns);
     int cap = 0;
     for (int k = 0; k < n_patterns; k++)
         cap += hvo_count_hits(&patterns[k]);
     Onset *on = malloc((size_t)(cap ? cap : 1) * sizeof *on);
     if (!on)
-        return fail(err, errlen, "out of memory");
+        return error_set(err, errlen, "out of memory");
     int n = 0;
     for (int k = 0; k < n_patterns; k++)
         for (int t = 0; t < HVO_STEPS; t++)
@@ -397,12 +387,12 @@ int groove_write_midi(const char *path, const Groove *grooves, int n_grooves, fl
                       size_t errlen)
 {
     if (n_grooves < 1 || n_grooves > 100000)
-        return fail(err, errlen, "bad number of grooves %d", n_grooves);
+        return error_set(err, errlen, "bad number of grooves %d", n_grooves);
     if (note < 0 || note > 127)
-        return fail(err, errlen, "bad MIDI note %d", note);
+        return error_set(err, errlen, "bad MIDI note %d", note);
     Onset *on = malloc((size_t)n_grooves * HVO_STEPS * sizeof *on);
     if (!on)
-        return fail(err, errlen, "out of memory");
+        return error_set(err, errlen, "out of memory");
     int n = 0;
     for (int k = 0; k < n_grooves; k++)
         for (int t = 0; t < HVO_STEPS; t++) {

@@ -2,27 +2,17 @@
 #include "smf.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "atomic_file.h"
+#include "bytebuf.h"
+#include "error.h"
 
 /* ---------------------------------------------------------------- helpers */
 
 /* Formats a reason into err (when given) and returns -1. */
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 /* A growable array of fixed-size elements; capacity never exceeds what the file can hold. */
 typedef struct {
     void *data;
@@ -125,13 +115,13 @@ static int read_track(Collect *col, int track, const uint8_t *data, size_t len, 
     while (c.p < c.end) {
         uint32_t delta;
         if (read_vlq(&c, &delta) != 0)
-            return fail(err, errlen, "track %d: bad variable-length delta time at byte %td", track + 1,
+            return error_set(err, errlen, "track %d: bad variable-length delta time at byte %td", track + 1,
                         c.p - data);
         tick += delta;
         if (tick > SMF_MAX_TICK)
-            return fail(err, errlen, "track %d: event time past %u ticks", track + 1, SMF_MAX_TICK);
+            return error_set(err, errlen, "track %d: event time past %u ticks", track + 1, SMF_MAX_TICK);
         if (c.p >= c.end)
-            return fail(err, errlen, "track %d: truncated event at its end", track + 1);
+            return error_set(err, errlen, "track %d: truncated event at its end", track + 1);
         if ((uint32_t)tick > col->end_tick)
             col->end_tick = (uint32_t)tick;
         uint8_t b = *c.p;
@@ -140,20 +130,20 @@ static int read_track(Collect *col, int track, const uint8_t *data, size_t len, 
             if (b < 0xf0)
                 status = b;
         } else if (!status) {
-            return fail(err, errlen, "track %d: data byte 0x%02x with no status before it", track + 1, b);
+            return error_set(err, errlen, "track %d: data byte 0x%02x with no status before it", track + 1, b);
         } else {
             b = status;
         }
         if (b == 0xff) {
             /* Meta event: type, length, data. */
             if (c.p >= c.end)
-                return fail(err, errlen, "track %d: truncated meta event", track + 1);
+                return error_set(err, errlen, "track %d: truncated meta event", track + 1);
             uint8_t type = *c.p++;
             uint32_t mlen;
             if (read_vlq(&c, &mlen) != 0)
-                return fail(err, errlen, "track %d: bad meta event length", track + 1);
+                return error_set(err, errlen, "track %d: bad meta event length", track + 1);
             if (mlen > (size_t)(c.end - c.p))
-                return fail(err, errlen, "track %d: meta event length %u runs past the end of the track",
+                return error_set(err, errlen, "track %d: meta event length %u runs past the end of the track",
                             track + 1, mlen);
             const uint8_t *m = c.p;
             c.p += mlen;
@@ -166,13 +156,13 @@ static int read_track(Collect *col, int track, const uint8_t *data, size_t len, 
                     continue;
                 }
                 if (vec_push(&col->tempos, &t) != 0)
-                    return fail(err, errlen, "out of memory");
+                    return error_set(err, errlen, "out of memory");
             } else if (type == 0x58 && mlen >= 2) {
                 if (m[0] == 0 || m[1] > 6)
-                    return fail(err, errlen, "track %d: bad time signature %u/2^%u", track + 1, m[0], m[1]);
+                    return error_set(err, errlen, "track %d: bad time signature %u/2^%u", track + 1, m[0], m[1]);
                 SmfTimeSig s = {(uint32_t)tick, m[0], (uint8_t)(1u << m[1])};
                 if (vec_push(&col->sigs, &s) != 0)
-                    return fail(err, errlen, "out of memory");
+                    return error_set(err, errlen, "out of memory");
             } else {
                 col->skipped++;
             }
@@ -180,29 +170,29 @@ static int read_track(Collect *col, int track, const uint8_t *data, size_t len, 
             /* Sysex (or an escape): length, data; skipped. */
             uint32_t slen;
             if (read_vlq(&c, &slen) != 0)
-                return fail(err, errlen, "track %d: bad sysex length", track + 1);
+                return error_set(err, errlen, "track %d: bad sysex length", track + 1);
             if (slen > (size_t)(c.end - c.p))
-                return fail(err, errlen, "track %d: sysex length %u runs past the end of the track", track + 1,
+                return error_set(err, errlen, "track %d: sysex length %u runs past the end of the track", track + 1,
                             slen);
             c.p += slen;
             col->skipped++;
         } else if (b >= 0xf0) {
-            return fail(err, errlen, "track %d: status byte 0x%02x is not allowed in a MIDI file", track + 1, b);
+            return error_set(err, errlen, "track %d: status byte 0x%02x is not allowed in a MIDI file", track + 1, b);
         } else {
             /* Channel message: 1 or 2 data bytes. */
             int kind = b & 0xf0;
             int ndata = (kind == 0xc0 || kind == 0xd0) ? 1 : 2;
             if ((size_t)(c.end - c.p) < (size_t)ndata)
-                return fail(err, errlen, "track %d: truncated channel message", track + 1);
+                return error_set(err, errlen, "track %d: truncated channel message", track + 1);
             for (int i = 0; i < ndata; i++)
                 if (c.p[i] & 0x80)
-                    return fail(err, errlen, "track %d: data byte 0x%02x out of range in a channel message",
+                    return error_set(err, errlen, "track %d: data byte 0x%02x out of range in a channel message",
                                 track + 1, c.p[i]);
             if (kind == 0x80 || kind == 0x90) {
                 SmfNote n = {(uint32_t)tick, (uint16_t)track, (uint8_t)(b & 0x0f), c.p[0], c.p[1],
                              (uint8_t)(kind == 0x90 && c.p[1] > 0)};
                 if (vec_push(&col->notes, &n) != 0)
-                    return fail(err, errlen, "out of memory");
+                    return error_set(err, errlen, "out of memory");
             } else {
                 col->skipped++;
             }
@@ -216,25 +206,25 @@ int smf_read_memory(Smf *smf, const uint8_t *data, size_t size, char *err, size_
 {
     memset(smf, 0, sizeof *smf);
     if (size > SMF_MAX_FILE_BYTES)
-        return fail(err, errlen, "file too large (%zu bytes, the limit is %u)", size, SMF_MAX_FILE_BYTES);
+        return error_set(err, errlen, "file too large (%zu bytes, the limit is %u)", size, SMF_MAX_FILE_BYTES);
     if (size < 14 || memcmp(data, "MThd", 4) != 0)
-        return fail(err, errlen, "not a MIDI file (no MThd header)");
+        return error_set(err, errlen, "not a MIDI file (no MThd header)");
     uint32_t hlen = be32(data + 4);
     if (hlen < 6 || hlen > size - 8)
-        return fail(err, errlen, "bad header chunk length %u", hlen);
+        return error_set(err, errlen, "bad header chunk length %u", hlen);
     int format = be16(data + 8);
     int ntracks = be16(data + 10);
     uint16_t division = be16(data + 12);
     if (format == 2)
-        return fail(err, errlen, "MIDI format 2 (independent sequences) is not supported");
+        return error_set(err, errlen, "MIDI format 2 (independent sequences) is not supported");
     if (format > 2)
-        return fail(err, errlen, "unknown MIDI format %d", format);
+        return error_set(err, errlen, "unknown MIDI format %d", format);
     if (division & 0x8000)
-        return fail(err, errlen, "SMPTE time division is not supported (only ticks per quarter note)");
+        return error_set(err, errlen, "SMPTE time division is not supported (only ticks per quarter note)");
     if (division == 0)
-        return fail(err, errlen, "time division of 0 ticks per quarter note");
+        return error_set(err, errlen, "time division of 0 ticks per quarter note");
     if (ntracks == 0)
-        return fail(err, errlen, "the header declares no tracks");
+        return error_set(err, errlen, "the header declares no tracks");
 
     Collect col;
     memset(&col, 0, sizeof col);
@@ -247,12 +237,12 @@ int smf_read_memory(Smf *smf, const uint8_t *data, size_t size, char *err, size_
         if (pos == size)
             break;
         if (size - pos < 8) {
-            fail(err, errlen, "truncated chunk header at byte %zu", pos);
+            error_set(err, errlen, "truncated chunk header at byte %zu", pos);
             goto error;
         }
         uint32_t clen = be32(data + pos + 4);
         if (clen > size - pos - 8) {
-            fail(err, errlen, "chunk at byte %zu declares %u bytes, past the end of the file", pos, clen);
+            error_set(err, errlen, "chunk at byte %zu declares %u bytes, past the end of the file", pos, clen);
             goto error;
         }
         if (memcmp(data + pos, "MTrk", 4) == 0) {
@@ -264,13 +254,13 @@ int smf_read_memory(Smf *smf, const uint8_t *data, size_t size, char *err, size_
         pos += 8 + (size_t)clen;
     }
     if (found < ntracks) {
-        fail(err, errlen, "the header declares %d tracks but the file holds %d", ntracks, found);
+        error_set(err, errlen, "the header declares %d tracks but the file holds %d", ntracks, found);
         goto error;
     }
     if (sort_by_tick(col.notes.data, (size_t)col.notes.count, sizeof(SmfNote)) != 0 ||
         sort_by_tick(col.tempos.data, (size_t)col.tempos.count, sizeof(SmfTempo)) != 0 ||
         sort_by_tick(col.sigs.data, (size_t)col.sigs.count, sizeof(SmfTimeSig)) != 0) {
-        fail(err, errlen, "out of memory");
+        error_set(err, errlen, "out of memory");
         goto error;
     }
     smf->format = format;
@@ -297,20 +287,20 @@ int smf_read_file(Smf *smf, const char *path, char *err, size_t errlen)
     memset(smf, 0, sizeof *smf);
     FILE *f = fopen(path, "rb");
     if (!f)
-        return fail(err, errlen, "cannot open: %s", strerror(errno));
+        return error_set(err, errlen, "cannot open: %s", strerror(errno));
     uint8_t *buf = malloc(SMF_MAX_FILE_BYTES + 1);
     if (!buf) {
         fclose(f);
-        return fail(err, errlen, "out of memory");
+        return error_set(err, errlen, "out of memory");
     }
     size_t n = fread(buf, 1, SMF_MAX_FILE_BYTES + 1, f);
     int bad = ferror(f);
     fclose(f);
     int rc;
     if (bad)
-        rc = fail(err, errlen, "cannot read the file");
+        rc = error_set(err, errlen, "cannot read the file");
     else if (n > SMF_MAX_FILE_BYTES)
-        rc = fail(err, errlen, "file too large (more than %u bytes)", SMF_MAX_FILE_BYTES);
+        rc = error_set(err, errlen, "file too large (more than %u bytes)", SMF_MAX_FILE_BYTES);
     else
         rc = smf_read_memory(smf, buf, n, err, errlen);
     free(buf);
@@ -350,48 +340,22 @@ double smf_tick_to_seconds(const Smf *smf, uint32_t tick)
 
 /* ---------------------------------------------------------------- writer */
 
-/* A growable byte buffer for encoding. */
-typedef struct {
-    uint8_t *data;
-    size_t len, cap;
-    int oom;
-} Bytes;
-
-static void put(Bytes *b, const void *src, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n)
-            cap *= 2;
-        uint8_t *p = realloc(b->data, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, src, n);
-    b->len += n;
-}
 
 
-static void put_be32(Bytes *b, uint32_t v)
+static void put_be32(Bytebuf *b, uint32_t v)
 {
     uint8_t x[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
-    put(b, x, 4);
+    bytebuf_put(b, x, 4);
 }
 
-static void put_vlq(Bytes *b, uint32_t v)
+static void put_vlq(Bytebuf *b, uint32_t v)
 {
     uint8_t x[5];
     int n = 0;
     x[4 - n++] = v & 0x7f;
     while ((v >>= 7) != 0)
         x[4 - n++] = (uint8_t)(0x80 | (v & 0x7f));
-    put(b, x + 5 - n, (size_t)n);
+    bytebuf_put(b, x + 5 - n, (size_t)n);
 }
 
 /* One event of the written track: rank orders events at one tick (meta, off, on). */
@@ -415,17 +379,17 @@ int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size
     *out = NULL;
     *len = 0;
     if (smf->ppq < 1 || smf->ppq > 0x7fff)
-        return fail(err, errlen, "PPQ %d out of range 1..32767", smf->ppq);
+        return error_set(err, errlen, "PPQ %d out of range 1..32767", smf->ppq);
     size_t n = (size_t)smf->n_notes + (size_t)smf->n_tempos + (size_t)smf->n_time_sigs;
     OutEvent *ev = calloc(n ? n : 1, sizeof *ev);
     if (!ev)
-        return fail(err, errlen, "out of memory");
+        return error_set(err, errlen, "out of memory");
     size_t k = 0;
     for (int i = 0; i < smf->n_tempos; i++) {
         uint32_t us = smf->tempos[i].us_per_quarter;
         if (us == 0 || us > 0xffffff) {
             free(ev);
-            return fail(err, errlen, "tempo %u us per quarter out of range", us);
+            return error_set(err, errlen, "tempo %u us per quarter out of range", us);
         }
         ev[k] = (OutEvent){smf->tempos[i].tick, 0, {0xff, 0x51, 3, (uint8_t)(us >> 16), (uint8_t)(us >> 8), (uint8_t)us}, 6};
         k++;
@@ -437,7 +401,7 @@ int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size
             pow2++;
         if (s->numerator == 0 || (1 << pow2) != s->denominator) {
             free(ev);
-            return fail(err, errlen, "bad time signature %u/%u", s->numerator, s->denominator);
+            return error_set(err, errlen, "bad time signature %u/%u", s->numerator, s->denominator);
         }
         ev[k] = (OutEvent){s->tick, 0, {0xff, 0x58, 4, s->numerator, (uint8_t)pow2, 24, 8}, 7};
         k++;
@@ -453,40 +417,40 @@ int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size
     for (size_t i = 0; i < k; i++)
         if (ev[i].tick > SMF_MAX_TICK) {
             free(ev);
-            return fail(err, errlen, "event time past %u ticks", SMF_MAX_TICK);
+            return error_set(err, errlen, "event time past %u ticks", SMF_MAX_TICK);
         }
     /* Ranks break ties; among equal (tick, rank) the input order does not matter musically. */
     qsort(ev, k, sizeof *ev, out_event_cmp);
 
-    Bytes track = {0};
+    Bytebuf track = {0};
     uint32_t at = 0, end = smf->end_tick;
     for (size_t i = 0; i < k; i++) {
         uint32_t delta = ev[i].tick - at;
         if (delta > 0x0fffffff) { /* a delta time holds 28 bits */
             free(ev);
             free(track.data);
-            return fail(err, errlen, "a gap of %u ticks between events is too long for a MIDI file", delta);
+            return error_set(err, errlen, "a gap of %u ticks between events is too long for a MIDI file", delta);
         }
         put_vlq(&track, ev[i].tick - at);
-        put(&track, ev[i].bytes, ev[i].n);
+        bytebuf_put(&track, ev[i].bytes, ev[i].n);
         at = ev[i].tick;
     }
     free(ev);
     put_vlq(&track, end > at && end - at <= 0x0fffffff ? end - at : 0);
-    put(&track, (const uint8_t[]){0xff, 0x2f, 0x00}, 3);
+    bytebuf_put(&track, (const uint8_t[]){0xff, 0x2f, 0x00}, 3);
 
-    Bytes file = {0};
-    put(&file, "MThd", 4);
+    Bytebuf file = {0};
+    bytebuf_put(&file, "MThd", 4);
     put_be32(&file, 6);
-    put(&file, (const uint8_t[]){0, 0, 0, 1, (uint8_t)(smf->ppq >> 8), (uint8_t)smf->ppq}, 6);
-    put(&file, "MTrk", 4);
+    bytebuf_put(&file, (const uint8_t[]){0, 0, 0, 1, (uint8_t)(smf->ppq >> 8), (uint8_t)smf->ppq}, 6);
+    bytebuf_put(&file, "MTrk", 4);
     put_be32(&file, (uint32_t)track.len);
-    put(&file, track.data, track.len);
+    bytebuf_put(&file, track.data, track.len);
     int oom = track.oom || file.oom;
     free(track.data);
     if (oom) {
         free(file.data);
-        return fail(err, errlen, "out of memory");
+        return error_set(err, errlen, "out of memory");
     }
     *out = file.data;
     *len = file.len;
