@@ -22,6 +22,21 @@ ALWAYS_INLINE __m256i lanes8(int n)
     return _mm256_loadu_si256((const __m256i *)(ramp + 8 - n));
 }
 
+/* Loads / stores the first n floats (all 8 when n >= 8: a plain move, not a masked one,
+ * which AMD cores run far slower). */
+ALWAYS_INLINE __m256 load8(const float *p, int n)
+{
+    return n >= 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, lanes8(n));
+}
+
+ALWAYS_INLINE void store8(float *p, int n, __m256 v)
+{
+    if (n >= 8)
+        _mm256_storeu_ps(p, v);
+    else
+        _mm256_maskstore_ps(p, lanes8(n), v);
+}
+
 ALWAYS_INLINE float hsum8(__m256 v)
 {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -66,14 +81,14 @@ ALWAYS_INLINE __m256 exp256(__m256 x)
 
 /* One register tile: out[m][16 cols] (= or +=) in[m][kc] x panel half [kc][16] (stride 32). */
 ALWAYS_INLINE void tile(float *restrict out, int ldo, const float *restrict in, int ldi,
-                        const float *restrict panel, int kc, int m, __m256i k0, __m256i k1,
+                        const float *restrict panel, int kc, int m, int n0, int n1,
                         __m256 b0, __m256 b1, int accumulate, int relu)
 {
     __m256 acc0[MR], acc1[MR];
     for (int r = 0; r < m; r++) {
         if (accumulate) {
-            acc0[r] = _mm256_maskload_ps(out + (size_t)r * ldo, k0);
-            acc1[r] = _mm256_maskload_ps(out + (size_t)r * ldo + 8, k1);
+            acc0[r] = load8(out + (size_t)r * ldo, n0);
+            acc1[r] = load8(out + (size_t)r * ldo + 8, n1);
         } else {
             acc0[r] = b0;
             acc1[r] = b1;
@@ -93,8 +108,8 @@ ALWAYS_INLINE void tile(float *restrict out, int ldo, const float *restrict in, 
             acc0[r] = _mm256_max_ps(acc0[r], _mm256_setzero_ps());
             acc1[r] = _mm256_max_ps(acc1[r], _mm256_setzero_ps());
         }
-        _mm256_maskstore_ps(out + (size_t)r * ldo, k0, acc0[r]);
-        _mm256_maskstore_ps(out + (size_t)r * ldo + 8, k1, acc1[r]);
+        store8(out + (size_t)r * ldo, n0, acc0[r]);
+        store8(out + (size_t)r * ldo + 8, n1, acc1[r]);
     }
 }
 
@@ -106,19 +121,30 @@ static void panel_rows(float *out, int ldo, const float *in, int ldi, const floa
         int hc = cols - 16 * half;
         if (hc <= 0)
             break;
-        __m256i k0 = lanes8(hc), k1 = lanes8(hc - 8);
+        int k0 = hc, k1 = hc - 8;   /* valid columns in each 8-wide vector */
         __m256 b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps();
         if (bias && !accumulate) {
-            b0 = _mm256_maskload_ps(bias + 16 * half, k0);
-            b1 = _mm256_maskload_ps(bias + 16 * half + 8, k1);
+            b0 = load8(bias + 16 * half, k0);
+            b1 = load8(bias + 16 * half + 8, k1);
         }
         float *o = out + 16 * half;
         const float *pn = panel + 16 * half;
         int n = 0;
-        for (; n + MR <= N; n += MR)
-            tile(o + (size_t)n * ldo, ldo, in + (size_t)n * ldi, ldi, pn, kc, MR, k0, k1, b0, b1, accumulate, relu);
-        for (; n < N; n++)
-            tile(o + (size_t)n * ldo, ldo, in + (size_t)n * ldi, ldi, pn, kc, 1, k0, k1, b0, b1, accumulate, relu);
+        while (n < N) {
+            /* Tiles of 6 rows; 8 left go as 4 + 4 (8 FMA chains each) rather than 6 + 2. */
+            int left = N - n, m = left == 8 ? 4 : left < MR ? left : MR;
+            float *on = o + (size_t)n * ldo;
+            const float *inn = in + (size_t)n * ldi;
+            switch (m) { /* constant m: each case gets its own unrolled tile */
+            case 6: tile(on, ldo, inn, ldi, pn, kc, 6, k0, k1, b0, b1, accumulate, relu); break;
+            case 5: tile(on, ldo, inn, ldi, pn, kc, 5, k0, k1, b0, b1, accumulate, relu); break;
+            case 4: tile(on, ldo, inn, ldi, pn, kc, 4, k0, k1, b0, b1, accumulate, relu); break;
+            case 3: tile(on, ldo, inn, ldi, pn, kc, 3, k0, k1, b0, b1, accumulate, relu); break;
+            case 2: tile(on, ldo, inn, ldi, pn, kc, 2, k0, k1, b0, b1, accumulate, relu); break;
+            default: tile(on, ldo, inn, ldi, pn, kc, 1, k0, k1, b0, b1, accumulate, relu); break;
+            }
+            n += m;
+        }
     }
 }
 
@@ -265,46 +291,46 @@ static void attention_avx2(float *out, float *att, const float *qkv, int B, int 
                 float *p = att + (((size_t)bi * H + h) * T + i) * T;
                 __m256 vmax = _mm256_set1_ps(-INFINITY);
                 for (int j = 0; j < T; j += 8) {
-                    __m256i k = lanes8(T - j);
+                    int k = T - j;
                     __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
                     int d = 0;
                     for (; d + 2 <= hs; d += 2) {
-                        s0 = _mm256_fmadd_ps(_mm256_set1_ps(q[d]), _mm256_maskload_ps(kt + d * T + j, k), s0);
-                        s1 = _mm256_fmadd_ps(_mm256_set1_ps(q[d + 1]), _mm256_maskload_ps(kt + (d + 1) * T + j, k), s1);
+                        s0 = _mm256_fmadd_ps(_mm256_set1_ps(q[d]), load8(kt + d * T + j, k), s0);
+                        s1 = _mm256_fmadd_ps(_mm256_set1_ps(q[d + 1]), load8(kt + (d + 1) * T + j, k), s1);
                     }
                     if (d < hs)
-                        s0 = _mm256_fmadd_ps(_mm256_set1_ps(q[d]), _mm256_maskload_ps(kt + d * T + j, k), s0);
+                        s0 = _mm256_fmadd_ps(_mm256_set1_ps(q[d]), load8(kt + d * T + j, k), s0);
                     __m256 s = _mm256_mul_ps(_mm256_add_ps(s0, s1), _mm256_set1_ps(scale));
-                    _mm256_maskstore_ps(p + j, k, s);
-                    vmax = _mm256_blendv_ps(vmax, _mm256_max_ps(vmax, s), _mm256_castsi256_ps(k));
+                    store8(p + j, k, s);
+                    vmax = _mm256_blendv_ps(vmax, _mm256_max_ps(vmax, s), _mm256_castsi256_ps(lanes8(k)));
                 }
                 __m256 mx = _mm256_set1_ps(hmax8(vmax));
                 __m256 vsum = _mm256_setzero_ps();
                 for (int j = 0; j < T; j += 8) {
-                    __m256i k = lanes8(T - j);
-                    __m256 e = exp256(_mm256_sub_ps(_mm256_maskload_ps(p + j, k), mx));
-                    e = _mm256_and_ps(e, _mm256_castsi256_ps(k));
-                    _mm256_maskstore_ps(p + j, k, e);
+                    int k = T - j;
+                    __m256 e = exp256(_mm256_sub_ps(load8(p + j, k), mx));
+                    e = _mm256_and_ps(e, _mm256_castsi256_ps(lanes8(k)));
+                    store8(p + j, k, e);
                     vsum = _mm256_add_ps(vsum, e);
                 }
                 __m256 inv = _mm256_set1_ps(1.0f / hsum8(vsum));
                 for (int j = 0; j < T; j += 8) {
-                    __m256i k = lanes8(T - j);
-                    _mm256_maskstore_ps(p + j, k, _mm256_mul_ps(_mm256_maskload_ps(p + j, k), inv));
+                    int k = T - j;
+                    store8(p + j, k, _mm256_mul_ps(load8(p + j, k), inv));
                 }
                 float *o = out + ((size_t)bi * T + i) * C + h * hs;
                 for (int d = 0; d < hs; d += 8) {
-                    __m256i k = lanes8(hs - d);
+                    int k = hs - d;
                     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
                     const float *v = base + 2 * C + h * hs + d;
                     int j = 0;
                     for (; j + 2 <= T; j += 2) {
-                        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(p[j]), _mm256_maskload_ps(v + (size_t)j * 3 * C, k), acc0);
-                        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(p[j + 1]), _mm256_maskload_ps(v + (size_t)(j + 1) * 3 * C, k), acc1);
+                        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(p[j]), load8(v + (size_t)j * 3 * C, k), acc0);
+                        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(p[j + 1]), load8(v + (size_t)(j + 1) * 3 * C, k), acc1);
                     }
                     if (j < T)
-                        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(p[j]), _mm256_maskload_ps(v + (size_t)j * 3 * C, k), acc0);
-                    _mm256_maskstore_ps(o + d, k, _mm256_add_ps(acc0, acc1));
+                        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(p[j]), load8(v + (size_t)j * 3 * C, k), acc0);
+                    store8(o + d, k, _mm256_add_ps(acc0, acc1));
                 }
             }
         }
@@ -321,28 +347,28 @@ static void layernorm_avx2(float *out, float *mean, float *rstd, const float *x,
         float *y = out + (size_t)n * C;
         __m256 vs = _mm256_setzero_ps();
         for (int c = 0; c < C; c += 8) {
-            __m256i k = lanes8(C - c);
-            __m256 v = _mm256_maskload_ps(xr + c, k);
+            int k = C - c;
+            __m256 v = load8(xr + c, k);
             if (rr)
-                v = _mm256_add_ps(v, _mm256_maskload_ps(rr + c, k));
-            _mm256_maskstore_ps(y + c, k, v);
+                v = _mm256_add_ps(v, load8(rr + c, k));
+            store8(y + c, k, v);
             vs = _mm256_add_ps(vs, v);
         }
         float m = hsum8(vs) / (float)C;
         __m256 vm = _mm256_set1_ps(m);
         __m256 vv = _mm256_setzero_ps();
         for (int c = 0; c < C; c += 8) {
-            __m256i k = lanes8(C - c);
-            __m256 d = _mm256_and_ps(_mm256_sub_ps(_mm256_maskload_ps(y + c, k), vm), _mm256_castsi256_ps(k));
+            int k = C - c;
+            __m256 d = _mm256_and_ps(_mm256_sub_ps(load8(y + c, k), vm), _mm256_castsi256_ps(lanes8(k)));
             vv = _mm256_fmadd_ps(d, d, vv);
         }
         float s = 1.0f / sqrtf(hsum8(vv) / (float)C + 1e-5f);
         __m256 vsc = _mm256_set1_ps(s);
         for (int c = 0; c < C; c += 8) {
-            __m256i k = lanes8(C - c);
-            __m256 d = _mm256_mul_ps(_mm256_sub_ps(_mm256_maskload_ps(y + c, k), vm), vsc);
-            __m256 o = _mm256_fmadd_ps(d, _mm256_maskload_ps(g + c, k), _mm256_maskload_ps(b + c, k));
-            _mm256_maskstore_ps(y + c, k, o);
+            int k = C - c;
+            __m256 d = _mm256_mul_ps(_mm256_sub_ps(load8(y + c, k), vm), vsc);
+            __m256 o = _mm256_fmadd_ps(d, load8(g + c, k), load8(b + c, k));
+            store8(y + c, k, o);
         }
         if (mean)
             mean[n] = m;

@@ -84,8 +84,19 @@ static void panel_rows(float *out, int ldo, const float *in, int ldi, const floa
     int n = 0;
     for (; n + MR <= N; n += MR)
         tile(out + (size_t)n * ldo, ldo, in + (size_t)n * ldi, ldi, panel, kc, MR, k0, k1, b0, b1, accumulate, relu);
-    for (; n < N; n++)
-        tile(out + (size_t)n * ldo, ldo, in + (size_t)n * ldi, ldi, panel, kc, 1, k0, k1, b0, b1, accumulate, relu);
+    if (n < N) { /* the last 1..7 rows in one tile, unrolled for its size */
+        float *on = out + (size_t)n * ldo;
+        const float *inn = in + (size_t)n * ldi;
+        switch (N - n) {
+        case 7: tile(on, ldo, inn, ldi, panel, kc, 7, k0, k1, b0, b1, accumulate, relu); break;
+        case 6: tile(on, ldo, inn, ldi, panel, kc, 6, k0, k1, b0, b1, accumulate, relu); break;
+        case 5: tile(on, ldo, inn, ldi, panel, kc, 5, k0, k1, b0, b1, accumulate, relu); break;
+        case 4: tile(on, ldo, inn, ldi, panel, kc, 4, k0, k1, b0, b1, accumulate, relu); break;
+        case 3: tile(on, ldo, inn, ldi, panel, kc, 3, k0, k1, b0, b1, accumulate, relu); break;
+        case 2: tile(on, ldo, inn, ldi, panel, kc, 2, k0, k1, b0, b1, accumulate, relu); break;
+        default: tile(on, ldo, inn, ldi, panel, kc, 1, k0, k1, b0, b1, accumulate, relu); break;
+        }
+    }
 }
 
 /* One row against packed weights: 4 panels at a time, 8 independent FMA chains, so a GEMV
