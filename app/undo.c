@@ -15,6 +15,10 @@ int undo_init(Undo *u, size_t size, int capacity)
         undo_deinit(u);
         return -1;
     }
+    /* Touch every page now: the history's memory is resident from the start, so a long run's
+     * RSS stays flat instead of creeping up one snapshot per edit until the ring is full. */
+    memset(u->undo, 0, size * (size_t)capacity);
+    memset(u->redo, 0, size * (size_t)capacity);
     u->size = size;
     u->capacity = capacity;
     return 0;

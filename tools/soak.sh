@@ -2,16 +2,17 @@
 # soak.sh - the instrument left running: headless, a GMD groove fed as live taps at 300 BPM,
 # the model regenerating every loop (and after every tap), for SOAK_SECONDS (default 180).
 # Checks that resident memory stays flat (growth after warm-up under SOAK_RSS_SLACK_KB,
-# default 2048 kB) and that no xrun happened. Uses a JACK dummy server when jackd is there
-# (a real audio callback; period SOAK_PERIOD, default 1024 frames), else groove's silent
-# real-time clock. Not niced: the audio thread
-# must run on time, and the whole run costs a few per cent of one core. Part of `make bench`.
+# default 2048 kB) and that no xrun happened (SOAK_MAX_XRUNS, default 0). Uses a JACK dummy
+# server when jackd is there (a real audio callback; period SOAK_PERIOD, default 1024 frames),
+# else groove's silent real-time clock. Not niced: the audio thread must run on time, and the
+# whole run costs a few per cent of one core. Part of `make bench`.
 #   SOAK_SECONDS=600 bash tools/soak.sh
 set -u
 cd "$(dirname "$0")/.."
 seconds=${SOAK_SECONDS:-180}
 slack=${SOAK_RSS_SLACK_KB:-2048}
 period=${SOAK_PERIOD:-1024}   # JACK frames per period: 21 ms at 48 kHz
+max_xruns=${SOAK_MAX_XRUNS:-0}
 groove_mid=../shared/data/gmd/drummer1/session1/1_funk_80_beat_4-4.mid
 [ -f "$groove_mid" ] || { echo "soak: missing $groove_mid"; exit 1; }
 [ -x ./groove ] || { echo "soak: build ./groove first (make)"; exit 1; }
@@ -58,7 +59,7 @@ growth=$(( ${rss_end:-0} - ${rss_warm:-0} ))
 echo "soak: $loops loops, $gens generations, max generation $max_gen us, xruns $xruns, rss $rss_warm -> $rss_end kB (growth $growth kB)"
 status=0
 [ -n "$rss_warm" ] && [ "$growth" -le "$slack" ] || { echo "soak: FAIL memory grew by $growth kB (allowed $slack)"; status=1; }
-[ "${xruns:-1}" = 0 ] || { echo "soak: FAIL $xruns xruns"; status=1; }
+[ -n "$xruns" ] && [ "$xruns" -le "$max_xruns" ] || { echo "soak: FAIL ${xruns:-?} xruns (allowed $max_xruns)"; status=1; }
 [ "${gens:-0}" -ge "$loops" ] || { echo "soak: FAIL fewer generations ($gens) than loops ($loops)"; status=1; }
 [ $status -eq 0 ] && echo "soak: ok"
 exit $status
