@@ -39,35 +39,62 @@ void tk_matmul_tn_scalar(float *c, const float *a, const float *b, int M, int K,
     matmul_scalar(c, a, 1, M, b, NULL, M, K, N, accumulate);
 }
 
-int tk_has_avx2(void)
+static int level = -1;
+
+/* The best level this CPU runs. */
+static Tk_level cpu_level(void)
 {
-    static int cached = -1;
-    if (cached < 0) {
-        const char *off = getenv("GROOVE_NO_SIMD");
-        __builtin_cpu_init();
-        cached = !(off && *off && strcmp(off, "0") != 0) && __builtin_cpu_supports("avx2") &&
-                 __builtin_cpu_supports("fma");
-    }
-    return cached;
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f"))
+        return TK_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return TK_AVX2;
+    return TK_SCALAR;
 }
 
-const char *tk_kernel_name(void) { return tk_has_avx2() ? "avx2" : "scalar"; }
+Tk_level tk_level(void)
+{
+    if (level < 0) {
+        Tk_level best = cpu_level();
+        const char *want = getenv("GROOVE_TRAIN_KERNEL");
+        if (want && !strcmp(want, "scalar"))
+            best = TK_SCALAR;
+        else if (want && !strcmp(want, "avx2") && best > TK_AVX2)
+            best = TK_AVX2;
+        level = (int)best;
+    }
+    return (Tk_level)level;
+}
+
+void tk_set_level(Tk_level want)
+{
+    Tk_level best = cpu_level();
+    level = (int)(want < best ? want : best);
+}
+
+const char *tk_kernel_name(void)
+{
+    static const char *const names[] = {"scalar", "avx2", "avx512"};
+    return names[tk_level()];
+}
 
 void tk_matmul_nn(float *c, const float *a, const float *b, const float *bias, int M, int K, int N,
                   int accumulate)
 {
-    if (tk_has_avx2())
-        tk_matmul_nn_avx2(c, a, b, bias, M, K, N, accumulate);
-    else
-        tk_matmul_nn_scalar(c, a, b, bias, M, K, N, accumulate);
+    switch (tk_level()) {
+    case TK_AVX512: tk_matmul_nn_avx512(c, a, b, bias, M, K, N, accumulate); break;
+    case TK_AVX2: tk_matmul_nn_avx2(c, a, b, bias, M, K, N, accumulate); break;
+    default: tk_matmul_nn_scalar(c, a, b, bias, M, K, N, accumulate); break;
+    }
 }
 
 void tk_matmul_tn(float *c, const float *a, const float *b, int M, int K, int N, int accumulate)
 {
-    if (tk_has_avx2())
-        tk_matmul_tn_avx2(c, a, b, M, K, N, accumulate);
-    else
-        tk_matmul_tn_scalar(c, a, b, M, K, N, accumulate);
+    switch (tk_level()) {
+    case TK_AVX512: tk_matmul_tn_avx512(c, a, b, M, K, N, accumulate); break;
+    case TK_AVX2: tk_matmul_tn_avx2(c, a, b, M, K, N, accumulate); break;
+    default: tk_matmul_tn_scalar(c, a, b, M, K, N, accumulate); break;
+    }
 }
 
 void tk_transpose(float *out, const float *in, int rows, int cols)

@@ -8,9 +8,10 @@
  * either row-major (tk_matmul_nn) or transposed (tk_matmul_tn, A stored [K][M]). The
  * forward takes the weights pre-transposed (tk_transpose), once per step.
  *
- * Each kernel has a scalar twin (the *_scalar functions, always available) and an
- * AVX2+FMA version (train_kernels_avx2.c) chosen at run time when the CPU has both; a
- * test holds them together. Pure functions, callable from any thread.
+ * Each kernel has a scalar twin (the *_scalar functions, always available), an AVX2+FMA
+ * version (train_kernels_avx2.c) and an AVX-512 one (train_kernels_avx512.c); the best the
+ * CPU runs is chosen once at run time (GROOVE_TRAIN_KERNEL=scalar|avx2|avx512 caps it);
+ * a test holds each to the scalar twin. Pure functions, callable from any thread.
  */
 #ifndef GROOVE_TRAIN_KERNELS_H
 #define GROOVE_TRAIN_KERNELS_H
@@ -33,9 +34,17 @@ void tk_matmul_nn_avx2(float *c, const float *a, const float *b, const float *bi
                        int N, int accumulate);
 void tk_matmul_tn_avx2(float *c, const float *a, const float *b, int M, int K, int N, int accumulate);
 
-/* 1 when the CPU runs AVX2 and FMA (and GROOVE_NO_SIMD is not set), else 0. */
-int tk_has_avx2(void);
-/* Names the kernels in use: "avx2" or "scalar". */
+/* The AVX-512 versions (only call when the CPU has AVX-512F). */
+void tk_matmul_nn_avx512(float *c, const float *a, const float *b, const float *bias, int M, int K,
+                         int N, int accumulate);
+void tk_matmul_tn_avx512(float *c, const float *a, const float *b, int M, int K, int N, int accumulate);
+
+typedef enum { TK_SCALAR = 0, TK_AVX2, TK_AVX512 } Tk_level;
+/* The instruction set in use: the best the CPU has, capped by GROOVE_TRAIN_KERNEL. */
+Tk_level tk_level(void);
+/* Forces a level (tests; clamped to what the CPU has). */
+void tk_set_level(Tk_level level);
+/* Names the kernels in use: "avx512", "avx2" or "scalar". */
 const char *tk_kernel_name(void);
 
 #endif

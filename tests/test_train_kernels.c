@@ -26,7 +26,8 @@ static double max_diff(const float *a, const float *b, int n)
     return m;
 }
 
-int main(void)
+/* Holds the kernels of the current level to the scalar twins. */
+static void check_level(void)
 {
     static const int shapes[][3] = {{1, 1, 1}, {7, 5, 27}, {13, 33, 16}, {64, 128, 384}, {5, 300, 9}, {32, 96, 24}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
@@ -77,6 +78,20 @@ int main(void)
             free(c3);
         }
         free(a); free(b); free(bias); free(c1); free(c2); free(at);
+    }
+}
+
+int main(void)
+{
+    static const Tk_level levels[] = {TK_SCALAR, TK_AVX2, TK_AVX512};
+    static const char *const names[] = {"scalar", "avx2", "avx512"};
+    for (int l = 0; l < 3; l++) {
+        tk_set_level(levels[l]);
+        if (tk_level() != levels[l]) {
+            printf("     (this CPU has no %s: its kernels are not exercised here)\n", names[l]);
+            continue;
+        }
+        check_level();
     }
     return check_summary();
 }
