@@ -223,70 +223,65 @@ static void linear_avx512(float *out, const float *in, const float *w, const flo
 
 /* ---------------------------------------------------------------- attention */
 
+/* Per head: S = Q K^T and O = P V as packed-panel products (the register tiles above), K^T
+ * and V packed on the stack; the softmax vectorised over each row. */
 static void attention_avx512(float *out, float *att, const float *qkv, int B, int T, int C, int H)
 {
     int hs = C / H;
-    if (T > KERNEL_MAX_T || (size_t)hs * T > 16384) {
+    int tpan = (T + KERNEL_PANEL - 1) / KERNEL_PANEL, dpan = (hs + KERNEL_PANEL - 1) / KERNEL_PANEL;
+    if (T > KERNEL_MAX_T || (size_t)tpan * KERNEL_PANEL * hs > 16384 || (size_t)dpan * KERNEL_PANEL * T > 16384) {
         kernels_attention_scalar(out, att, qkv, B, T, C, H);
         return;
     }
-    _Alignas(64) float kt[16384];   /* K of one head, transposed: [hs][T] */
+    _Alignas(64) float kp[16384];   /* K^T of one head in panels: [tpan][hs][32] */
+    _Alignas(64) float vp[16384];   /* V of one head in panels: [dpan][T][32] */
     float scale = 1.0f / sqrtf((float)hs);
+    __m512 vscale = _mm512_set1_ps(scale);
     for (int bi = 0; bi < B; bi++)
         for (int h = 0; h < H; h++) {
             const float *base = qkv + (size_t)bi * T * 3 * C;
-            for (int j = 0; j < T; j++)
+            for (int p = 0; p < tpan; p++)
                 for (int d = 0; d < hs; d++)
-                    kt[d * T + j] = base[(size_t)j * 3 * C + C + h * hs + d];
+                    for (int jj = 0; jj < KERNEL_PANEL; jj++) {
+                        int j = p * KERNEL_PANEL + jj;
+                        kp[((size_t)p * hs + d) * KERNEL_PANEL + jj] = j < T ? base[(size_t)j * 3 * C + C + h * hs + d] : 0.0f;
+                    }
+            for (int p = 0; p < dpan; p++)
+                for (int j = 0; j < T; j++)
+                    for (int dd = 0; dd < KERNEL_PANEL; dd++) {
+                        int d = p * KERNEL_PANEL + dd;
+                        vp[((size_t)p * T + j) * KERNEL_PANEL + dd] = d < hs ? base[(size_t)j * 3 * C + 2 * C + h * hs + d] : 0.0f;
+                    }
+            float *a = att + ((size_t)bi * H + h) * T * T;
+            for (int p = 0; p < tpan; p++)
+                panel_rows(a + p * KERNEL_PANEL, T, base + h * hs, 3 * C, kp + (size_t)p * hs * KERNEL_PANEL, hs, T,
+                           T - p * KERNEL_PANEL, NULL, 0, 0);
             for (int i = 0; i < T; i++) {
-                const float *q = base + (size_t)i * 3 * C + h * hs;
-                float *p = att + (((size_t)bi * H + h) * T + i) * T;
-                /* scores over j, 16 at a time */
+                float *row = a + (size_t)i * T;
                 __m512 vmax = _mm512_set1_ps(-INFINITY);
                 for (int j = 0; j < T; j += 16) {
                     __mmask16 k = lanes(T - j);
-                    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
-                    int d = 0;
-                    for (; d + 2 <= hs; d += 2) {
-                        s0 = _mm512_fmadd_ps(_mm512_set1_ps(q[d]), _mm512_maskz_loadu_ps(k, kt + d * T + j), s0);
-                        s1 = _mm512_fmadd_ps(_mm512_set1_ps(q[d + 1]), _mm512_maskz_loadu_ps(k, kt + (d + 1) * T + j), s1);
-                    }
-                    if (d < hs)
-                        s0 = _mm512_fmadd_ps(_mm512_set1_ps(q[d]), _mm512_maskz_loadu_ps(k, kt + d * T + j), s0);
-                    __m512 s = _mm512_mul_ps(_mm512_add_ps(s0, s1), _mm512_set1_ps(scale));
-                    _mm512_mask_storeu_ps(p + j, k, s);
-                    vmax = _mm512_mask_max_ps(vmax, k, vmax, s);
+                    vmax = _mm512_mask_max_ps(vmax, k, vmax, _mm512_maskz_loadu_ps(k, row + j));
                 }
-                __m512 mx = _mm512_set1_ps(_mm512_reduce_max_ps(vmax));
+                __m512 mx = _mm512_set1_ps(_mm512_reduce_max_ps(vmax) * scale);
                 __m512 vsum = _mm512_setzero_ps();
                 for (int j = 0; j < T; j += 16) {
                     __mmask16 k = lanes(T - j);
-                    __m512 e = exp512(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, p + j), mx));
+                    __m512 e = exp512(_mm512_fmsub_ps(_mm512_maskz_loadu_ps(k, row + j), vscale, mx));
                     e = _mm512_maskz_mov_ps(k, e);
-                    _mm512_mask_storeu_ps(p + j, k, e);
+                    _mm512_mask_storeu_ps(row + j, k, e);
                     vsum = _mm512_add_ps(vsum, e);
                 }
                 __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(vsum));
                 for (int j = 0; j < T; j += 16) {
                     __mmask16 k = lanes(T - j);
-                    _mm512_mask_storeu_ps(p + j, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, p + j), inv));
-                }
-                /* out row = sum_j p[j] v[j], 16 dims at a time */
-                float *o = out + ((size_t)bi * T + i) * C + h * hs;
-                for (int d = 0; d < hs; d += 16) {
-                    __mmask16 k = lanes(hs - d);
-                    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
-                    const float *v = base + 2 * C + h * hs + d;
-                    int j = 0;
-                    for (; j + 2 <= T; j += 2) {
-                        acc0 = _mm512_fmadd_ps(_mm512_set1_ps(p[j]), _mm512_maskz_loadu_ps(k, v + (size_t)j * 3 * C), acc0);
-                        acc1 = _mm512_fmadd_ps(_mm512_set1_ps(p[j + 1]), _mm512_maskz_loadu_ps(k, v + (size_t)(j + 1) * 3 * C), acc1);
-                    }
-                    if (j < T)
-                        acc0 = _mm512_fmadd_ps(_mm512_set1_ps(p[j]), _mm512_maskz_loadu_ps(k, v + (size_t)j * 3 * C), acc0);
-                    _mm512_mask_storeu_ps(o + d, k, _mm512_add_ps(acc0, acc1));
+                    _mm512_mask_storeu_ps(row + j, k, _mm512_mul_ps(_mm512_maskz_loadu_ps(k, row + j), inv));
                 }
             }
+            float *o = out + (size_t)bi * T * C + h * hs;
+            for (int p = 0; p < dpan; p++)
+                panel_rows(o + p * KERNEL_PANEL, C, a, T, vp + (size_t)p * T * KERNEL_PANEL, T, T,
+                           hs - p * KERNEL_PANEL, NULL, 0, 0);
         }
 }
 
