@@ -13,8 +13,8 @@
  * w[p*32 + j][c] at packed[(p*C + c)*32 + j], zero where p*32 + j >= OC. Packing once at load
  * turns the hot N=32 products into broadcast-FMA streams with no per-call transpose.
  *
- * No kernel allocates (scratch lives on the stack, bounded), none keeps state: call from any
- * thread, including the audio thread.
+ * No kernel allocates (scratch lives on the stack: at most 128 KiB, for attention), none keeps
+ * state: call from any thread with a normal stack.
  */
 #ifndef GROOVE_KERNELS_H
 #define GROOVE_KERNELS_H
