@@ -59,10 +59,13 @@ static void usage(FILE *out)
             "  --epochs N --batch N --threads N --seed N\n"
             "  --lr X --lr-min X --warmup FRAC --wd X --clip X\n"
             "  --dropout X --p X (weight of cells without a hit) --vel-weight X --offset-weight X\n"
+            "  --reg-p X (weight of cells without a hit in the velocity/offset MSE, default 0.5)\n"
             "  --beta X --beta-ramp FRAC --mute-prob X --logvar-init X\n"
             "  --d N (encoder and decoder width) --enc-d N --dec-d N --heads N --ff N\n"
             "  --layers N --enc-layers N --dec-layers N --latent N\n"
             "  --limit N --val-limit N   use only the first N train / validation windows (tests)\n"
+            "  --calibrate MODEL   no training: calibrate MODEL's per-voice thresholds on validation,\n"
+            "                      print its validation metrics, write it with them to --out\n"
             "  --stop-after N      stop after N epochs of this invocation (--resume goes on)\n"
             "  --quiet             no per-epoch lines (errors only)\n");
 }
@@ -129,9 +132,95 @@ static void csv_trim(const char *path, int last_epoch)
     free(kept);
 }
 
+/* Prints one line of validation metrics. */
+static void print_metrics(const char *what, const Metrics *m)
+{
+    printf("  %-22s acc %.2f%%  P %.3f R %.3f F1 %.4f  hits/loop %.2f (true %.2f)  offset std %.4f (true %.4f)  "
+           "vel MSE %.4f  offset MSE %.4f\n",
+           what, 100.0 * metrics_hit_accuracy(m), metrics_precision(m, -1), metrics_recall(m, -1), metrics_f1(m, -1),
+           metrics_hits_per_loop_pred(m), metrics_hits_per_loop_true(m), metrics_offset_std_pred(m),
+           metrics_offset_std_true(m), metrics_vel_mse(m), metrics_offset_mse(m));
+}
+
+/* --calibrate: thresholds for an existing model from validation; frees the dataset and
+ * the index arrays; returns the exit status. */
+static int calibrate(Dataset *ds, int *val_idx, int n_val, const char *model_path, const char *out_path,
+                     int threads, int *train_idx, const Train_options *base, int quiet)
+{
+    char err[512];
+    Model_config cfg;
+    float *params = NULL;
+    Model_file_extras extras;
+    int status = 1;
+    Trainer t;
+    int have = 0;
+    Train_sample *val = malloc(sizeof *val * (size_t)n_val);
+    Hvo *truth = malloc(sizeof *truth * (size_t)n_val);
+    float *out = malloc(sizeof(float) * HVO_STEPS * HVO_CHANNELS * (size_t)n_val);
+    if (!val || !truth || !out) {
+        fprintf(stderr, "groove: train: out of memory\n");
+        goto done;
+    }
+    if (model_file_read(model_path, &cfg, &params, &extras, err, sizeof err) != 0) {
+        fprintf(stderr, "groove: train: cannot load model '%s': %s\n", model_path, err);
+        goto done;
+    }
+    Train_options opt = *base;
+    opt.threads = threads;
+    opt.batch = 64;
+    if (trainer_init(&t, &cfg, &opt, 1, err, sizeof err) != 0) {
+        fprintf(stderr, "groove: train: %s\n", err);
+        goto done;
+    }
+    have = 1;
+    memcpy(t.params, params, t.n_params * sizeof(float));
+    trainer_sync_params(&t);
+    for (int i = 0; i < n_val; i++) {
+        train_sample_from_window(&val[i], &ds->windows[val_idx[i]], &opt, 0, i, 0);
+        truth[i] = ds->windows[val_idx[i]].pattern;
+    }
+    Val_result vr;
+    validate(&t, val, truth, n_val, out, &vr);
+    if (!quiet) {
+        printf("%s on %d validation windows:\n", model_path, n_val);
+        print_metrics("thresholds 0.5", &vr.at_half);
+        if (extras.has_thresholds) {
+            Metrics ms;
+            metrics_init(&ms);
+            train_metrics(&ms, out, truth, n_val, extras.thresholds);
+            print_metrics("stored thresholds", &ms);
+        }
+        print_metrics("calibrated thresholds", &vr.at_cal);
+        printf("  calibrated:");
+        for (int v = 0; v < HVO_VOICES; v++)
+            printf(" %s %.2f", voice_label(v), vr.thresholds[v]);
+        printf("\n");
+    }
+    Model_file_tensor extra = {"thresholds", 1, HVO_VOICES, vr.thresholds};
+    if (model_file_write(out_path, &cfg, t.params, &extra, 1, err, sizeof err) != 0) {
+        fprintf(stderr, "groove: train: %s\n", err);
+        goto done;
+    }
+    if (!quiet)
+        printf("wrote %s with the calibrated thresholds\n", out_path);
+    status = 0;
+done:
+    if (have)
+        trainer_deinit(&t);
+    free(params);
+    free(val);
+    free(truth);
+    free(out);
+    free(val_idx);
+    free(train_idx);
+    dataset_deinit(ds);
+    return status;
+}
+
 int cmd_train(int argc, char **argv)
 {
     const char *data_path = "data/gmd.gds", *out_path = "runs/model.gtm", *ckpt_arg = NULL, *log_arg = NULL;
+    const char *calibrate_path = NULL, *out_arg = NULL;
     int resume = 0, quiet = 0, limit = 0, val_limit = 0, stop_after = 0;
     Train_options opt;
     train_options_default(&opt);
@@ -166,11 +255,13 @@ int cmd_train(int argc, char **argv)
         if (!strcmp(a, "--data"))
             data_path = val;
         else if (!strcmp(a, "-o") || !strcmp(a, "--out"))
-            out_path = val;
+            out_path = out_arg = val;
         else if (!strcmp(a, "--checkpoint"))
             ckpt_arg = val;
         else if (!strcmp(a, "--log"))
             log_arg = val;
+        else if (!strcmp(a, "--calibrate"))
+            calibrate_path = val;
         else if (!strcmp(a, "--kinds")) {
             if (!strcmp(val, "beats"))
                 opt.kinds = DATASET_BEATS;
@@ -200,6 +291,7 @@ int cmd_train(int argc, char **argv)
         NUM("--beta-ramp", 0, 1, opt.beta_ramp = (float)x)
         NUM("--mute-prob", 0, 1, opt.mute_prob = (float)x)
         NUM("--logvar-init", -20, 5, opt.logvar_init = (float)x)
+        NUM("--reg-p", 0, 1, opt.reg_weight = (float)x)
         NUM("--d", 2, 4096, cfg.enc_d = cfg.dec_d = (int)x)
         NUM("--enc-d", 2, 4096, cfg.enc_d = (int)x)
         NUM("--dec-d", 2, 4096, cfg.dec_d = (int)x)
@@ -269,6 +361,9 @@ int cmd_train(int argc, char **argv)
                 n_train, n_val);
         goto done;
     }
+    if (calibrate_path)
+        return calibrate(&ds, val_idx, n_val, calibrate_path, out_arg ? out_path : calibrate_path, opt.threads,
+                         train_idx, &opt, quiet);
     long steps_per_epoch = (n_train + opt.batch - 1) / opt.batch;
     if (!resume) {
         if (trainer_init(&t, &cfg, &opt, steps_per_epoch * opt.epochs, err, sizeof err) != 0) {

@@ -72,6 +72,7 @@ void train_options_default(Train_options *o)
     o->kinds = DATASET_BEATS;
     o->seed = 1;
     o->logvar_init = -5.0f;
+    o->reg_weight = 0.5f;
 }
 
 /* ---------------------------------------------------------------- activations */
@@ -349,7 +350,7 @@ static void model_loss(Train_worker *w)
             const float *y = s[b].target.v[tt];
             for (int v = 0; v < V; v++) {
                 float hit = y[v] > 0.5f ? 1.0f : 0.0f;
-                float wt = hit > 0.0f ? 1.0f : o->hit_weight;
+                float wt = hit > 0.0f ? 1.0f : o->hit_weight, wr = hit > 0.0f ? 1.0f : o->reg_weight;
                 float xl = out[v];
                 float prob = 1.0f / (1.0f + expf(-xl));
                 double bce = (xl > 0.0f ? xl : 0.0f) - xl * hit + log1p(exp(-fabs((double)xl)));
@@ -357,12 +358,12 @@ static void model_loss(Train_worker *w)
                 dout[v] = (float)(wt * (prob - hit) * norm);
                 float sv = 1.0f / (1.0f + expf(-out[V + v]));
                 float ev = sv - y[V + v];
-                lv += wt * ev * ev;
-                dout[V + v] = (float)(o->vel_weight * wt * 2.0 * ev * sv * (1.0f - sv) * norm);
+                lv += wr * ev * ev;
+                dout[V + v] = (float)(o->vel_weight * wr * 2.0 * ev * sv * (1.0f - sv) * norm);
                 float th = tanhf(out[2 * V + v]);
                 float eo = 0.5f * th - y[2 * V + v];
-                lo += wt * eo * eo;
-                dout[2 * V + v] = (float)(o->offset_weight * wt * 2.0 * eo * 0.5 * (1.0 - th * th) * norm);
+                lo += wr * eo * eo;
+                dout[2 * V + v] = (float)(o->offset_weight * wr * 2.0 * eo * 0.5 * (1.0 - th * th) * norm);
             }
         }
         const float *mu = w->a.mu + (size_t)b * L, *lvar = w->a.logvar + (size_t)b * L;
@@ -783,39 +784,52 @@ void train_metrics(Metrics *m, const float *out, const Hvo *truth, int n, const 
 
 void train_calibrate_thresholds(const float *out, const Hvo *truth, int n, float thresholds[HVO_VOICES])
 {
-    enum { NT = 91 };
-    for (int v = 0; v < HVO_VOICES; v++) {
-        long pred[NT] = {0}, tp[NT] = {0}, ntrue = 0;
+    enum { NT = 91 };   /* thresholds 0.05, 0.06, ..., 0.95 */
+    static long pred[HVO_VOICES][NT], tp[HVO_VOICES][NT];
+    long ntrue = 0;
+    memset(pred, 0, sizeof pred);
+    memset(tp, 0, sizeof tp);
+    for (int v = 0; v < HVO_VOICES; v++)
         for (int i = 0; i < n; i++)
             for (int tt = 0; tt < HVO_STEPS; tt++) {
                 float logit = out[((size_t)i * HVO_STEPS + tt) * HVO_CHANNELS + v];
                 float prob = 1.0f / (1.0f + expf(-logit));
                 int y = truth[i].v[tt][v] > 0.5f;
                 ntrue += y;
-                /* thresholds 0.05 + k/100: prob > thr for k < (prob - .05) * 100 */
-                for (int k = 0; k < NT; k++) {
-                    if (!(prob > 0.05f + 0.01f * k))
-                        break;
-                    pred[k]++;
-                    tp[k] += y;
+                for (int k = 0; k < NT && prob > 0.05f + 0.01f * (float)k; k++) {
+                    pred[v][k]++;
+                    tp[v][k] += y;
                 }
             }
-        int best = 45, best_in = -1;
-        double best_f1 = -1.0, best_gap = 1e30;
-        for (int k = 0; k < NT; k++) {
-            double gap = fabs((double)pred[k] - (double)ntrue);
-            double f1 = tp[k] ? 2.0 * tp[k] / (double)(pred[k] + ntrue) : 0.0;
-            if (gap <= 0.05 * ntrue && f1 > best_f1) {
-                best_f1 = f1;
-                best_in = k;
+    /* coordinate ascent on the overall F1 = 2 TP / (P + T), keeping the predicted hit count
+     * within [0.95, 1.05] of the true one (or moving toward that band) */
+    int sel[HVO_VOICES];
+    for (int v = 0; v < HVO_VOICES; v++)
+        sel[v] = 45;   /* 0.5 */
+    for (int round = 0; round < 4; round++)
+        for (int v = 0; v < HVO_VOICES; v++) {
+            long P = 0, TP = 0;
+            for (int u = 0; u < HVO_VOICES; u++)
+                if (u != v) {
+                    P += pred[u][sel[u]];
+                    TP += tp[u][sel[u]];
+                }
+            int best = sel[v];
+            double best_key = -1e30;
+            for (int k = 0; k < NT; k++) {
+                double p = (double)(P + pred[v][k]), t = (double)ntrue;
+                double out_of_band = p < 0.95 * t ? 0.95 * t - p : p > 1.05 * t ? p - 1.05 * t : 0.0;
+                double f1 = p + t > 0 ? 2.0 * (double)(TP + tp[v][k]) / (p + t) : 0.0;
+                double key = f1 - out_of_band;   /* any distance from the band outweighs F1 */
+                if (key > best_key) {
+                    best_key = key;
+                    best = k;
+                }
             }
-            if (gap < best_gap) {
-                best_gap = gap;
-                best = k;
-            }
+            sel[v] = best;
         }
-        thresholds[v] = 0.05f + 0.01f * (float)(best_in >= 0 ? best_in : best);
-    }
+    for (int v = 0; v < HVO_VOICES; v++)
+        thresholds[v] = 0.05f + 0.01f * (float)sel[v];
 }
 
 /* ---------------------------------------------------------------- checkpoints */

@@ -48,6 +48,8 @@ typedef struct {
     float mute_prob;      /* probability that a window gets random mutes */
     int kinds;            /* DATASET_BEATS / _FILLS / _BEATS_AND_FILLS */
     uint64_t seed;
+    float reg_weight;     /* weight of cells without a true hit in the velocity and offset
+                           * MSE (SPEC: p, as hit_weight; 0 = regress only at true hits) */
     float logvar_init;    /* initial log-variance bias: negative starts the latent nearly
                            * deterministic, so the decoder learns to use it (no collapse) */
 } Train_options;
@@ -125,10 +127,10 @@ void train_sample_from_window(Train_sample *s, const DatasetWindow *w, const Tra
 /* Shuffles order[n] for an epoch, deterministically from (seed, epoch). */
 void train_shuffle(int *order, int n, uint64_t seed, int epoch);
 
-/* Per-voice thresholds from validation output: for each voice the threshold (0.05..0.95)
- * with the best F1 among those whose predicted hit count stays within 10 % of the true
- * count (or, if none does, the one with the closest count). out [n][32][27] raw output,
- * truth the true patterns. */
+/* Per-voice thresholds (0.05..0.95) from validation output: coordinate ascent on the
+ * overall hit F1 while the predicted hit count stays within 5 % of the true count (so
+ * hits per loop match the truth). out [n][32][27] raw output, truth the true patterns.
+ * Not thread-safe (static scratch). */
 void train_calibrate_thresholds(const float *out, const Hvo *truth, int n, float thresholds[HVO_VOICES]);
 /* Accumulates metrics of raw output against the truth at thresholds (NULL: 0.5). */
 void train_metrics(Metrics *m, const float *out, const Hvo *truth, int n, const float *thresholds);

@@ -245,6 +245,7 @@ static int dump_step(const char *dir)
     o.threads = 2;
     o.batch = 5;
     o.hit_weight = 0.4f;
+    o.reg_weight = 0.2f;
     o.vel_weight = 1.5f;
     o.offset_weight = 2.0f;
     Trainer t;
@@ -266,10 +267,10 @@ static int dump_step(const char *dir)
         return 1;
     fprintf(f, "enc_d %d\nenc_heads %d\nenc_ff %d\nenc_layers %d\ndec_d %d\ndec_heads %d\ndec_ff %d\n"
                "dec_layers %d\nlatent %d\nn_styles %d\nhas_fill %d\nn_mute_groups %d\nbatch %d\n"
-               "hit_weight %.9g\nvel_weight %.9g\noffset_weight %.9g\nbeta %.9g\n"
+               "hit_weight %.9g\nreg_weight %.9g\nvel_weight %.9g\noffset_weight %.9g\nbeta %.9g\n"
                "loss_total %.9g\nloss_hit %.9g\nloss_vel %.9g\nloss_offset %.9g\nloss_kl %.9g\n",
             c.enc_d, c.enc_heads, c.enc_ff, c.enc_layers, c.dec_d, c.dec_heads, c.dec_ff, c.dec_layers, c.latent,
-            c.n_styles, c.has_fill, c.n_mute_groups, NB, o.hit_weight, o.vel_weight, o.offset_weight, beta,
+            c.n_styles, c.has_fill, c.n_mute_groups, NB, o.hit_weight, o.reg_weight, o.vel_weight, o.offset_weight, beta,
             l.total, l.hit, l.vel, l.offset, l.kl);
     for (int i = 0; i < NB; i++)
         fprintf(f, "sample %d style %d fill %d mutes %d\n", i, s[i].style, s[i].fill, s[i].mutes);
