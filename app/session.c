@@ -287,7 +287,16 @@ Session_status session_from_text(const char *text, size_t len, Session *out, cha
         snprintf(err, errlen, "not a groove session file (no 'groove-session' header)");
         return SESSION_CORRUPT;
     }
-    long version = strtol(text + sizeof magic - 1, NULL, 10);
+    /* The version: digits up to the end of the line (the text need not be NUL-terminated). */
+    long version = 0;
+    size_t vp = sizeof magic - 1;
+    int digits = 0;
+    while (vp < len && text[vp] >= '0' && text[vp] <= '9' && digits < 9) {
+        version = version * 10 + (text[vp++] - '0');
+        digits++;
+    }
+    if (!digits || (vp < len && text[vp] != '\n' && text[vp] != '\r'))
+        version = -1;
     if (version != SESSION_VERSION) {
         snprintf(err, errlen, "session file version %ld, this groove reads version %d%s", version,
                  SESSION_VERSION, version > SESSION_VERSION ? " (made by a newer groove)" : "");
