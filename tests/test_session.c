@@ -79,6 +79,14 @@ int main(void)
     const char junk[] = "\x7f" "ELF garbage";
     CHECK(session_from_text(junk, sizeof junk - 1, &b, err, sizeof err) == SESSION_CORRUPT, "garbage refused (%s)", err);
     CHECK(session_from_text("", 0, &b, err, sizeof err) == SESSION_CORRUPT, "empty file refused");
+    /* A header alone, in a buffer with no NUL after it (as read from a file). */
+    char *bare = malloc(16);
+    memcpy(bare, "groove-session 1", 16);
+    CHECK(session_from_text(bare, 16, &b, err, sizeof err) == SESSION_CORRUPT, "a bare header is truncated (%s)", err);
+    memcpy(bare, "groove-session 9", 16);
+    CHECK(session_from_text(bare, 16, &b, err, sizeof err) == SESSION_CORRUPT && strstr(err, "version 9"),
+          "an unterminated newer version is read within bounds (%s)", err);
+    free(bare);
 
     /* A well-checksummed file with an out-of-range value is still refused. */
     Session c;
