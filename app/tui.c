@@ -211,14 +211,16 @@ static void draw_beat_ruler(const Tui *t, int y, int wide)
 
 /* ---------------------------------------------------------------- status -- */
 
+/* Describes the fill setting; "(now)" while a fill loop plays. */
 static const char *fill_text(const Instrument *in, char *buf, size_t n)
 {
+    const char *now = in->fill_now && in->pos.playing ? " (now)" : "";
     if (in->fill_next)
-        snprintf(buf, n, "next");
+        snprintf(buf, n, "next%s", now);
     else if (in->session.settings.fill_every > 0)
-        snprintf(buf, n, "every %d", (int)in->session.settings.fill_every);
+        snprintf(buf, n, "every %d%s", (int)in->session.settings.fill_every, now);
     else
-        snprintf(buf, n, "off");
+        snprintf(buf, n, "off%s", now);
     return buf;
 }
 
