@@ -61,6 +61,7 @@ static void usage(FILE *out)
             "  --dropout X --p X (weight of cells without a hit) --vel-weight X --offset-weight X\n"
             "  --reg-p X (weight of cells without a hit in the velocity/offset MSE, default 0.5)\n"
             "  --beta X --beta-ramp FRAC --mute-prob X --logvar-init X\n"
+            "  --bar-swap X --groove-drop X   augmentation: swap the 2 bars / drop groove hits\n"
             "  --d N (encoder and decoder width) --enc-d N --dec-d N --heads N --ff N\n"
             "  --layers N --enc-layers N --dec-layers N --latent N\n"
             "  --limit N --val-limit N   use only the first N train / validation windows (tests)\n"
@@ -292,6 +293,8 @@ int cmd_train(int argc, char **argv)
         NUM("--mute-prob", 0, 1, opt.mute_prob = (float)x)
         NUM("--logvar-init", -20, 5, opt.logvar_init = (float)x)
         NUM("--reg-p", 0, 1, opt.reg_weight = (float)x)
+        NUM("--bar-swap", 0, 1, opt.bar_swap = (float)x)
+        NUM("--groove-drop", 0, 1, opt.groove_drop = (float)x)
         NUM("--d", 2, 4096, cfg.enc_d = cfg.dec_d = (int)x)
         NUM("--enc-d", 2, 4096, cfg.enc_d = (int)x)
         NUM("--dec-d", 2, 4096, cfg.dec_d = (int)x)

@@ -737,11 +737,35 @@ void train_sample_from_window(Train_sample *s, const DatasetWindow *w, const Tra
                               long pos, int augment)
 {
     s->seed = seed_mix(opt->seed, (uint64_t)epoch + 1, (uint64_t)pos + 1);
-    hvo_groove_to_input(&w->groove, &s->input);
+    Groove groove = w->groove;
     s->target = w->pattern;
     s->style = w->style;
     s->fill = w->is_fill ? 1 : 0;
     s->mutes = 0;
+    if (augment && opt->bar_swap > 0.0f) {
+        uint64_t st = seed_mix(s->seed, 6, 6);
+        if (rand_uniform(&st) < opt->bar_swap) {
+            int half = HVO_STEPS / 2;
+            for (int tt = 0; tt < HVO_STEPS; tt++) {
+                int from = (tt + half) % HVO_STEPS;
+                memcpy(s->target.v[tt], w->pattern.v[from], sizeof s->target.v[tt]);
+                memcpy(groove.g[tt], w->groove.g[from], sizeof groove.g[tt]);
+            }
+            /* a hit never sounds before the loop starts (SPEC) */
+            for (int v = 0; v < HVO_VOICES; v++)
+                if (s->target.v[0][2 * HVO_VOICES + v] < 0.0f)
+                    s->target.v[0][2 * HVO_VOICES + v] = 0.0f;
+            if (groove.g[0][2] < 0.0f)
+                groove.g[0][2] = 0.0f;
+        }
+    }
+    if (augment && opt->groove_drop > 0.0f) {
+        uint64_t st = seed_mix(s->seed, 7, 7);
+        for (int tt = 0; tt < HVO_STEPS; tt++)
+            if (groove.g[tt][0] > 0.5f && rand_uniform(&st) < opt->groove_drop)
+                groove.g[tt][0] = groove.g[tt][1] = groove.g[tt][2] = 0.0f;
+    }
+    hvo_groove_to_input(&groove, &s->input);
     if (augment && opt->mute_prob > 0.0f) {
         uint64_t st = seed_mix(s->seed, 5, 5);
         if (rand_uniform(&st) < opt->mute_prob) {

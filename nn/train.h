@@ -50,6 +50,8 @@ typedef struct {
     uint64_t seed;
     float reg_weight;     /* weight of cells without a true hit in the velocity and offset
                            * MSE (SPEC: p, as hit_weight; 0 = regress only at true hits) */
+    float bar_swap;       /* probability that a window's two bars are swapped (augmentation) */
+    float groove_drop;    /* probability that each groove hit is left out of the input */
     float logvar_init;    /* initial log-variance bias: negative starts the latent nearly
                            * deterministic, so the decoder learns to use it (no collapse) */
 } Train_options;
@@ -121,7 +123,8 @@ void trainer_predict(Trainer *t, const Train_sample *samples, int n, float *out)
 const float *trainer_last_eps(const Trainer *t, int i);
 
 /* Builds sample `pos` of an epoch from a dataset window: groove input, target, style,
- * fill, and (augment != 0) random mutes drawn from the per-sample generator. */
+ * fill, and (augment != 0) the augmentations drawn from the per-sample generator: bar
+ * swap, groove hits left out, random mutes (muted voices removed from the target). */
 void train_sample_from_window(Train_sample *s, const DatasetWindow *w, const Train_options *opt, int epoch,
                               long pos, int augment);
 /* Shuffles order[n] for an epoch, deterministically from (seed, epoch). */
