@@ -825,8 +825,10 @@ void train_calibrate_thresholds(const float *out, const Hvo *truth, int n, float
                     tp[v][k] += y;
                 }
             }
-    /* coordinate ascent on the overall F1 = 2 TP / (P + T), keeping the predicted hit count
-     * within [0.95, 1.05] of the true one (or moving toward that band) */
+    /* coordinate ascent on overall F1 + hit accuracy (F1 = 2 TP / (P + T), accuracy = 1 -
+     * (P + T - 2 TP) / cells), keeping the predicted hit count within [0.92, 1.08] of the
+     * true one (or moving toward that band) */
+    double cells = (double)n * HVO_STEPS * HVO_VOICES;
     int sel[HVO_VOICES];
     for (int v = 0; v < HVO_VOICES; v++)
         sel[v] = 45;   /* 0.5 */
@@ -842,9 +844,11 @@ void train_calibrate_thresholds(const float *out, const Hvo *truth, int n, float
             double best_key = -1e30;
             for (int k = 0; k < NT; k++) {
                 double p = (double)(P + pred[v][k]), t = (double)ntrue;
-                double out_of_band = p < 0.95 * t ? 0.95 * t - p : p > 1.05 * t ? p - 1.05 * t : 0.0;
-                double f1 = p + t > 0 ? 2.0 * (double)(TP + tp[v][k]) / (p + t) : 0.0;
-                double key = f1 - out_of_band;   /* any distance from the band outweighs F1 */
+                double hits = (double)(TP + tp[v][k]);
+                double out_of_band = p < 0.92 * t ? 0.92 * t - p : p > 1.08 * t ? p - 1.08 * t : 0.0;
+                double f1 = p + t > 0 ? 2.0 * hits / (p + t) : 0.0;
+                double acc = cells > 0 ? 1.0 - (p + t - 2.0 * hits) / cells : 0.0;
+                double key = f1 + acc - out_of_band;   /* any distance from the band outweighs */
                 if (key > best_key) {
                     best_key = key;
                     best = k;

@@ -130,9 +130,9 @@ void train_sample_from_window(Train_sample *s, const DatasetWindow *w, const Tra
 /* Shuffles order[n] for an epoch, deterministically from (seed, epoch). */
 void train_shuffle(int *order, int n, uint64_t seed, int epoch);
 
-/* Per-voice thresholds (0.05..0.95) from validation output: coordinate ascent on the
- * overall hit F1 while the predicted hit count stays within 5 % of the true count (so
- * hits per loop match the truth). out [n][32][27] raw output, truth the true patterns.
+/* Per-voice thresholds (0.05..0.95) from validation output: coordinate ascent on overall
+ * hit F1 + hit accuracy while the predicted hit count stays within 8 % of the true count
+ * (so hits per loop match the truth). out [n][32][27] raw output, truth the true patterns.
  * Not thread-safe (static scratch). */
 void train_calibrate_thresholds(const float *out, const Hvo *truth, int n, float thresholds[HVO_VOICES]);
 /* Accumulates metrics of raw output against the truth at thresholds (NULL: 0.5). */
