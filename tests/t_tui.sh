@@ -197,7 +197,7 @@ rc=$(wait_exit)
 check "Ctrl-C quits at once with status 0 (got $rc)" test "$rc" = 0
 
 # SIGTERM quits cleanly (terminal restored, session saved); a crash still restores the terminal.
-groove_pid() { pgrep -P "$(tm display -p -t groove '#{pane_pid}')" -x groove; }
+groove_pid() { pgrep -P "$(tm display -p -t groove '#{pane_pid}')" | head -1; }
 start
 check "started for the signal checks" wait_for '^GR ' 10
 tm send-keys -t groove a
