@@ -246,7 +246,8 @@ static int run_realtime(Instrument *in, Engine *engine, AudioOut *audio, Midi *m
     printf("groove: headless, audio: %s; %s; %s; %s\n", audio ? audio_status(audio) : "none", midi_in_status(midi),
            midi_out_status(midi), in->model_note);
     fflush(stdout);
-    if (feed)
+    /* A file to play, or a number of loops to run: start now. Otherwise the first tap does. */
+    if (feed || o->loops >= 0)
         instrument_play(in);
     int64_t printed = -1;
     long rss_first = 0;
