@@ -2,7 +2,7 @@
  *
  * The screen (80x24 and up):
  *
- *   groove  > PLAY  120.0 BPM  swing 0.00  loop 12  gen 4312 us  overdub     status
+ *   groove > PLAY  120.0 BPM  swing 0.00  loop 12  gen 4312 µs  xruns 0  [+]  overdub
  *   style funk  fill off  density 0.50  temp 1.00  variation 0  model ...    controls
  *          |bar 1                          |bar 2                          bar ruler
  *          1 . . . 2 . . . 3 . . . 4 . . . 1 . . . 2 . . . 3 . . . 4 . . .   beat ruler
@@ -236,9 +236,11 @@ static void draw_status(const Tui *t, int y, int cols)
     attron(in->pos.playing ? color(t, PAIR_PLAY) | A_BOLD : A_DIM);
     addstr(in->pos.playing ? "> PLAY " : "# STOP ");
     attroff(in->pos.playing ? color(t, PAIR_PLAY) | A_BOLD : A_DIM);
-    snprintf(line, sizeof line, " %.1f BPM  swing %.2f  loop %lld  gen %.0f us  %s%s", st->bpm, st->swing,
-             (long long)in->pos.loop, in->last_gen_us, st->record_mode ? "replace" : "overdub",
-             in->unsaved ? "  [+]" : "");
+    EngineStats es;
+    engine_stats(in->engine, &es);
+    snprintf(line, sizeof line, " %.1f BPM  swing %.2f  loop %lld  gen %.0f %s  xruns %llu%s  %s", st->bpm,
+             st->swing, (long long)in->pos.loop, in->last_gen_us, t->utf8 ? "\xc2\xb5s" : "us",
+             (unsigned long long)es.xruns, in->unsaved ? "  [+]" : "", st->record_mode ? "replace" : "overdub");
     addnstr(line, cols - 15 > 0 ? cols - 15 : 0);
 }
 

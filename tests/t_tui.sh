@@ -70,7 +70,7 @@ check "it says the keyboard plays (no MIDI input)" wait_for 'no MIDI input: the 
 if "$GROOVE" devices 2>/dev/null | grep -q 'no audio output devices'; then
     check "no audio device: it says it runs silent" wait_for 'audio: .*silent' 5
 fi
-check "the status line shows tempo, swing, loop and generation time" wait_for 'BPM +swing [0-9.]+ +loop [0-9]+ +gen [0-9]+ us' 2
+check "the status line shows tempo, swing, loop, generation time, xruns" wait_for '^groove .*BPM +swing [0-9.]+ +loop [0-9]+ +gen [0-9]+ µs +xruns [0-9]+' 2
 check "the controls line shows style, fill, density, temperature" wait_for 'style .* fill .* density .* temp ' 2
 check "xruns are on screen" wait_for 'xruns [0-9]+' 2
 
