@@ -90,8 +90,8 @@ static int loop_is_fill(const Instrument *in, int64_t loop)
     return every > 0 && loop % every == every - 1;
 }
 
-/* Asks the worker for the part of loop for_loop. */
-static void request_generation(Instrument *in, int64_t for_loop)
+/* Asks the worker for the part of loop for_loop. Returns the request's serial. */
+static uint64_t request_generation(Instrument *in, int64_t for_loop)
 {
     Regen_request rq;
     const Session_settings *st = &in->session.settings;
@@ -108,10 +108,10 @@ static void request_generation(Instrument *in, int64_t for_loop)
     rq.params.fill = in->model.config.has_fill ? loop_is_fill(in, for_loop) : 0;
     rq.for_loop = for_loop;
     rq.serial = 0;
-    regen_request(&in->regen, &rq);
+    return regen_request(&in->regen, &rq);
 }
 
-void instrument_regenerate(Instrument *in) { request_generation(in, in->pos.loop + 1); }
+void instrument_regenerate(Instrument *in) { (void)request_generation(in, in->pos.loop + 1); }
 
 /* ---------------------------------------------------------- lifecycle -- */
 
@@ -342,7 +342,7 @@ void instrument_tick(Instrument *in, double now)
     }
     /* A new part from the worker. */
     Regen_result res;
-    if (regen_poll(&in->regen, &res) && res.serial > in->accepted_serial) {
+    if (regen_poll(&in->regen, &res) && res.serial > in->accepted_serial && res.serial >= in->accept_from) {
         in->accepted_serial = res.serial;
         in->generations++;
         in->last_gen_us = res.gen_us;
@@ -670,6 +670,8 @@ static void after_restore(Instrument *in)
     send_pattern(in, &in->session.part);
     in->tap_undo_loop = -1;
     changed(in);
+    /* Parts asked for before the restore were made from a state that is gone: drop them. */
+    in->accept_from = request_generation(in, in->pos.loop + 1);
 }
 
 int instrument_undo(Instrument *in)

@@ -65,6 +65,7 @@ typedef struct {
     int have_next;             /* next_raw holds a part not yet playing */
     Hvo sent;                  /* the pattern last handed to the engine */
     uint64_t accepted_serial;  /* newest regen result taken */
+    uint64_t accept_from;      /* results of older requests are dropped (set by undo/redo) */
     uint64_t engine_serial;    /* engine pattern swaps seen */
     int64_t loop_seen;         /* loop count last seen from the engine */
     EnginePosition pos;        /* last read */

@@ -108,7 +108,25 @@ int main(void)
     CHECK(in.generations > gens, "the model runs again for every loop (%llu -> %llu)",
           (unsigned long long)gens, (unsigned long long)in.generations);
 
-    /* Deterministic: the same request twice gives the same part. */
+    /* A timed tap (MIDI in, keyboard): the playhead's position at that time, here 1.5 steps
+     * after the last rendered block started (120 BPM: a step is 0.125 s). */
+    {
+        Groove saved_groove = in.session.groove;
+        instrument_tick(&in, clock_now());
+        double t = in.clock_time + 1.5 * 0.125;
+        double expect_pos = in.clock_step + 1.5;
+        CHECK_NEAR(instrument_position_at(&in, t), expect_pos, 1e-6, "position at a time: engine step + elapsed");
+        instrument_tap(&in, 0.5f, t);
+        Live_slot slot = live_quantize(expect_pos, in.session.settings.swing);
+        CHECK(in.session.groove.g[slot.step][0] == 1.0f, "a timed tap lands at the playhead (step %d)", slot.step);
+        CHECK_NEAR(in.session.groove.g[slot.step][2], slot.offset, 1e-5, "with the playhead's offset");
+        instrument_undo(&in);
+        CHECK(!memcmp(&saved_groove, &in.session.groove, sizeof saved_groove), "undo removes the pass's taps");
+    }
+
+    /* Deterministic: the same request twice gives the same part. (The worker must be idle: a
+     * Model serves one thread at a time.) */
+    CHECK(settle(&in) == 0, "the worker is idle");
     Regen_request rq;
     memset(&rq, 0, sizeof rq);
     rq.groove = in.session.groove;
