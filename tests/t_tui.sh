@@ -196,6 +196,23 @@ tm send-keys -t groove C-c
 rc=$(wait_exit)
 check "Ctrl-C quits at once with status 0 (got $rc)" test "$rc" = 0
 
+# Colour, and NO_COLOR: the same screen with and without colour escapes.
+colours() { tm capture-pane -e -p -t groove | grep -cE $'\e\\[([0-9;]*;)?(3[0-7]|9[0-7]|38;5;[0-9]+)(;[0-9]+)*m'; }
+start
+check "started for the colour check" wait_for '^GR ' 10
+tm send-keys -t groove a
+sleep 0.5
+check "colour is used by default" test "$(colours)" -gt 0
+tm send-keys -t groove C-c
+wait_exit >/dev/null
+start NO_COLOR=1
+check "started with NO_COLOR" wait_for '^GR ' 10
+tm send-keys -t groove a
+sleep 0.5
+check "NO_COLOR: no colour escapes on screen" test "$(colours)" -eq 0
+tm send-keys -t groove C-c
+wait_exit >/dev/null
+
 # SIGTERM quits cleanly (terminal restored, session saved); a crash still restores the terminal.
 groove_pid() { pgrep -P "$(tm display -p -t groove '#{pane_pid}')" | head -1; }
 start
