@@ -132,7 +132,7 @@ void train_shuffle(int *order, int n, uint64_t seed, int epoch);
 
 /* Per-voice thresholds (0.05..0.95) from validation output: coordinate ascent on overall
  * hit F1 + hit accuracy while the predicted hit count stays within 8 % of the true count
- * (so hits per loop match the truth). out [n][32][27] raw output, truth the true patterns.
+ * (so hits per loop match the truth) and each voice's within 40 % of its own. out [n][32][27] raw output, truth the true patterns.
  * Not thread-safe (static scratch). */
 void train_calibrate_thresholds(const float *out, const Hvo *truth, int n, float thresholds[HVO_VOICES]);
 /* Accumulates metrics of raw output against the truth at thresholds (NULL: 0.5). */
