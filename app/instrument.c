@@ -197,6 +197,11 @@ int instrument_init(Instrument *in, Engine *engine, const Instrument_options *op
         if (in->autosave)
             restore_session(in);
     }
+    /* Thresholds the player never touched follow the model (its calibration may be newer
+     * than the session). */
+    for (int v = 0; v < HVO_VOICES; v++)
+        if (!(in->session.settings.thresholds_set >> v & 1u))
+            in->session.settings.thresholds[v] = g.thresholds[v];
     if (opt->bpm > 0)
         in->session.settings.bpm = opt->bpm;
     session_clamp(&in->session);
@@ -484,7 +489,8 @@ void instrument_set_threshold(Instrument *in, int voice, float threshold)
 {
     if (voice < 0 || voice >= HVO_VOICES)
         return;
-    SETTING_CHANGE(in, in->session.settings.thresholds[voice] = threshold, 1);
+    SETTING_CHANGE(in, (in->session.settings.thresholds[voice] = threshold,
+                        in->session.settings.thresholds_set |= 1u << voice), 1);
 }
 
 void instrument_set_style(Instrument *in, int style)

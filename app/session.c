@@ -58,6 +58,7 @@ void session_clamp(Session *s)
         st->variation = 0;
     uint32_t all = (1u << HVO_VOICES) - 1;
     st->kept &= all;
+    st->thresholds_set &= all;
     st->muted &= all;
     st->soloed &= all;
     if (st->record_mode != 1)
@@ -129,6 +130,7 @@ char *session_to_text(const Session *s, size_t *len)
         text_printf(&t, " %.9g", st->thresholds[v]);
     text_printf(&t, "\nstyle %s\nfill_every %d\nseed %u\nvariation %d\n", style_name(st->style),
                 (int)st->fill_every, (unsigned)st->seed, (int)st->variation);
+    text_printf(&t, "thresholds_set %u\n", (unsigned)st->thresholds_set);
     text_printf(&t, "kept %u\nmuted %u\nsoloed %u\nrecord %s\n", (unsigned)st->kept,
                 (unsigned)st->muted, (unsigned)st->soloed, st->record_mode ? "replace" : "overdub");
     for (int i = 0; i < HVO_STEPS; i++)
@@ -239,10 +241,12 @@ static int parse_line(const char *line, Session *s)
         if (read_int(&p, 0, 1000000000LL, &a))
             return -1;
         st->variation = (int32_t)a;
-    } else if (!strcmp(key, "kept") || !strcmp(key, "muted") || !strcmp(key, "soloed")) {
+    } else if (!strcmp(key, "kept") || !strcmp(key, "muted") || !strcmp(key, "soloed") ||
+               !strcmp(key, "thresholds_set")) {
         if (read_int(&p, 0, (1 << HVO_VOICES) - 1, &a))
             return -1;
-        uint32_t *mask = key[0] == 'k' ? &st->kept : key[0] == 'm' ? &st->muted : &st->soloed;
+        uint32_t *mask = key[0] == 'k' ? &st->kept : key[0] == 'm' ? &st->muted
+                         : key[0] == 's' ? &st->soloed : &st->thresholds_set;
         *mask = (uint32_t)a;
     } else if (!strcmp(key, "record")) {
         if (!strncmp(p, "overdub", 7)) {

@@ -199,6 +199,11 @@ int main(void)
     instrument_previous_variation(&in);
     instrument_previous_variation(&in);
     CHECK(in.session.settings.seed == seed && in.session.settings.variation == 0, "back twice: the first one");
+    Gen_params model_params;
+    model_gen_params(&in.model, &model_params);
+    instrument_set_threshold(&in, VOICE_RIDE, 0.9f);
+    CHECK(in.session.settings.thresholds_set == 1u << VOICE_RIDE, "a threshold the player sets is marked as theirs");
+    in.session.settings.thresholds[VOICE_KICK] = 0.123f;   /* as if saved with another model */
     instrument_set_density(&in, 0.0f);
     CHECK(advance_to(&in, in.pos.step + 33.0) == 0, "render a loop at density 0");
     CHECK(hvo_count_hits(&in.session.part) == 0, "density 0 is silence");
@@ -223,6 +228,10 @@ int main(void)
     opt.bpm = 0;
     CHECK(instrument_init(&in, &engine, &opt, err, sizeof err) == 0, "second instrument (%s)", err);
     CHECK(!memcmp(&in.session.groove, &expect.groove, sizeof expect.groove), "groove restored");
+    CHECK(in.session.settings.thresholds[VOICE_RIDE] == 0.9f, "the player's threshold is restored");
+    CHECK(in.session.settings.thresholds[VOICE_KICK] == model_params.thresholds[VOICE_KICK],
+          "an untouched threshold follows the model, not the old session");
+    expect.settings.thresholds[VOICE_KICK] = model_params.thresholds[VOICE_KICK];
     CHECK(!memcmp(&in.session.settings, &expect.settings, sizeof expect.settings), "settings restored");
     CHECK(!memcmp(&in.session.part, &expect.part, sizeof expect.part), "drum part restored");
     CHECK(strstr(in.message, "restored") != NULL, "it says so: %s", in.message);
