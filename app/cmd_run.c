@@ -47,7 +47,7 @@ static void usage(FILE *out)
             "  --audio-device DEV  audio output by index or name part (groove devices)\n"
             "  --rate N            sample rate (default 48000)\n"
             "  --buffer N          frames per audio buffer (default 256)\n"
-            "  --play-groove FILE  feed a MIDI file as if it were played live\n"
+            "  --play-groove FILE  feed a MIDI file as if it were played live (replace mode)\n"
             "  --session FILE      use this session file instead of the autosave\n"
             "  --no-session        neither restore nor save a session\n"
             "  --headless          no terminal: run the instrument core only\n"
@@ -342,6 +342,9 @@ int cmd_run(int argc, char **argv)
         goto done;
     }
     have_instrument = 1;
+    /* A file played in: each of its loops is a take, so the groove is what was just played. */
+    if (o.play_groove)
+        instrument_set_record_mode(&in, LIVE_REPLACE);
     if (o.out_wav) {
         rc = run_offline(&in, &engine, o.play_groove ? &feed : NULL, &o, &log);
     } else {

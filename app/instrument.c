@@ -577,6 +577,12 @@ void instrument_toggle_record_mode(Instrument *in)
     instrument_message(in, "recording: %s", in->session.settings.record_mode ? "replace" : "overdub");
 }
 
+void instrument_set_record_mode(Instrument *in, Live_mode mode)
+{
+    in->session.settings.record_mode = mode == LIVE_REPLACE;
+    live_recorder_init(&in->recorder, mode);
+}
+
 /* -------------------------------------------------------------- edits -- */
 
 int instrument_cell(const Instrument *in, int row, int step, float *velocity, float *offset)

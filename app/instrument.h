@@ -144,6 +144,8 @@ void instrument_toggle_keep(Instrument *in, int voice);
 void instrument_toggle_mute(Instrument *in, int voice);
 void instrument_toggle_solo(Instrument *in, int voice);
 void instrument_toggle_record_mode(Instrument *in);
+/* Sets the recording mode as a start-up option (not an edit: no undo step). */
+void instrument_set_record_mode(Instrument *in, Live_mode mode);
 /* Regenerates now (for the next loop). */
 void instrument_regenerate(Instrument *in);
 
