@@ -67,6 +67,7 @@ static void usage(FILE *out)
             "  --limit N --val-limit N   use only the first N train / validation windows (tests)\n"
             "  --calibrate MODEL   no training: calibrate MODEL's per-voice thresholds on validation,\n"
             "                      print its validation metrics, write it with them to --out\n"
+            "  --cal-acc-weight W  thresholds maximise F1 + W x accuracy (default 1; not in the checkpoint)\n"
             "  --stop-after N      stop after N epochs of this invocation (--resume goes on)\n"
             "  --quiet             no per-epoch lines (errors only)\n");
 }
@@ -85,6 +86,9 @@ static int parse_num(const char *name, const char *s, double lo, double hi, doub
     return 0;
 }
 
+/* Weight of accuracy against F1 when fitting thresholds (--cal-acc-weight). */
+static double cal_acc_weight = 1.0;
+
 /* Runs the model on validation and fills the metrics at 0.5 and at calibrated thresholds. */
 static void validate(Trainer *t, const Train_sample *val, const Hvo *truth, int n, float *out, Val_result *r)
 {
@@ -92,7 +96,7 @@ static void validate(Trainer *t, const Train_sample *val, const Hvo *truth, int 
     metrics_init(&r->at_half);
     metrics_init(&r->at_cal);
     train_metrics(&r->at_half, out, truth, n, NULL);
-    train_calibrate_thresholds(out, truth, n, r->thresholds);
+    train_calibrate_thresholds(out, truth, n, cal_acc_weight, r->thresholds);
     train_metrics(&r->at_cal, out, truth, n, r->thresholds);
 }
 
@@ -307,6 +311,7 @@ int cmd_train(int argc, char **argv)
         NUM("--limit", 0, 1e9, limit = (int)x)
         NUM("--val-limit", 0, 1e9, val_limit = (int)x)
         NUM("--stop-after", 0, 1e9, stop_after = (int)x)
+        NUM("--cal-acc-weight", 0, 100, cal_acc_weight = x)
         else {
             fprintf(stderr, "groove: train: unknown option '%s'\n", a);
             usage(stderr);

@@ -806,7 +806,8 @@ void train_metrics(Metrics *m, const float *out, const Hvo *truth, int n, const 
     }
 }
 
-void train_calibrate_thresholds(const float *out, const Hvo *truth, int n, float thresholds[HVO_VOICES])
+void train_calibrate_thresholds(const float *out, const Hvo *truth, int n, double acc_weight,
+                                float thresholds[HVO_VOICES])
 {
     enum { NT = 91 };   /* thresholds 0.05, 0.06, ..., 0.95 */
     static long pred[HVO_VOICES][NT], tp[HVO_VOICES][NT];
@@ -825,7 +826,7 @@ void train_calibrate_thresholds(const float *out, const Hvo *truth, int n, float
                     tp[v][k] += y;
                 }
             }
-    /* coordinate ascent on overall F1 + hit accuracy (F1 = 2 TP / (P + T), accuracy = 1 -
+    /* coordinate ascent on overall F1 + acc_weight x hit accuracy (F1 = 2 TP / (P + T), accuracy = 1 -
      * (P + T - 2 TP) / cells), keeping the predicted hit count within [0.92, 1.08] of the
      * true one and each voice's within [0.6, 1.4] of its own (or moving toward those
      * bands): without the per-voice band the best F1 silences the voices the groove says
@@ -859,7 +860,7 @@ void train_calibrate_thresholds(const float *out, const Hvo *truth, int n, float
                 double acc = cells > 0 ? 1.0 - (p + t - 2.0 * hits) / cells : 0.0;
                 double pv = (double)pred[v][k], tv = (double)vtrue[v];
                 out_of_band += pv < 0.6 * tv ? 0.6 * tv - pv : pv > 1.4 * tv ? pv - 1.4 * tv : 0.0;
-                double key = f1 + acc - out_of_band;   /* any distance from a band outweighs */
+                double key = f1 + acc_weight * acc - out_of_band;   /* any band distance outweighs */
                 if (key > best_key) {
                     best_key = key;
                     best = k;

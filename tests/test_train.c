@@ -116,7 +116,7 @@ int main(void)
     train_metrics(&m, out, truth, NP, NULL);
     CHECK(metrics_f1(&m, -1) > 0.9, "the overfit model reproduces its patterns (F1 %.3f)", metrics_f1(&m, -1));
     float thr[HVO_VOICES];
-    train_calibrate_thresholds(out, truth, NP, thr);
+    train_calibrate_thresholds(out, truth, NP, 1.0, thr);
     int in_range = 1;
     for (int v = 0; v < HVO_VOICES; v++)
         in_range &= thr[v] >= 0.05f && thr[v] <= 0.95f;
