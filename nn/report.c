@@ -294,8 +294,8 @@ static void write_features(FILE *f, const Eval_result *r, Sample *s)
     for (int ft = 0; ft < FEATURE_COUNT; ft++)
         feature_figure(f, r, ft, EVAL_ALL, s, 280, 200);
     fputs("</div>\n<h3>Every hit</h3><p>The micro-timing offset and the velocity of every single hit (not "
-          "per pattern), over all windows: where the published models pull the timing onto the grid, the "
-          "generated offsets pile up at 0.</p><div class=\"grid\">\n",
+          "per pattern), over all windows. A model that pulls the timing onto the grid (as the published "
+          "ones do) shows a generated spike at 0; one that keeps the feel spreads like the real hits.</p><div class=\"grid\">\n",
           f);
     hit_figure(f, r->offset_hist, -0.5, 0.5, "Offset of every hit", "offset (16th steps, + = late)", "offset");
     hit_figure(f, r->velocity_hist, 0.0, 1.0, "Velocity of every hit", "velocity 0..1", "velocity");
