@@ -85,11 +85,11 @@ int engine_init(Engine *e, int rate, const Kit *kit)
             s.choke_group = 1;
         e->ctl_voice[v] = s;
         e->voice[v] = s;
-        e->mix_left[v] = e->mix_right[v] = 1.0f; /* centre pan, unity gain */
+        e->mix_left[v] = e->mix_right[v] = ENGINE_DEFAULT_MASTER; /* centre pan, unity gain */
     }
     e->ctl_bpm = e->bpm = 120.0f;
     e->ctl_swing = e->swing = 0.0f;
-    e->ctl_master = e->master = 1.0f;
+    e->ctl_master = e->master = ENGINE_DEFAULT_MASTER;
     e->frames_per_step = engine_frames_per_step(rate, e->bpm);
     e->current = -1;
     atomic_init(&e->slot_state, slot_pack(-1, -1));

@@ -50,6 +50,7 @@
 #define ENGINE_VELOCITY_CURVE 1.6f /* amplitude = velocity ^ curve */
 #define ENGINE_CHOKE_FADE_S 0.004  /* a choked or stolen hit fades out over this long */
 #define ENGINE_LIMIT_KNEE 0.8f     /* the soft limiter is transparent below this level */
+#define ENGINE_DEFAULT_MASTER 0.6f /* master gain at init: headroom for 9 voices at once */
 
 typedef struct Kit Kit; /* kit.h */
 
@@ -147,7 +148,7 @@ typedef struct {
 /* ---- control thread ---- */
 
 /* Initialises an engine at a sample rate with a kit (which must outlive its use by the engine;
- * NULL plays silence). Stopped, 120 bpm, no swing, unity gains, no pattern. 0 or -1 (memory). */
+ * NULL plays silence). Stopped, 120 bpm, no swing, unity voice gains, master ENGINE_DEFAULT_MASTER, no pattern. 0 or -1 (memory). */
 int engine_init(Engine *e, int rate, const Kit *kit);
 /* Frees the command ring. No thread may render afterwards. */
 void engine_deinit(Engine *e);

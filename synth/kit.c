@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -461,12 +462,22 @@ typedef struct {
     int voice;           /* decided mapping, -1 */
 } H2Instrument;
 
+/* 1 when word appears in s as a whole word (letters around it do not count). */
+static int has_word(const char *s, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = strstr(s, word); p; p = strstr(p + 1, word))
+        if ((p == s || !isalpha((unsigned char)p[-1])) && !isalpha((unsigned char)p[n]))
+            return 1;
+    return 0;
+}
+
 int kit_voice_from_name(const char *name)
 {
     char s[128];
     lower_copy(s, sizeof s, name);
     int hat = strstr(s, "hat") || strstr(s, "hh") || strstr(s, "hihat") || strstr(s, "hi-hat");
-    if (hat && (strstr(s, "open") || strstr(s, "ohh")))
+    if (hat && (strstr(s, "open") || strstr(s, "ohh") || has_word(s, "op")))
         return VOICE_OPEN_HAT;
     if (hat && !strstr(s, "pedal") && !strstr(s, "choke") && !strstr(s, "swish"))
         return VOICE_CLOSED_HAT;
@@ -659,6 +670,25 @@ int kit_load_hydrogen(Kit *kit, const char *xml_path, int rate, char *err, size_
                 ins[i].voice = v;
                 taken[v] = 1;
             }
+        }
+        /* Toms named without a size ("Tom 1", "Tom 2"): the first in name order is the highest. */
+        static const int tom_order[3] = {VOICE_HIGH_TOM, VOICE_MID_TOM, VOICE_LOW_TOM};
+        for (;;) {
+            int pick = -1;
+            for (int i = 0; i < n_ins; i++) {
+                char low[64];
+                lower_copy(low, sizeof low, ins[i].name);
+                if (ins[i].voice < 0 && strstr(low, "tom") && (pick < 0 || strcmp(ins[i].name, ins[pick].name) < 0))
+                    pick = i;
+            }
+            int slot = -1;
+            for (int t = 0; t < 3 && slot < 0; t++)
+                if (!taken[tom_order[t]])
+                    slot = tom_order[t];
+            if (pick < 0 || slot < 0)
+                break;
+            ins[pick].voice = slot;
+            taken[slot] = 1;
         }
         for (int i = 0; i < n_ins; i++) {
             if (ins[i].voice >= 0 || kit_voice_from_name(ins[i].name) >= 0)

@@ -1,0 +1,324 @@
+/* cmd_render.c - `groove render DRUMS.mid -o OUT.wav`: a drum MIDI file through the sample
+ * player into a WAV file (offline, faster than real time), or `--play` through the audio
+ * device in real time (the headless device check tests/t_jack.sh uses). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "dev_audio.h"
+#include "engine.h"
+#include "kit.h"
+#include "midi_hvo.h"
+#include "wav.h"
+
+#define RENDER_TAIL_S 3.0   /* at most this much ring-out after the last loop */
+#define RENDER_BLOCK 256
+
+static void render_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: groove render DRUMS.mid -o OUT.wav [options]\n"
+            "       groove render DRUMS.mid --play [--device D] [options]\n"
+            "\n"
+            "Plays a drum MIDI file with a kit: the file is cut into 2-bar patterns (bars 0-1, 2-3, ...)\n"
+            "played one after the other through groove's sample player, with each note's micro-timing.\n"
+            "Writes a 16-bit stereo WAV (atomically), or with --play sends it to the audio device in\n"
+            "real time and reports xruns and the callback load.\n"
+            "\n"
+            "  -o, --output F   the WAV file to write\n"
+            "  --kit K          kit name (groove kits), folder or drumkit.xml (default: the default kit;\n"
+            "                   a kit that cannot load is reported and the default kit used)\n"
+            "  --loops N        loops of 2 bars to play (default: the whole file; cycles when longer)\n"
+            "  --bar B          first bar (default 0)\n"
+            "  --bpm B          tempo (default: the file's tempo at its start)\n"
+            "  --swing S        swing in percent, 50 (straight) .. 75 (16th shuffle); 66.7 = triplets\n"
+            "  --rate R         sample rate (default 48000)\n"
+            "  --play           play through the audio device instead of writing a file\n"
+            "  --device D       output device: index or name part (groove devices lists them)\n"
+            "  --frames N       device buffer size in frames (default 256)\n");
+}
+
+/* Reads a positive number argument; returns 0 on a bad value. */
+static int parse_number(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !isfinite(v) || v < lo || v > hi)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* Restores the negative offsets the window cut set to 0 at step 0: playing windows back to
+ * back, an early note on the downbeat belongs just before the loop line. */
+static void restore_early_downbeats(const MidiPart *part, int bar, Hvo *p)
+{
+    double start = (double)bar * HVO_STEPS_PER_BAR;
+    for (int i = 0; i < part->n_onsets; i++) {
+        const MidiOnset *o = &part->onsets[i];
+        if (o->step >= start || o->step < start - 0.5)
+            continue;
+        int v = voice_from_gm_note(o->note);
+        if (v < 0 || hvo_hit(p, 0, v) < 0.5f)
+            continue;
+        if (fabsf(hvo_vel(p, 0, v) - (float)o->velocity / 127.0f) < 1e-6f)
+            hvo_set(p, 0, v, 1, hvo_vel(p, 0, v), (float)(o->step - start));
+    }
+}
+
+/* Plays the patterns on the device in real time. */
+static int render_play(Engine *e, const Hvo *patterns, int n_patterns, int loops, const char *device, int frames,
+                       int rate)
+{
+    AudioConfig cfg = {device, rate, frames};
+    AudioOut *out = audio_open(e, &cfg);
+    if (!out) {
+        fprintf(stderr, "groove: out of memory\n");
+        return 1;
+    }
+    if (audio_is_silent(out)) {
+        fprintf(stderr, "groove: %s\n", audio_status(out));
+        audio_close(out);
+        return 1;
+    }
+    printf("device: %s\n", audio_status(out));
+    fflush(stdout);
+    double loop_s = 32.0 * engine_frames_per_step(rate, engine_get_bpm(e)) / rate;
+    double limit_s = loops * loop_s + 5.0;
+    engine_set_pattern(e, &patterns[0]);
+    engine_reset_stats(e);
+    engine_play(e);
+    uint64_t given = 1; /* patterns handed over */
+    struct timespec start, now, nap = {0, 2000000};
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    EnginePosition pos;
+    int ok = 0;
+    for (;;) {
+        nanosleep(&nap, NULL);
+        engine_position(e, &pos);
+        if (pos.pattern_serial >= given && (int)given < loops) {
+            engine_set_pattern(e, &patterns[given % (uint64_t)n_patterns]);
+            given++;
+        } else if (pos.pattern_serial >= given && (int)given == loops) {
+            Hvo silence;
+            hvo_clear(&silence);
+            engine_set_pattern(e, &silence); /* no early hits of a loop that will not play */
+            given++;
+        }
+        if (pos.playing && pos.step >= 32.0 * loops)
+            break;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double t = (double)(now.tv_sec - start.tv_sec) + 1e-9 * (double)(now.tv_nsec - start.tv_nsec);
+        if (t > limit_s) {
+            fprintf(stderr, "groove: the device stopped calling back (played %.1f of %d loops)\n",
+                    pos.step / 32.0, loops);
+            audio_close(out);
+            return 1;
+        }
+    }
+    engine_stop(e);
+    nanosleep(&(struct timespec){0, 300000000}, NULL); /* let the last hits ring a little */
+    EngineStats st;
+    engine_stats(e, &st);
+    audio_close(out);
+    ok = 1;
+    printf("played %d loops (%.2f s) at %.1f bpm: %llu callbacks, %llu xruns, callback load avg %.2f%% max %.2f%%\n",
+           loops, loops * loop_s, engine_get_bpm(e), (unsigned long long)st.callbacks,
+           (unsigned long long)st.xruns, 100.0 * st.load_avg, 100.0 * st.load_max);
+    return ok ? 0 : 1;
+}
+
+int cmd_render(int argc, char **argv)
+{
+    const char *in = NULL, *out_path = NULL, *kit_spec = NULL, *device = NULL;
+    double loops_d = 0, bar_d = 0, bpm = 0, swing_pct = 50, rate_d = 48000, frames_d = 256;
+    int play = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            render_usage(stdout);
+            return 0;
+        } else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && more) {
+            out_path = argv[++i];
+        } else if (!strcmp(a, "--kit") && more) {
+            kit_spec = argv[++i];
+        } else if (!strcmp(a, "--device") && more) {
+            device = argv[++i];
+        } else if (!strcmp(a, "--play")) {
+            play = 1;
+        } else if (!strcmp(a, "--loops") && more) {
+            if (!parse_number(argv[++i], 1, 10000, &loops_d) || loops_d != floor(loops_d)) {
+                fprintf(stderr, "groove: --loops wants a whole number 1..10000, not '%s'\n", argv[i]);
+                return 1;
+            }
+        } else if (!strcmp(a, "--bar") && more) {
+            if (!parse_number(argv[++i], 0, 100000, &bar_d) || bar_d != floor(bar_d)) {
+                fprintf(stderr, "groove: --bar wants a whole number, not '%s'\n", argv[i]);
+                return 1;
+            }
+        } else if (!strcmp(a, "--bpm") && more) {
+            if (!parse_number(argv[++i], 20, 400, &bpm)) {
+                fprintf(stderr, "groove: --bpm wants 20..400, not '%s'\n", argv[i]);
+                return 1;
+            }
+        } else if (!strcmp(a, "--swing") && more) {
+            if (!parse_number(argv[++i], 50, 75, &swing_pct)) {
+                fprintf(stderr, "groove: --swing wants a percentage 50..75, not '%s'\n", argv[i]);
+                return 1;
+            }
+        } else if (!strcmp(a, "--rate") && more) {
+            if (!parse_number(argv[++i], 8000, 192000, &rate_d) || rate_d != floor(rate_d)) {
+                fprintf(stderr, "groove: --rate wants 8000..192000, not '%s'\n", argv[i]);
+                return 1;
+            }
+        } else if (!strcmp(a, "--frames") && more) {
+            if (!parse_number(argv[++i], 16, 8192, &frames_d) || frames_d != floor(frames_d)) {
+                fprintf(stderr, "groove: --frames wants 16..8192, not '%s'\n", argv[i]);
+                return 1;
+            }
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "groove: render: unknown option '%s' (groove render --help)\n", a);
+            return 2;
+        } else if (!in) {
+            in = a;
+        } else {
+            fprintf(stderr, "groove: render: one MIDI file at a time ('%s'?)\n", a);
+            return 2;
+        }
+    }
+    if (!in || (!out_path && !play)) {
+        render_usage(stderr);
+        return 2;
+    }
+    int rate = (int)rate_d;
+    char err[1024];
+    MidiPart part;
+    memset(&part, 0, sizeof part);
+    if (midi_part_load(&part, in, err, sizeof err) != 0) {
+        fprintf(stderr, "groove: cannot read '%s': %s\n", in, err);
+        return 1;
+    }
+    char why[200];
+    if (!midi_part_check_meter(&part, why, sizeof why)) {
+        fprintf(stderr, "groove: cannot render '%s': %s\n", in, why);
+        midi_part_deinit(&part);
+        return 1;
+    }
+    int bar = (int)bar_d;
+    if (part.n_bars == 0 || bar >= part.n_bars) {
+        fprintf(stderr, "groove: cannot render '%s': %s\n", in,
+                part.n_bars == 0 ? "no notes in it" : "--bar is past the end of the file");
+        midi_part_deinit(&part);
+        return 1;
+    }
+    int n_patterns = (part.n_bars - bar + 1) / 2;
+    Hvo *patterns = calloc((size_t)n_patterns, sizeof *patterns);
+    if (!patterns) {
+        fprintf(stderr, "groove: out of memory\n");
+        midi_part_deinit(&part);
+        return 1;
+    }
+    MidiHvoStats stats;
+    memset(&stats, 0, sizeof stats);
+    int hits = 0;
+    for (int k = 0; k < n_patterns; k++) {
+        hits += midi_part_to_hvo(&part, bar + 2 * k, &patterns[k], &stats);
+        if (k > 0)
+            restore_early_downbeats(&part, bar + 2 * k, &patterns[k]);
+    }
+    if (bpm == 0)
+        bpm = midi_part_bpm_at(&part, (double)bar * HVO_STEPS_PER_BAR);
+    midi_part_deinit(&part);
+    if (hits == 0) {
+        fprintf(stderr, "groove: cannot render '%s': no note maps to a drum voice (%d unmapped)\n", in,
+                stats.unmapped);
+        free(patterns);
+        return 1;
+    }
+    int loops = loops_d > 0 ? (int)loops_d : n_patterns;
+
+    Kit kit;
+    int fell_back;
+    if (kit_load_or_default(&kit, kit_spec, rate, &fell_back, err, sizeof err) != 0) {
+        fprintf(stderr, "groove: %s\n", err);
+        free(patterns);
+        return 1;
+    }
+    if (fell_back)
+        fprintf(stderr, "groove: %s\n", err);
+    Engine e;
+    if (engine_init(&e, rate, &kit) != 0) {
+        fprintf(stderr, "groove: out of memory\n");
+        kit_deinit(&kit);
+        free(patterns);
+        return 1;
+    }
+    engine_set_bpm(&e, (float)bpm);
+    engine_set_swing(&e, (float)(2.0 * swing_pct / 100.0 - 1.0));
+    if (stats.unmapped)
+        fprintf(stderr, "groove: %d notes on no drum voice were left out\n", stats.unmapped);
+
+    int rc;
+    if (play) {
+        rc = render_play(&e, patterns, n_patterns, loops, device, (int)frames_d, rate);
+    } else {
+        double fps = engine_frames_per_step(rate, (float)bpm);
+        long long body = llround(32.0 * loops * fps), tail = (long long)(RENDER_TAIL_S * rate);
+        if ((body + tail) * 2 > (1LL << 31)) {
+            fprintf(stderr, "groove: %d loops are too long for one WAV file\n", loops);
+            rc = 1;
+        } else {
+            float *audio = malloc(sizeof(float) * 2 * (size_t)(body + tail));
+            rc = 1;
+            if (!audio) {
+                fprintf(stderr, "groove: out of memory\n");
+            } else {
+                engine_set_pattern(&e, &patterns[0]);
+                engine_play(&e);
+                uint64_t given = 1;
+                long long at = 0, end = body + tail, last_sound = 0;
+                while (at < end) {
+                    long long want = at < body ? body - at : end - at;
+                    int n = want < RENDER_BLOCK ? (int)want : RENDER_BLOCK;
+                    if (at == body)
+                        engine_stop(&e);
+                    engine_render(&e, audio + 2 * at, n);
+                    EnginePosition pos;
+                    engine_position(&e, &pos);
+                    if (pos.pattern_serial >= given && given <= (uint64_t)loops) {
+                        Hvo silence;
+                        hvo_clear(&silence);
+                        engine_set_pattern(&e, (int)given < loops ? &patterns[given % (uint64_t)n_patterns] : &silence);
+                        given++;
+                    }
+                    for (int i = 0; i < 2 * n; i++)
+                        if (fabsf(audio[2 * at + i]) > 1e-4f)
+                            last_sound = at + i / 2 + 1;
+                    at += n;
+                    if (at > body && last_sound < at - rate / 10)
+                        break; /* rang out */
+                }
+                long long frames = at > body ? (last_sound > body ? last_sound : body) : at;
+                float peak = 0.0f;
+                for (long long i = 0; i < 2 * frames; i++)
+                    peak = fmaxf(peak, fabsf(audio[i]));
+                if (wav_write(out_path, audio, (int)frames, 2, rate, WAV_PCM16, err, sizeof err) != 0) {
+                    fprintf(stderr, "groove: %s\n", err);
+                } else {
+                    printf("%s: %d loops, %.2f s at %.1f bpm, kit %s, peak %.1f dBFS\n", out_path, loops,
+                           (double)frames / rate, bpm, kit.name, peak > 0 ? 20.0 * log10(peak) : -120.0);
+                    rc = 0;
+                }
+                free(audio);
+            }
+        }
+    }
+    engine_deinit(&e);
+    kit_deinit(&kit);
+    free(patterns);
+    return rc;
+}
