@@ -161,6 +161,8 @@ int cmd_bench(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--train"))
             return cmd_bench_train(argc, argv);
+        else if (!strcmp(argv[i], "--audio"))
+            return cmd_bench_audio(argc, argv);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
