@@ -218,7 +218,10 @@ static PaDeviceIndex audio_pick(const char *spec, char *why, size_t whylen)
             const PaDeviceInfo *info = Pa_GetDeviceInfo(i);
             if (!info || info->maxOutputChannels <= 0 || !info->name)
                 continue;
-            if (pass == 0 ? !strcasecmp(info->name, spec) : contains_nocase(info->name, spec))
+            const PaHostApiInfo *host = Pa_GetHostApiInfo(info->hostApi);
+            char full[320];
+            snprintf(full, sizeof full, "%s: %s", host && host->name ? host->name : "?", info->name);
+            if (pass == 0 ? !strcasecmp(info->name, spec) : contains_nocase(full, spec))
                 return i;
         }
     snprintf(why, whylen, "no output device matches '%s' (groove devices lists them)", spec);

@@ -23,7 +23,9 @@
 #include "engine.h"
 
 typedef struct {
-    const char *device; /* NULL or "" = default; a number = index; else a name substring */
+    const char *device; /* NULL, "" or "default" = default; a number = index; else the exact
+                         * device name, or a part of "HOST API: NAME" ("JACK Audio Connection
+                         * Kit: system"), case-insensitive */
     int rate;           /* frames per second, e.g. 48000 */
     int frames;         /* frames per buffer, e.g. 256 */
 } AudioConfig;
