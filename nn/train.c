@@ -828,7 +828,7 @@ void train_calibrate_thresholds(const float *out, const Hvo *truth, int n, doubl
             }
     /* coordinate ascent on overall F1 + acc_weight x hit accuracy (F1 = 2 TP / (P + T), accuracy = 1 -
      * (P + T - 2 TP) / cells), keeping the predicted hit count within [0.92, 1.08] of the
-     * true one and each voice's within [0.6, 1.4] of its own (or moving toward those
+     * true one and each voice's within [0.3, 1.5] of its own (or moving toward those
      * bands): without the per-voice band the best F1 silences the voices the groove says
      * least about (ride, toms), which no drummer would want */
     double cells = (double)n * HVO_STEPS * HVO_VOICES;
@@ -859,7 +859,7 @@ void train_calibrate_thresholds(const float *out, const Hvo *truth, int n, doubl
                 double f1 = p + t > 0 ? 2.0 * hits / (p + t) : 0.0;
                 double acc = cells > 0 ? 1.0 - (p + t - 2.0 * hits) / cells : 0.0;
                 double pv = (double)pred[v][k], tv = (double)vtrue[v];
-                out_of_band += pv < 0.6 * tv ? 0.6 * tv - pv : pv > 1.4 * tv ? pv - 1.4 * tv : 0.0;
+                out_of_band += pv < 0.3 * tv ? 0.3 * tv - pv : pv > 1.5 * tv ? pv - 1.5 * tv : 0.0;
                 double key = f1 + acc_weight * acc - out_of_band;   /* any band distance outweighs */
                 if (key > best_key) {
                     best_key = key;

@@ -131,8 +131,9 @@ void train_sample_from_window(Train_sample *s, const DatasetWindow *w, const Tra
 void train_shuffle(int *order, int n, uint64_t seed, int epoch);
 
 /* Per-voice thresholds (0.05..0.95) from validation output: coordinate ascent on overall
- * hit F1 + acc_weight x hit accuracy (1 by default) while the predicted hit count stays within 8 % of the true count
- * (so hits per loop match the truth) and each voice's within 40 % of its own. out [n][32][27] raw output, truth the true patterns.
+ * hit F1 + acc_weight x hit accuracy while the predicted hit count stays within 8 % of the
+ * true count (so hits per loop match the truth) and each voice's within [0.3, 1.5] of its
+ * own (no voice silenced). out [n][32][27] raw output, truth the true patterns.
  * Not thread-safe (static scratch). */
 void train_calibrate_thresholds(const float *out, const Hvo *truth, int n, double acc_weight,
                                 float thresholds[HVO_VOICES]);
