@@ -288,18 +288,26 @@ static void attention_avx2(float *out, float *att, const float *qkv, int B, int 
     for (int bi = 0; bi < B; bi++)
         for (int h = 0; h < H; h++) {
             const float *base = qkv + (size_t)bi * T * 3 * C;
-            for (int p = 0; p < tpan; p++)
+            /* K^T into panels: read K rows in order, write columns; zero the padding columns. */
+            if (T % KERNEL_PANEL)
                 for (int d = 0; d < hs; d++)
-                    for (int jj = 0; jj < KERNEL_PANEL; jj++) {
-                        int j = p * KERNEL_PANEL + jj;
-                        kp[((size_t)p * hs + d) * KERNEL_PANEL + jj] = j < T ? base[(size_t)j * 3 * C + C + h * hs + d] : 0.0f;
-                    }
+                    for (int jj = T % KERNEL_PANEL; jj < KERNEL_PANEL; jj++)
+                        kp[((size_t)(tpan - 1) * hs + d) * KERNEL_PANEL + jj] = 0.0f;
+            for (int j = 0; j < T; j++) {
+                const float *src = base + (size_t)j * 3 * C + C + h * hs;
+                float *dst = kp + (size_t)(j / KERNEL_PANEL) * hs * KERNEL_PANEL + j % KERNEL_PANEL;
+                for (int d = 0; d < hs; d++)
+                    dst[(size_t)d * KERNEL_PANEL] = src[d];
+            }
+            /* V rows into panels: whole 8-float vectors, zero past hs. */
             for (int p = 0; p < dpan; p++)
-                for (int j = 0; j < T; j++)
-                    for (int dd = 0; dd < KERNEL_PANEL; dd++) {
-                        int d = p * KERNEL_PANEL + dd;
-                        vp[((size_t)p * T + j) * KERNEL_PANEL + dd] = d < hs ? base[(size_t)j * 3 * C + 2 * C + h * hs + d] : 0.0f;
-                    }
+                for (int j = 0; j < T; j++) {
+                    const float *src = base + (size_t)j * 3 * C + 2 * C + h * hs + p * KERNEL_PANEL;
+                    float *dst = vp + ((size_t)p * T + j) * KERNEL_PANEL;
+                    int n = hs - p * KERNEL_PANEL;
+                    for (int v = 0; v < 4; v++)
+                        _mm256_storeu_ps(dst + 8 * v, n - 8 * v > 0 ? load8(src + 8 * v, n - 8 * v) : _mm256_setzero_ps());
+                }
             float *a = att + ((size_t)bi * H + h) * T * T;
             for (int p = 0; p < tpan; p++)
                 panel_rows(a + p * KERNEL_PANEL, T, base + h * hs, 3 * C, kp + (size_t)p * hs * KERNEL_PANEL, hs, T,
