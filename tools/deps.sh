@@ -23,6 +23,8 @@ need_pc samplerate libsamplerate0-dev
 
 if [ "$mode" = test ]; then
     /usr/bin/python3 -c 'import torch' 2>/dev/null || missing+=(python3-torch)
+    # PyTorch's CPU speed (the benchmarks' reference) needs OpenBLAS, not the reference BLAS.
+    ls /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 >/dev/null 2>&1 || missing+=(libopenblas0-pthread)
     command -v jackd >/dev/null 2>&1 || missing+=(jackd2)
     [ -d /usr/share/hydrogen/data/drumkits ] && ls /usr/share/hydrogen/data/drumkits/*/drumkit.xml >/dev/null 2>&1 || missing+=(hydrogen-drumkits)
     command -v tmux >/dev/null 2>&1 || missing+=(tmux)
