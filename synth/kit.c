@@ -456,7 +456,8 @@ static Span instrument_head(Span s)
 typedef struct {
     char name[64];
     char file[256];      /* old layout */
-    int note;            /* midiOutNote, or 36 + id, or -1 */
+    int note;            /* midiOutNote, or -1 */
+    int position_note;   /* 36 + place in the list: Hydrogen's default MIDI input map */
     float gain;          /* instrument gain * volume */
     Span body;
     int voice;           /* decided mapping, -1 */
@@ -647,8 +648,7 @@ int kit_load_hydrogen(Kit *kit, const char *xml_path, int rate, char *err, size_
             it->note = -1;
             if (xml_field(head, "midiOutNote", buf, sizeof buf))
                 it->note = atoi(buf);
-            else if (xml_field(head, "id", buf, sizeof buf))
-                it->note = 36 + atoi(buf); /* Hydrogen's default note map */
+            it->position_note = 35 + n_ins; /* Hydrogen's default input map: 36 + position */
             if (!it->name[0])
                 snprintf(it->name, sizeof it->name, "instrument %d", n_ins);
         }
@@ -690,15 +690,19 @@ int kit_load_hydrogen(Kit *kit, const char *xml_path, int rate, char *err, size_
             ins[pick].voice = slot;
             taken[slot] = 1;
         }
-        for (int i = 0; i < n_ins; i++) {
-            if (ins[i].voice >= 0 || kit_voice_from_name(ins[i].name) >= 0)
-                continue;
-            int v = ins[i].note >= 0 && ins[i].note < 128 ? voice_from_gm_note(ins[i].note) : -1;
-            if (v >= 0 && !taken[v]) {
-                ins[i].voice = v;
-                taken[v] = 1;
+        /* Then by MIDI note: the instrument's midiOutNote, and failing that its place in the
+         * list as Hydrogen's default input map plays it (note 36 + position). */
+        for (int pass = 0; pass < 2; pass++)
+            for (int i = 0; i < n_ins; i++) {
+                if (ins[i].voice >= 0 || kit_voice_from_name(ins[i].name) >= 0)
+                    continue;
+                int note = pass == 0 ? ins[i].note : ins[i].position_note;
+                int v = note >= 0 && note < 128 ? voice_from_gm_note(note) : -1;
+                if (v >= 0 && !taken[v]) {
+                    ins[i].voice = v;
+                    taken[v] = 1;
+                }
             }
-        }
         for (int i = 0; i < n_ins; i++) {
             if (ins[i].voice < 0) {
                 kit_note_unmapped(kit, ins[i].name);
