@@ -432,7 +432,12 @@ void instrument_tap_at(Instrument *in, float velocity, double position)
     live_record(&in->recorder, &in->session.groove, position, pass, velocity, in->session.settings.swing);
     in->taps++;
     changed(in);
-    request_generation(in, in->pos.loop + 1);
+    /* A tap of the loop now playing shapes the next loop's part at once. A tap that already
+     * belongs to the next pass (played just before its line) waits for that loop to start:
+     * the part about to be latched comes from the pass just finished - in replace mode the
+     * new take has only this tap so far. */
+    if (pass <= in->pos.loop)
+        request_generation(in, in->pos.loop + 1);
 }
 
 void instrument_tap(Instrument *in, float velocity, double t)

@@ -210,6 +210,22 @@ int main(void)
     instrument_set_density(&in, 0.5f);
     instrument_toggle_record_mode(&in);
     CHECK(in.recorder.mode == LIVE_REPLACE, "record mode: replace");
+    /* Replace: a take played through a loop pass makes the next loop's part, even when the
+     * next take's first tap comes just before the loop line. */
+    {
+        double base = (double)(in.pos.loop + 1) * HVO_STEPS;
+        CHECK(advance_to(&in, base + 0.5) == 0, "to the start of a loop");
+        for (int k = 0; k < 8; k++)
+            instrument_tap_at(&in, 0.7f, base + 4.0 * k);
+        CHECK(groove_count_hits(&in.session.groove) == 8, "a new take of 8 taps");
+        CHECK(advance_to(&in, base + 31.0) == 0 && settle(&in) == 0, "near the end of its pass");
+        Hvo expected = in.sent;
+        instrument_tap_at(&in, 0.7f, base + 31.8);   /* the next pass's first tap, a bit early */
+        CHECK(groove_count_hits(&in.session.groove) == 1, "the early tap starts the next take");
+        CHECK(advance_to(&in, base + 33.0) == 0, "into the next loop");
+        CHECK(!memcmp(&in.session.part, &expected, sizeof expected) && hvo_count_hits(&expected) > 0,
+              "it plays the part of the whole take just played (%d hits)", hvo_count_hits(&in.session.part));
+    }
     instrument_set_swing(&in, 0.25f);
     CHECK(engine_get_swing(&engine) == 0.25f, "swing reaches the engine");
 
