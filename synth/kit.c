@@ -486,7 +486,7 @@ int kit_voice_from_name(const char *name)
         return VOICE_KICK;
     if (strstr(s, "snare") && !strstr(s, "roll"))
         return VOICE_SNARE;
-    if (strstr(s, "tom")) {
+    if (has_word(s, "tom") || strstr(s, "tom1") || strstr(s, "tom2") || strstr(s, "tom3")) {
         if (strstr(s, "low") || strstr(s, "floor") || strstr(s, " lo"))
             return VOICE_LOW_TOM;
         if (strstr(s, "mid"))
@@ -678,7 +678,7 @@ int kit_load_hydrogen(Kit *kit, const char *xml_path, int rate, char *err, size_
             for (int i = 0; i < n_ins; i++) {
                 char low[64];
                 lower_copy(low, sizeof low, ins[i].name);
-                if (ins[i].voice < 0 && strstr(low, "tom") && (pick < 0 || strcmp(ins[i].name, ins[pick].name) < 0))
+                if (ins[i].voice < 0 && has_word(low, "tom") && (pick < 0 || strcmp(ins[i].name, ins[pick].name) < 0))
                     pick = i;
             }
             int slot = -1;
