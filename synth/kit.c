@@ -58,6 +58,17 @@ static void lower_copy(char *dst, size_t n, const char *src)
     dst[i] = 0;
 }
 
+/* Makes an error message one printable line: control characters (from names in a file)
+ * become '?'. Returns rc. */
+static int one_line(int rc, char *err)
+{
+    if (rc != 0)
+        for (char *p = err; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = '?';
+    return rc;
+}
+
 void kit_deinit(Kit *kit)
 {
     for (int v = 0; v < HVO_VOICES; v++)
@@ -256,7 +267,7 @@ static int voice_from_file_stem(const char *stem)
     return -1;
 }
 
-int kit_load_folder(Kit *kit, const char *dir, int rate, char *err, size_t errlen)
+static int kit_load_folder_raw(Kit *kit, const char *dir, int rate, char *err, size_t errlen)
 {
     memset(kit, 0, sizeof *kit);
     DIR *d = opendir(dir);
@@ -552,7 +563,7 @@ static int h2_load_instrument(Kit *kit, const char *dir, const H2Instrument *ins
     return found;
 }
 
-int kit_load_hydrogen(Kit *kit, const char *xml_path, int rate, char *err, size_t errlen)
+static int kit_load_hydrogen_raw(Kit *kit, const char *xml_path, int rate, char *err, size_t errlen)
 {
     memset(kit, 0, sizeof *kit);
     kit->rate = rate;
@@ -787,7 +798,7 @@ static int kit_synthesize(Kit *kit, int rate, char *err, size_t errlen)
 int kit_load_default(Kit *kit, int rate, char *err, size_t errlen)
 {
     const char *dir = kit_default_dir();
-    if (dir[0] && kit_load_folder(kit, dir, rate, err, errlen) == 0) {
+    if (dir[0] && kit_load_folder_raw(kit, dir, rate, err, errlen) == 0) {
         copy_str(kit->name, sizeof kit->name, "default");
         return 0;
     }
@@ -882,7 +893,7 @@ int kit_find(const char *name, char *path, size_t pathlen)
     return -1;
 }
 
-int kit_load(Kit *kit, const char *spec, int rate, char *err, size_t errlen)
+static int kit_load_spec(Kit *kit, const char *spec, int rate, char *err, size_t errlen)
 {
     if (!spec || !spec[0] || !strcasecmp(spec, "default"))
         return kit_load_default(kit, rate, err, errlen);
@@ -901,16 +912,50 @@ int kit_load(Kit *kit, const char *spec, int rate, char *err, size_t errlen)
         char xml[1100];
         snprintf(xml, sizeof xml, "%s/drumkit.xml", path);
         if (is_file(xml))
-            return kit_load_hydrogen(kit, xml, rate, err, errlen);
-        return kit_load_folder(kit, path, rate, err, errlen);
+            return kit_load_hydrogen_raw(kit, xml, rate, err, errlen);
+        return kit_load_folder_raw(kit, path, rate, err, errlen);
     }
     const char *b = base_name(path);
     size_t bl = strlen(b);
     if (bl >= 4 && !strcasecmp(b + bl - 4, ".xml"))
-        return kit_load_hydrogen(kit, path, rate, err, errlen);
+        return kit_load_hydrogen_raw(kit, path, rate, err, errlen);
     memset(kit, 0, sizeof *kit);
     snprintf(err, errlen, "cannot open kit '%s': not a folder or a drumkit.xml", spec);
     return -1;
+}
+
+/* Makes the names a kit file supplied printable (control characters become '?'). */
+static void kit_printable(Kit *kit)
+{
+    one_line(1, kit->name);
+    for (int v = 0; v < HVO_VOICES; v++)
+        one_line(1, kit->voices[v].source);
+    for (int i = 0; i < kit->n_unmapped && i < KIT_MAX_UNMAPPED; i++)
+        one_line(1, kit->unmapped[i]);
+}
+
+int kit_load(Kit *kit, const char *spec, int rate, char *err, size_t errlen)
+{
+    int rc = one_line(kit_load_spec(kit, spec, rate, err, errlen), err);
+    if (rc == 0)
+        kit_printable(kit);
+    return rc;
+}
+
+int kit_load_folder(Kit *kit, const char *dir, int rate, char *err, size_t errlen)
+{
+    int rc = one_line(kit_load_folder_raw(kit, dir, rate, err, errlen), err);
+    if (rc == 0)
+        kit_printable(kit);
+    return rc;
+}
+
+int kit_load_hydrogen(Kit *kit, const char *xml_path, int rate, char *err, size_t errlen)
+{
+    int rc = one_line(kit_load_hydrogen_raw(kit, xml_path, rate, err, errlen), err);
+    if (rc == 0)
+        kit_printable(kit);
+    return rc;
 }
 
 int kit_load_or_default(Kit *kit, const char *spec, int rate, int *fell_back, char *err, size_t errlen)

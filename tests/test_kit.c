@@ -232,6 +232,45 @@ static void test_hydrogen_kits(void)
         kit_deinit(&k);
     }
 
+    /* Every truncation and 3000 random byte changes of the good file: an error or a kit, never
+     * a crash (ASan/UBSan build), and an error is always one line. */
+    {
+        FILE *f = fopen(path, "rb");
+        char good[4096];
+        size_t len = f ? fread(good, 1, sizeof good, f) : 0;
+        if (f)
+            fclose(f);
+        int sane = len > 100;
+        unsigned seed = 12345;
+        for (int t = 0; t < (int)len + 3000 && sane; t++) {
+            char mutated[4096];
+            size_t n = len;
+            memcpy(mutated, good, len);
+            if (t < (int)len) {
+                n = (size_t)t; /* truncated */
+            } else {
+                for (int flips = 0; flips < 4; flips++) {
+                    seed = seed * 1103515245u + 12345u;
+                    size_t at = (seed >> 8) % len;
+                    seed = seed * 1103515245u + 12345u;
+                    static const char pool[] = "<>/&;\"= \n\0x";
+                    mutated[at] = (seed >> 20) & 1 ? pool[(seed >> 8) % (sizeof pool - 1)] : (char)(seed >> 12);
+                }
+            }
+            FILE *w = fopen(path, "wb");
+            if (!w)
+                break;
+            fwrite(mutated, 1, n, w);
+            fclose(w);
+            Kit m;
+            if (kit_load(&m, path, RATE, err, sizeof err) == 0)
+                kit_deinit(&m);
+            else if (!err[0] || strchr(err, '\n'))
+                sane = 0;
+        }
+        CHECK(sane, "every truncation and 3000 mutations of drumkit.xml: a kit or a one-line error");
+    }
+
     /* Malformed drumkit.xml files: each a clear error, never a crash. */
     const char *bad[] = {
         "<drumkit_info><name>x</name><instrumentList><instrument><name>Kick</name>",
