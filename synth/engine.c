@@ -238,7 +238,7 @@ static void engine_start_hit(Engine *e, int voice, float velocity)
         for (int u = 0; u < HVO_VOICES; u++) {
             if (u == voice || e->voice[u].choke_group != group)
                 continue;
-            for (int i = 0; i < ENGINE_POLYPHONY; i++) {
+            for (int i = 0; i < ENGINE_SLOTS; i++) {
                 EnginePlay *p = &e->play[u][i];
                 if (p->pos < p->length && p->fade_step == 0.0f)
                     p->fade_step = step;
@@ -250,11 +250,16 @@ static void engine_start_hit(Engine *e, int voice, float velocity)
         if (e->play[voice][i].pos >= e->play[voice][i].length)
             slot = &e->play[voice][i];
     if (!slot) {
-        /* All busy: replace the oldest (it has decayed most). */
+        /* All busy: take the oldest (it has decayed most); it finishes in the fade slot. */
         slot = &e->play[voice][0];
         for (int i = 1; i < ENGINE_POLYPHONY; i++)
             if (e->play[voice][i].age < slot->age)
                 slot = &e->play[voice][i];
+        EnginePlay *tail = &e->play[voice][ENGINE_POLYPHONY];
+        *tail = *slot;
+        float step = (float)(1.0 / (ENGINE_CHOKE_FADE_S * e->rate));
+        if (tail->fade_step < step)
+            tail->fade_step = step;
     }
     slot->data = layer->data;
     slot->length = layer->frames;
@@ -368,7 +373,7 @@ static void engine_mix(Engine *e, float *out, int at, int frames, int total,
     for (int v = 0; v < HVO_VOICES; v++) {
         float l0 = e->mix_left[v], r0 = e->mix_right[v];
         float dl = (target_left[v] - l0) / (float)total, dr = (target_right[v] - r0) / (float)total;
-        for (int i = 0; i < ENGINE_POLYPHONY; i++) {
+        for (int i = 0; i < ENGINE_SLOTS; i++) {
             EnginePlay *p = &e->play[v][i];
             if (p->pos >= p->length)
                 continue;
@@ -492,7 +497,7 @@ void engine_render(Engine *e, float *out, int frames)
 
     int active = 0;
     for (int v = 0; v < HVO_VOICES; v++)
-        for (int i = 0; i < ENGINE_POLYPHONY; i++)
+        for (int i = 0; i < ENGINE_SLOTS; i++)
             active += e->play[v][i].pos < e->play[v][i].length;
 
     atomic_store_explicit(&e->pub_frame, e->frame, memory_order_relaxed);

@@ -45,6 +45,7 @@
 
 #define ENGINE_CHANNELS 2          /* output is interleaved stereo float */
 #define ENGINE_POLYPHONY 4         /* overlapping hits per voice */
+#define ENGINE_SLOTS (ENGINE_POLYPHONY + 1) /* plus one where a stolen hit fades out */
 #define ENGINE_RING_SIZE 256       /* commands in flight, control -> audio */
 #define ENGINE_MAX_EVENTS 128      /* scheduled hits not yet sounding */
 #define ENGINE_VELOCITY_CURVE 1.6f /* amplitude = velocity ^ curve */
@@ -120,7 +121,7 @@ typedef struct {
     const Kit *kit;
     EngineVoiceSettings voice[HVO_VOICES];
     float mix_left[HVO_VOICES], mix_right[HVO_VOICES]; /* gains in force (ramped per block) */
-    EnginePlay play[HVO_VOICES][ENGINE_POLYPHONY];
+    EnginePlay play[HVO_VOICES][ENGINE_SLOTS]; /* the last slot of each voice: a stolen hit fading */
     EngineEvent events[ENGINE_MAX_EVENTS]; /* scheduled, not yet started; unordered */
     int n_events;
     int playing;

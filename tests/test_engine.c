@@ -221,6 +221,24 @@ static void test_choke_velocity_mute(void)
     engine_deinit(&e);
     kit_deinit(&kit);
 
+    /* A fifth overlapping hit takes the oldest slot; the stolen hit fades out over 4 ms
+     * instead of stopping dead (no click). Block samples of 0.2, master 0.6: 4 hits = 0.48. */
+    make_block_kit(&kit, 100000, 0.2f);
+    engine_init(&e, RATE, &kit);
+    hvo_clear(&p);
+    for (int s = 0; s < 5; s++)
+        hvo_set(&p, s, VOICE_LOW_TOM, 1, 1.0f, 0.0f);
+    engine_set_pattern(&e, &p);
+    engine_play(&e);
+    x = render(&e, 6 * FPS, 128);
+    CHECK_NEAR(x[4 * FPS - 1], 4 * 0.2 * 0.6, 1e-5, "four overlapping hits sum before the fifth");
+    CHECK(x[4 * FPS + fade / 2] > 4 * 0.2f * 0.6f + 0.02f && x[4 * FPS + fade / 2] < 5 * 0.2f * 0.6f,
+          "the stolen hit is fading out (%.4f mid-fade)", x[4 * FPS + fade / 2]);
+    CHECK_NEAR(x[4 * FPS + fade + 10], 4 * 0.2 * 0.6, 1e-5, "after the fade: four hits again");
+    free(x);
+    engine_deinit(&e);
+    kit_deinit(&kit);
+
     /* Velocity: louder hits carry more energy; amplitude follows velocity^curve. */
     Kit dk;
     char err[256];
