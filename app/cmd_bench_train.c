@@ -131,7 +131,7 @@ int cmd_bench_train(int argc, char **argv)
         }
     }
     char err[512];
-    Model_config cfg = {HVO_CHANNELS, HVO_STEPS, HVO_CHANNELS, 128, 4, 512, 3, 128, 4, 512, 3, 128,
+    Model_config cfg = {HVO_CHANNELS, HVO_STEPS, HVO_CHANNELS, 128, 4, 128, 3, 128, 4, 128, 3, 128,
                         STYLE_COUNT, 1, MODEL_MUTE_GROUPS};
     const char *path = model_path ? model_path : "nn/models/default.gtm";
     float *params = NULL;

@@ -59,7 +59,7 @@ static void usage(FILE *out)
             "  --epochs N --batch N --threads N --seed N\n"
             "  --lr X --lr-min X --warmup FRAC --wd X --clip X\n"
             "  --dropout X --p X (weight of cells without a hit) --vel-weight X --offset-weight X\n"
-            "  --reg-p X (weight of cells without a hit in the velocity/offset MSE, default 0.5)\n"
+            "  --reg-p X (weight of cells without a hit in the velocity/offset MSE; SPEC: = p)\n"
             "  --beta X --beta-ramp FRAC --mute-prob X --logvar-init X\n"
             "  --bar-swap X --groove-drop X   augmentation: swap the 2 bars / drop groove hits\n"
             "  --d N (encoder and decoder width) --enc-d N --dec-d N --heads N --ff N\n"
@@ -67,7 +67,7 @@ static void usage(FILE *out)
             "  --limit N --val-limit N   use only the first N train / validation windows (tests)\n"
             "  --calibrate MODEL   no training: calibrate MODEL's per-voice thresholds on validation,\n"
             "                      print its validation metrics, write it with them to --out\n"
-            "  --cal-acc-weight W  thresholds maximise F1 + W x accuracy (default 1; not in the checkpoint)\n"
+            "  --cal-acc-weight W  thresholds maximise F1 + W x accuracy (default 2; not in the checkpoint)\n"
             "  --stop-after N      stop after N epochs of this invocation (--resume goes on)\n"
             "  --quiet             no per-epoch lines (errors only)\n");
 }
@@ -87,7 +87,7 @@ static int parse_num(const char *name, const char *s, double lo, double hi, doub
 }
 
 /* Weight of accuracy against F1 when fitting thresholds (--cal-acc-weight). */
-static double cal_acc_weight = 1.0;
+static double cal_acc_weight = 2.0;
 
 /* Runs the model on validation and fills the metrics at 0.5 and at calibrated thresholds. */
 static void validate(Trainer *t, const Train_sample *val, const Hvo *truth, int n, float *out, Val_result *r)
@@ -229,7 +229,8 @@ int cmd_train(int argc, char **argv)
     int resume = 0, quiet = 0, limit = 0, val_limit = 0, stop_after = 0;
     Train_options opt;
     train_options_default(&opt);
-    Model_config cfg = {HVO_CHANNELS, HVO_STEPS, HVO_CHANNELS, 128, 4, 512, 3, 128, 4, 512, 3, 128,
+    /* the shipped model's shape (docs/training.md) */
+    Model_config cfg = {HVO_CHANNELS, HVO_STEPS, HVO_CHANNELS, 128, 4, 128, 3, 128, 4, 128, 3, 128,
                         STYLE_COUNT, 1, MODEL_MUTE_GROUPS};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

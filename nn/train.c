@@ -17,26 +17,29 @@
 
 void train_options_default(Train_options *o)
 {
+    /* the shipped model's recipe (docs/training.md, run e1) */
     memset(o, 0, sizeof *o);
-    o->epochs = 20;
+    o->epochs = 22;
     o->batch = 64;
     o->threads = 2;
     o->lr = 1e-3f;
     o->lr_min = 2e-5f;
     o->warmup = 0.05f;
-    o->weight_decay = 0.01f;
+    o->weight_decay = 0.05f;
     o->clip = 1.0f;
-    o->dropout = 0.1f;
+    o->dropout = 0.2f;
     o->hit_weight = 0.5f;
     o->vel_weight = 1.0f;
-    o->offset_weight = 1.0f;
+    o->offset_weight = 10.0f;
     o->beta = 0.2f;
     o->beta_ramp = 0.3f;
-    o->mute_prob = 0.3f;
+    o->mute_prob = 0.2f;
     o->kinds = DATASET_BEATS;
     o->seed = 1;
+    o->reg_weight = 0.0f;
+    o->bar_swap = 0.5f;
+    o->groove_drop = 0.0f;
     o->logvar_init = -5.0f;
-    o->reg_weight = 0.5f;
 }
 
 /* ---------------------------------------------------------------- activations */

@@ -87,6 +87,8 @@ int main(void)
     train_options_default(&o);
     o.dropout = 0.0f;
     o.mute_prob = 0.0f;
+    o.bar_swap = 0.0f;
+    o.weight_decay = 0.01f;
     o.beta = 0.001f;
     o.lr = 3e-3f;
     o.lr_min = 3e-4f;
@@ -130,6 +132,7 @@ int main(void)
     /* 2. determinism: the same seed gives the same weights */
     Trainer a, b;
     o.mute_prob = 0.5f;
+    o.bar_swap = 0.5f;
     o.dropout = 0.1f;
     trainer_init(&a, &c, &o, 20, err, sizeof err);
     trainer_init(&b, &c, &o, 20, err, sizeof err);
