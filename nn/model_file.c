@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "atomic_file.h"
 
@@ -380,6 +381,12 @@ int model_file_read(const char *path, Model_config *config, float **params,
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "%s", strerror(errno));
+        return -1;
+    }
+    struct stat st = {0};
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s", S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+        fclose(f);
         return -1;
     }
     uint8_t *buf = NULL;

@@ -264,6 +264,8 @@ static void test_file_round_trip(void)
     free(buf);
     CHECK(model_load(&back, "/nonexistent/model.gtm", err, sizeof err) == -1 && err[0],
           "missing file refused: %s", err);
+    CHECK(model_load(&back, "/tmp", err, sizeof err) == -1 && strstr(err, "directory"),
+          "a directory is refused as one: %s", err);
     model_deinit(&back);
     unlink(path);
 
