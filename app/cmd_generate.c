@@ -58,6 +58,18 @@ static int parse_mutes(const char *list, unsigned *mask)
     return 0;
 }
 
+/* 1 when a is an option that takes a value. */
+static int takes_value(const char *a)
+{
+    static const char *const with_value[] = {"-o", "--output", "--model", "--seed", "--temperature",
+                                             "--density", "--threshold", "--velocity-floor", "--variation",
+                                             "--bpm", "--max-hits", "--style", "--mute"};
+    for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
+        if (!strcmp(a, with_value[k]))
+            return 1;
+    return 0;
+}
+
 /* Parses a float option value within [lo, hi]; -1 when it is not one. */
 static int parse_float(const char *s, float lo, float hi, float *out)
 {
@@ -94,7 +106,7 @@ int cmd_generate(int argc, char **argv)
             stochastic = 1;
         } else if (!strcmp(a, "--quiet")) {
             quiet = 1;
-        } else if (a[0] == '-' && a[1] && !v) {
+        } else if (takes_value(a) && !v) {
             fprintf(stderr, "groove: generate: %s needs a value (groove generate --help)\n", a);
             return 2;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {

@@ -75,5 +75,7 @@ expect_error "unwritable output" 1 "$IN" -o "$TMP/no/such/dir/x.mid" "${M[@]}"
 expect_error "bad density" 2 "$IN" -o "$TMP/x.mid" "${M[@]}" --density 2
 expect_error "unknown style" 2 "$IN" -o "$TMP/x.mid" "${M[@]}" --style polka
 expect_error "unknown mute group" 2 "$IN" -o "$TMP/x.mid" "${M[@]}" --mute cowbell
+"$GROOVE" generate "$IN" -o "$TMP/x.mid" "${M[@]}" --bogus 2>"$TMP/e"
+check "an unknown last option is called unknown (got: $(cat "$TMP/e"))" grep -q "unknown option '--bogus'" "$TMP/e"
 check "--help answers" bash -c "'$GROOVE' generate --help | grep -q usage"
 finish
