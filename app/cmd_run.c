@@ -314,6 +314,11 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "groove: %s\n", err);
         goto done;
     }
+    if (o.model && access(o.model, F_OK) != 0) {
+        /* asked for a model by name: no silent fallback to random weights */
+        fprintf(stderr, "groove: cannot load model '%s': %s\n", o.model, strerror(errno));
+        goto done;
+    }
     if (kit_load_or_default(&kit, o.kit ? o.kit : "default", o.rate, &fell_back, err, sizeof err) != 0) {
         fprintf(stderr, "groove: cannot load a kit: %s\n", err);
         goto done;

@@ -65,6 +65,7 @@ bad 1 "unknown MIDI input" run --headless --no-session --midi-in no-such-port --
 bad 1 "unknown MIDI output" run --headless --no-session --midi-out no-such-port --loops 1
 bad 1 "unknown kit" run --headless --kit "$TMP/no-kit" --out-wav "$TMP/x.wav"
 bad 1 "a file that is not a model" run --headless --model /etc/hostname --out-wav "$TMP/x.wav"
+bad 1 "a model file that does not exist" run --headless --model "$TMP/none.gtm" --out-wav "$TMP/x.wav"
 bad 1 "unwritable WAV" run --headless --play-groove "$GROOVE_MID" --out-wav "$TMP/no/dir/x.wav"
 bad 1 "no terminal" run
 bad 1 "--out-wav without --headless" run --out-wav "$TMP/x.wav"
