@@ -80,7 +80,12 @@ static int render_play(Engine *e, const Hvo *patterns, int n_patterns, int loops
         return 1;
     }
     if (audio_is_silent(out)) {
-        fprintf(stderr, "groove: %s\n", audio_status(out));
+        char why[300];
+        snprintf(why, sizeof why, "%s", audio_status(out));
+        char *tail = strstr(why, " (running silent)");
+        if (tail)
+            *tail = 0;   /* it stops here: it does not run silent */
+        fprintf(stderr, "groove: %s\n", why);
         audio_close(out);
         return 1;
     }

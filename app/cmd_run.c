@@ -367,7 +367,12 @@ int cmd_run(int argc, char **argv)
             goto done;
         }
         if (o.audio_device && audio_is_silent(audio)) {
-            fprintf(stderr, "groove: %s\n", audio_status(audio));
+            char why[300];
+            snprintf(why, sizeof why, "%s", audio_status(audio));
+            char *tail = strstr(why, " (running silent)");
+            if (tail)
+                *tail = 0;   /* it stops here: it does not run silent */
+            fprintf(stderr, "groove: %s\n", why);
             goto done;
         }
         signal(SIGINT, on_stop_signal);

@@ -103,6 +103,10 @@ check "... and no WAV written" test ! -e "$TMP/bad.wav"
 "$GROOVE" render "$TMP/quarters.mid" >/dev/null 2>&1
 rc=$?
 check "no -o and no --play: usage, exit 2" test "$rc" -eq 2
+"$GROOVE" render "$TMP/quarters.mid" --play --device no-such-device >/dev/null 2>"$TMP/dev.err"
+rc=$?
+check "--play on an unknown device: exit 1, one line, no 'running silent' ($(cat "$TMP/dev.err"))" \
+    test "$rc" -eq 1 -a "$(wc -l <"$TMP/dev.err")" -eq 1 -a -z "$(grep 'running silent' "$TMP/dev.err")"
 "$GROOVE" render "$TMP/quarters.mid" -o "$TMP/x.wav" --swing 90 >/dev/null 2>"$TMP/sw.err"
 rc=$?
 check "--swing 90 refused in one line" test "$rc" -eq 1 -a "$(wc -l <"$TMP/sw.err")" -eq 1

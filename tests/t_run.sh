@@ -61,6 +61,7 @@ bad 1 "--bpm not a number" run --headless --bpm fast
 bad 2 "unknown option" run --headless --frob
 bad 2 "option without a value" run --headless --loops
 bad 1 "unknown audio device" run --headless --no-session --audio-device no-such-device --loops 1
+check "unknown audio device: it does not claim to run silent ($(cat "$TMP/err"))" test -z "$(grep 'running silent' "$TMP/err")"
 bad 1 "unknown MIDI input" run --headless --no-session --midi-in no-such-port --loops 1
 bad 1 "unknown MIDI output" run --headless --no-session --midi-out no-such-port --loops 1
 bad 1 "unknown kit" run --headless --kit "$TMP/no-kit" --out-wav "$TMP/x.wav"
