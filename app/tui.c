@@ -224,6 +224,39 @@ static const char *fill_text(const Instrument *in, char *buf, size_t n)
     return buf;
 }
 
+/* Characters (not bytes) of a UTF-8 string. */
+static int utf8_len(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Bytes of s that make its first n characters (for addnstr, which counts bytes). */
+static int utf8_bytes(const char *s, int n)
+{
+    int b = 0;
+    for (int c = 0; s[b] && c < n; c++) {
+        b++;
+        while (((unsigned char)s[b] & 0xC0) == 0x80)
+            b++;
+    }
+    return b;
+}
+
+/* Makes a line fit n columns where it can: its double spaces become single ones. */
+static void squeeze_line(char *line, int n)
+{
+    if (utf8_len(line) <= n)
+        return;
+    char *w = line;
+    for (const char *r = line; *r; r++)
+        if (!(r[0] == ' ' && r[1] == ' '))
+            *w++ = *r;
+    *w = 0;
+}
+
 /* The top status line: transport and timing. */
 static void draw_status(const Tui *t, int y, int cols)
 {
@@ -241,7 +274,9 @@ static void draw_status(const Tui *t, int y, int cols)
     snprintf(line, sizeof line, " %.1f BPM  swing %.2f  loop %lld  gen %.0f %s  xruns %llu%s  %s", st->bpm,
              st->swing, (long long)in->pos.loop, in->last_gen_us, t->utf8 ? "\xc2\xb5s" : "us",
              (unsigned long long)es.xruns, in->unsaved ? "  [+]" : "", st->record_mode ? "replace" : "overdub");
-    addnstr(line, cols - 15 > 0 ? cols - 15 : 0);
+    int room = cols - 14 > 0 ? cols - 14 : 0;   /* after "groove > PLAY " */
+    squeeze_line(line, room);
+    addnstr(line, utf8_bytes(line, room));
 }
 
 /* The controls line. */
@@ -253,7 +288,8 @@ static void draw_controls(const Tui *t, int y, int cols)
     snprintf(line, sizeof line, "style %s  fill %s  density %.2f  temp %.2f  variation %d  %s",
              style_name(st->style), fill_text(in, fill, sizeof fill), st->density, st->temperature,
              (int)st->variation, in->model_is_random ? "RANDOM MODEL" : in->model_note);
-    mvaddnstr(y, 0, line, cols);
+    squeeze_line(line, cols);
+    mvaddnstr(y, 0, line, utf8_bytes(line, cols));
 }
 
 /* The lines below the grid: cursor cell, audio, MIDI, session. */

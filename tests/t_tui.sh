@@ -95,6 +95,7 @@ for ((i = 0; i < 75; i++)); do
 done
 check "the drum rows fill after the next loop ($(drums) hits)" test $got -eq 1
 check "the loop counter moves" wait_for 'loop [1-9]' 15
+check "at 80x24 the status line ends with the record mode, not cut off" wait_for '^groove .*\[\+\] +(overdub|replace)$' 2
 
 # Stop, so no loop boundary changes the part under us, then edit an empty kick cell and undo.
 tm send-keys -t groove Space
