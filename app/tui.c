@@ -366,7 +366,7 @@ static const char *const help_lines[] = {
 static void draw_help(const Tui *t, int rows, int cols)
 {
     int n = (int)(sizeof help_lines / sizeof help_lines[0]);
-    int w = 74 < cols - 2 ? 74 : cols - 2;
+    int w = 76 < cols ? 76 : cols;   /* the longest line (71) + frame and margins */
     int h = n + 2 < rows ? n + 2 : rows;
     int x0 = (cols - w) / 2, y0 = (rows - h) / 2;
     for (int i = 0; i < h; i++) {

@@ -129,6 +129,7 @@ sleep 0.3
 tm send-keys -t groove '?'
 check "? opens the help with every key" wait_for 'keys \(any key closes\)' 3
 check "help lists undo and tap tempo" wait_for 'tap tempo' 1
+check "no help line is cut off at 80 columns" bash -c "tmux -u -L $SOCK capture-pane -p -t groove | grep -q '\^C quit  *|' && tmux -u -L $SOCK capture-pane -p -t groove | grep -q 'takes over at  *|'"
 tm send-keys -t groove Escape
 sleep 0.3
 check "any key closes the help" bash -c "! tmux -u -L $SOCK capture-pane -p -t groove | grep -q 'any key closes'"
