@@ -389,7 +389,10 @@ static void draw(Tui *t)
     getmaxyx(stdscr, rows, cols);
     erase();
     if (cols < MIN_COLS || rows < MIN_ROWS) {
-        mvaddnstr(rows / 2, 0, "terminal too small (need 40x15)", cols);
+        char need[32];
+        snprintf(need, sizeof need, "need %dx%d", MIN_COLS, MIN_ROWS);
+        mvaddnstr(rows / 2 - 1, 0, "terminal too small", cols);
+        mvaddnstr(rows / 2, 0, need, cols);
         refresh();
         return;
     }

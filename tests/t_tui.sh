@@ -147,6 +147,8 @@ tm resize-window -t groove -x 80 -y 24
 check "back at 80x24 the full view returns" wait_for '\|bar 1 ' 3
 tm resize-window -t groove -x 30 -y 10
 check "a tiny terminal says it is too small" wait_for 'terminal too small' 3
+tm resize-window -t groove -x 20 -y 10
+check "at 20x10 it still says what size it needs" wait_for '^need 40x15' 3
 tm resize-window -t groove -x 80 -y 24
 sleep 0.3
 
