@@ -517,7 +517,10 @@ static void handle_key(Tui *t, int ch, double now)
         if (in->unsaved && !(t->quit_armed && now - t->quit_armed_at < 5.0)) {
             t->quit_armed = 1;
             t->quit_armed_at = now;
-            instrument_message(in, "unsaved changes (autosaved; ^S saves a copy): q again to quit");
+            if (in->autosave && !(in->dirty && in->last_save_fail > 0))
+                instrument_message(in, "unsaved changes (autosaved; ^S saves a copy): q again to quit");
+            else
+                instrument_message(in, "unsaved changes, NOT autosaved (^S saves): q again to quit");
         } else {
             t->quit = 1;
         }

@@ -203,6 +203,19 @@ tm send-keys -t groove C-c
 rc=$(wait_exit)
 check "Ctrl-C quits at once with status 0 (got $rc)" test "$rc" = 0
 
+# An autosave that cannot be written: quitting does not claim the work was autosaved.
+SAVED_EXTRA=$EXTRA
+EXTRA="$EXTRA --session $TMP/no/such/dir/session"
+start
+check "started with an unwritable session path" wait_for '^GR ' 10
+tm send-keys -t groove a
+check "the failed autosave is reported" wait_for 'autosave failed' 5
+tm send-keys -t groove q
+check "q says the work is not autosaved" wait_for 'NOT autosaved.*q again to quit' 3
+tm send-keys -t groove C-c
+wait_exit >/dev/null
+EXTRA=$SAVED_EXTRA
+
 # Colour, and NO_COLOR: the same screen with and without colour escapes.
 colours() { tm capture-pane -e -p -t groove | grep -cE $'\e\\[([0-9;]*;)?(3[0-7]|9[0-7]|38;5;[0-9]+)(;[0-9]+)*m'; }
 start
