@@ -1,8 +1,9 @@
 /* kernels.h - the numeric kernels of the Groove Transformer, one table per instruction set.
  *
  * Every kernel has a scalar reference (kernels.c) and AVX2+FMA (kernels_avx2.c) and AVX-512
- * (kernels_avx512.c) twins with the same contract; tests/test_kernels.c holds each SIMD kernel
- * to its scalar twin. The table in use is chosen once, at the first kernels_get(), from cpuid
+ * (kernels_avx512.c) twins with the same contract, both one body (kernels_body.inc) written
+ * against simd.h's vector vocabulary; tests/test_kernels.c holds each SIMD kernel to its
+ * scalar twin. The table in use is chosen once, at the first kernels_get(), from cpuid
  * and the environment variable GROOVE_KERNEL=scalar|avx2|avx512 (a set that the CPU lacks is
  * refused with a warning on stderr and the best available one is used). The AVX code lives
  * only in the *_avx2.c / *_avx512.c files, the only files compiled with those instruction
