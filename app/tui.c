@@ -474,9 +474,12 @@ static void prompt_key(Tui *t, int ch)
     } else if (ch == KEY_CTRL('u')) {
         t->prompt_buf[0] = 0;
     } else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+        while (n && ((unsigned char)t->prompt_buf[n - 1] & 0xC0) == 0x80)
+            n--;   /* a whole UTF-8 character goes */
         if (n)
             t->prompt_buf[n - 1] = 0;
-    } else if (ch >= 32 && ch < 127 && n + 1 < sizeof t->prompt_buf) {
+    } else if (ch >= 32 && ch <= 255 && ch != 127 && n + 1 < sizeof t->prompt_buf) {
+        /* bytes from 128 up are the bytes of a UTF-8 character (file names like "Übung") */
         t->prompt_buf[n] = (char)ch;
         t->prompt_buf[n + 1] = 0;
     }

@@ -164,6 +164,13 @@ tm send-keys -t groove C-u "$TMP/part" Enter
 check "it says it exported" wait_for 'exported ' 10
 check "the part is exported as MIDI" test -s "$TMP/part.mid"
 check "and as WAV" test -s "$TMP/part.wav"
+tm send-keys -t groove C-e
+check "Ctrl-E asks again" wait_for 'export part to' 3
+tm send-keys -t groove C-u "$TMP/übung" Enter
+check "a name with a non-ASCII letter is kept" wait_for 'exported .*/übung\.mid' 10
+check "... and written under that name" test -s "$TMP/übung.mid" -a -s "$TMP/übung.wav"
+tm send-keys -t groove C-e C-u "$TMP/ab" "é" BSpace Enter
+check "backspace removes a whole UTF-8 character ('abé' then backspace: ab.mid)" wait_for 'exported .*/ab\.mid' 10
 tm send-keys -t groove W
 check "W: more swing" wait_for 'swing 0.02' 3
 tm send-keys -t groove w
