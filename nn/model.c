@@ -133,22 +133,29 @@ static int model_adopt(Model *m, const Model_config *c, float *params, char *err
     return 0;
 }
 
+/* Checks c and allocates its (uninitialised) flat weight buffer; NULL with err set on failure. */
+static float *weights_alloc(const Model_config *c, char *err, size_t errlen)
+{
+    const char *bad = model_config_check(c);
+    if (bad) {
+        snprintf(err, errlen, "bad model config: %s", bad);
+        return NULL;
+    }
+    size_t n = model_params_count(c);
+    float *w = malloc(n * sizeof *w);
+    if (!w)
+        snprintf(err, errlen, "out of memory for %zu weights", n);
+    return w;
+}
+
 int model_init_params(Model *m, const Model_config *c, const float *params,
                       const Model_file_extras *extras, char *err, size_t errlen)
 {
     memset(m, 0, sizeof *m);
-    const char *bad = model_config_check(c);
-    if (bad) {
-        snprintf(err, errlen, "bad model config: %s", bad);
+    float *w = weights_alloc(c, err, errlen);
+    if (!w)
         return -1;
-    }
-    size_t n = model_params_count(c);
-    float *w = malloc(n * sizeof *w);
-    if (!w) {
-        snprintf(err, errlen, "out of memory for %zu weights", n);
-        return -1;
-    }
-    memcpy(w, params, n * sizeof *w);
+    memcpy(w, params, model_params_count(c) * sizeof *w);
     if (model_adopt(m, c, w, err, errlen))
         return -1;
     if (extras)
@@ -202,17 +209,9 @@ static void init_tensor(void *ctx, const char *name, int rows, int cols, float *
 int model_init_random(Model *m, const Model_config *c, uint64_t seed, char *err, size_t errlen)
 {
     memset(m, 0, sizeof *m);
-    const char *bad = model_config_check(c);
-    if (bad) {
-        snprintf(err, errlen, "bad model config: %s", bad);
+    float *w = weights_alloc(c, err, errlen);
+    if (!w)
         return -1;
-    }
-    size_t n = model_params_count(c);
-    float *w = malloc(n * sizeof *w);
-    if (!w) {
-        snprintf(err, errlen, "out of memory for %zu weights", n);
-        return -1;
-    }
     Model_params p;
     model_params_bind(&p, c, w);
     Init_state s;
