@@ -332,8 +332,15 @@ static void draw_message(const Tui *t, int y, int cols)
         char line[400];
         snprintf(line, sizeof line, "%s %s_", t->prompt == 1 ? "save session as:" : "export part to (.mid + .wav):",
                  t->prompt_buf);
+        char *shown = line;
+        int over = utf8_len(line) - cols;
+        if (over > 0) {   /* a long answer: show its end, where the typing is */
+            shown += utf8_bytes(line, over + 1);
+            shown--;
+            *shown = '<';
+        }
         attron(A_BOLD);
-        mvaddnstr(y, 0, line, cols);
+        mvaddnstr(y, 0, shown, utf8_bytes(shown, cols));
         attroff(A_BOLD);
         return;
     }

@@ -169,6 +169,9 @@ check "Ctrl-E asks again" wait_for 'export part to' 3
 tm send-keys -t groove C-u "$TMP/übung" Enter
 check "a name with a non-ASCII letter is kept" wait_for 'exported .*/übung\.mid' 10
 check "... and written under that name" test -s "$TMP/übung.mid" -a -s "$TMP/übung.wav"
+tm send-keys -t groove C-e C-u "$TMP/a-long-folder-name/another-long-folder-name/and-the-end-typed-last"
+check "a long answer in the prompt shows its end, where the typing is" wait_for 'and-the-end-typed-last_$' 3
+tm send-keys -t groove Escape
 tm send-keys -t groove C-e C-u "$TMP/ab" "é" BSpace Enter
 check "backspace removes a whole UTF-8 character ('abé' then backspace: ab.mid)" wait_for 'exported .*/ab\.mid' 10
 tm send-keys -t groove W
