@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "exe_path.h"
 #include "kernels.h"
 #include "model.h"
 #include "rng.h"
@@ -88,19 +89,8 @@ static void time_path(Model *m, const Hvo *input, const Gen_params *g, int runs,
 /* Finds tests/torch_model_ref.py beside the executable, else in the working directory. */
 static void torch_script(char *path, size_t len)
 {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0;
-            snprintf(path, len, "%s/tests/torch_model_ref.py", exe);
-            if (access(path, R_OK) == 0)
-                return;
-        }
-    }
-    snprintf(path, len, "tests/torch_model_ref.py");
+    if (!exe_path_find(path, len, "tests/torch_model_ref.py"))
+        snprintf(path, len, "tests/torch_model_ref.py");
 }
 
 /* Runs the PyTorch timing on model_path; returns 0 and the median/p99, or -1 with why. */

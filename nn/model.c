@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "exe_path.h"
 #include "rng.h"
 #include "style.h"
 
@@ -373,17 +373,7 @@ const char *model_default_path(void)
     const char *env = getenv("GROOVE_MODEL");
     if (env && *env)
         return env;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0;
-            if (snprintf(path, sizeof path, "%s/nn/models/default.gtm", exe) < (int)sizeof path &&
-                access(path, R_OK) == 0)
-                return path;
-        }
-    }
+    if (exe_path_find(path, sizeof path, "nn/models/default.gtm"))
+        return path;
     return "nn/models/default.gtm";
 }
