@@ -370,23 +370,66 @@ static const char *const help_lines[] = {
     "the next loop boundary. The session autosaves to the XDG state dir.",
 };
 
+/* The same keys in one narrow column, for terminals under HELP_WIDE_COLS. */
+static const char *const help_narrow[] = {
+    "a..l     tap the groove (soft..loud)", "space    play / stop",
+    "arrows   move the cursor",             "x Enter  set or clear a hit",
+    "+ -      velocity up / down",          ", .      nudge earlier / later",
+    "X        clear the cursor's row",      "u U      undo / redo (^Z ^Y)",
+    "[ ]      BPM -1 / +1",                 "{ }      BPM -10 / +10",
+    "t        tap tempo",                   "w W      swing less / more",
+    "e E      density less / more",         "p P      temperature down / up",
+    "o O      threshold (cursor voice)",    "y Y      style previous / next",
+    "i        fill next loop",              "I        fill every N loops",
+    "v        new variation",               "V        back to previous variation",
+    "z        keep (freeze) cursor voice",  "m        mute (cursor voice)",
+    "n        solo (cursor voice)",         "r        regenerate now",
+    "R        record: overdub / replace",   "^S       save the session as...",
+    "^E       export part to MIDI + WAV",   "Enter    (prompt) accept",
+    "Esc      (prompt) cancel",             "^U       (prompt) clear",
+    "?        this help",                   "q        quit (asks when unsaved)",
+    "^C       quit at once",
+};
+
+#define HELP_WIDE_COLS 76   /* the longest wide line (71) + frame and margins */
+
+/* The help text for this terminal: its lines, how many, how many fit a page, pages. */
+static const char *const *help_text(int rows, int cols, int *n, int *per_page, int *pages)
+{
+    int narrow = cols < HELP_WIDE_COLS;
+    *n = narrow ? (int)(sizeof help_narrow / sizeof help_narrow[0])
+                : (int)(sizeof help_lines / sizeof help_lines[0]);
+    *per_page = rows - 2 > 1 ? rows - 2 : 1;
+    *pages = (*n + *per_page - 1) / *per_page;
+    return narrow ? help_narrow : help_lines;
+}
+
+/* Draws page t->help (1-based) of the help overlay. */
 static void draw_help(const Tui *t, int rows, int cols)
 {
-    int n = (int)(sizeof help_lines / sizeof help_lines[0]);
-    int w = 76 < cols ? 76 : cols;   /* the longest line (71) + frame and margins */
-    int h = n + 2 < rows ? n + 2 : rows;
+    int n, per_page, pages;
+    const char *const *lines = help_text(rows, cols, &n, &per_page, &pages);
+    int page = (t->help - 1) % pages, first = page * per_page;
+    int shown = n - first < per_page ? n - first : per_page;
+    int want = cols < HELP_WIDE_COLS ? 40 : HELP_WIDE_COLS;   /* narrow lines are 36 + 4 */
+    int w = want < cols ? want : cols;
+    int h = shown + 2;
     int x0 = (cols - w) / 2, y0 = (rows - h) / 2;
     for (int i = 0; i < h; i++) {
         move(y0 + i, x0);
         for (int j = 0; j < w; j++)
             addch(i == 0 || i == h - 1 ? '-' : j == 0 || j == w - 1 ? '|' : ' ');
     }
+    char title[64];
+    if (pages > 1)
+        snprintf(title, sizeof title, " keys %d/%d (? more, any key closes) ", page + 1, pages);
+    else
+        snprintf(title, sizeof title, " keys (any key closes) ");
     attron(A_BOLD);
-    mvaddnstr(y0, x0 + 2, " keys (any key closes) ", w - 4);
+    mvaddnstr(y0, x0 + 2, title, w - 4);
     attroff(A_BOLD);
-    (void)t;
-    for (int i = 0; i < n && i + 1 < h - 1; i++)
-        mvaddnstr(y0 + 1 + i, x0 + 2, help_lines[i], w - 4);
+    for (int i = 0; i < shown; i++)
+        mvaddnstr(y0 + 1 + i, x0 + 2, lines[first + i], w - 4);
 }
 
 /* Draws the whole screen for the terminal's size. */
@@ -511,7 +554,10 @@ static void handle_key(Tui *t, int ch, double now)
         return;
     }
     if (t->help) {
-        t->help = 0;
+        int rows, cols, n, per_page, pages;
+        getmaxyx(stdscr, rows, cols);
+        (void)help_text(rows, cols, &n, &per_page, &pages);
+        t->help = ch == '?' && t->help < pages ? t->help + 1 : 0;   /* '?' pages on */
         return;
     }
     float tap = ch >= 0 && ch < 128 ? live_key_velocity(ch) : -1.0f;

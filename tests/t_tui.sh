@@ -143,6 +143,13 @@ while IFS= read -r line; do [ ${#line} -gt "$width" ] && width=${#line}; done <<
 check "at 60x20 the compact view fits ($width columns)" test "$width" -le 60
 check "the compact view still shows the groove and drum rows" bash -c "echo \"\$0\" | grep -q '^GR ' && echo \"\$0\" | grep -q '^RI '" "$small"
 check "the compact view drops the bar ruler" bash -c "! echo \"\$0\" | grep -q '|bar 1'" "$small"
+tm send-keys -t groove '?'
+check "at 60x20 the help is a narrow list in pages" wait_for 'keys 1/2 \(\? more, any key closes\)' 3
+check "... its first page is whole (tap the groove ... density)" wait_for '\| e E +density less / more +\|' 1
+tm send-keys -t groove '?'
+check "? turns to the last page (quit at once)" wait_for '\| \^C +quit at once +\|' 3
+tm send-keys -t groove Escape
+check "any key closes the paged help" bash -c "sleep 0.4; ! tmux -u -L $SOCK capture-pane -p -t groove | grep -q 'any key closes'"
 tm resize-window -t groove -x 80 -y 24
 check "back at 80x24 the full view returns" wait_for '\|bar 1 ' 3
 tm resize-window -t groove -x 30 -y 10
