@@ -649,8 +649,16 @@ int tui_run(Tui_context *ctx)
     const char *cs = nl_langinfo(CODESET);
     t.utf8 = cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
     install_handlers();
-    if (!initscr()) {
-        fprintf(stderr, "groove: cannot start the terminal UI (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
+    /* newterm, not initscr: initscr prints its own error and exits on an unknown TERM. */
+    SCREEN *scr = newterm(NULL, stdout, stdin);
+    const char *cup = scr ? tigetstr("cup") : NULL;
+    if (!scr || !cup || cup == (const char *)-1) {
+        if (scr) {
+            endwin();
+            delscreen(scr);
+        }
+        fprintf(stderr, "groove: cannot start the terminal UI (TERM=%s%s)\n", getenv("TERM") ? getenv("TERM") : "",
+                scr ? ": it cannot move the cursor" : ": unknown terminal type");
         return 1;
     }
     tui_active = 1;

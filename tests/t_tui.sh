@@ -220,6 +220,15 @@ tm send-keys -t groove C-c
 rc=$(wait_exit)
 check "Ctrl-C quits at once with status 0 (got $rc)" test "$rc" = 0
 
+# A terminal type ncurses does not know, or one that cannot move the cursor: one groove: line.
+for term in no-such-terminal dumb; do
+    start TERM=$term
+    rc=$(wait_exit)
+    check "TERM=$term: exit 1 (got $rc)" test "$rc" = 1
+    check "TERM=$term: one 'groove:' line on stderr ($(head -c 200 "$TMP/stderr"))" \
+        test "$(wc -l <"$TMP/stderr")" -eq 1 -a "$(grep -c '^groove: ' "$TMP/stderr")" -eq 1
+done
+
 # An autosave that cannot be written: quitting does not claim the work was autosaved.
 SAVED_EXTRA=$EXTRA
 EXTRA="$EXTRA --session $TMP/no/such/dir/session"
