@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "atomic_file.h"
+#include "crc32.h"
 #include "style.h"
 
 #define SESSION_MAX_BYTES (1u << 20)   /* a real session is ~10 KB; refuse anything huge */
@@ -63,20 +64,6 @@ void session_clamp(Session *s)
     st->soloed &= all;
     if (st->record_mode != 1)
         st->record_mode = 0;
-}
-
-/* --------------------------------------------------------------- CRC -- */
-
-/* CRC-32 (IEEE, reflected), bitwise: sessions are small. */
-static uint32_t crc32_of(const char *p, size_t n)
-{
-    uint32_t c = 0xffffffffu;
-    for (size_t i = 0; i < n; i++) {
-        c ^= (unsigned char)p[i];
-        for (int k = 0; k < 8; k++)
-            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
-    }
-    return ~c;
 }
 
 /* ------------------------------------------------------------ writing -- */
@@ -140,7 +127,7 @@ char *session_to_text(const Session *s, size_t *len)
         for (int v = 0; v < HVO_VOICES; v++)
             if (hvo_hit(&s->part, i, v) > 0.5f)
                 text_printf(&t, "hit %d %d %.9g %.9g\n", i, v, hvo_vel(&s->part, i, v), hvo_off(&s->part, i, v));
-    uint32_t crc = crc32_of(t.buf, t.len);
+    uint32_t crc = crc32_update(0, t.buf, t.len);
     text_printf(&t, "end %08x\n", (unsigned)crc);
     if (t.failed) {
         free(t.buf);
@@ -327,7 +314,7 @@ Session_status session_from_text(const char *text, size_t len, Session *out, cha
         snprintf(err, errlen, "session file is truncated (no 'end' line)");
         return SESSION_CORRUPT;
     }
-    uint32_t crc = crc32_of(text, line_start);
+    uint32_t crc = crc32_update(0, text, line_start);
     if (crc != crc_stored) {
         snprintf(err, errlen, "session file checksum mismatch (stored %08x, computed %08x)", crc_stored,
                  (unsigned)crc);

@@ -2,42 +2,16 @@
 #include "model_file.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "atomic_file.h"
+#include "crc32.h"
 
 #define HEADER_BYTES 92
 #define ENTRY_BYTES 64
-
-/* ---------------------------------------------------------------- CRC-32 */
-
-static uint32_t crc_table[256];
-static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
-
-static void crc_init(void)
-{
-    for (uint32_t i = 0; i < 256; i++) {
-        uint32_t c = i;
-        for (int k = 0; k < 8; k++)
-            c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-        crc_table[i] = c;
-    }
-}
-
-uint32_t model_file_crc32(uint32_t crc, const void *data, size_t len)
-{
-    pthread_once(&crc_once, crc_init);
-    const uint32_t *table = crc_table;
-    const uint8_t *p = data;
-    crc = ~crc;
-    for (size_t i = 0; i < len; i++)
-        crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
-    return ~crc;
-}
 
 /* ---------------------------------------------------------------- little-endian helpers */
 
@@ -199,7 +173,7 @@ int model_file_encode(const Model_config *config, const float *params,
             put_f32(data + 4 * (at + i), extra[e].data[i]);
         at += n;
     }
-    put_u32(buf + size - 4, model_file_crc32(0, buf, size - 4));
+    put_u32(buf + size - 4, crc32_update(0, buf, size - 4));
     *out = buf;
     *len = size;
     return 0;
@@ -293,7 +267,7 @@ int model_file_decode(const uint8_t *data, size_t size, Model_config *config, fl
         return -1;
     }
     uint32_t crc = get_u32(data + size - 4);
-    if (model_file_crc32(0, data, size - 4) != crc) {
+    if (crc32_update(0, data, size - 4) != crc) {
         snprintf(err, errlen, "corrupt model file (checksum mismatch)");
         return -1;
     }

@@ -74,7 +74,4 @@ int model_file_read(const char *path, Model_config *config, float **params,
 int model_file_decode(const uint8_t *data, size_t size, Model_config *config, float **params,
                       Model_file_extras *extras, char *err, size_t errlen);
 
-/* CRC-32 (IEEE) of len bytes, continuing from crc (start with 0). */
-uint32_t model_file_crc32(uint32_t crc, const void *data, size_t len);
-
 #endif

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crc32.h"
 #include "model.h"
 #include "model_file.h"
 
@@ -72,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!fixed)
             return 0;
         memcpy(fixed, data, size);
-        uint32_t crc = model_file_crc32(0, fixed, size - 4);
+        uint32_t crc = crc32_update(0, fixed, size - 4);
         for (int i = 0; i < 4; i++)
             fixed[size - 4 + i] = (uint8_t)(crc >> (8 * i));
         try_decode(fixed, size);

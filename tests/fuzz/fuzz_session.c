@@ -11,21 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crc32.h"
 #include "session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* CRC-32 (IEEE), as the session file's end line carries. */
-static uint32_t crc32_of(const char *p, size_t n)
-{
-    uint32_t c = 0xffffffffu;
-    for (size_t i = 0; i < n; i++) {
-        c ^= (unsigned char)p[i];
-        for (int k = 0; k < 8; k++)
-            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
-    }
-    return ~c;
-}
 
 /* Checks one input (see the top). */
 static void check_text(const char *text, size_t size)
@@ -65,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(text + sizeof head - 1, data + 1, body);
     if (body && text[n - 1] != '\n')
         text[n++] = '\n';
-    uint32_t crc = crc32_of(text, n);
+    uint32_t crc = crc32_update(0, text, n);
     static const char hex[] = "0123456789abcdef";
     memcpy(text + n, "end ", 4);
     for (int i = 0; i < 8; i++)
