@@ -245,6 +245,8 @@ static int run_realtime(Instrument *in, Engine *engine, AudioOut *audio, Midi *m
 {
     printf("groove: headless, audio: %s; %s; %s; %s\n", audio ? audio_status(audio) : "none", midi_in_status(midi),
            midi_out_status(midi), in->model_note);
+    if (in->message[0] && strcmp(in->message, in->model_note) != 0)   /* session restored, or set aside */
+        printf("groove: %s\n", in->message);
     fflush(stdout);
     /* A file to play, or a number of loops to run: start now. Otherwise the first tap does. */
     if (feed || o->loops >= 0)

@@ -39,6 +39,13 @@ check "it prints a line per loop" bash -c "echo \"\$0\" | grep -q '^loop 2: gene
 check "it reports xruns and memory" bash -c "echo \"\$0\" | grep -qE 'xruns [0-9]+.*rss [0-9]+ kB'" "$out"
 check "the model ran every loop" bash -c "echo \"\$0\" | grep -qE '^groove: done: 2 loops, [1-9][0-9]* generations'" "$out"
 
+# Headless with a corrupt session file: it is set aside and says so, as the TUI does.
+printf 'groove-session 1\nbpm x\n' >"$TMP/bad.session"
+out=$(timeout 60 "$GROOVE" run --headless --midi-in none --session "$TMP/bad.session" --loops 0 2>"$TMP/err")
+check "headless: a corrupt session is reported ($(echo "$out" | grep -m1 'set aside'))" \
+    bash -c "echo \"\$0\" | grep -q 'session file unreadable.*set aside as'" "$out"
+check "headless: ... and set aside" test -n "$(ls "$TMP"/bad.session.corrupt-* 2>/dev/null)"
+
 # Devices.
 out=$("$GROOVE" devices 2>"$TMP/err")
 check "groove devices exits 0" test $? -eq 0
