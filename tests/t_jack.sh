@@ -99,18 +99,10 @@ check "it played 2 loops (4 bars)" grep -q '^played 2 loops' "$TMP/play.out"
 check "the engine reported no xrun" grep -q ', 0 xruns,' "$TMP/play.out"
 
 # The tee wrote what PortAudio played: raw float32 stereo at 48 kHz (what ALSA's JACK plugin
-# takes). An onset is the first sample above 0.001 after at least 50 ms below it, when the
-# sound then goes above 0.01.
+# takes). Onsets as lib.sh's onset_frames finds them.
 bytes=$(stat -c %s "$TMP/capture.raw" 2>/dev/null || echo 0)
 check "the file tee captured audio ($bytes bytes)" test "$bytes" -gt 1000000
-sox -t raw -r 48000 -e floating-point -b 32 -c 2 "$TMP/capture.raw" -t dat - 2>/dev/null |
-    awk '!/^;/ { n++; a = $2 + 0; if (a < 0) a = -a;
-                 if (a >= 0.001) {
-                     if (quiet >= 2400) cand = n - 1;
-                     quiet = 0;
-                     if (cand >= 0 && a > 0.01) { print cand; cand = -1 }
-                 } else quiet++ }
-         BEGIN { quiet = 2400; cand = -1 }' >"$TMP/onsets"
+onset_frames -t raw -r 48000 -e floating-point -b 32 -c 2 "$TMP/capture.raw" >"$TMP/onsets"
 count=$(wc -l <"$TMP/onsets")
 echo "    onsets at frames: $(tr '\n' ' ' <"$TMP/onsets")"
 check "16 onsets captured: 4 bars of quarter notes (got $count)" test "$count" -eq 16

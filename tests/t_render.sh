@@ -23,18 +23,8 @@ midi() {
     cat "$TMP/track.bin"
 }
 
-# Onset frames of a WAV's left channel: first sample >= 0.001 after 50 ms below it, when the
-# sound then passes 0.01.
-onsets() {
-    sox "$1" -t dat - 2>/dev/null |
-        awk '!/^;/ { n++; a = $2 + 0; if (a < 0) a = -a;
-                     if (a >= 0.001) {
-                         if (quiet >= 2400) cand = n - 1;
-                         quiet = 0;
-                         if (cand >= 0 && a > 0.01) { print cand; cand = -1 }
-                     } else quiet++ }
-             BEGIN { quiet = 2400; cand = -1 }' | tr '\n' ' ' | sed 's/ $//'
-}
+# Onset frames of a WAV's left channel (lib.sh onset_frames), on one line.
+onsets() { onset_frames "$1" | tr '\n' ' ' | sed 's/ $//'; }
 
 midi 2a 60 8 >"$TMP/quarters.mid"       # closed hat every quarter note (96 ticks)
 midi 2a 60 8 18 >"$TMP/offbeats.mid"    # the same, one 16th later: on the odd steps 1, 5, 9, ...
