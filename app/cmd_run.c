@@ -388,7 +388,8 @@ int cmd_run(int argc, char **argv)
     }
     if (rc == 0 && o.out_mid) {
         const Hvo *parts = log.n ? log.parts : &in.session.part;   /* never played: the part now */
-        if (hvo_write_midi(o.out_mid, parts, log.n ? log.n : 1, in.session.settings.bpm, err, sizeof err) != 0) {
+        if (hvo_write_midi_swing(o.out_mid, parts, log.n ? log.n : 1, in.session.settings.bpm,
+                                 in.session.settings.swing, err, sizeof err) != 0) {
             fprintf(stderr, "groove: %s\n", err);
             rc = 1;
         }

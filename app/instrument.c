@@ -725,5 +725,7 @@ int instrument_save_as(Instrument *in, const char *path, char *err, size_t errle
 
 int instrument_export_midi(Instrument *in, const char *path, char *err, size_t errlen)
 {
-    return hvo_write_midi(path, &in->session.part, 1, in->session.settings.bpm, err, errlen);
+    /* with the swing the engine plays, so the MIDI matches the WAV exported beside it */
+    return hvo_write_midi_swing(path, &in->session.part, 1, in->session.settings.bpm, in->session.settings.swing,
+                                err, errlen);
 }

@@ -348,6 +348,14 @@ static uint8_t midi_velocity(float v)
 
 int hvo_to_smf(const Hvo *patterns, int n_patterns, float bpm, Smf *smf, char *err, size_t errlen)
 {
+    return hvo_to_smf_swing(patterns, n_patterns, bpm, 0.0f, smf, err, errlen);
+}
+
+int hvo_to_smf_swing(const Hvo *patterns, int n_patterns, float bpm, float swing, Smf *smf, char *err,
+                     size_t errlen)
+{
+    const long ticks_per_step = MIDI_HVO_PPQ / HVO_STEPS_PER_BEAT;
+    long swing_ticks = !(swing > 0.0f) ? 0 : swing > 0.5f ? ticks_per_step / 2 : lround((double)swing * ticks_per_step);
     memset(smf, 0, sizeof *smf);
     if (n_patterns < 1 || n_patterns > 100000)
         return error_set(err, errlen, "bad number of patterns %d", n_patterns);
@@ -364,7 +372,8 @@ int hvo_to_smf(const Hvo *patterns, int n_patterns, float bpm, Smf *smf, char *e
                 const Hvo *p = &patterns[k];
                 if (hvo_hit(p, t, v) <= 0.5f || n >= cap)
                     continue;
-                on[n++] = (Onset){hit_tick((long)k * HVO_STEPS + t, hvo_off(p, t, v)),
+                on[n++] = (Onset){hit_tick((long)k * HVO_STEPS + t, hvo_off(p, t, v)) +
+                                      (uint32_t)((t & 1) ? swing_ticks : 0),
                                   (uint8_t)voice_gm_note(v), midi_velocity(hvo_vel(p, t, v))};
             }
     uint32_t end = (uint32_t)n_patterns * HVO_STEPS * (MIDI_HVO_PPQ / HVO_STEPS_PER_BEAT);
@@ -375,8 +384,14 @@ int hvo_to_smf(const Hvo *patterns, int n_patterns, float bpm, Smf *smf, char *e
 
 int hvo_write_midi(const char *path, const Hvo *patterns, int n_patterns, float bpm, char *err, size_t errlen)
 {
+    return hvo_write_midi_swing(path, patterns, n_patterns, bpm, 0.0f, err, errlen);
+}
+
+int hvo_write_midi_swing(const char *path, const Hvo *patterns, int n_patterns, float bpm, float swing, char *err,
+                         size_t errlen)
+{
     Smf smf;
-    if (hvo_to_smf(patterns, n_patterns, bpm, &smf, err, errlen) != 0)
+    if (hvo_to_smf_swing(patterns, n_patterns, bpm, swing, &smf, err, errlen) != 0)
         return -1;
     int rc = smf_write_file(&smf, path, err, errlen);
     smf_deinit(&smf);

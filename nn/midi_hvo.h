@@ -103,9 +103,16 @@ int midi_file_to_hvo(const char *path, Hvo *out, int bar, MidiHvoStats *stats, c
 /* Builds a format-0 Smf of n_patterns patterns played one after the other (a longer part)
  * at bpm, channel 10, PPQ MIDI_HVO_PPQ. smf is the caller's (smf_deinit it). 0 or -1. */
 int hvo_to_smf(const Hvo *patterns, int n_patterns, float bpm, Smf *smf, char *err, size_t errlen);
+/* The same with swing: odd 16th steps come `swing` steps late (0..0.5, as the engine plays
+ * them), on top of each hit's offset. With swing the file does not read back to the pattern. */
+int hvo_to_smf_swing(const Hvo *patterns, int n_patterns, float bpm, float swing, Smf *smf, char *err,
+                     size_t errlen);
 /* Writes n_patterns patterns in a row to a MIDI file (atomic save). 0, or -1 with err. */
 int hvo_write_midi(const char *path, const Hvo *patterns, int n_patterns, float bpm, char *err,
                    size_t errlen);
+/* hvo_write_midi with swing (see hvo_to_smf_swing): what the engine plays, for export. */
+int hvo_write_midi_swing(const char *path, const Hvo *patterns, int n_patterns, float bpm, float swing,
+                         char *err, size_t errlen);
 /* Writes grooves in a row to a MIDI file, every tap as GM note `note` on channel 10. */
 int groove_write_midi(const char *path, const Groove *grooves, int n_grooves, float bpm, int note,
                       char *err, size_t errlen);

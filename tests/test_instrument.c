@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "instrument.h"
+#include "smf.h"
 
 #define RATE 48000
 #define BLOCK 256
@@ -277,6 +278,25 @@ int main(void)
     CHECK(engine_init(&engine, RATE, NULL) == 0, "fourth engine");
     CHECK(instrument_init(&in, &engine, &bad, err, sizeof err) == -1 && strstr(err, "cannot load model"),
           "a broken model file is refused: %s", err);
+    engine_deinit(&engine);
+
+    /* The MIDI export carries the swing the engine plays (and the WAV export renders). */
+    Instrument_options plain = {"/nonexistent/model.gtm", NULL, 1, 120.0f, 0};
+    CHECK(engine_init(&engine, RATE, NULL) == 0, "fifth engine");
+    CHECK(instrument_init(&in, &engine, &plain, err, sizeof err) == 0, "instrument for export (%s)", err);
+    hvo_clear(&in.session.part);
+    hvo_set(&in.session.part, 1, VOICE_CLOSED_HAT, 1, 1.0f, 0.0f);
+    in.session.settings.swing = 0.25f;
+    char mid[600];
+    snprintf(mid, sizeof mid, "%s/swung.mid", dir);
+    CHECK(instrument_export_midi(&in, mid, err, sizeof err) == 0, "export MIDI (%s)", err);
+    Smf smf;
+    CHECK(smf_read_file(&smf, mid, err, sizeof err) == 0 && smf.n_notes >= 1, "it reads back (%s)", err);
+    CHECK(smf.n_notes >= 1 && smf.notes[0].tick == (uint32_t)smf.ppq / 4 * 5 / 4,
+          "the hat on step 1 is a quarter step late: tick %u of %u per beat", smf.n_notes ? smf.notes[0].tick : 0,
+          (unsigned)smf.ppq);
+    smf_deinit(&smf);
+    instrument_deinit(&in);
     engine_deinit(&engine);
 
     snprintf(err, sizeof err, "rm -rf '%s'", dir);

@@ -458,8 +458,34 @@ static void test_reference(void)
            exact_hits, max_diff, max_groove_diff);
 }
 
+/* Export with swing: odd 16ths come `swing` steps late, as the engine plays them. */
+static void test_swing_export(void)
+{
+    Hvo p;
+    hvo_clear(&p);
+    hvo_set(&p, 0, VOICE_KICK, 1, 1.0f, 0.0f);
+    hvo_set(&p, 1, VOICE_CLOSED_HAT, 1, 1.0f, 0.0f);
+    hvo_set(&p, 3, VOICE_CLOSED_HAT, 1, 1.0f, -0.25f);
+    Smf smf;
+    CHECK(hvo_to_smf_swing(&p, 1, 120.0f, 0.25f, &smf, err, sizeof err) == 0, "swung Smf (%s)", err);
+    uint32_t ticks[3] = {0, 0, 0};
+    int k = 0;
+    for (int i = 0; i < smf.n_notes; i++)
+        if (smf.notes[i].on && k < 3)
+            ticks[k++] = smf.notes[i].tick;
+    CHECK(k == 3, "3 note-ons");
+    /* sorted by note then tick: kick (36) at 0; closed hat (42) at 240 + 60 and 720 - 60 + 60 */
+    CHECK(ticks[0] == 0 && ticks[1] == 300 && ticks[2] == 720,
+          "step 0 stays, odd steps 1/4 step late (ticks %u %u %u, want 0 300 720)", ticks[0], ticks[1], ticks[2]);
+    smf_deinit(&smf);
+    CHECK(hvo_to_smf_swing(&p, 1, 120.0f, 0.0f, &smf, err, sizeof err) == 0 && smf.notes[2].tick == 240,
+          "no swing: step 1 on its tick (%u)", smf.notes[2].tick);
+    smf_deinit(&smf);
+}
+
 int main(void)
 {
+    test_swing_export();
     test_offsets_ppq480();
     test_ppq96();
     test_collisions();
