@@ -30,7 +30,10 @@ static int kits_show(const char *name, const char *spec)
     Kit kit;
     char err[1024];
     if (kit_load(&kit, spec, 48000, err, sizeof err) != 0) {
-        printf("%s: FAILED: %s\n", name, err);
+        if (name == spec)   /* the one kit asked for: an error line */
+            fprintf(stderr, "groove: %s\n", err);
+        else
+            printf("%s: FAILED: %s\n", name, err);
         return 1;
     }
     printf("%s (%s): %d of 9 voices\n", kit.name, kit.path, kit_voice_count(&kit));

@@ -109,9 +109,11 @@ check "groove kits lists the default kit first" test "$(head -1 "$TMP/kits" | aw
 check "groove kits lists Debian's Hydrogen kits" grep -q 'hydrogen (system)' "$TMP/kits"
 "$GROOVE" kits --load default >"$TMP/kd" 2>&1
 check "groove kits --load default: 9 of 9 voices" grep -q '9 of 9 voices' "$TMP/kd"
-"$GROOVE" kits --load /no/such/kit >/dev/null 2>&1
+"$GROOVE" kits --load /no/such/kit >/dev/null 2>"$TMP/kl.err"
 rc=$?
 check "groove kits --load on a missing kit exits 1" test "$rc" -eq 1
+check "... with one 'groove:' line on stderr ($(cat "$TMP/kl.err"))" \
+    test "$(wc -l <"$TMP/kl.err")" -eq 1 -a "$(grep -c '^groove: ' "$TMP/kl.err")" -eq 1
 
 "$GROOVE" synth-kit -o "$TMP/kit" >/dev/null 2>&1
 same=1
