@@ -188,6 +188,10 @@ int cmd_show(int argc, char **argv)
         fprintf(stderr, "groove: show needs a MIDI file (groove show --help)\n");
         return 2;
     }
+    if (list && json) {
+        fprintf(stderr, "groove: show: --list or --json, not both (groove show --help)\n");
+        return 2;
+    }
     MidiPart part;
     char err[512];
     if (midi_part_load(&part, path, err, sizeof err) != 0) {

@@ -52,6 +52,7 @@ check "show --json of a fill matches the reference" compare_ref drummer1/session
 printf 'MThd\0\0\0\6\0\0\0\1\1\340MTrk\0\0\1\0\0\231' >"$TMP/trunc.mid"
 check "a truncated MIDI file: exit 1, one line" one_line_error 1 "$GROOVE" show "$TMP/trunc.mid"
 check "the error names the file" grep -q "trunc.mid" "$TMP/err"
+check "--list with --json: usage, exit 2, one line" one_line_error 2 "$GROOVE" show "$GMD/$FILE" --list --json
 head -c 3000 /dev/urandom >"$TMP/garbage.mid"
 check "random bytes: exit 1, one line" one_line_error 1 "$GROOVE" show "$TMP/garbage.mid"
 printf 'MThd\0\0\0\6\0\0\0\1\347\50MTrk\0\0\0\4\0\377\57\0' >"$TMP/smpte.mid"
