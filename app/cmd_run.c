@@ -338,7 +338,8 @@ int cmd_run(int argc, char **argv)
         goto done;
     }
     have_engine = 1;
-    Instrument_options io = {o.model, o.session, o.no_session || o.out_wav != NULL,
+    /* A file played in (a demo) leaves the autosaved session alone unless --session names one. */
+    Instrument_options io = {o.model, o.session, o.no_session || o.out_wav != NULL || (o.play_groove && !o.session),
                              o.bpm > 0 ? o.bpm : (o.play_groove ? feed.bpm : 0), 0};
     if (io.bpm > 300)
         io.bpm = 300;

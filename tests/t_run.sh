@@ -46,6 +46,17 @@ check "headless: a corrupt session is reported ($(echo "$out" | grep -m1 'set as
     bash -c "echo \"\$0\" | grep -q 'session file unreadable.*set aside as'" "$out"
 check "headless: ... and set aside" test -n "$(ls "$TMP"/bad.session.corrupt-* 2>/dev/null)"
 
+# --play-groove (a demo) leaves the autosaved session alone; with --session it records there.
+mkdir -p "$XDG_STATE_HOME/groove"
+timeout 60 "$GROOVE" run --headless --midi-in none --play-groove "$GROOVE_MID" --bpm 300 --loops 1 \
+    --session "$XDG_STATE_HOME/groove/session" >/dev/null 2>&1
+check "--play-groove --session FILE records into that session" grep -q '^tap ' "$XDG_STATE_HOME/groove/session"
+cp "$XDG_STATE_HOME/groove/session" "$TMP/session.before"
+OTHER_MID="$SHARED/data/gmd/drummer1/session1/100_neworleans-secondline_94_beat_4-4.mid"
+timeout 60 "$GROOVE" run --headless --midi-in none --play-groove "$OTHER_MID" --bpm 300 --loops 1 >/dev/null 2>&1
+check "--play-groove without --session does not overwrite the autosaved session" \
+    cmp -s "$XDG_STATE_HOME/groove/session" "$TMP/session.before"
+
 # Devices.
 out=$("$GROOVE" devices 2>"$TMP/err")
 check "groove devices exits 0" test $? -eq 0
