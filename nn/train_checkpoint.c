@@ -2,12 +2,12 @@
  * caller's extra state, weights, both Adam moments, FNV-1a checksum. */
 #include "train.h"
 
+#include "atomic_file.h"
+
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define CKPT_MAGIC "GRVTRAIN"
 #define CKPT_VERSION 1u
@@ -34,22 +34,6 @@ static uint32_t fnv1a(const unsigned char *p, size_t n, uint32_t h)
     return h;
 }
 
-/* Writes all of buf or fails. */
-static int write_all(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int trainer_save_checkpoint(const Trainer *t, const char *path, const void *extra, size_t n_extra, char *err,
                             size_t errlen)
 {
@@ -71,20 +55,24 @@ int trainer_save_checkpoint(const Trainer *t, const char *path, const void *extr
     sum = fnv1a((const unsigned char *)t->params, nb, sum);
     sum = fnv1a((const unsigned char *)t->m, nb, sum);
     sum = fnv1a((const unsigned char *)t->v, nb, sum);
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot write checkpoint '%s': %s", tmp, strerror(errno));
+    Atomic_file f;
+    if (atomic_file_open(&f, path, err, errlen) != 0) {
+        snprintf(err, errlen, "cannot write checkpoint '%s': %s", path, strerror(errno));
         return -1;
     }
-    int bad = write_all(fd, &h, sizeof h) || write_all(fd, extra, n_extra) || write_all(fd, t->params, nb) ||
-              write_all(fd, t->m, nb) || write_all(fd, t->v, nb) || write_all(fd, &sum, sizeof sum) || fsync(fd);
-    if (close(fd) != 0)
-        bad = 1;
-    if (bad || rename(tmp, path) != 0) {
+    /* Straight from the trainer's buffers (tens of MB), no copy into one block. */
+    if (atomic_file_append(&f, &h, sizeof h, err, errlen) != 0 ||
+        atomic_file_append(&f, extra, n_extra, err, errlen) != 0 ||
+        atomic_file_append(&f, t->params, nb, err, errlen) != 0 ||
+        atomic_file_append(&f, t->m, nb, err, errlen) != 0 ||
+        atomic_file_append(&f, t->v, nb, err, errlen) != 0 ||
+        atomic_file_append(&f, &sum, sizeof sum, err, errlen) != 0) {
+        atomic_file_abort(&f); /* keeps errno */
         snprintf(err, errlen, "cannot write checkpoint '%s': %s", path, strerror(errno));
-        unlink(tmp);
+        return -1;
+    }
+    if (atomic_file_commit(&f, err, errlen) != 0) {
+        snprintf(err, errlen, "cannot write checkpoint '%s': %s", path, strerror(errno));
         return -1;
     }
     return 0;
