@@ -1,13 +1,14 @@
 /* wav.c - WAV writer (wav.h). */
 #include "wav.h"
 
+#include "atomic_file.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static void put_u16(unsigned char *p, unsigned v)
 {
@@ -48,16 +49,11 @@ int wav_write(const char *path, const float *samples, int frames, int channels, 
     memcpy(h + 36, "data", 4);
     put_u32(h + 40, (uint32_t)data_bytes);
 
-    size_t plen = strlen(path) + 16;
-    char *tmp = malloc(plen);
     unsigned char *buf = malloc(data_bytes ? (size_t)data_bytes : 1);
-    if (!tmp || !buf) {
-        free(tmp);
-        free(buf);
+    if (!buf) {
         snprintf(err, errlen, "cannot write '%s': out of memory", path);
         return -1;
     }
-    snprintf(tmp, plen, "%s.tmp%ld", path, (long)getpid());
     size_t count = (size_t)frames * (size_t)channels;
     for (size_t i = 0; i < count; i++) {
         float x = samples[i];
@@ -73,26 +69,17 @@ int wav_write(const char *path, const float *samples, int frames, int channels, 
             put_u32(buf + 4 * i, u);
         }
     }
-    FILE *f = fopen(tmp, "wb");
-    int ok = f != NULL;
-    if (ok)
-        ok = fwrite(h, 1, sizeof h, f) == sizeof h && fwrite(buf, 1, (size_t)data_bytes, f) == (size_t)data_bytes;
-    if (ok)
-        ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
-    int saved = errno;
-    if (f && fclose(f) != 0 && ok) {
+    Atomic_file f;
+    int ok = atomic_file_open(&f, path, err, errlen) == 0;
+    if (ok && (atomic_file_append(&f, h, sizeof h, err, errlen) != 0 ||
+               atomic_file_append(&f, buf, (size_t)data_bytes, err, errlen) != 0)) {
+        atomic_file_abort(&f); /* keeps errno */
         ok = 0;
-        saved = errno;
     }
-    if (ok && rename(tmp, path) != 0) {
+    if (ok && atomic_file_commit(&f, err, errlen) != 0)
         ok = 0;
-        saved = errno;
-    }
-    if (!ok) {
-        unlink(tmp);
-        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(saved));
-    }
-    free(tmp);
+    if (!ok)
+        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
     free(buf);
     return ok ? 0 : -1;
 }
