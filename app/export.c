@@ -1,41 +1,59 @@
 /* export.c - offline WAV render of the part (see export.h). */
 #include "export.h"
 
-#include <errno.h>
-#include <fcntl.h>
+#include "atomic_file.h"
+
 #include <math.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+/* What w->sndfile points to: the libsndfile handle and the atomic save it writes into. */
+typedef struct {
+    SNDFILE *sndfile;
+    Atomic_file file;
+} Wav_writer_state;
 
 int wav_writer_open(Wav_writer *w, const char *path, int rate, char *err, size_t errlen)
 {
     memset(w, 0, sizeof *w);
-    if (snprintf(w->path, sizeof w->path, "%s", path) >= (int)sizeof w->path ||
-        snprintf(w->tmp, sizeof w->tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof w->tmp) {
+    if (snprintf(w->path, sizeof w->path, "%s", path) >= (int)sizeof w->path) {
         snprintf(err, errlen, "path too long");
         return -1;
     }
+    Wav_writer_state *st = malloc(sizeof *st);
+    if (!st) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (atomic_file_open(&st->file, path, err, errlen) != 0) {
+        free(st);
+        return -1;
+    }
+    snprintf(w->tmp, sizeof w->tmp, "%s", st->file.tmp);
     SF_INFO info;
     memset(&info, 0, sizeof info);
     info.samplerate = rate;
     info.channels = ENGINE_CHANNELS;
     info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-    SNDFILE *f = sf_open(w->tmp, SFM_WRITE, &info);
-    if (!f) {
+    /* libsndfile writes into the temp file's descriptor but leaves closing it to the commit. */
+    st->sndfile = sf_open_fd(st->file.fd, SFM_WRITE, &info, 0);
+    if (!st->sndfile) {
         snprintf(err, errlen, "cannot write %s: %s", path, sf_strerror(NULL));
+        atomic_file_abort(&st->file);
+        free(st);
         return -1;
     }
-    w->sndfile = f;
+    w->sndfile = st;
     return 0;
 }
 
 int wav_writer_write(Wav_writer *w, const float *frames, int n, char *err, size_t errlen)
 {
-    if (sf_writef_float((SNDFILE *)w->sndfile, frames, n) != n) {
-        snprintf(err, errlen, "cannot write %s: %s", w->path, sf_strerror((SNDFILE *)w->sndfile));
+    Wav_writer_state *st = w->sndfile;
+    if (sf_writef_float(st->sndfile, frames, n) != n) {
+        snprintf(err, errlen, "cannot write %s: %s", w->path, sf_strerror(st->sndfile));
         return -1;
     }
     w->frames += n;
@@ -44,23 +62,20 @@ int wav_writer_write(Wav_writer *w, const float *frames, int n, char *err, size_
 
 int wav_writer_close(Wav_writer *w, int commit, char *err, size_t errlen)
 {
+    Wav_writer_state *st = w->sndfile;
+    if (!st)
+        return 0;
+    w->sndfile = NULL;
     int rc = 0;
-    if (w->sndfile && sf_close((SNDFILE *)w->sndfile) != 0) {
+    if (sf_close(st->sndfile) != 0) {
         snprintf(err, errlen, "cannot write %s", w->path);
         rc = -1;
     }
-    w->sndfile = NULL;
-    if (rc == 0 && commit) {
-        int fd = open(w->tmp, O_RDONLY);
-        if (fd < 0 || fsync(fd) != 0 || rename(w->tmp, w->path) != 0) {
-            snprintf(err, errlen, "cannot write %s: %s", w->path, strerror(errno));
-            rc = -1;
-        }
-        if (fd >= 0)
-            close(fd);
-    }
-    if (rc != 0 || !commit)
-        unlink(w->tmp);
+    if (rc == 0 && commit)
+        rc = atomic_file_commit(&st->file, err, errlen);
+    else
+        atomic_file_abort(&st->file);
+    free(st);
     return rc;
 }
 
