@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What w->sndfile points to: the libsndfile handle and the atomic save it writes into. */
+/* What w->state points to: the libsndfile handle and the atomic save it writes into. */
 typedef struct {
     SNDFILE *sndfile;
     Atomic_file file;
@@ -31,7 +31,6 @@ int wav_writer_open(Wav_writer *w, const char *path, int rate, char *err, size_t
         free(st);
         return -1;
     }
-    snprintf(w->tmp, sizeof w->tmp, "%s", st->file.tmp);
     SF_INFO info;
     memset(&info, 0, sizeof info);
     info.samplerate = rate;
@@ -45,13 +44,13 @@ int wav_writer_open(Wav_writer *w, const char *path, int rate, char *err, size_t
         free(st);
         return -1;
     }
-    w->sndfile = st;
+    w->state = st;
     return 0;
 }
 
 int wav_writer_write(Wav_writer *w, const float *frames, int n, char *err, size_t errlen)
 {
-    Wav_writer_state *st = w->sndfile;
+    Wav_writer_state *st = w->state;
     if (sf_writef_float(st->sndfile, frames, n) != n) {
         snprintf(err, errlen, "cannot write %s: %s", w->path, sf_strerror(st->sndfile));
         return -1;
@@ -62,10 +61,10 @@ int wav_writer_write(Wav_writer *w, const float *frames, int n, char *err, size_
 
 int wav_writer_close(Wav_writer *w, int commit, char *err, size_t errlen)
 {
-    Wav_writer_state *st = w->sndfile;
+    Wav_writer_state *st = w->state;
     if (!st)
         return 0;
-    w->sndfile = NULL;
+    w->state = NULL;
     int rc = 0;
     if (sf_close(st->sndfile) != 0) {
         snprintf(err, errlen, "cannot write %s", w->path);

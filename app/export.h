@@ -22,9 +22,8 @@ int export_wav(const char *path, const Session *s, const Kit *kit, int rate, int
 
 /* A WAV file being written frame by frame (16-bit stereo), made atomic at the end. */
 typedef struct {
-    void *sndfile;          /* SNDFILE* */
+    void *state;            /* private to export.c: the libsndfile handle and its atomic save */
     char path[1024];
-    char tmp[1040];
     int64_t frames;
 } Wav_writer;
 
