@@ -9,8 +9,9 @@
  * forward takes the weights pre-transposed (tk_transpose), once per step.
  *
  * Each kernel has a scalar twin (the *_scalar functions, always available), an AVX2+FMA
- * version (train_kernels_avx2.c) and an AVX-512 one (train_kernels_avx512.c); the best the
- * CPU runs is chosen once at run time (GROOVE_TRAIN_KERNEL=scalar|avx2|avx512 caps it);
+ * version (train_kernels_avx2.c) and an AVX-512 one (train_kernels_avx512.c), both the one
+ * body train_kernels_body.inc written against simd.h and compiled per instruction set; the
+ * best the CPU runs is chosen once at run time (GROOVE_TRAIN_KERNEL=scalar|avx2|avx512 caps it);
  * a test holds each to the scalar twin. Pure functions, callable from any thread.
  */
 #ifndef GROOVE_TRAIN_KERNELS_H
