@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "exe_path.h"
 #include "rng.h"
 #include "style.h"
@@ -35,54 +36,39 @@ void model_config_default(Model_config *c)
 
 static int max_int(int a, int b) { return a > b ? a : b; }
 
-/* Rounds a float count up to a whole 64-byte line so every buffer stays aligned. */
-static size_t line_up(size_t n) { return (n + 15) & ~(size_t)15; }
-
-typedef struct {
-    float *base;
-    size_t used;
-} Carver;
-
-static float *carve(Carver *c, size_t n)
-{
-    float *p = c->base ? c->base + c->used : NULL;
-    c->used += line_up(n);
-    return p;
-}
-
 /* Lays out packed weights and scratch in the arena; with base NULL only counts. */
 static size_t layout_arena(Model *m, float *base)
 {
     const Model_config *c = &m->config;
     int T = c->steps, De = c->enc_d, Dd = c->dec_d;
     int D = max_int(De, Dd), F = max_int(c->enc_ff, c->dec_ff), H = max_int(c->enc_heads, c->dec_heads);
-    Carver k = {base, 0};
-    m->in_wp = carve(&k, kernels_packed_count(c->input_dim, De));
+    Arena k = {base, 0};
+    m->in_wp = arena_take(&k, kernels_packed_count(c->input_dim, De));
     for (int i = 0; i < c->enc_layers; i++) {
-        m->enc_qkv_wp[i] = carve(&k, kernels_packed_count(De, 3 * De));
-        m->enc_proj_wp[i] = carve(&k, kernels_packed_count(De, De));
-        m->enc_ff1_wp[i] = carve(&k, kernels_packed_count(De, c->enc_ff));
-        m->enc_ff2_wp[i] = carve(&k, kernels_packed_count(c->enc_ff, De));
+        m->enc_qkv_wp[i] = arena_take(&k, kernels_packed_count(De, 3 * De));
+        m->enc_proj_wp[i] = arena_take(&k, kernels_packed_count(De, De));
+        m->enc_ff1_wp[i] = arena_take(&k, kernels_packed_count(De, c->enc_ff));
+        m->enc_ff2_wp[i] = arena_take(&k, kernels_packed_count(c->enc_ff, De));
     }
     for (int i = 0; i < c->dec_layers; i++) {
-        m->dec_qkv_wp[i] = carve(&k, kernels_packed_count(Dd, 3 * Dd));
-        m->dec_proj_wp[i] = carve(&k, kernels_packed_count(Dd, Dd));
-        m->dec_ff1_wp[i] = carve(&k, kernels_packed_count(Dd, c->dec_ff));
-        m->dec_ff2_wp[i] = carve(&k, kernels_packed_count(c->dec_ff, Dd));
+        m->dec_qkv_wp[i] = arena_take(&k, kernels_packed_count(Dd, 3 * Dd));
+        m->dec_proj_wp[i] = arena_take(&k, kernels_packed_count(Dd, Dd));
+        m->dec_ff1_wp[i] = arena_take(&k, kernels_packed_count(Dd, c->dec_ff));
+        m->dec_ff2_wp[i] = arena_take(&k, kernels_packed_count(c->dec_ff, Dd));
     }
-    m->out_wp = carve(&k, kernels_packed_count(Dd, c->output_dim));
-    m->dec_in_wp = carve(&k, kernels_packed_count(c->latent, T * Dd));
-    m->pe = carve(&k, (size_t)T * De);
-    m->x = carve(&k, (size_t)T * D);
-    m->enc_out = carve(&k, (size_t)T * De);
-    m->qkv = carve(&k, (size_t)T * 3 * D);
-    m->att = carve(&k, (size_t)H * T * T);
-    m->a = carve(&k, (size_t)T * D);
-    m->h = carve(&k, (size_t)T * F);
-    m->mu = carve(&k, (size_t)c->latent);
-    m->logvar = carve(&k, (size_t)c->latent);
-    m->z = carve(&k, (size_t)c->latent);
-    m->zc = carve(&k, (size_t)c->latent);
+    m->out_wp = arena_take(&k, kernels_packed_count(Dd, c->output_dim));
+    m->dec_in_wp = arena_take(&k, kernels_packed_count(c->latent, T * Dd));
+    m->pe = arena_take(&k, (size_t)T * De);
+    m->x = arena_take(&k, (size_t)T * D);
+    m->enc_out = arena_take(&k, (size_t)T * De);
+    m->qkv = arena_take(&k, (size_t)T * 3 * D);
+    m->att = arena_take(&k, (size_t)H * T * T);
+    m->a = arena_take(&k, (size_t)T * D);
+    m->h = arena_take(&k, (size_t)T * F);
+    m->mu = arena_take(&k, (size_t)c->latent);
+    m->logvar = arena_take(&k, (size_t)c->latent);
+    m->z = arena_take(&k, (size_t)c->latent);
+    m->zc = arena_take(&k, (size_t)c->latent);
     return k.used;
 }
 

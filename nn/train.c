@@ -1,6 +1,7 @@
 /* train.c - forward with kept activations, losses, backward, data-parallel steps, AdamW. */
 #include "train.h"
 
+#include "arena.h"
 #include "layers.h"
 #include "layers_backward.h"
 #include "optim.h"
@@ -72,65 +73,52 @@ typedef struct {
     float *out;                   /* [R][27] */
 } Acts;
 
-typedef struct {
-    float *base;
-    size_t used;
-} Layout;
-
-/* Hands out n floats of a layout (only counts while base is NULL). */
-static float *take(Layout *l, size_t n)
-{
-    float *p = l->base ? l->base + l->used : NULL;
-    l->used += (n + 15) & ~(size_t)15;
-    return p;
-}
-
 /* Lays out one block's activations. */
-static void block_acts_bind(Block_acts *a, Layout *l, int B, int T, int D, int H, int F)
+static void block_acts_bind(Block_acts *a, Arena *l, int B, int T, int D, int H, int F)
 {
     size_t R = (size_t)B * T;
-    a->qkv = take(l, R * 3 * D);
-    a->att = take(l, (size_t)B * H * T * T);
-    a->atty = take(l, R * D);
-    a->proj = take(l, R * D);
-    a->res1 = take(l, R * D);
-    a->ln1 = take(l, R * D);
-    a->ln1_mean = take(l, R);
-    a->ln1_rstd = take(l, R);
-    a->ffh = take(l, R * F);
-    a->ffa = take(l, R * F);
-    a->ff2 = take(l, R * D);
-    a->res2 = take(l, R * D);
-    a->ln2 = take(l, R * D);
-    a->ln2_mean = take(l, R);
-    a->ln2_rstd = take(l, R);
-    a->mask_attn = take(l, R * D);
-    a->mask_ff = take(l, R * F);
-    a->mask_ff2 = take(l, R * D);
+    a->qkv = arena_take(l, R * 3 * D);
+    a->att = arena_take(l, (size_t)B * H * T * T);
+    a->atty = arena_take(l, R * D);
+    a->proj = arena_take(l, R * D);
+    a->res1 = arena_take(l, R * D);
+    a->ln1 = arena_take(l, R * D);
+    a->ln1_mean = arena_take(l, R);
+    a->ln1_rstd = arena_take(l, R);
+    a->ffh = arena_take(l, R * F);
+    a->ffa = arena_take(l, R * F);
+    a->ff2 = arena_take(l, R * D);
+    a->res2 = arena_take(l, R * D);
+    a->ln2 = arena_take(l, R * D);
+    a->ln2_mean = arena_take(l, R);
+    a->ln2_rstd = arena_take(l, R);
+    a->mask_attn = arena_take(l, R * D);
+    a->mask_ff = arena_take(l, R * F);
+    a->mask_ff2 = arena_take(l, R * D);
 }
 
 /* Lays out all activations for B samples in base (NULL: count); returns the floats. */
 static size_t acts_bind(Acts *a, const Model_config *c, int B, float *base)
 {
-    Layout l = {base, 0};
+    Arena l = {base, 0};
     size_t R = (size_t)B * c->steps, L = (size_t)c->latent;
-    a->x_in = take(&l, R * c->input_dim);
-    a->enc_h = take(&l, R * c->enc_d);
-    a->enc_x0 = take(&l, R * c->enc_d);
-    a->mask_in = take(&l, R * c->enc_d);
+    a->x_in = arena_take(&l, R * c->input_dim);
+    a->enc_h = arena_take(&l, R * c->enc_d);
+    a->enc_x0 = arena_take(&l, R * c->enc_d);
+    a->mask_in = arena_take(&l, R * c->enc_d);
     for (int i = 0; i < c->enc_layers; i++)
         block_acts_bind(&a->enc[i], &l, B, c->steps, c->enc_d, c->enc_heads, c->enc_ff);
-    a->enc_out = take(&l, R * c->enc_d);
-    a->enc_mean = take(&l, R);
-    a->enc_rstd = take(&l, R);
-    a->mu = take(&l, B * L);
-    a->logvar = take(&l, B * L);
-    a->eps = take(&l, B * L);
-    a->z = take(&l, B * L);
-    a->dec_x0 = take(&l, R * c->dec_d);
+    a->enc_out = arena_take(&l, R * c->enc_d);
+    a->enc_mean = arena_take(&l, R);
+    a->enc_rstd = arena_take(&l, R);
+    a->mu = arena_take(&l, B * L);
+    a->logvar = arena_take(&l, B * L);
+    a->eps = arena_take(&l, B * L);
+    a->z = arena_take(&l, B * L);
+    a->dec_x0 = arena_take(&l, R * c->dec_d);
     for (int i = 0; i < c->dec_layers; i++)
         block_acts_bind(&a->dec[i], &l, B, c->steps, c->dec_d, c->dec_heads, c->dec_ff);
-    a->out = take(&l, R * c->output_dim);
+    a->out = arena_take(&l, R * c->output_dim);
     return l.used;
 }
 
