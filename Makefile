@@ -8,11 +8,15 @@
 #   make fuzz       libFuzzer harnesses (clang), FUZZ_TIME seconds each
 #   make samples    regenerate the default kit in samples/ from our own drum synthesis
 #
-# Sources are found by wildcard. The musical core (everything in nn/, synth/ and app/ but
-# the glue below) builds into build/libgroove.a, which the tests link; it includes no
-# ncurses, PortAudio or PortMidi header. Glue = app/main.c, app/cmd_*.c, app/tui*.c,
-# app/dev_*.c, synth/dev_*.c. Files named *_avx2.c / *_avx512.c get those instruction
-# sets; nothing else does, so the binary runs on any x86-64 and picks kernels at run time.
+# Rooms (docs/architecture.md): core/ (pattern type, MIDI files, base utilities), nn/ (the
+# model at play time), nn/train/, nn/eval/, synth/ (engine, kits, WAV), app/play/ (the pure
+# instrument), app/dev/ (device glue: the only room with PortAudio/PortMidi), app/cli/
+# (commands and TUI: the only room with curses). Each room is compiled with its own include
+# list (ROOM_INC below), so a header from a room it must never know is a compile error.
+# The pure rooms build into build/libgroove.a, which the tests link; app/dev and app/cli
+# are the glue linked into ./groove only. Files named *_avx2.c / *_avx512.c get those
+# instruction sets; nothing else does, so the binary runs on any x86-64 and picks kernels at
+# run time.
 
 CC      ?= cc
 OPT     ?= -O2
@@ -20,7 +24,7 @@ CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Wpedantic -Wshadow
 DEFS    := -D_DEFAULT_SOURCE -D_GNU_SOURCE
 # Scalar results must match bit for bit between builds: no FMA contraction behind our back.
-BASE    := $(WARN) $(DEFS) -ffp-contract=off -pthread -Inn -Isynth -Iapp -MMD -MP
+BASE    := $(WARN) $(DEFS) -ffp-contract=off -pthread -MMD -MP
 AVX2    := -mavx2 -mfma -O3
 AVX512  := -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma -O3
 
@@ -37,9 +41,26 @@ CORE_LIBS += -lm -pthread
 # Debian 12's libportmidi-dev ships no .pc file (porttime is inside libportmidi there).
 APP_LIBS  += $(if $(PKGCONFIG),$(shell pkg-config --libs portmidi 2>/dev/null || echo -lportmidi),-lportmidi)
 
-GLUE_SRC := app/main.c $(wildcard app/cmd_*.c app/tui*.c app/dev_*.c synth/dev_*.c)
-ALL_SRC  := $(wildcard nn/*.c synth/*.c app/*.c)
-CORE_SRC := $(filter-out $(GLUE_SRC),$(ALL_SRC))
+# Which rooms each room may include (its own first). The walls: core knows no other room; nn
+# knows no nn/train, nn/eval, synth or app; synth knows no nn or app; app/play knows no
+# app/dev or app/cli; app/dev knows no app/cli. tests/t_build.sh checks every never.
+ROOM_INC_core      := -Icore
+ROOM_INC_nn        := -Inn -Icore
+ROOM_INC_nn/train  := -Inn/train -Inn -Icore
+ROOM_INC_nn/eval   := -Inn/eval -Inn/train -Inn -Icore
+ROOM_INC_synth     := -Isynth -Icore
+ROOM_INC_app/play  := -Iapp/play -Isynth -Inn -Icore
+ROOM_INC_app/dev   := -Iapp/dev -Isynth -Icore
+ROOM_INC_app/cli   := -Iapp/cli -Iapp/dev -Iapp/play -Isynth -Inn/eval -Inn/train -Inn -Icore
+ROOM_INC_tests     := -Itests -Iapp/play -Isynth -Inn/eval -Inn/train -Inn -Icore
+PURE_ROOMS := core nn nn/train nn/eval synth app/play
+GLUE_ROOMS := app/dev app/cli
+room_inc = $(ROOM_INC_$(patsubst %/,%,$(dir $(1))))
+# System libraries by room: curses only in app/cli, PortAudio only in app/dev.
+room_sys = $(if $(filter app/cli/% app/dev/%,$(1)),$(APP_CFLAGS),$(CORE_CFLAGS))
+
+GLUE_SRC := $(foreach r,$(GLUE_ROOMS),$(wildcard $(r)/*.c))
+CORE_SRC := $(foreach r,$(PURE_ROOMS),$(wildcard $(r)/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
 
 B := build
@@ -60,7 +81,7 @@ simd_flags = $(if $(filter %_avx512.c,$<),$(AVX512),$(if $(filter %_avx2.c,$<),$
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(BASE) $(CORE_CFLAGS) $(APP_CFLAGS) $(simd_flags) -c $< -o $@
+	$(CC) $(CFLAGS) $(BASE) $(call room_inc,$<) $(call room_sys,$<) $(simd_flags) -c $< -o $@
 
 $(B)/libgroove.a: $(CORE_OBJ)
 	@rm -f $@
@@ -71,11 +92,11 @@ groove: $(GLUE_OBJ) $(B)/libgroove.a
 
 $(B)/tests/%: tests/%.c $(B)/libgroove.a tests/check.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(BASE) $(CORE_CFLAGS) -Itests $< -o $@ $(B)/libgroove.a $(CORE_LIBS)
+	$(CC) $(CFLAGS) $(BASE) $(CORE_CFLAGS) $(ROOM_INC_tests) $< -o $@ $(B)/libgroove.a $(CORE_LIBS)
 
 $(A)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) -O1 -g $(ASAN) $(BASE) $(CORE_CFLAGS) $(simd_flags) -c $< -o $@
+	$(CC) -O1 -g $(ASAN) $(BASE) $(call room_inc,$<) $(CORE_CFLAGS) $(simd_flags) -c $< -o $@
 
 $(A)/libgroove.a: $(ASAN_CORE_OBJ)
 	@rm -f $@
@@ -83,7 +104,7 @@ $(A)/libgroove.a: $(ASAN_CORE_OBJ)
 
 $(A)/tests/%: tests/%.c $(A)/libgroove.a tests/check.h
 	@mkdir -p $(@D)
-	$(CC) -O1 -g $(ASAN) $(BASE) $(CORE_CFLAGS) -Itests $< -o $@ $(A)/libgroove.a $(CORE_LIBS)
+	$(CC) -O1 -g $(ASAN) $(BASE) $(CORE_CFLAGS) $(ROOM_INC_tests) $< -o $@ $(A)/libgroove.a $(CORE_LIBS)
 
 # Set-up: check for the libraries and tools, install the missing Debian packages.
 deps:
@@ -110,7 +131,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 build-fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p $(@D)
-	clang -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) $(DEFS) -pthread -Inn -Isynth -Iapp $(CORE_CFLAGS) \
+	clang -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) $(DEFS) -pthread $(ROOM_INC_tests) -Itests/fuzz $(CORE_CFLAGS) \
 	    -mavx2 -mfma -mavx512f -mavx512vl -mavx512bw -mavx512dq $< $(CORE_SRC) -o $@ $(CORE_LIBS)
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
