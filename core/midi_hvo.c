@@ -10,7 +10,7 @@
 
 /* ---------------------------------------------------------------- reading a part */
 
-int midi_part_from_smf(MidiPart *part, const Smf *smf, char *err, size_t errlen)
+int midi_part_from_smf(Midi_part *part, const Smf *smf, char *err, size_t errlen)
 {
     memset(part, 0, sizeof *part);
     if (smf->ppq < 1)
@@ -31,12 +31,12 @@ int midi_part_from_smf(MidiPart *part, const Smf *smf, char *err, size_t errlen)
     }
     int last_step = -1;
     for (int i = 0; i < smf->n_notes; i++) {
-        const SmfNote *m = &smf->notes[i];
+        const Smf_note *m = &smf->notes[i];
         if (m->tick * steps_per_tick > part->notes_end_step)
             part->notes_end_step = m->tick * steps_per_tick;
         if (!m->on)
             continue;
-        MidiOnset *o = &part->onsets[part->n_onsets++];
+        Midi_onset *o = &part->onsets[part->n_onsets++];
         o->step = m->tick * steps_per_tick;
         o->note = m->note;
         o->velocity = m->velocity;
@@ -55,7 +55,7 @@ int midi_part_from_smf(MidiPart *part, const Smf *smf, char *err, size_t errlen)
     part->meter_denominator = 4;
     part->meter_is_4_4 = 1;
     for (int i = 0; i < smf->n_time_sigs; i++) {
-        const SmfTimeSig *s = &smf->time_sigs[i];
+        const Smf_time_sig *s = &smf->time_sigs[i];
         if (i == 0 && s->tick == 0) {
             part->meter_numerator = s->numerator;
             part->meter_denominator = s->denominator;
@@ -66,7 +66,7 @@ int midi_part_from_smf(MidiPart *part, const Smf *smf, char *err, size_t errlen)
     return 0;
 }
 
-int midi_part_load(MidiPart *part, const char *path, char *err, size_t errlen)
+int midi_part_load(Midi_part *part, const char *path, char *err, size_t errlen)
 {
     Smf smf;
     memset(part, 0, sizeof *part);
@@ -77,14 +77,14 @@ int midi_part_load(MidiPart *part, const char *path, char *err, size_t errlen)
     return rc;
 }
 
-void midi_part_deinit(MidiPart *part)
+void midi_part_deinit(Midi_part *part)
 {
     free(part->onsets);
     free(part->tempos);
     memset(part, 0, sizeof *part);
 }
 
-int midi_part_check_meter(const MidiPart *part, char *why, size_t whylen)
+int midi_part_check_meter(const Midi_part *part, char *why, size_t whylen)
 {
     if (part->meter_is_4_4)
         return 1;
@@ -96,7 +96,7 @@ int midi_part_check_meter(const MidiPart *part, char *why, size_t whylen)
     return 0;
 }
 
-int midi_part_window_count(const MidiPart *part)
+int midi_part_window_count(const Midi_part *part)
 {
     if (part->n_onsets == 0)
         return 0;
@@ -105,7 +105,7 @@ int midi_part_window_count(const MidiPart *part)
     return full > 1 ? full : 1;
 }
 
-double midi_part_bpm_at(const MidiPart *part, double step)
+double midi_part_bpm_at(const Midi_part *part, double step)
 {
     double tick = step * part->ppq / HVO_STEPS_PER_BEAT;
     uint32_t us = SMF_DEFAULT_US_PER_QUARTER;
@@ -117,7 +117,7 @@ double midi_part_bpm_at(const MidiPart *part, double step)
 /* ---------------------------------------------------------------- windows */
 
 /* Index of the first onset whose step is >= s (onsets are ordered by step). */
-static int first_onset_at(const MidiPart *part, double s)
+static int first_onset_at(const Midi_part *part, double s)
 {
     int lo = 0, hi = part->n_onsets;
     while (lo < hi) {
@@ -133,7 +133,7 @@ static int first_onset_at(const MidiPart *part, double s)
 /* Snaps onset o into the window starting at grid step `first`: sets *t (0..31) and *offset.
  * Returns 0 when it falls in the window, 1 when before it, 2 when after it. clamped is set
  * when the step-0 rule zeroed a negative offset. */
-static int snap(const MidiOnset *o, int first, int *t, float *offset, int *clamped)
+static int snap(const Midi_onset *o, int first, int *t, float *offset, int *clamped)
 {
     double n = floor(o->step + 0.5);
     double rel = n - first;
@@ -152,7 +152,7 @@ static int snap(const MidiOnset *o, int first, int *t, float *offset, int *clamp
     return 0;
 }
 
-int midi_part_to_hvo(const MidiPart *part, int start_bar, Hvo *out, MidiHvoStats *stats)
+int midi_part_to_hvo(const Midi_part *part, int start_bar, Hvo *out, Midi_hvo_stats *stats)
 {
     hvo_clear(out);
     if (start_bar < 0)
@@ -160,7 +160,7 @@ int midi_part_to_hvo(const MidiPart *part, int start_bar, Hvo *out, MidiHvoStats
     int first = start_bar * HVO_STEPS_PER_BAR;
     int hits = 0;
     for (int i = first_onset_at(part, first - 0.5); i < part->n_onsets; i++) {
-        const MidiOnset *o = &part->onsets[i];
+        const Midi_onset *o = &part->onsets[i];
         int t, clamped;
         float offset;
         int where = snap(o, first, &t, &offset, &clamped);
@@ -195,7 +195,7 @@ int midi_part_to_hvo(const MidiPart *part, int start_bar, Hvo *out, MidiHvoStats
     return hits;
 }
 
-int midi_part_to_groove(const MidiPart *part, int start_bar, Groove *out)
+int midi_part_to_groove(const Midi_part *part, int start_bar, Groove *out)
 {
     groove_clear(out);
     if (start_bar < 0)
@@ -203,7 +203,7 @@ int midi_part_to_groove(const MidiPart *part, int start_bar, Groove *out)
     int first = start_bar * HVO_STEPS_PER_BAR;
     int hits = 0;
     for (int i = first_onset_at(part, first - 0.5); i < part->n_onsets; i++) {
-        const MidiOnset *o = &part->onsets[i];
+        const Midi_onset *o = &part->onsets[i];
         int t, clamped;
         float offset;
         int where = snap(o, first, &t, &offset, &clamped);
@@ -226,7 +226,7 @@ int midi_part_to_groove(const MidiPart *part, int start_bar, Groove *out)
 }
 
 /* Loads path and checks that bar is a window of it. 0 or -1 with err. */
-static int load_for_bar(MidiPart *part, const char *path, int bar, char *err, size_t errlen)
+static int load_for_bar(Midi_part *part, const char *path, int bar, char *err, size_t errlen)
 {
     if (midi_part_load(part, path, err, errlen) != 0)
         return -1;
@@ -245,7 +245,7 @@ static int load_for_bar(MidiPart *part, const char *path, int bar, char *err, si
 
 int midi_file_to_groove(const char *path, Groove *out, int bar, char *err, size_t errlen)
 {
-    MidiPart part;
+    Midi_part part;
     groove_clear(out);
     if (load_for_bar(&part, path, bar, err, errlen) != 0)
         return -1;
@@ -254,9 +254,9 @@ int midi_file_to_groove(const char *path, Groove *out, int bar, char *err, size_
     return 0;
 }
 
-int midi_file_to_hvo(const char *path, Hvo *out, int bar, MidiHvoStats *stats, char *err, size_t errlen)
+int midi_file_to_hvo(const char *path, Hvo *out, int bar, Midi_hvo_stats *stats, char *err, size_t errlen)
 {
-    MidiPart part;
+    Midi_part part;
     hvo_clear(out);
     if (load_for_bar(&part, path, bar, err, errlen) != 0)
         return -1;
@@ -306,9 +306,9 @@ static int onsets_to_smf(Onset *on, int n, uint32_t end_tick, float bpm, Smf *sm
         smf_deinit(smf);
         return error_set(err, errlen, "out of memory");
     }
-    smf->tempos[0] = (SmfTempo){0, (uint32_t)lround(60e6 / bpm)};
+    smf->tempos[0] = (Smf_tempo){0, (uint32_t)lround(60e6 / bpm)};
     smf->n_tempos = 1;
-    smf->time_sigs[0] = (SmfTimeSig){0, 4, 4};
+    smf->time_sigs[0] = (Smf_time_sig){0, 4, 4};
     smf->n_time_sigs = 1;
     qsort(on, (size_t)n, sizeof *on, onset_by_note_tick);
     const uint32_t half_step = MIDI_HVO_PPQ / HVO_STEPS_PER_BEAT / 2;
@@ -319,8 +319,8 @@ static int onsets_to_smf(Onset *on, int n, uint32_t end_tick, float bpm, Smf *sm
         int j = i + 1;
         if (j < n && on[j].note == on[i].note && on[j].tick < off)
             off = on[j].tick;
-        smf->notes[smf->n_notes++] = (SmfNote){on[i].tick, 0, SMF_DRUM_CHANNEL, on[i].note, on[i].velocity, 1};
-        smf->notes[smf->n_notes++] = (SmfNote){off, 0, SMF_DRUM_CHANNEL, on[i].note, 0, 0};
+        smf->notes[smf->n_notes++] = (Smf_note){on[i].tick, 0, SMF_DRUM_CHANNEL, on[i].note, on[i].velocity, 1};
+        smf->notes[smf->n_notes++] = (Smf_note){off, 0, SMF_DRUM_CHANNEL, on[i].note, 0, 0};
         if (off > smf->end_tick)
             smf->end_tick = off;
     }

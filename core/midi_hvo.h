@@ -27,7 +27,7 @@
  * offsets honoured to the tick, so pattern -> MIDI -> pattern gives the pattern back (exact
  * for offsets on the 1/(MIDI_HVO_PPQ/4) grid and velocities k/127).
  *
- * Caller-owned MidiPart with _load/_deinit; everything else is pure. Not for the audio thread.
+ * Caller-owned Midi_part with _load/_deinit; everything else is pure. Not for the audio thread.
  */
 #ifndef GROOVE_MIDI_HVO_H
 #define GROOVE_MIDI_HVO_H
@@ -46,11 +46,11 @@ typedef struct {
     unsigned char note;   /* MIDI note */
     unsigned char velocity; /* 1..127 */
     unsigned char channel;  /* 0..15 */
-} MidiOnset;
+} Midi_onset;
 
 /* A MIDI file read as onsets on the 16th grid, plus what is needed to window it. */
 typedef struct {
-    MidiOnset *onsets;    /* every note-on of every channel, ordered by step */
+    Midi_onset *onsets;    /* every note-on of every channel, ordered by step */
     int n_onsets;
     int ppq;
     int n_bars;           /* bars of 16 steps up to the last onset (snapped); 0 when none */
@@ -59,9 +59,9 @@ typedef struct {
     int meter_numerator;  /* first time signature (4/4 when the file has none) */
     int meter_denominator;
     int meter_is_4_4;     /* 1 when every time signature in the file is 4/4 */
-    SmfTempo *tempos;     /* the file's tempo map (copied), for bpm_at */
+    Smf_tempo *tempos;     /* the file's tempo map (copied), for bpm_at */
     int n_tempos;
-} MidiPart;
+} Midi_part;
 
 /* What a conversion saw: reported by `groove show` and the dataset builder. */
 typedef struct {
@@ -71,34 +71,34 @@ typedef struct {
     int unmapped_by_note[128];
     int collisions;       /* mapped notes dropped because a louder one held their step and voice */
     int step0_clamped;    /* negative offsets at a window's step 0 set to 0 */
-} MidiHvoStats;
+} Midi_hvo_stats;
 
 /* Reads a MIDI file into a part. Returns 0, or -1 with a one-line reason in err. */
-int midi_part_load(MidiPart *part, const char *path, char *err, size_t errlen);
+int midi_part_load(Midi_part *part, const char *path, char *err, size_t errlen);
 /* Builds a part from an already-read Smf (the Smf stays the caller's). 0 or -1 with err. */
-int midi_part_from_smf(MidiPart *part, const Smf *smf, char *err, size_t errlen);
+int midi_part_from_smf(Midi_part *part, const Smf *smf, char *err, size_t errlen);
 /* Frees a part and zeroes it. */
-void midi_part_deinit(MidiPart *part);
+void midi_part_deinit(Midi_part *part);
 
 /* Returns 1 when the part is 4/4 throughout; otherwise 0 with the reason in why
  * ("time signature 3/4", "time signature changes to 6/8 at bar 12"). */
-int midi_part_check_meter(const MidiPart *part, char *why, size_t whylen);
+int midi_part_check_meter(const Midi_part *part, char *why, size_t whylen);
 /* Number of dataset window start bars (0 .. count-1; see above): 0 for a part with no note. */
-int midi_part_window_count(const MidiPart *part);
+int midi_part_window_count(const Midi_part *part);
 /* Tempo (beats per minute) in force at a step. */
-double midi_part_bpm_at(const MidiPart *part, double step);
+double midi_part_bpm_at(const Midi_part *part, double step);
 
 /* Converts the 2-bar window starting at start_bar to a pattern (SPEC.md rules above).
  * stats, when not NULL, is added to (zero it first). Returns the number of hits. */
-int midi_part_to_hvo(const MidiPart *part, int start_bar, Hvo *out, MidiHvoStats *stats);
+int midi_part_to_hvo(const Midi_part *part, int start_bar, Hvo *out, Midi_hvo_stats *stats);
 /* Converts the 2-bar window starting at start_bar to a groove: every note is a tap. Returns
  * the number of groove hits. */
-int midi_part_to_groove(const MidiPart *part, int start_bar, Groove *out);
+int midi_part_to_groove(const Midi_part *part, int start_bar, Groove *out);
 
 /* Convenience: reads path and converts the window at bar. 0, or -1 with err (unreadable file,
  * no note, bar outside 0 .. n_bars-1). midi_file_to_hvo also refuses meters other than 4/4. */
 int midi_file_to_groove(const char *path, Groove *out, int bar, char *err, size_t errlen);
-int midi_file_to_hvo(const char *path, Hvo *out, int bar, MidiHvoStats *stats, char *err, size_t errlen);
+int midi_file_to_hvo(const char *path, Hvo *out, int bar, Midi_hvo_stats *stats, char *err, size_t errlen);
 
 /* Builds a format-0 Smf of n_patterns patterns played one after the other (a longer part)
  * at bpm, channel 10, PPQ MIDI_HVO_PPQ. smf is the caller's (smf_deinit it). 0 or -1. */

@@ -150,7 +150,7 @@ static int read_track(Collect *col, int track, const uint8_t *data, size_t len, 
             if (type == 0x2f)
                 return 0; /* end of track: anything after it is ignored */
             if (type == 0x51 && mlen == 3) {
-                SmfTempo t = {(uint32_t)tick, (uint32_t)m[0] << 16 | (uint32_t)m[1] << 8 | m[2]};
+                Smf_tempo t = {(uint32_t)tick, (uint32_t)m[0] << 16 | (uint32_t)m[1] << 8 | m[2]};
                 if (t.us_per_quarter == 0) {
                     col->skipped++;
                     continue;
@@ -160,7 +160,7 @@ static int read_track(Collect *col, int track, const uint8_t *data, size_t len, 
             } else if (type == 0x58 && mlen >= 2) {
                 if (m[0] == 0 || m[1] > 6)
                     return error_set(err, errlen, "track %d: bad time signature %u/2^%u", track + 1, m[0], m[1]);
-                SmfTimeSig s = {(uint32_t)tick, m[0], (uint8_t)(1u << m[1])};
+                Smf_time_sig s = {(uint32_t)tick, m[0], (uint8_t)(1u << m[1])};
                 if (vec_push(&col->sigs, &s) != 0)
                     return error_set(err, errlen, "out of memory");
             } else {
@@ -189,7 +189,7 @@ static int read_track(Collect *col, int track, const uint8_t *data, size_t len, 
                     return error_set(err, errlen, "track %d: data byte 0x%02x out of range in a channel message",
                                 track + 1, c.p[i]);
             if (kind == 0x80 || kind == 0x90) {
-                SmfNote n = {(uint32_t)tick, (uint16_t)track, (uint8_t)(b & 0x0f), c.p[0], c.p[1],
+                Smf_note n = {(uint32_t)tick, (uint16_t)track, (uint8_t)(b & 0x0f), c.p[0], c.p[1],
                              (uint8_t)(kind == 0x90 && c.p[1] > 0)};
                 if (vec_push(&col->notes, &n) != 0)
                     return error_set(err, errlen, "out of memory");
@@ -228,9 +228,9 @@ int smf_read_memory(Smf *smf, const uint8_t *data, size_t size, char *err, size_
 
     Collect col;
     memset(&col, 0, sizeof col);
-    col.notes.size = sizeof(SmfNote);
-    col.tempos.size = sizeof(SmfTempo);
-    col.sigs.size = sizeof(SmfTimeSig);
+    col.notes.size = sizeof(Smf_note);
+    col.tempos.size = sizeof(Smf_tempo);
+    col.sigs.size = sizeof(Smf_time_sig);
     size_t pos = 8 + (size_t)hlen;
     int found = 0;
     while (found < ntracks) {
@@ -257,9 +257,9 @@ int smf_read_memory(Smf *smf, const uint8_t *data, size_t size, char *err, size_
         error_set(err, errlen, "the header declares %d tracks but the file holds %d", ntracks, found);
         goto error;
     }
-    if (sort_by_tick(col.notes.data, (size_t)col.notes.count, sizeof(SmfNote)) != 0 ||
-        sort_by_tick(col.tempos.data, (size_t)col.tempos.count, sizeof(SmfTempo)) != 0 ||
-        sort_by_tick(col.sigs.data, (size_t)col.sigs.count, sizeof(SmfTimeSig)) != 0) {
+    if (sort_by_tick(col.notes.data, (size_t)col.notes.count, sizeof(Smf_note)) != 0 ||
+        sort_by_tick(col.tempos.data, (size_t)col.tempos.count, sizeof(Smf_tempo)) != 0 ||
+        sort_by_tick(col.sigs.data, (size_t)col.sigs.count, sizeof(Smf_time_sig)) != 0) {
         error_set(err, errlen, "out of memory");
         goto error;
     }
@@ -395,7 +395,7 @@ int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size
         k++;
     }
     for (int i = 0; i < smf->n_time_sigs; i++) {
-        const SmfTimeSig *s = &smf->time_sigs[i];
+        const Smf_time_sig *s = &smf->time_sigs[i];
         int pow2 = 0;
         while (pow2 < 7 && (1 << pow2) < s->denominator)
             pow2++;
@@ -407,7 +407,7 @@ int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size
         k++;
     }
     for (int i = 0; i < smf->n_notes; i++) {
-        const SmfNote *m = &smf->notes[i];
+        const Smf_note *m = &smf->notes[i];
         uint8_t vel = m->velocity & 0x7f;
         int on = m->on && vel > 0;
         uint8_t status = (uint8_t)((on ? 0x90 : 0x80) | (m->channel & 0x0f));

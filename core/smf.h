@@ -33,30 +33,30 @@ typedef struct {
     uint8_t note;      /* 0..127 */
     uint8_t velocity;  /* note-on: 1..127; note-off: its release velocity */
     uint8_t on;        /* 1 note-on, 0 note-off (a note-on with velocity 0 reads as off) */
-} SmfNote;
+} Smf_note;
 
 /* A tempo change: from tick on, a quarter note lasts us_per_quarter microseconds. */
 typedef struct {
     uint32_t tick;
     uint32_t us_per_quarter;
-} SmfTempo;
+} Smf_tempo;
 
 /* A time signature: numerator / denominator (the real denominator: 4, 8, ...). */
 typedef struct {
     uint32_t tick;
     uint8_t numerator;
     uint8_t denominator;
-} SmfTimeSig;
+} Smf_time_sig;
 
 typedef struct {
     int format;             /* 0 or 1 (the writer always writes 0) */
     int ppq;                /* ticks per quarter note, 1..32767 */
     int n_tracks;           /* track chunks read */
-    SmfNote *notes;         /* all tracks merged, ordered by tick, then track, then file order */
+    Smf_note *notes;         /* all tracks merged, ordered by tick, then track, then file order */
     int n_notes;
-    SmfTempo *tempos;       /* ordered by tick; empty means 120 bpm throughout */
+    Smf_tempo *tempos;       /* ordered by tick; empty means 120 bpm throughout */
     int n_tempos;
-    SmfTimeSig *time_sigs;  /* ordered by tick; empty means 4/4 throughout */
+    Smf_time_sig *time_sigs;  /* ordered by tick; empty means 4/4 throughout */
     int n_time_sigs;
     uint32_t end_tick;      /* latest tick of any event, end-of-track included */
     int n_skipped;          /* events read and ignored: sysex, controllers, other metas */

@@ -10,7 +10,7 @@
 #include "arena.h"
 #include "exe_path.h"
 #include "rng.h"
-#include "style.h"
+#include "genre.h"
 
 /* ---------------------------------------------------------------- set-up */
 
@@ -29,7 +29,7 @@ void model_config_default(Model_config *c)
     c->dec_ff = 512;
     c->dec_layers = 3;
     c->latent = 128;
-    c->n_styles = STYLE_COUNT;
+    c->n_genres = GENRE_COUNT;
     c->has_fill = 1;
     c->n_mute_groups = MODEL_MUTE_GROUPS;
 }
@@ -272,9 +272,9 @@ void model_decode(Model *m, const float *z, const Model_condition *cond, Hvo *lo
     float *zc = m->zc;
     memcpy(zc, z, (size_t)L * sizeof *zc);
     if (cond) {
-        if (c->n_styles > 0 && cond->style >= 0 && cond->style < c->n_styles)
+        if (c->n_genres > 0 && cond->genre >= 0 && cond->genre < c->n_genres)
             for (int i = 0; i < L; i++)
-                zc[i] += m->p.style_emb[(size_t)cond->style * L + i];
+                zc[i] += m->p.genre_emb[(size_t)cond->genre * L + i];
         if (c->has_fill) {
             int f = cond->fill ? 1 : 0;
             for (int i = 0; i < L; i++)
@@ -318,7 +318,7 @@ void model_generate(Model *m, const Hvo *input, const Gen_params *g, Hvo *out)
     int need_logvar = g->variation > 0.0f;
     model_encode(m, input, m->mu, need_logvar ? m->logvar : NULL);
     model_choose_latent(m, m->mu, need_logvar ? m->logvar : NULL, g, m->z);
-    Model_condition cond = {g->style, g->fill, g->mute_mask};
+    Model_condition cond = {g->genre, g->fill, g->mute_mask};
     model_decode(m, m->z, &cond, &m->logits);
     sample_pattern(&m->logits, g, out);
 }

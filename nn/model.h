@@ -23,7 +23,7 @@
 
 /* What the decoder is asked for besides z (ignored where the model has no such embedding). */
 typedef struct {
-    int style;          /* -1 none, else 0..n_styles-1 */
+    int genre;          /* -1 none, else 0..n_styles-1 */
     int fill;           /* 0 beat, 1 fill */
     unsigned mute_mask; /* bit g set: group g muted (Mute_group) */
 } Model_condition;

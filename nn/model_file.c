@@ -57,7 +57,7 @@ static void config_to_fields(const Model_config *c, int32_t f[MODEL_FILE_CONFIG_
     int32_t v[MODEL_FILE_CONFIG_FIELDS] = {
         c->input_dim, c->steps,     c->output_dim, c->enc_d,    c->enc_heads,
         c->enc_ff,    c->enc_layers, c->dec_d,     c->dec_heads, c->dec_ff,
-        c->dec_layers, c->latent,   c->n_styles,   c->has_fill, c->n_mute_groups,
+        c->dec_layers, c->latent,   c->n_genres,   c->has_fill, c->n_mute_groups,
     };
     memcpy(f, v, sizeof v);
 }
@@ -76,7 +76,7 @@ static void fields_to_config(const int32_t f[MODEL_FILE_CONFIG_FIELDS], Model_co
     c->dec_ff = f[9];
     c->dec_layers = f[10];
     c->latent = f[11];
-    c->n_styles = f[12];
+    c->n_genres = f[12];
     c->has_fill = f[13];
     c->n_mute_groups = f[14];
 }

@@ -18,7 +18,7 @@ const char *model_config_check(const Model_config *c)
     if (c->enc_layers < 0 || c->enc_layers > MODEL_MAX_LAYERS) return "enc_layers out of range";
     if (c->dec_layers < 0 || c->dec_layers > MODEL_MAX_LAYERS) return "dec_layers out of range";
     if (c->latent < 1 || c->latent > 4096) return "latent out of range";
-    if (c->n_styles < 0 || c->n_styles > 256) return "n_styles out of range";
+    if (c->n_genres < 0 || c->n_genres > 256) return "n_styles out of range";
     if (c->has_fill != 0 && c->has_fill != 1) return "has_fill must be 0 or 1";
     if (c->n_mute_groups != 0 && c->n_mute_groups != MODEL_MUTE_GROUPS) return "n_mute_groups must be 0 or 5";
     return NULL;
@@ -68,7 +68,7 @@ static size_t layout(Model_params *p, const Model_config *c, float *buffer)
     p->mu_b = take(&l, (size_t)c->latent);
     p->logvar_w = take(&l, (size_t)c->latent * flat);
     p->logvar_b = take(&l, (size_t)c->latent);
-    p->style_emb = c->n_styles ? take(&l, (size_t)c->n_styles * c->latent) : NULL;
+    p->genre_emb = c->n_genres ? take(&l, (size_t)c->n_genres * c->latent) : NULL;
     p->fill_emb = c->has_fill ? take(&l, (size_t)2 * c->latent) : NULL;
     p->mute_emb = c->n_mute_groups ? take(&l, (size_t)c->n_mute_groups * c->latent) : NULL;
     p->dec_in_w = take(&l, (size_t)c->steps * c->dec_d * c->latent);
@@ -136,7 +136,7 @@ void model_params_visit(const Model_params *p, const Model_config *c, Model_tens
     fn(ctx, "mu_b", 1, c->latent, p->mu_b);
     fn(ctx, "logvar_w", c->latent, flat, p->logvar_w);
     fn(ctx, "logvar_b", 1, c->latent, p->logvar_b);
-    if (c->n_styles) fn(ctx, "style_emb", c->n_styles, c->latent, p->style_emb);
+    if (c->n_genres) fn(ctx, "style_emb", c->n_genres, c->latent, p->genre_emb);
     if (c->has_fill) fn(ctx, "fill_emb", 2, c->latent, p->fill_emb);
     if (c->n_mute_groups) fn(ctx, "mute_emb", c->n_mute_groups, c->latent, p->mute_emb);
     fn(ctx, "dec_in_w", c->steps * c->dec_d, c->latent, p->dec_in_w);

@@ -57,7 +57,7 @@ typedef struct {
     int enc_d, enc_heads, enc_ff, enc_layers;
     int dec_d, dec_heads, dec_ff, dec_layers;
     int latent;         /* L */
-    int n_styles;       /* 0: no style embedding */
+    int n_genres;       /* 0: no style embedding */
     int has_fill;       /* 0/1: fill embedding (2 rows: beat, fill) */
     int n_mute_groups;  /* 0 or MODEL_MUTE_GROUPS */
 } Model_config;
@@ -89,7 +89,7 @@ typedef struct {
     float *mu_b;          /* [L] */
     float *logvar_w;      /* [L][32*De] */
     float *logvar_b;      /* [L] */
-    float *style_emb;     /* [n_styles][L] or NULL */
+    float *genre_emb;     /* [n_styles][L] or NULL */
     float *fill_emb;      /* [2][L] or NULL */
     float *mute_emb;      /* [n_mute_groups][L] or NULL */
     float *dec_in_w;      /* [32*Dd][L] */

@@ -20,7 +20,7 @@ void gen_params_default(Gen_params *g)
     g->temperature = 1.0f;
     g->density = 0.5f;
     g->velocity_floor = SAMPLE_VELOCITY_FLOOR;
-    g->style = -1;
+    g->genre = -1;
 }
 
 unsigned sample_muted_voices(unsigned mute_mask)

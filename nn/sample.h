@@ -28,7 +28,7 @@ typedef struct {
     float velocity_floor;         /* hits quieter than this are dropped */
     int stochastic;               /* 0: threshold (published); 1: Bernoulli draws */
     uint64_t seed;                /* for variations and stochastic hits */
-    int style;                    /* -1 none, else a style id (style.h) */
+    int genre;                    /* -1 none, else a style id (style.h) */
     int fill;                     /* 0 beat, 1 fill */
     unsigned mute_mask;           /* bit g: mute group g (Mute_group in model_params.h) */
     float variation;              /* 0: z = mu; s > 0: z = mu + s * sigma * eps(seed) */

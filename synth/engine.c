@@ -80,7 +80,7 @@ int engine_init(Engine *e, int rate, const Kit *kit)
         return -1;
     e->rate = rate;
     for (int v = 0; v < HVO_VOICES; v++) {
-        EngineVoiceSettings s = {1.0f, 0.0f, 0, 0, 0};
+        Engine_voice_settings s = {1.0f, 0.0f, 0, 0, 0};
         if (v == VOICE_CLOSED_HAT || v == VOICE_OPEN_HAT)
             s.choke_group = 1;
         e->ctl_voice[v] = s;
@@ -229,7 +229,7 @@ static void engine_start_hit(Engine *e, int voice, float velocity)
 {
     if (!e->kit || velocity <= 0.0f)
         return;
-    const KitLayer *layer = kit_pick_layer(e->kit, voice, velocity);
+    const Kit_layer *layer = kit_pick_layer(e->kit, voice, velocity);
     if (!layer || layer->frames <= 0)
         return;
     int group = e->voice[voice].choke_group;
@@ -239,13 +239,13 @@ static void engine_start_hit(Engine *e, int voice, float velocity)
             if (u == voice || e->voice[u].choke_group != group)
                 continue;
             for (int i = 0; i < ENGINE_SLOTS; i++) {
-                EnginePlay *p = &e->play[u][i];
+                Engine_play *p = &e->play[u][i];
                 if (p->pos < p->length && p->fade_step == 0.0f)
                     p->fade_step = step;
             }
         }
     }
-    EnginePlay *slot = NULL;
+    Engine_play *slot = NULL;
     for (int i = 0; i < ENGINE_POLYPHONY && !slot; i++)
         if (e->play[voice][i].pos >= e->play[voice][i].length)
             slot = &e->play[voice][i];
@@ -255,7 +255,7 @@ static void engine_start_hit(Engine *e, int voice, float velocity)
         for (int i = 1; i < ENGINE_POLYPHONY; i++)
             if (e->play[voice][i].age < slot->age)
                 slot = &e->play[voice][i];
-        EnginePlay *tail = &e->play[voice][ENGINE_POLYPHONY];
+        Engine_play *tail = &e->play[voice][ENGINE_POLYPHONY];
         *tail = *slot;
         float step = (float)(1.0 / (ENGINE_CHOKE_FADE_S * e->rate));
         if (tail->fade_step < step)
@@ -313,7 +313,7 @@ static void engine_apply(Engine *e, const EngineCommand *c)
     case ENGINE_CMD_CHOKE: e->voice[c->voice].choke_group = (int)c->value; break;
     case ENGINE_CMD_MASTER: e->master = c->value; break;
     case ENGINE_CMD_HIT: {
-        const EngineVoiceSettings *s = &e->voice[c->voice];
+        const Engine_voice_settings *s = &e->voice[c->voice];
         if (!s->mute)
             engine_start_hit(e, c->voice, c->value);
         break;
@@ -361,7 +361,7 @@ static void engine_schedule_step(Engine *e, int64_t n)
             atomic_fetch_add_explicit(&e->dropped_events, 1, memory_order_relaxed);
             continue;
         }
-        e->events[e->n_events++] = (EngineEvent){frame, v, vel};
+        e->events[e->n_events++] = (Engine_event){frame, v, vel};
     }
 }
 
@@ -374,7 +374,7 @@ static void engine_mix(Engine *e, float *out, int at, int frames, int total,
         float l0 = e->mix_left[v], r0 = e->mix_right[v];
         float dl = (target_left[v] - l0) / (float)total, dr = (target_right[v] - r0) / (float)total;
         for (int i = 0; i < ENGINE_SLOTS; i++) {
-            EnginePlay *p = &e->play[v][i];
+            Engine_play *p = &e->play[v][i];
             if (p->pos >= p->length)
                 continue;
             int n = p->length - p->pos;
@@ -447,7 +447,7 @@ void engine_render(Engine *e, float *out, int frames)
         any_solo |= e->voice[v].solo;
     float tl[HVO_VOICES], tr[HVO_VOICES];
     for (int v = 0; v < HVO_VOICES; v++) {
-        const EngineVoiceSettings *s = &e->voice[v];
+        const Engine_voice_settings *s = &e->voice[v];
         float g = (s->mute || (any_solo && !s->solo)) ? 0.0f : s->gain * e->master;
         float angle = (s->pan + 1.0f) * 0.25f * 3.14159265f;
         tl[v] = g * cosf(angle) * 1.41421356f;
@@ -474,9 +474,9 @@ void engine_render(Engine *e, float *out, int frames)
         for (int i = 0; i < e->n_events;) {
             int64_t rel = e->events[i].frame - e->frame;
             if (rel <= pos) {
-                const EngineEvent ev = e->events[i];
+                const Engine_event ev = e->events[i];
                 e->events[i] = e->events[--e->n_events];
-                const EngineVoiceSettings *s = &e->voice[ev.voice];
+                const Engine_voice_settings *s = &e->voice[ev.voice];
                 if (!s->mute && !(any_solo && !s->solo))
                     engine_start_hit(e, ev.voice, ev.velocity);
                 continue;
@@ -515,7 +515,7 @@ void engine_render(Engine *e, float *out, int frames)
 
 /* ---- any thread ---- */
 
-void engine_position(Engine *e, EnginePosition *pos)
+void engine_position(Engine *e, Engine_position *pos)
 {
     pos->playing = atomic_load_explicit(&e->pub_playing, memory_order_relaxed);
     pos->frame = atomic_load_explicit(&e->pub_frame, memory_order_relaxed);
@@ -529,7 +529,7 @@ void engine_position(Engine *e, EnginePosition *pos)
     pos->bpm = bits_float(atomic_load_explicit(&e->pub_bpm_bits, memory_order_relaxed));
 }
 
-void engine_stats(Engine *e, EngineStats *st)
+void engine_stats(Engine *e, Engine_stats *st)
 {
     st->xruns = atomic_load(&e->xruns);
     st->callbacks = atomic_load(&e->callbacks);

@@ -60,7 +60,7 @@ typedef struct {
     int64_t frame;  /* absolute transport frame at which it starts */
     int voice;      /* 0..8 */
     float velocity; /* 0..1 */
-} EngineEvent;
+} Engine_event;
 
 /* Where the transport is (any thread; each field read atomically at one block's start). */
 typedef struct {
@@ -71,7 +71,7 @@ typedef struct {
     int64_t loop;         /* loops completed since engine_play */
     uint64_t pattern_serial; /* patterns taken over so far: goes up by 1 at each swap */
     float bpm;            /* tempo in force */
-} EnginePosition;
+} Engine_position;
 
 /* The audio thread's health (any thread). Loads are callback time / buffer duration. */
 typedef struct {
@@ -83,7 +83,7 @@ typedef struct {
     uint64_t dropped_commands; /* control commands lost to a full ring */
     uint64_t dropped_events;   /* hits lost to a full event queue (should stay 0) */
     int voices_active;    /* hits sounding at the last block */
-} EngineStats;
+} Engine_stats;
 
 /* One sounding hit (private). */
 typedef struct {
@@ -94,7 +94,7 @@ typedef struct {
     float gain;        /* velocity * layer gain */
     float fade;        /* 1 while playing; ramps to 0 when choked */
     float fade_step;   /* 0, or the per-frame decrement while fading */
-} EnginePlay;
+} Engine_play;
 
 /* Per-voice settings as the audio thread sees them (private). */
 typedef struct {
@@ -103,13 +103,13 @@ typedef struct {
     int mute;
     int solo;
     int choke_group; /* 0 = none */
-} EngineVoiceSettings;
+} Engine_voice_settings;
 
 typedef struct {
     /* set at init */
     int rate;                          /* frames per second */
     /* control thread's copy of what it asked for (read by the engine_get_* functions) */
-    EngineVoiceSettings ctl_voice[HVO_VOICES];
+    Engine_voice_settings ctl_voice[HVO_VOICES];
     float ctl_bpm, ctl_swing, ctl_master;
     /* control -> audio */
     Ring commands;                     /* EngineCommand items */
@@ -119,10 +119,10 @@ typedef struct {
     _Atomic(const Kit *) kit_active;   /* kit the audio thread plays (published) */
     /* audio thread state */
     const Kit *kit;
-    EngineVoiceSettings voice[HVO_VOICES];
+    Engine_voice_settings voice[HVO_VOICES];
     float mix_left[HVO_VOICES], mix_right[HVO_VOICES]; /* gains in force (ramped per block) */
-    EnginePlay play[HVO_VOICES][ENGINE_SLOTS]; /* the last slot of each voice: a stolen hit fading */
-    EngineEvent events[ENGINE_MAX_EVENTS]; /* scheduled, not yet started; unordered */
+    Engine_play play[HVO_VOICES][ENGINE_SLOTS]; /* the last slot of each voice: a stolen hit fading */
+    Engine_event events[ENGINE_MAX_EVENTS]; /* scheduled, not yet started; unordered */
     int n_events;
     int playing;
     float bpm, swing, master;
@@ -206,9 +206,9 @@ void engine_render(Engine *e, float *out, int frames);
 /* ---- any thread ---- */
 
 /* The transport position at the start of the last rendered block. */
-void engine_position(Engine *e, EnginePosition *pos);
+void engine_position(Engine *e, Engine_position *pos);
 /* A snapshot of the statistics. */
-void engine_stats(Engine *e, EngineStats *st);
+void engine_stats(Engine *e, Engine_stats *st);
 /* The device layer reports each callback's load (time used / buffer duration) and xruns. */
 void engine_note_load(Engine *e, float load);
 void engine_note_xrun(Engine *e);

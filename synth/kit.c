@@ -92,17 +92,17 @@ int kit_voice_count(const Kit *kit)
     return n;
 }
 
-const KitLayer *kit_pick_layer(const Kit *kit, int voice, float velocity)
+const Kit_layer *kit_pick_layer(const Kit *kit, int voice, float velocity)
 {
     if (!kit || voice < 0 || voice >= HVO_VOICES)
         return NULL;
-    const KitVoice *kv = &kit->voices[voice];
+    const Kit_voice *kv = &kit->voices[voice];
     if (kv->n_layers == 0)
         return NULL;
-    const KitLayer *best = &kv->layers[0];
+    const Kit_layer *best = &kv->layers[0];
     float best_dist = 2.0f;
     for (int l = 0; l < kv->n_layers; l++) {
-        const KitLayer *k = &kv->layers[l];
+        const Kit_layer *k = &kv->layers[l];
         if (velocity >= k->min_vel && velocity <= k->max_vel)
             return k;
         float d = velocity < k->min_vel ? k->min_vel - velocity : velocity - k->max_vel;
@@ -211,7 +211,7 @@ static int read_sample(const char *path, int rate, float **out, int *frames, cha
 static void kit_add_layer(Kit *kit, int voice, float *data, int frames, float min_vel, float max_vel,
                           float gain)
 {
-    KitVoice *kv = &kit->voices[voice];
+    Kit_voice *kv = &kit->voices[voice];
     if (kv->n_layers >= KIT_MAX_LAYERS) {
         free(data);
         kit->n_layers_dropped++;
@@ -222,7 +222,7 @@ static void kit_add_layer(Kit *kit, int voice, float *data, int frames, float mi
         kv->layers[at] = kv->layers[at - 1];
         at--;
     }
-    kv->layers[at] = (KitLayer){data, frames, min_vel, max_vel, gain};
+    kv->layers[at] = (Kit_layer){data, frames, min_vel, max_vel, gain};
     kv->n_layers++;
 }
 
@@ -828,7 +828,7 @@ static int kit_places(char dirs[][1024], const char **origins)
     return n;
 }
 
-int kit_list(KitInfo *out, int max)
+int kit_list(Kit_info *out, int max)
 {
     int count = 0;
     if (count < max) {
@@ -881,7 +881,7 @@ int kit_list(KitInfo *out, int max)
 
 int kit_find(const char *name, char *path, size_t pathlen)
 {
-    KitInfo infos[256];
+    Kit_info infos[256];
     int n = kit_list(infos, 256);
     if (n > 256)
         n = 256;

@@ -35,19 +35,19 @@ typedef struct {
     float min_vel;   /* 0..1, inclusive */
     float max_vel;   /* 0..1, inclusive */
     float gain;      /* linear, layer gain times instrument gain */
-} KitLayer;
+} Kit_layer;
 
 typedef struct {
-    KitLayer layers[KIT_MAX_LAYERS]; /* ordered by min_vel */
+    Kit_layer layers[KIT_MAX_LAYERS]; /* ordered by min_vel */
     int n_layers;                    /* 0 = the voice is silent in this kit */
     char source[96];                 /* the file or instrument it came from */
-} KitVoice;
+} Kit_voice;
 
 struct Kit {
     char name[128];                  /* the kit's name (folder name or drumkit.xml <name>) */
     char path[1024];                 /* the folder it was loaded from */
     int rate;                        /* sample rate of every layer */
-    KitVoice voices[HVO_VOICES];
+    Kit_voice voices[HVO_VOICES];
     int n_unmapped;                  /* instruments or files not used */
     char unmapped[KIT_MAX_UNMAPPED][64];
     int n_layers_dropped;            /* layers beyond KIT_MAX_LAYERS */
@@ -59,7 +59,7 @@ typedef struct {
     char name[128];
     char path[1024];
     const char *origin; /* "default", "user", "hydrogen (user)", "hydrogen (system)" */
-} KitInfo;
+} Kit_info;
 
 /* Loads the kit a spec names (see above) at a rate. Returns 0, or -1 with one line in err
  * ("cannot open kit 'x': no such file or directory"). */
@@ -82,11 +82,11 @@ void kit_deinit(Kit *kit);
 int kit_voice_count(const Kit *kit);
 /* Picks the layer for a velocity (0..1): the one whose range holds it, else the nearest.
  * NULL when the voice is silent. Safe on the audio thread (pure). */
-const KitLayer *kit_pick_layer(const Kit *kit, int voice, float velocity);
+const Kit_layer *kit_pick_layer(const Kit *kit, int voice, float velocity);
 
 /* Finds the kits in the known places. Fills up to max entries, returns how many were found
  * (may exceed max). */
-int kit_list(KitInfo *out, int max);
+int kit_list(Kit_info *out, int max);
 /* Resolves a name (as kit_list reports it, case-insensitive) to a folder. 0 or -1. */
 int kit_find(const char *name, char *path, size_t pathlen);
 /* The default kit's folder (samples/ beside the executable), or "" when not found. */

@@ -22,7 +22,7 @@ static void put_u32(unsigned char *p, uint32_t v)
         p[i] = (unsigned char)((v >> (8 * i)) & 0xff);
 }
 
-int wav_write(const char *path, const float *samples, int frames, int channels, int rate, WavFormat format,
+int wav_write(const char *path, const float *samples, int frames, int channels, int rate, Wav_format format,
               char *err, size_t errlen)
 {
     if (frames < 0 || channels < 1 || channels > 8 || rate < 1) {

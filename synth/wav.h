@@ -9,11 +9,11 @@
 
 #include <stddef.h>
 
-typedef enum { WAV_PCM16, WAV_FLOAT32 } WavFormat;
+typedef enum { WAV_PCM16, WAV_FLOAT32 } Wav_format;
 
 /* Writes frames frames of interleaved float samples (channels per frame) to path. Returns 0,
  * or -1 with a one-line reason in err. */
-int wav_write(const char *path, const float *samples, int frames, int channels, int rate, WavFormat format,
+int wav_write(const char *path, const float *samples, int frames, int channels, int rate, Wav_format format,
               char *err, size_t errlen);
 
 #endif

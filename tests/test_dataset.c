@@ -12,7 +12,7 @@
 #include "dataset.h"
 #include "midi_bytes.h"
 #include "midi_hvo.h"
-#include "style.h"
+#include "genre.h"
 
 static char err[512];
 static char root[256];
@@ -77,7 +77,7 @@ static void test_small_gmd(void)
                "drummer3,drummer3/session1,drummer3/session1/7,\"neworleans/funk\",80,beat,4-4,drummer3/session1/7_neworleans-funk_80_beat_4-4.mid,x.wav,9.0,test\r\n");
 
     Dataset d;
-    DatasetReport rep;
+    Dataset_report rep;
     CHECK(dataset_build(&d, root, &rep, err, sizeof err) == 0, "small GMD builds (%s)", err);
     CHECK(rep.files_listed == 7, "7 files listed (got %d)", rep.files_listed);
     CHECK(rep.files_meter == 2, "2 skipped for meter: 3-4 in info.csv and 6/8 in the file (got %d)", rep.files_meter);
@@ -91,8 +91,8 @@ static void test_small_gmd(void)
           rep.windows[DATASET_SPLIT_TEST][0]);
     CHECK(d.count == 7 && d.n_files == 3, "7 windows from 3 files (got %d, %d)", d.count, d.n_files);
     if (d.count == 7) {
-        const DatasetWindow *w = &d.windows[0];
-        CHECK(w->split == DATASET_SPLIT_TRAIN && w->style == style_from_name("funk") && w->drummer == 3 &&
+        const Dataset_window *w = &d.windows[0];
+        CHECK(w->split == DATASET_SPLIT_TRAIN && w->genre == genre_from_name("funk") && w->drummer == 3 &&
                   w->bpm == 100.0f && !w->is_fill && w->bar == 0 && !strcmp(d.files[w->file], "drummer3/session1/1_funk_100_beat_4-4.mid"),
               "window 0 labels: train, funk, drummer 3, 100 bpm, beat, bar 0, its file");
         CHECK(d.windows[3].bar == 3, "window 3 starts at bar 3");
@@ -101,10 +101,10 @@ static void test_small_gmd(void)
         Groove g;
         hvo_flatten(&w->pattern, &g);
         CHECK(!memcmp(&g, &w->groove, sizeof g), "the stored groove is the flattened pattern");
-        CHECK(d.windows[4].is_fill && d.windows[4].style == style_from_name("rock") && d.windows[4].split == DATASET_SPLIT_VALIDATION,
+        CHECK(d.windows[4].is_fill && d.windows[4].genre == genre_from_name("rock") && d.windows[4].split == DATASET_SPLIT_VALIDATION,
               "the fill is labelled fill, rock, validation");
         CHECK(hvo_count_hits(&d.windows[4].pattern) == 12, "the 1-bar fill window holds its 12 hits, the rest silence");
-        CHECK(d.windows[5].style == style_from_name("neworleans") && d.windows[5].split == DATASET_SPLIT_TEST,
+        CHECK(d.windows[5].genre == genre_from_name("neworleans") && d.windows[5].split == DATASET_SPLIT_TEST,
               "a quoted 'neworleans/funk' is style neworleans, split test");
     }
     int idx[16];
@@ -123,7 +123,7 @@ static void test_small_gmd(void)
         same = !memcmp(&d.windows[i].pattern, &e.windows[i].pattern, sizeof(Hvo)) &&
                !memcmp(&d.windows[i].groove, &e.windows[i].groove, sizeof(Groove)) && d.windows[i].bpm == e.windows[i].bpm &&
                d.windows[i].file == e.windows[i].file && d.windows[i].bar == e.windows[i].bar &&
-               d.windows[i].split == e.windows[i].split && d.windows[i].style == e.windows[i].style &&
+               d.windows[i].split == e.windows[i].split && d.windows[i].genre == e.windows[i].genre &&
                d.windows[i].is_fill == e.windows[i].is_fill && d.windows[i].drummer == e.windows[i].drummer;
     for (int i = 0; same && i < d.n_files; i++)
         same = !strcmp(d.files[i], e.files[i]);
@@ -183,7 +183,7 @@ static void test_real_gmd(void)
 {
     const char *gmd = "../shared/data/gmd";
     Dataset d;
-    DatasetReport rep;
+    Dataset_report rep;
     CHECK(dataset_build(&d, gmd, &rep, err, sizeof err) == 0, "GMD builds (%s)", err);
     /* Read info.csv ourselves. */
     FILE *f = fopen("../shared/data/gmd/info.csv", "rb");
@@ -239,9 +239,9 @@ static void test_real_gmd(void)
         }
         for (int i = 0; i < d.count; i++)
             if ((int)d.windows[i].file == fi) {
-                const DatasetWindow *w = &d.windows[i];
+                const Dataset_window *w = &d.windows[i];
                 split_ok &= w->split == split;
-                label_ok &= w->is_fill == !strcmp(field[5], "fill") && w->style == style_from_name(field[3]) &&
+                label_ok &= w->is_fill == !strcmp(field[5], "fill") && w->genre == genre_from_name(field[3]) &&
                             w->bpm == (float)atof(field[4]) && w->drummer == atoi(field[0] + 7);
             }
     }

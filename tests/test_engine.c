@@ -25,7 +25,7 @@ static void make_block_kit(Kit *kit, int frames, float level)
         float *d = malloc(sizeof(float) * (size_t)frames);
         for (int i = 0; i < frames; i++)
             d[i] = level;
-        kit->voices[v].layers[0] = (KitLayer){d, frames, 0.0f, 1.0f, 1.0f};
+        kit->voices[v].layers[0] = (Kit_layer){d, frames, 0.0f, 1.0f, 1.0f};
         kit->voices[v].n_layers = 1;
     }
 }
@@ -100,7 +100,7 @@ static void test_onsets(void)
         }
     }
     CHECK(exact, "every onset at its exact frame (offsets and swing, rendered in 257-frame blocks)");
-    EnginePosition pos;
+    Engine_position pos;
     engine_position(&e, &pos);
     CHECK(pos.playing && pos.loop == 1 && pos.step_in_loop == 31, "position after 2 loops: loop %lld step %d",
           (long long)pos.loop, pos.step_in_loop);
@@ -161,7 +161,7 @@ static void test_pattern_swap(void)
     engine_set_pattern(&e, &a);
     engine_play(&e);
     float *x1 = render(&e, 16 * FPS, 256); /* half a loop: A's step 8 played */
-    EnginePosition pos;
+    Engine_position pos;
     engine_position(&e, &pos);
     uint64_t serial = pos.pattern_serial;
     engine_set_pattern(&e, &b); /* swapped in at the loop boundary, not now */
@@ -313,7 +313,7 @@ static void test_full_scale_and_pad(void)
     }
     CHECK(finite && peak < 1.0f, "all 9 voices on every step at gain 16: peak %.5f stays below full scale", peak);
     CHECK(peak > 0.9f, "... and the limiter still lets it be loud (peak %.3f)", peak);
-    EngineStats st;
+    Engine_stats st;
     engine_stats(&e, &st);
     CHECK(st.dropped_events == 0, "no scheduled hit dropped");
     CHECK(st.voices_active > 9, "overlapping hits per voice (%d sounding)", st.voices_active);
@@ -326,7 +326,7 @@ static void test_full_scale_and_pad(void)
     engine_hit(&e, VOICE_SNARE, 1.0f);
     engine_render(&e, buf, 256);
     CHECK(buf[0] != 0.0f || buf[2] != 0.0f, "pad hit sounds at the first frame of the next block");
-    EnginePosition pos;
+    Engine_position pos;
     engine_position(&e, &pos);
     CHECK(!pos.playing && pos.frame == 0, "a pad hit does not start the transport");
     engine_deinit(&e);
@@ -366,7 +366,7 @@ static void test_tempo(void)
     for (int i = 0; i < n && i < 4; i++)
         ok &= got[i] == (int64_t)i * 4 * 4000;
     CHECK(ok, "tempo change mid-loop: steps 16..31 at 4000 frames each (got %d onsets)", n);
-    EnginePosition pos;
+    Engine_position pos;
     engine_position(&e, &pos);
     CHECK(pos.bpm == 180.0f, "position reports the new tempo");
     free(x);

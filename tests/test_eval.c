@@ -20,7 +20,7 @@ static void make_dataset(Dataset *d)
     d->windows = calloc(N_WINDOWS, sizeof *d->windows);
     d->count = N_WINDOWS;
     for (int i = 0; i < N_WINDOWS; i++) {
-        DatasetWindow *w = &d->windows[i];
+        Dataset_window *w = &d->windows[i];
         hvo_clear(&w->pattern);
         for (int t = 0; t < HVO_STEPS; t += 2)
             hvo_set(&w->pattern, t, VOICE_CLOSED_HAT, 1, 0.4f + 0.02f * (i % 10), 0.03f * ((t + i) % 5) - 0.06f);
@@ -31,7 +31,7 @@ static void make_dataset(Dataset *d)
         if (i % 4 == 1)
             hvo_set(&w->pattern, 31, VOICE_CRASH, 1, 0.6f, 0.0f);
         hvo_flatten(&w->pattern, &w->groove);
-        w->style = (int8_t)(i % 4 == 3 ? -1 : 5 * (i % 4)); /* style ids 0, 5, 10, and unknown */
+        w->genre = (int8_t)(i % 4 == 3 ? -1 : 5 * (i % 4)); /* style ids 0, 5, 10, and unknown */
         w->split = i < 40 ? DATASET_SPLIT_VALIDATION : DATASET_SPLIT_TRAIN;
         w->is_fill = i % 8 == 7;
         w->bpm = 100.0f;
@@ -89,15 +89,15 @@ int main(void)
             true_hits += hvo_count_hits(&data.windows[i].pattern);
     CHECK(r.metrics.hits_true == true_hits, "true hits counted once per window (%ld vs %ld)", r.metrics.hits_true,
           true_hits);
-    int style_sum = 0;
-    for (int s = 0; s < STYLE_COUNT; s++)
-        style_sum += r.style_windows[s];
-    CHECK(r.style_windows[EVAL_ALL] == 35 && style_sum < 35 && r.style_windows[5] > 0,
+    int genre_sum = 0;
+    for (int s = 0; s < GENRE_COUNT; s++)
+        genre_sum += r.genre_windows[s];
+    CHECK(r.genre_windows[EVAL_ALL] == 35 && genre_sum < 35 && r.genre_windows[5] > 0,
           "per-style counts: all 35, styled ones fewer (the unlabelled style is left out)");
-    long style_hits = 0;
-    for (int s = 0; s < STYLE_COUNT; s++)
-        style_hits += r.style_metrics[s].hits_true;
-    CHECK(style_hits < true_hits && style_hits > 0, "per-style metrics hold the styled windows' hits");
+    long genre_hits = 0;
+    for (int s = 0; s < GENRE_COUNT; s++)
+        genre_hits += r.genre_metrics[s].hits_true;
+    CHECK(genre_hits < true_hits && genre_hits > 0, "per-style metrics hold the styled windows' hits");
 
     /* Features of the real windows are defined and match a direct computation. */
     double f[FEATURE_COUNT];

@@ -180,7 +180,7 @@ static void tiny_config(Model_config *c)
     c->dec_ff = 12;
     c->dec_layers = 1;
     c->latent = 6;
-    c->n_styles = 18;
+    c->n_genres = 18;
     c->has_fill = 1;
     c->n_mute_groups = MODEL_MUTE_GROUPS;
 }
@@ -199,7 +199,7 @@ static void tiny_batch(Train_sample *s, int n)
         hvo_flatten(&pat, &g);
         hvo_groove_to_input(&g, &s[i].input);
         s[i].target = pat;
-        s[i].style = i % 3 == 2 ? -1 : (i * 5) % 18;
+        s[i].genre = i % 3 == 2 ? -1 : (i * 5) % 18;
         s[i].fill = i % 2;
         s[i].mutes = i == 1 ? 0x5 : 0;
         s[i].seed = 1000u + (unsigned)i;
@@ -270,10 +270,10 @@ static int dump_step(const char *dir)
                "hit_weight %.9g\nreg_weight %.9g\nvel_weight %.9g\noffset_weight %.9g\nbeta %.9g\n"
                "loss_total %.9g\nloss_hit %.9g\nloss_vel %.9g\nloss_offset %.9g\nloss_kl %.9g\n",
             c.enc_d, c.enc_heads, c.enc_ff, c.enc_layers, c.dec_d, c.dec_heads, c.dec_ff, c.dec_layers, c.latent,
-            c.n_styles, c.has_fill, c.n_mute_groups, NB, o.hit_weight, o.reg_weight, o.vel_weight, o.offset_weight, beta,
+            c.n_genres, c.has_fill, c.n_mute_groups, NB, o.hit_weight, o.reg_weight, o.vel_weight, o.offset_weight, beta,
             l.total, l.hit, l.vel, l.offset, l.kl);
     for (int i = 0; i < NB; i++)
-        fprintf(f, "sample %d style %d fill %d mutes %d\n", i, s[i].style, s[i].fill, s[i].mutes);
+        fprintf(f, "sample %d style %d fill %d mutes %d\n", i, s[i].genre, s[i].fill, s[i].mutes);
     fclose(f);
     float *inputs = malloc(sizeof(float) * NB * HVO_STEPS * HVO_CHANNELS * 2), *eps = malloc(sizeof(float) * NB * c.latent);
     for (int i = 0; i < NB; i++) {

@@ -125,7 +125,7 @@ static void test_default_kit(void)
     char err[512];
     CHECK(kit_load(&k, "default", RATE, err, sizeof err) == 0 && kit_voice_count(&k) == 9, "default kit: 9 voices");
     CHECK(!strcmp(k.name, "default"), "named default");
-    const KitLayer *l = kit_pick_layer(&k, VOICE_KICK, 0.7f);
+    const Kit_layer *l = kit_pick_layer(&k, VOICE_KICK, 0.7f);
     CHECK(l && l->frames > (int)(0.5 * RATE) && l->frames <= (int)(0.70 * RATE), "kick sample 0.5..0.7 s");
     int l_frames = l ? l->frames : 0;
     kit_deinit(&k);
@@ -221,7 +221,7 @@ static void test_hydrogen_kits(void)
     if (rc == 0) {
         CHECK(!strcmp(k.name, "Test & Kit"), "kit name read, entity decoded ('%s')", k.name);
         CHECK(k.voices[VOICE_KICK].n_layers == 2, "kick: 2 velocity layers");
-        const KitLayer *soft = kit_pick_layer(&k, VOICE_KICK, 0.3f), *hard = kit_pick_layer(&k, VOICE_KICK, 0.9f);
+        const Kit_layer *soft = kit_pick_layer(&k, VOICE_KICK, 0.3f), *hard = kit_pick_layer(&k, VOICE_KICK, 0.9f);
         CHECK(soft && hard && soft->frames == 4800 && hard->frames == 7200, "velocity picks the layer (soft 0.3, hard 0.9)");
         CHECK(soft && hard && fabsf(soft->gain - 0.5f) < 1e-6f && fabsf(hard->gain - 1.0f) < 1e-6f,
               "layer gain x instrument gain");
@@ -342,7 +342,7 @@ static void test_kit_list(void)
     snprintf(path, sizeof path, "%s/groove/kits/MyKit/kick.wav", dir);
     write_tone(path, 48000, 60, 0.2, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
     setenv("XDG_DATA_HOME", dir, 1);
-    KitInfo infos[64];
+    Kit_info infos[64];
     int n = kit_list(infos, 64);
     int found = 0;
     for (int i = 0; i < n && i < 64; i++)

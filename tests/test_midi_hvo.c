@@ -13,7 +13,7 @@
 static char err[256];
 
 /* Parses bytes into a part; the test fails loudly when the bytes do not read. */
-static int part_from_bytes(MidiPart *part, const MidiBytes *m)
+static int part_from_bytes(Midi_part *part, const MidiBytes *m)
 {
     Smf smf;
     if (smf_read_memory(&smf, m->b, m->n, err, sizeof err) != 0) {
@@ -50,10 +50,10 @@ static void test_offsets_ppq480(void)
     mb_off(&m, 10, 9, 36);
     mb_on(&m, 3230, 9, 46, 30); /* tick 3780: open hat, 31.5 -> step 32 = next window */
     mb_track_end(&m, at, 0);
-    MidiPart part;
+    Midi_part part;
     CHECK(part_from_bytes(&part, &m) == 0, "PPQ 480 file reads");
     Hvo p;
-    MidiHvoStats st;
+    Midi_hvo_stats st;
     memset(&st, 0, sizeof st);
     int hits = midi_part_to_hvo(&part, 0, &p, &st);
     CHECK(hits == 4, "PPQ 480: 4 hits in window 0 (got %d)", hits);
@@ -87,7 +87,7 @@ static void test_ppq96(void)
     mb_on(&m, 354, 9, 38, 80);  /* tick 384 = 16 steps exactly -> step 16 */
     mb_on(&m, 10, 9, 42, 70);   /* tick 394 = 16.4167 -> step 16, +0.4167 */
     mb_track_end(&m, at, 0);
-    MidiPart part;
+    Midi_part part;
     CHECK(part_from_bytes(&part, &m) == 0, "PPQ 96 file reads");
     Hvo p;
     midi_part_to_hvo(&part, 0, &p, NULL);
@@ -113,10 +113,10 @@ static void test_collisions(void)
     mb_on(&m, 10, 9, 36, 90);    /* step 12 +10 ticks, equally loud: the first stays */
     mb_on(&m, 0, 9, 42, 20);     /* a different voice on the same step is kept */
     mb_track_end(&m, at, 0);
-    MidiPart part;
+    Midi_part part;
     CHECK(part_from_bytes(&part, &m) == 0, "collision file reads");
     Hvo p;
-    MidiHvoStats st;
+    Midi_hvo_stats st;
     memset(&st, 0, sizeof st);
     int hits = midi_part_to_hvo(&part, 0, &p, &st);
     CHECK(hits == 3, "collisions: 3 hits (snare, kick, hat) (got %d)", hits);
@@ -142,10 +142,10 @@ static void test_step0(void)
     mb_on(&m, 1890, 9, 36, 100); /* tick 1890 = step 15.75 -> step 16, -0.25 */
     mb_on(&m, 10, 9, 42, 100);   /* tick 1900 = step 15.833 -> step 16, -0.1667 */
     mb_track_end(&m, at, 0);
-    MidiPart part;
+    Midi_part part;
     CHECK(part_from_bytes(&part, &m) == 0, "step-0 file reads");
     Hvo p;
-    MidiHvoStats st;
+    Midi_hvo_stats st;
     memset(&st, 0, sizeof st);
     midi_part_to_hvo(&part, 0, &p, &st);
     CHECK_NEAR(hvo_off(&p, 16, VOICE_KICK), -0.25, 1e-7, "window 0: kick at step 16 keeps offset -0.25");
@@ -180,7 +180,7 @@ static void test_tempo_change(void)
     CHECK(smf_read_memory(&smf, m.b, m.n, err, sizeof err) == 0, "format-1 tempo file reads");
     CHECK_NEAR(smf_tick_to_seconds(&smf, 1920), 2.0, 1e-9, "bar 1 starts at 2.0 s (120 bpm)");
     CHECK_NEAR(smf_tick_to_seconds(&smf, 3840), 6.0, 1e-9, "bar 2 starts at 6.0 s (60 bpm)");
-    MidiPart part;
+    Midi_part part;
     CHECK(midi_part_from_smf(&part, &smf, err, sizeof err) == 0, "part from the Smf");
     smf_deinit(&smf);
     Hvo p;
@@ -208,10 +208,10 @@ static void test_unmapped(void)
     mb_on(&m, 120, 0, 60, 90);
     mb_on(&m, 0, 9, 41, 10);
     mb_track_end(&m, at, 0);
-    MidiPart part;
+    Midi_part part;
     CHECK(part_from_bytes(&part, &m) == 0, "unmapped-note file reads");
     Hvo p;
-    MidiHvoStats st;
+    Midi_hvo_stats st;
     memset(&st, 0, sizeof st);
     int hits = midi_part_to_hvo(&part, 0, &p, &st);
     CHECK(hits == 1 && hvo_hit(&p, 2, VOICE_KICK) == 1.0f, "only the kick (36) becomes a hit");
@@ -266,7 +266,7 @@ static void test_meter(void)
     mb_timesig(&m, 0, 3, 2);
     mb_on(&m, 0, 9, 36, 100);
     mb_track_end(&m, at, 0);
-    MidiPart part;
+    Midi_part part;
     CHECK(part_from_bytes(&part, &m) == 0, "3/4 file reads");
     char why[128] = "";
     CHECK(!midi_part_check_meter(&part, why, sizeof why) && strstr(why, "3/4"), "3/4 is refused: %s", why);
@@ -325,12 +325,12 @@ static void test_round_trip(void)
     for (int i = 0; i < smf.n_notes; i++)
         ch10 &= smf.notes[i].channel == SMF_DRUM_CHANNEL;
     CHECK(ch10, "every note on channel 10");
-    MidiPart part;
+    Midi_part part;
     CHECK(midi_part_from_smf(&part, &smf, err, sizeof err) == 0, "part from the written file");
     smf_deinit(&smf);
     CHECK_NEAR(midi_part_bpm_at(&part, 0), 97.5, 0.01, "tempo 97.5 bpm survives");
     for (int i = 0; i < 3; i++) {
-        MidiHvoStats st;
+        Midi_hvo_stats st;
         memset(&st, 0, sizeof st);
         midi_part_to_hvo(&part, 2 * i, &out, &st);
         CHECK(hvo_diff(&in[i], &out, 0.0f) == 0 && st.collisions == 0,

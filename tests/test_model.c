@@ -136,7 +136,7 @@ static int dump(const char *model_path, const char *out_path, int cases, uint64_
     for (int i = 0; i < cases && !bad; i++) {
         Hvo in, logits;
         random_input(&r, &in, i % 2 == 0);
-        int32_t cond[3] = {c->n_styles ? (int32_t)rng_below(&r, (uint32_t)c->n_styles + 1) - 1 : -1,
+        int32_t cond[3] = {c->n_genres ? (int32_t)rng_below(&r, (uint32_t)c->n_genres + 1) - 1 : -1,
                            (int32_t)rng_below(&r, 2), (int32_t)rng_below(&r, 32)};
         float *mu = m.mu, *logvar = m.logvar;
         model_encode(&m, &in, mu, logvar);
@@ -271,18 +271,18 @@ static void test_file_round_trip(void)
 
     /* A model without any conditioning still saves, loads and runs. */
     Model_config plain = c;
-    plain.n_styles = 0;
+    plain.n_genres = 0;
     plain.has_fill = 0;
     plain.n_mute_groups = 0;
     Model p;
     CHECK(model_init_random(&p, &plain, 3, err, sizeof err) == 0 && model_save(&p, path, err, sizeof err) == 0,
           "unconditioned model saves");
     model_deinit(&p);
-    CHECK(model_load(&p, path, err, sizeof err) == 0 && p.p.style_emb == NULL, "unconditioned model loads");
+    CHECK(model_load(&p, path, err, sizeof err) == 0 && p.p.genre_emb == NULL, "unconditioned model loads");
     Hvo in, out;
     hvo_clear(&in);
     model_gen_params(&p, &g);
-    g.style = 3;
+    g.genre = 3;
     g.fill = 1;
     g.mute_mask = 1;
     model_generate(&p, &in, &g, &out);

@@ -19,7 +19,7 @@ static void sample_session(Session *s)
     s->settings.temperature = 1.3f;
     s->settings.thresholds[4] = 0.11f;
     s->settings.thresholds_set = 0x10;
-    s->settings.style = 3;
+    s->settings.genre = 3;
     s->settings.fill_every = 4;
     s->settings.seed = 4000000000u;
     s->settings.variation = 7;

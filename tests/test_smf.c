@@ -259,13 +259,13 @@ static void test_corruptions(void)
 
 static void test_writer(void)
 {
-    SmfNote notes[] = {
+    Smf_note notes[] = {
         {480, 0, 9, 38, 90, 1}, {0, 0, 9, 36, 100, 1}, {240, 0, 9, 36, 0, 0},
         {600, 0, 9, 38, 0, 0},  {480, 0, 9, 42, 30, 1}, {480, 0, 9, 42, 0, 0}, /* off and on at one tick */
         {200000, 0, 0, 60, 127, 1}, {200100, 0, 0, 60, 64, 0},
     };
-    SmfTempo tempos[] = {{0, 500000}, {480, 250000}};
-    SmfTimeSig sigs[] = {{0, 4, 4}};
+    Smf_tempo tempos[] = {{0, 500000}, {480, 250000}};
+    Smf_time_sig sigs[] = {{0, 4, 4}};
     Smf in = {0};
     in.ppq = 480;
     in.notes = notes;

@@ -37,19 +37,19 @@ static void tiny_config(Model_config *c)
     c->dec_ff = 32;
     c->dec_layers = 1;
     c->latent = 16;
-    c->n_styles = 18;
+    c->n_genres = 18;
     c->has_fill = 1;
     c->n_mute_groups = MODEL_MUTE_GROUPS;
 }
 
 enum { NP = 8 };
-static DatasetWindow windows[NP];
+static Dataset_window windows[NP];
 
 /* Builds NP random drum windows with their grooves. */
 static void make_windows(void)
 {
     for (int i = 0; i < NP; i++) {
-        DatasetWindow *w = &windows[i];
+        Dataset_window *w = &windows[i];
         memset(w, 0, sizeof *w);
         hvo_clear(&w->pattern);
         for (int t = 0; t < HVO_STEPS; t++)
@@ -57,7 +57,7 @@ static void make_windows(void)
                 if (frand01() < 0.2f)
                     hvo_set(&w->pattern, t, v, 1, 0.3f + 0.6f * frand01(), 0.6f * frand01() - 0.3f);
         hvo_flatten(&w->pattern, &w->groove);
-        w->style = (int8_t)(i % 5);
+        w->genre = (int8_t)(i % 5);
     }
 }
 

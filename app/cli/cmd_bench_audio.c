@@ -82,7 +82,7 @@ static int bench_one(const Kit *kit, int frames, double seconds, BenchAudioResul
         engine_render(&e, buf, frames);
         t[i] = (now_seconds() - t0) / buffer_s;
         sum += t[i];
-        EngineStats st;
+        Engine_stats st;
         engine_stats(&e, &st);
         voices += st.voices_active;
     }

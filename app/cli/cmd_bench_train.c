@@ -14,7 +14,7 @@
 
 #include "commands.h"
 #include "model_file.h"
-#include "style.h"
+#include "genre.h"
 #include "train.h"
 #include "train_kernels.h"
 
@@ -49,7 +49,7 @@ static void random_samples(Train_sample *s, int n)
         Groove g;
         hvo_flatten(&s[i].target, &g);
         hvo_groove_to_input(&g, &s[i].input);
-        s[i].style = i % STYLE_COUNT;
+        s[i].genre = i % GENRE_COUNT;
         s[i].fill = 0;
         s[i].mutes = 0;
         s[i].seed = 1000u + (unsigned)i;
@@ -132,7 +132,7 @@ int cmd_bench_train(int argc, char **argv)
     }
     char err[512];
     Model_config cfg = {HVO_CHANNELS, HVO_STEPS, HVO_CHANNELS, 128, 4, 128, 3, 128, 4, 128, 3, 128,
-                        STYLE_COUNT, 1, MODEL_MUTE_GROUPS};
+                        GENRE_COUNT, 1, MODEL_MUTE_GROUPS};
     const char *path = model_path ? model_path : "nn/models/default.gtm";
     float *params = NULL;
     if (model_file_read(path, &cfg, &params, NULL, err, sizeof err) != 0) {

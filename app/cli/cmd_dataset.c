@@ -5,7 +5,7 @@
 
 #include "commands.h"
 #include "dataset.h"
-#include "style.h"
+#include "genre.h"
 
 static void usage(FILE *out)
 {
@@ -24,7 +24,7 @@ static void usage(FILE *out)
 }
 
 /* Prints windows per split and beat/fill (and files, when the builder's report is given). */
-static void print_table(int windows[DATASET_SPLIT_COUNT][2], const DatasetReport *rep)
+static void print_table(int windows[DATASET_SPLIT_COUNT][2], const Dataset_report *rep)
 {
     printf("%-12s %7s %8s %8s %8s\n", "split", "files", "beats", "fills", "windows");
     int tot[3] = {0, 0, 0};
@@ -61,13 +61,13 @@ static int info(const char *path)
     dataset_count(&d, counts);
     printf("%s: dataset version %d, %d windows from %d files\n", path, DATASET_VERSION, d.count, d.n_files);
     print_table(counts, NULL);
-    int per_style[STYLE_COUNT + 1] = {0};
+    int per_genre[GENRE_COUNT + 1] = {0};
     for (int i = 0; i < d.count; i++)
-        per_style[d.windows[i].style + 1]++;
+        per_genre[d.windows[i].genre + 1]++;
     printf("windows per style:");
-    for (int s = -1; s < STYLE_COUNT; s++)
-        if (per_style[s + 1])
-            printf(" %s %d", style_name(s), per_style[s + 1]);
+    for (int s = -1; s < GENRE_COUNT; s++)
+        if (per_genre[s + 1])
+            printf(" %s %d", genre_name(s), per_genre[s + 1]);
     printf("\n");
     dataset_deinit(&d);
     return 0;
@@ -98,7 +98,7 @@ int cmd_dataset(int argc, char **argv)
         return 2;
     }
     Dataset d;
-    DatasetReport rep;
+    Dataset_report rep;
     char err[512];
     if (dataset_build(&d, gmd, &rep, err, sizeof err) != 0) {
         fprintf(stderr, "groove: %s\n", err);

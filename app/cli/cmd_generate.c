@@ -10,7 +10,7 @@
 #include "commands.h"
 #include "midi_hvo.h"
 #include "model.h"
-#include "style.h"
+#include "genre.h"
 
 #define GENERATE_MAX_WINDOWS 4096
 
@@ -88,7 +88,7 @@ int cmd_generate(int argc, char **argv)
     Gen_params g;
     gen_params_default(&g);
     float threshold = -1, bpm = 0;
-    int max_hits = -1, quiet = 0, style = -1;
+    int max_hits = -1, quiet = 0, genre = -1;
     float temperature = 1.0f, density = 0.5f, variation = 0.0f, floor_v = SAMPLE_VELOCITY_FLOOR;
     unsigned mutes = 0;
     int fill = 0, stochastic = 0;
@@ -138,11 +138,11 @@ int cmd_generate(int argc, char **argv)
         } else if (!strcmp(a, "--style")) {
             char *end;
             long n = strtol(argv[++i], &end, 10);
-            style = *end || end == argv[i] ? style_from_name(argv[i]) : (n >= 0 && n < STYLE_COUNT ? (int)n : -1);
-            if (style < 0) {
+            genre = *end || end == argv[i] ? genre_from_name(argv[i]) : (n >= 0 && n < GENRE_COUNT ? (int)n : -1);
+            if (genre < 0) {
                 fprintf(stderr, "groove: generate: unknown style '%s' (known: ", argv[i]);
-                for (int s = 0; s < STYLE_COUNT; s++)
-                    fprintf(stderr, "%s%s", s ? ", " : "", style_name(s));
+                for (int s = 0; s < GENRE_COUNT; s++)
+                    fprintf(stderr, "%s%s", s ? ", " : "", genre_name(s));
                 fprintf(stderr, ")\n");
                 return 2;
             }
@@ -178,11 +178,11 @@ int cmd_generate(int argc, char **argv)
         fprintf(stderr, "groove: cannot load model '%s': %s\n", model_path, err);
         return 1;
     }
-    if (style >= 0 && m.config.n_styles == 0 && !quiet)
+    if (genre >= 0 && m.config.n_genres == 0 && !quiet)
         fprintf(stderr, "groove: note: this model has no style conditioning; --style is ignored\n");
     if (fill && !m.config.has_fill && !quiet)
         fprintf(stderr, "groove: note: this model has no fill conditioning; --fill is ignored\n");
-    MidiPart part;
+    Midi_part part;
     if (midi_part_load(&part, in_path, err, sizeof err)) {
         fprintf(stderr, "groove: cannot read '%s': %s\n", in_path, err);
         model_deinit(&m);
@@ -226,7 +226,7 @@ int cmd_generate(int argc, char **argv)
     g.velocity_floor = floor_v;
     g.variation = variation;
     g.stochastic = stochastic;
-    g.style = style;
+    g.genre = genre;
     g.fill = fill;
     g.mute_mask = mutes;
     int total_hits = 0, taps = 0;

@@ -38,7 +38,7 @@ static int kits_show(const char *name, const char *spec)
     }
     printf("%s (%s): %d of 9 voices\n", kit.name, kit.path, kit_voice_count(&kit));
     for (int v = 0; v < HVO_VOICES; v++) {
-        const KitVoice *kv = &kit.voices[v];
+        const Kit_voice *kv = &kit.voices[v];
         if (kv->n_layers == 0) {
             printf("  %-10s -\n", voice_name(v));
             continue;
@@ -81,7 +81,7 @@ int cmd_kits(int argc, char **argv)
     }
     if (only)
         return kits_show(only, only);
-    KitInfo *infos = calloc(KITS_MAX, sizeof *infos);
+    Kit_info *infos = calloc(KITS_MAX, sizeof *infos);
     if (!infos) {
         fprintf(stderr, "groove: out of memory\n");
         return 1;

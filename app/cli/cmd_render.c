@@ -54,11 +54,11 @@ static int parse_number(const char *s, double lo, double hi, double *out)
 
 /* Restores the negative offsets the window cut set to 0 at step 0: playing windows back to
  * back, an early note on the downbeat belongs just before the loop line. */
-static void restore_early_downbeats(const MidiPart *part, int bar, Hvo *p)
+static void restore_early_downbeats(const Midi_part *part, int bar, Hvo *p)
 {
     double start = (double)bar * HVO_STEPS_PER_BAR;
     for (int i = 0; i < part->n_onsets; i++) {
-        const MidiOnset *o = &part->onsets[i];
+        const Midi_onset *o = &part->onsets[i];
         if (o->step >= start || o->step < start - 0.5)
             continue;
         int v = voice_from_gm_note(o->note);
@@ -73,8 +73,8 @@ static void restore_early_downbeats(const MidiPart *part, int bar, Hvo *p)
 static int render_play(Engine *e, const Hvo *patterns, int n_patterns, int loops, const char *device, int frames,
                        int rate)
 {
-    AudioConfig cfg = {device, rate, frames};
-    AudioOut *out = audio_open(e, &cfg);
+    Audio_config cfg = {device, rate, frames};
+    Audio_out *out = audio_open(e, &cfg);
     if (!out) {
         fprintf(stderr, "groove: out of memory\n");
         return 1;
@@ -99,7 +99,7 @@ static int render_play(Engine *e, const Hvo *patterns, int n_patterns, int loops
     uint64_t given = 1; /* patterns handed over */
     struct timespec start, now, nap = {0, 2000000};
     clock_gettime(CLOCK_MONOTONIC, &start);
-    EnginePosition pos;
+    Engine_position pos;
     int ok = 0;
     for (;;) {
         nanosleep(&nap, NULL);
@@ -126,7 +126,7 @@ static int render_play(Engine *e, const Hvo *patterns, int n_patterns, int loops
     }
     engine_stop(e);
     nanosleep(&(struct timespec){0, 300000000}, NULL); /* let the last hits ring a little */
-    EngineStats st;
+    Engine_stats st;
     engine_stats(e, &st);
     audio_close(out);
     ok = 1;
@@ -201,7 +201,7 @@ int cmd_render(int argc, char **argv)
     }
     int rate = (int)rate_d;
     char err[1024];
-    MidiPart part;
+    Midi_part part;
     memset(&part, 0, sizeof part);
     if (midi_part_load(&part, in, err, sizeof err) != 0) {
         fprintf(stderr, "groove: cannot read '%s': %s\n", in, err);
@@ -227,7 +227,7 @@ int cmd_render(int argc, char **argv)
         midi_part_deinit(&part);
         return 1;
     }
-    MidiHvoStats stats;
+    Midi_hvo_stats stats;
     memset(&stats, 0, sizeof stats);
     int hits = 0;
     for (int k = 0; k < n_patterns; k++) {
@@ -292,7 +292,7 @@ int cmd_render(int argc, char **argv)
                     if (at == body)
                         engine_stop(&e);
                     engine_render(&e, audio + 2 * at, n);
-                    EnginePosition pos;
+                    Engine_position pos;
                     engine_position(&e, &pos);
                     if (pos.pattern_serial >= given && given <= (uint64_t)loops) {
                         Hvo silence;

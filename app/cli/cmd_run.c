@@ -240,7 +240,7 @@ static int run_offline(Instrument *in, Engine *engine, Feed *feed, const Run_opt
 }
 
 /* Real time without a terminal: ticks every 2 ms, prints one line per loop. */
-static int run_realtime(Instrument *in, Engine *engine, AudioOut *audio, Midi *midi, Feed *feed,
+static int run_realtime(Instrument *in, Engine *engine, Audio_out *audio, Midi *midi, Feed *feed,
                         const Run_options *o, Part_log *log)
 {
     printf("groove: headless, audio: %s; %s; %s; %s\n", audio ? audio_status(audio) : "none", midi_in_status(midi),
@@ -264,7 +264,7 @@ static int run_realtime(Instrument *in, Engine *engine, AudioOut *audio, Midi *m
         part_log_add(log, in);
         if (in->pos.playing && in->pos.loop != printed) {
             printed = in->pos.loop;
-            EngineStats st;
+            Engine_stats st;
             engine_stats(engine, &st);
             long rss = rss_kb();
             if (printed == 2)
@@ -281,7 +281,7 @@ static int run_realtime(Instrument *in, Engine *engine, AudioOut *audio, Midi *m
         struct timespec nap = {0, 2000000};
         nanosleep(&nap, NULL);
     }
-    EngineStats st;
+    Engine_stats st;
     engine_stats(engine, &st);
     printf("groove: done: %lld loops, %llu generations, max gen %.0f us, xruns %llu, rss first %ld kB last %ld kB\n",
            (long long)in->pos.loop, (unsigned long long)in->generations, in->max_gen_us,
@@ -308,7 +308,7 @@ int cmd_run(int argc, char **argv)
     Instrument in;
     Feed feed = {0};
     Part_log log = {o.out_mid != NULL, NULL, 0, 0, -1};
-    AudioOut *audio = NULL;
+    Audio_out *audio = NULL;
     Midi *midi = NULL;
     int have_kit = 0, have_engine = 0, have_instrument = 0, fell_back = 0;
 
@@ -363,7 +363,7 @@ int cmd_run(int argc, char **argv)
         }
         if (o.midi_out)
             instrument_set_note_out(&in, note_to_midi, midi);
-        AudioConfig ac = {o.audio_device, o.rate, o.buffer};
+        Audio_config ac = {o.audio_device, o.rate, o.buffer};
         audio = audio_open(&engine, &ac);
         if (!audio) {
             fprintf(stderr, "groove: out of memory\n");

@@ -125,7 +125,7 @@ static void json_string(const char *s)
     putchar('"');
 }
 
-static void print_json(const char *path, int bar, const MidiPart *part, double bpm, const Hvo *p, const Groove *g)
+static void print_json(const char *path, int bar, const Midi_part *part, double bpm, const Hvo *p, const Groove *g)
 {
     printf("{\"file\": ");
     json_string(path);
@@ -192,7 +192,7 @@ int cmd_show(int argc, char **argv)
         fprintf(stderr, "groove: show: --list or --json, not both (groove show --help)\n");
         return 2;
     }
-    MidiPart part;
+    Midi_part part;
     char err[512];
     if (midi_part_load(&part, path, err, sizeof err) != 0) {
         fprintf(stderr, "groove: %s: %s\n", path, err);
@@ -211,7 +211,7 @@ int cmd_show(int argc, char **argv)
     }
     Hvo p;
     Groove g;
-    MidiHvoStats st;
+    Midi_hvo_stats st;
     memset(&st, 0, sizeof st);
     midi_part_to_hvo(&part, bar, &p, &st);
     midi_part_to_groove(&part, bar, &g);

@@ -18,7 +18,7 @@
 #include "metrics.h"
 #include "model_file.h"
 #include "optim.h"
-#include "style.h"
+#include "genre.h"
 #include "train.h"
 #include "train_kernels.h"
 
@@ -231,7 +231,7 @@ int cmd_train(int argc, char **argv)
     train_options_default(&opt);
     /* the shipped model's shape (docs/training.md) */
     Model_config cfg = {HVO_CHANNELS, HVO_STEPS, HVO_CHANNELS, 128, 4, 128, 3, 128, 4, 128, 3, 128,
-                        STYLE_COUNT, 1, MODEL_MUTE_GROUPS};
+                        GENRE_COUNT, 1, MODEL_MUTE_GROUPS};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -388,7 +388,7 @@ int cmd_train(int argc, char **argv)
     if (!batch || !val || !val_truth || !val_out)
         goto oom;
     for (int i = 0; i < n_val; i++) {
-        const DatasetWindow *w = &ds.windows[val_idx[i]];
+        const Dataset_window *w = &ds.windows[val_idx[i]];
         train_sample_from_window(&val[i], w, &opt, 0, i, 0);
         val_truth[i] = w->pattern;
     }

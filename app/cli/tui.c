@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "export.h"
-#include "style.h"
+#include "genre.h"
 
 #define KEY_CTRL(c) ((c) & 0x1f)
 #define FULL_COLS 72
@@ -269,7 +269,7 @@ static void draw_status(const Tui *t, int y, int cols)
     attron(in->pos.playing ? color(t, PAIR_PLAY) | A_BOLD : A_DIM);
     addstr(in->pos.playing ? "> PLAY " : "# STOP ");
     attroff(in->pos.playing ? color(t, PAIR_PLAY) | A_BOLD : A_DIM);
-    EngineStats es;
+    Engine_stats es;
     engine_stats(in->engine, &es);
     snprintf(line, sizeof line, " %.1f BPM  swing %.2f  loop %lld  gen %.0f %s  xruns %llu%s  %s", st->bpm,
              st->swing, (long long)in->pos.loop, in->last_gen_us, t->utf8 ? "\xc2\xb5s" : "us",
@@ -286,7 +286,7 @@ static void draw_controls(const Tui *t, int y, int cols)
     const Session_settings *st = &in->session.settings;
     char line[300], fill[32];
     snprintf(line, sizeof line, "style %s  fill %s  density %.2f  temp %.2f  variation %d  %s",
-             style_name(st->style), fill_text(in, fill, sizeof fill), st->density, st->temperature,
+             genre_name(st->genre), fill_text(in, fill, sizeof fill), st->density, st->temperature,
              (int)st->variation, in->model_is_random ? "RANDOM MODEL" : in->model_note);
     squeeze_line(line, cols);
     mvaddnstr(y, 0, line, utf8_bytes(line, cols));
@@ -310,7 +310,7 @@ static void draw_info(const Tui *t, int y, int cols)
         snprintf(line + n, sizeof line - (size_t)n, "  threshold %.2f%s", st->thresholds[t->cursor_row],
                  st->kept >> t->cursor_row & 1u ? "  kept" : "");
     mvaddnstr(y, 0, line, cols);
-    EngineStats es;
+    Engine_stats es;
     engine_stats(in->engine, &es);
     snprintf(line, sizeof line, "audio: %s", t->ctx->audio ? audio_status(t->ctx->audio) : "none");
     mvaddnstr(y + 1, 0, line, cols);
@@ -613,8 +613,8 @@ static void handle_key(Tui *t, int ch, double now)
         if ((v = cursor_voice(t)) >= 0)
             instrument_set_threshold(in, v, st->thresholds[v] + (ch == 'o' ? -0.05f : 0.05f));
         break;
-    case 'y': instrument_set_style(in, st->style <= -1 ? STYLE_COUNT - 1 : st->style - 1); break;
-    case 'Y': instrument_set_style(in, st->style >= STYLE_COUNT - 1 ? -1 : st->style + 1); break;
+    case 'y': instrument_set_genre(in, st->genre <= -1 ? GENRE_COUNT - 1 : st->genre - 1); break;
+    case 'Y': instrument_set_genre(in, st->genre >= GENRE_COUNT - 1 ? -1 : st->genre + 1); break;
     case 'i': instrument_fill_next(in); break;
     case 'I': {
         int k = 0;

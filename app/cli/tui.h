@@ -18,7 +18,7 @@
 
 typedef struct {
     Instrument *instrument;
-    AudioOut *audio;          /* may be NULL */
+    Audio_out *audio;          /* may be NULL */
     Midi *midi;               /* may be NULL */
     Feed *feed;               /* --play-groove, or NULL */
     const Kit *kit;

@@ -15,7 +15,7 @@
 
 #define AUDIO_MAX_FRAMES 8192 /* largest block the silent thread or a mono device renders */
 
-struct AudioOut {
+struct Audio_out {
     Engine *engine;
     PaStream *stream;       /* NULL in silent mode */
     int pa_initialized;     /* Pa_Initialize succeeded (Pa_Terminate owed) */
@@ -112,7 +112,7 @@ static int audio_callback(const void *input, void *output, unsigned long frames,
 {
     (void)input;
     (void)time_info;
-    AudioOut *a = user;
+    Audio_out *a = user;
     double t0 = now_seconds();
     if (flags & paOutputUnderflow)
         engine_note_xrun(a->engine);
@@ -139,7 +139,7 @@ static int audio_callback(const void *input, void *output, unsigned long frames,
 /* Renders at real-time pace into nothing, so the transport moves without a device. */
 static void *silent_thread(void *arg)
 {
-    AudioOut *a = arg;
+    Audio_out *a = arg;
     struct timespec next;
     clock_gettime(CLOCK_MONOTONIC, &next);
     long long period_ns = (long long)a->frames * 1000000000LL / a->rate;
@@ -164,7 +164,7 @@ static void *silent_thread(void *arg)
     return NULL;
 }
 
-static void audio_go_silent(AudioOut *a, const char *why)
+static void audio_go_silent(Audio_out *a, const char *why)
 {
     a->silent = 1;
     snprintf(a->status, sizeof a->status, "no audio device: %s (running silent)", why);
@@ -230,9 +230,9 @@ static PaDeviceIndex audio_pick(const char *spec, char *why, size_t whylen)
 
 /* ---- public ---- */
 
-AudioOut *audio_open(Engine *engine, const AudioConfig *cfg)
+Audio_out *audio_open(Engine *engine, const Audio_config *cfg)
 {
-    AudioOut *a = calloc(1, sizeof *a);
+    Audio_out *a = calloc(1, sizeof *a);
     if (!a)
         return NULL;
     a->engine = engine;
@@ -294,7 +294,7 @@ AudioOut *audio_open(Engine *engine, const AudioConfig *cfg)
     return a;
 }
 
-void audio_close(AudioOut *a)
+void audio_close(Audio_out *a)
 {
     if (!a)
         return;
@@ -317,10 +317,10 @@ void audio_close(AudioOut *a)
     free(a);
 }
 
-int audio_is_silent(const AudioOut *a) { return !a || a->silent; }
-const char *audio_status(const AudioOut *a) { return a ? a->status : "no audio device (running silent)"; }
-int audio_rate(const AudioOut *a) { return a ? a->rate : 0; }
-int audio_frames(const AudioOut *a) { return a ? a->frames : 0; }
+int audio_is_silent(const Audio_out *a) { return !a || a->silent; }
+const char *audio_status(const Audio_out *a) { return a ? a->status : "no audio device (running silent)"; }
+int audio_rate(const Audio_out *a) { return a ? a->rate : 0; }
+int audio_frames(const Audio_out *a) { return a ? a->frames : 0; }
 
 int audio_device_list(FILE *out)
 {

@@ -28,23 +28,23 @@ typedef struct {
                          * Kit: system"), case-insensitive */
     int rate;           /* frames per second, e.g. 48000 */
     int frames;         /* frames per buffer, e.g. 256 */
-} AudioConfig;
+} Audio_config;
 
-typedef struct AudioOut AudioOut; /* private (dev_audio.c) */
+typedef struct Audio_out Audio_out; /* private (dev_audio.c) */
 
 /* Opens and starts output for the engine (whose rate must equal cfg->rate). Always returns an
- * AudioOut (NULL only when out of memory): on failure it runs silent and audio_status() says
+ * Audio_out (NULL only when out of memory): on failure it runs silent and audio_status() says
  * why. */
-AudioOut *audio_open(Engine *engine, const AudioConfig *cfg);
+Audio_out *audio_open(Engine *engine, const Audio_config *cfg);
 /* Stops the stream (or the silent thread), terminates PortAudio, frees. NULL is fine. */
-void audio_close(AudioOut *out);
+void audio_close(Audio_out *out);
 /* 1 when no device plays (silent mode). */
-int audio_is_silent(const AudioOut *out);
+int audio_is_silent(const Audio_out *out);
 /* One line: "ALSA: default (48000 Hz, 256 frames, 5.3 ms)" or "no audio device: ... (silent)". */
-const char *audio_status(const AudioOut *out);
+const char *audio_status(const Audio_out *out);
 /* The rate and buffer size actually in use. */
-int audio_rate(const AudioOut *out);
-int audio_frames(const AudioOut *out);
+int audio_rate(const Audio_out *out);
+int audio_frames(const Audio_out *out);
 
 /* Prints the output devices, one per line: index, host API, name, channels, default rate; the
  * default device marked with '*'. Prints "no audio output devices" when there are none.

@@ -9,7 +9,7 @@
 
 int feed_load(Feed *f, const char *path, char *err, size_t errlen)
 {
-    MidiPart part = {0};
+    Midi_part part = {0};
     char why[256];
     *f = (Feed){0};
     if (midi_part_load(&part, path, why, sizeof why) != 0) {

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "midi_hvo.h"
-#include "style.h"
+#include "genre.h"
 
 #define AUTOSAVE_DEBOUNCE_S 0.2
 #define AUTOSAVE_RETRY_S 5.0
@@ -104,7 +104,7 @@ static uint64_t request_generation(Instrument *in, int64_t for_loop)
     rq.params.density = st->density;
     rq.params.seed = st->seed;
     rq.params.variation = st->variation > 0 ? 1.0f : 0.0f;
-    rq.params.style = st->style < in->model.config.n_styles ? st->style : -1;
+    rq.params.genre = st->genre < in->model.config.n_genres ? st->genre : -1;
     rq.params.fill = in->model.config.has_fill ? loop_is_fill(in, for_loop) : 0;
     rq.for_loop = for_loop;
     rq.serial = 0;
@@ -498,10 +498,10 @@ void instrument_set_threshold(Instrument *in, int voice, float threshold)
                         in->session.settings.thresholds_set |= 1u << voice), 1);
 }
 
-void instrument_set_style(Instrument *in, int style)
+void instrument_set_genre(Instrument *in, int genre)
 {
-    SETTING_CHANGE(in, in->session.settings.style = style, 1);
-    if (style >= 0 && in->model.config.n_styles == 0)
+    SETTING_CHANGE(in, in->session.settings.genre = genre, 1);
+    if (genre >= 0 && in->model.config.n_genres == 0)
         instrument_message(in, "this model has no style conditioning");
 }
 

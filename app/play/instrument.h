@@ -68,7 +68,7 @@ typedef struct {
     uint64_t accept_from;      /* results of older requests are dropped (set by undo/redo) */
     uint64_t engine_serial;    /* engine pattern swaps seen */
     int64_t loop_seen;         /* loop count last seen from the engine */
-    EnginePosition pos;        /* last read */
+    Engine_position pos;        /* last read */
     int play_pending;          /* play asked for, the engine has not reported it yet */
     double play_pending_since;
     int fill_next;             /* one-shot fill on the next loop */
@@ -135,7 +135,7 @@ void instrument_set_swing(Instrument *in, float swing);
 void instrument_set_density(Instrument *in, float density);
 void instrument_set_temperature(Instrument *in, float temperature);
 void instrument_set_threshold(Instrument *in, int voice, float threshold);
-void instrument_set_style(Instrument *in, int style);       /* -1 none */
+void instrument_set_genre(Instrument *in, int genre);       /* -1 none */
 void instrument_fill_next(Instrument *in);                   /* one fill on the next loop */
 void instrument_set_fill_every(Instrument *in, int every);   /* 0 off */
 void instrument_new_variation(Instrument *in);               /* resample z */

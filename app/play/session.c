@@ -12,7 +12,7 @@
 
 #include "atomic_file.h"
 #include "crc32.h"
-#include "style.h"
+#include "genre.h"
 
 #define SESSION_MAX_BYTES (1u << 20)   /* a real session is ~10 KB; refuse anything huge */
 
@@ -29,7 +29,7 @@ void session_defaults(Session *s)
     s->settings.density = 0.5f;
     s->settings.temperature = 1.0f;
     memcpy(s->settings.thresholds, default_thresholds, sizeof default_thresholds);
-    s->settings.style = -1;
+    s->settings.genre = -1;
     s->settings.fill_every = 0;
     s->settings.seed = 1;
     s->settings.variation = 0;
@@ -51,8 +51,8 @@ void session_clamp(Session *s)
     st->temperature = clampf(st->temperature, 0.1f, 4.0f);
     for (int v = 0; v < HVO_VOICES; v++)
         st->thresholds[v] = clampf(st->thresholds[v], 0.0f, 1.0f);
-    if (st->style < -1 || st->style >= STYLE_COUNT)
-        st->style = -1;
+    if (st->genre < -1 || st->genre >= GENRE_COUNT)
+        st->genre = -1;
     if (st->fill_every < 0 || st->fill_every > 64)
         st->fill_every = 0;
     if (st->variation < 0)
@@ -115,7 +115,7 @@ char *session_to_text(const Session *s, size_t *len)
                 st->swing, st->density, st->temperature);
     for (int v = 0; v < HVO_VOICES; v++)
         text_printf(&t, " %.9g", st->thresholds[v]);
-    text_printf(&t, "\nstyle %s\nfill_every %d\nseed %u\nvariation %d\n", style_name(st->style),
+    text_printf(&t, "\nstyle %s\nfill_every %d\nseed %u\nvariation %d\n", genre_name(st->genre),
                 (int)st->fill_every, (unsigned)st->seed, (int)st->variation);
     text_printf(&t, "thresholds_set %u\n", (unsigned)st->thresholds_set);
     text_printf(&t, "kept %u\nmuted %u\nsoloed %u\nrecord %s\n", (unsigned)st->kept,
@@ -213,8 +213,8 @@ static int parse_line(const char *line, Session *s)
         memcpy(name, p, n);
         name[n] = 0;
         p += n;
-        st->style = strcmp(name, "none") ? style_from_name(name) : -1;
-        if (strcmp(name, "none") && st->style < 0)
+        st->genre = strcmp(name, "none") ? genre_from_name(name) : -1;
+        if (strcmp(name, "none") && st->genre < 0)
             return -1;
     } else if (!strcmp(key, "fill_every")) {
         if (read_int(&p, 0, 64, &a))

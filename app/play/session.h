@@ -42,7 +42,7 @@ typedef struct {
     float temperature;              /* 0.1..4 */
     float thresholds[HVO_VOICES];   /* 0..1, per voice hit threshold */
     uint32_t thresholds_set;        /* bit per voice: the player set it (else the model's) */
-    int32_t style;                  /* -1 none, else a style id (style.h) */
+    int32_t genre;                  /* -1 none, else a style id (style.h) */
     int32_t fill_every;             /* 0 never, N: a fill on every Nth loop */
     uint32_t seed;                  /* the variation's latent sample seed */
     int32_t variation;              /* 0 = the mean latent, N = Nth sampled variation */

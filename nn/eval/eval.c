@@ -9,7 +9,7 @@
 
 void eval_result_deinit(Eval_result *r)
 {
-    free(r->style);
+    free(r->genre);
     free(r->real_features);
     free(r->gen_features);
     free(r->latent);
@@ -68,14 +68,14 @@ int eval_run(Model *model, const Dataset *data, const Eval_options *options, Eva
 
     int L = model->config.latent;
     if (options->want_details) {
-        r->style = malloc(sizeof(int) * (size_t)n);
+        r->genre = malloc(sizeof(int) * (size_t)n);
         r->real_features = malloc(sizeof(double) * (size_t)n * FEATURE_COUNT);
         r->gen_features = malloc(sizeof(double) * (size_t)n * FEATURE_COUNT);
         r->latent = malloc(sizeof(float) * (size_t)n * (size_t)L);
-        r->real_velocity = calloc(STYLE_COUNT + 1, sizeof *r->real_velocity);
-        r->gen_velocity = calloc(STYLE_COUNT + 1, sizeof *r->gen_velocity);
+        r->real_velocity = calloc(GENRE_COUNT + 1, sizeof *r->real_velocity);
+        r->gen_velocity = calloc(GENRE_COUNT + 1, sizeof *r->gen_velocity);
         r->latent_dim = L;
-        if (!r->style || !r->real_features || !r->gen_features || !r->latent || !r->real_velocity ||
+        if (!r->genre || !r->real_features || !r->gen_features || !r->latent || !r->real_velocity ||
             !r->gen_velocity) {
             free(all);
             eval_result_deinit(r);
@@ -98,31 +98,31 @@ int eval_run(Model *model, const Dataset *data, const Eval_options *options, Eva
             g.thresholds[v] = options->threshold;
     memcpy(r->thresholds, g.thresholds, sizeof r->thresholds);
     metrics_init(&r->metrics);
-    for (int s = 0; s < STYLE_COUNT; s++)
-        metrics_init(&r->style_metrics[s]);
+    for (int s = 0; s < GENRE_COUNT; s++)
+        metrics_init(&r->genre_metrics[s]);
 
     for (int i = 0; i < n; i++) {
-        const DatasetWindow *w = &data->windows[all[i]];
-        int style = w->style >= 0 && w->style < STYLE_COUNT ? w->style : -1;
+        const Dataset_window *w = &data->windows[all[i]];
+        int genre = w->genre >= 0 && w->genre < GENRE_COUNT ? w->genre : -1;
         Hvo input, logits, pred, gen;
         hvo_groove_to_input(&w->groove, &input);
         model_encode(model, &input, mu, NULL);
-        Model_condition cond = {style < model->config.n_styles ? style : -1, w->is_fill ? 1 : 0, 0};
+        Model_condition cond = {genre < model->config.n_genres ? genre : -1, w->is_fill ? 1 : 0, 0};
         model_decode(model, mu, &cond, &logits);
 
         metrics_hvo_from_output(&logits.v[0][0], g.thresholds, &pred);
         metrics_add(&r->metrics, &pred, &w->pattern);
-        if (style >= 0) {
-            metrics_add(&r->style_metrics[style], &pred, &w->pattern);
-            r->style_windows[style]++;
+        if (genre >= 0) {
+            metrics_add(&r->genre_metrics[genre], &pred, &w->pattern);
+            r->genre_windows[genre]++;
         }
-        r->style_windows[EVAL_ALL]++;
+        r->genre_windows[EVAL_ALL]++;
 
         if (options->want_details) {
-            g.style = cond.style;
+            g.genre = cond.genre;
             g.fill = cond.fill;
             sample_pattern(&logits, &g, &gen);
-            r->style[i] = style;
+            r->genre[i] = genre;
             features_compute(&w->pattern, r->real_features + (size_t)i * FEATURE_COUNT);
             features_compute(&gen, r->gen_features + (size_t)i * FEATURE_COUNT);
             memcpy(r->latent + (size_t)i * L, mu, sizeof(float) * (size_t)L);
@@ -130,9 +130,9 @@ int eval_run(Model *model, const Dataset *data, const Eval_options *options, Eva
             add_hits(r, 1, &gen);
             add_velocity(r->real_velocity[EVAL_ALL], &w->pattern);
             add_velocity(r->gen_velocity[EVAL_ALL], &gen);
-            if (style >= 0) {
-                add_velocity(r->real_velocity[style], &w->pattern);
-                add_velocity(r->gen_velocity[style], &gen);
+            if (genre >= 0) {
+                add_velocity(r->real_velocity[genre], &w->pattern);
+                add_velocity(r->gen_velocity[genre], &gen);
             }
         }
     }
@@ -145,7 +145,7 @@ int eval_run(Model *model, const Dataset *data, const Eval_options *options, Eva
 void eval_velocity_map(const Eval_result *r, int s, int which, float out[HVO_VOICES * HVO_STEPS])
 {
     double (*map)[HVO_VOICES][HVO_STEPS] = which ? r->gen_velocity : r->real_velocity;
-    int n = s >= 0 && s <= EVAL_ALL ? r->style_windows[s] : 0;
+    int n = s >= 0 && s <= EVAL_ALL ? r->genre_windows[s] : 0;
     for (int v = 0; v < HVO_VOICES; v++)
         for (int t = 0; t < HVO_STEPS; t++)
             out[v * HVO_STEPS + t] = map && n > 0 ? (float)(map[s][v][t] / n) : 0.0f;

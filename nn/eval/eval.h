@@ -28,10 +28,10 @@
 #include "metrics.h"
 #include "model.h"
 #include "pattern_features.h"
-#include "style.h"
+#include "genre.h"
 
 /* The index of the "all styles" slot in per-style arrays. */
-#define EVAL_ALL STYLE_COUNT
+#define EVAL_ALL GENRE_COUNT
 /* Bins of the per-hit histograms: offsets over [-0.5, 0.5], velocities over [0, 1]. */
 #define EVAL_HIT_BINS 25
 
@@ -47,11 +47,11 @@ typedef struct {
     Eval_options options;
     int windows;                       /* evaluated */
     Metrics metrics;                   /* all windows */
-    Metrics style_metrics[STYLE_COUNT];
-    int style_windows[STYLE_COUNT + 1]; /* [EVAL_ALL] = all */
+    Metrics genre_metrics[GENRE_COUNT];
+    int genre_windows[GENRE_COUNT + 1]; /* [EVAL_ALL] = all */
     float thresholds[HVO_VOICES];      /* the hit thresholds used */
     /* Details (want_details), per evaluated window i: */
-    int *style;                        /* [windows] style id, -1 unknown */
+    int *genre;                        /* [windows] style id, -1 unknown */
     double *real_features;             /* [windows][FEATURE_COUNT] */
     double *gen_features;              /* [windows][FEATURE_COUNT] */
     float *latent;                     /* [windows][latent_dim] mu */

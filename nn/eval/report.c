@@ -46,7 +46,7 @@ static const char *kinds_name(int kinds)
 }
 
 /* Background colour for an overlapping area in [0, 1]: red (0) to green (1). */
-static void overlap_style(FILE *f, double oa)
+static void overlap_genre(FILE *f, double oa)
 {
     if (!isfinite(oa)) {
         fputs(" style=\"background:#f4f4f4\"", f);
@@ -63,29 +63,29 @@ typedef struct {
     int n;
 } Sample;
 
-static void gather(const Eval_result *r, int feature, int style, Sample *s)
+static void gather(const Eval_result *r, int feature, int genre, Sample *s)
 {
     s->n = 0;
     for (int i = 0; i < r->windows; i++)
-        if (style == EVAL_ALL || r->style[i] == style) {
+        if (genre == EVAL_ALL || r->genre[i] == genre) {
             s->real[s->n] = r->real_features[(size_t)i * FEATURE_COUNT + feature];
             s->gen[s->n] = r->gen_features[(size_t)i * FEATURE_COUNT + feature];
             s->n++;
         }
 }
 
-static void compare(const Eval_result *r, int feature, int style, Sample *s, Dist_compare *c)
+static void compare(const Eval_result *r, int feature, int genre, Sample *s, Dist_compare *c)
 {
-    gather(r, feature, style, s);
+    gather(r, feature, genre, s);
     distcmp_compare(c, s->real, s->n, s->gen, s->n, feature_info(feature)->integer);
 }
 
 /* One figure: the overlaid histograms of a feature with KL and overlap beside it. */
-static void feature_figure(FILE *f, const Eval_result *r, int feature, int style, Sample *s, int w, int h)
+static void feature_figure(FILE *f, const Eval_result *r, int feature, int genre, Sample *s, int w, int h)
 {
     const Feature_info *info = feature_info(feature);
     Dist_compare c;
-    compare(r, feature, style, s, &c);
+    compare(r, feature, genre, s, &c);
     double p[DISTCMP_MAX_BINS], q[DISTCMP_MAX_BINS];
     for (int b = 0; b < c.bins.bins; b++) {
         p[b] = c.n_p ? 100.0 * c.p_counts[b] / c.n_p : 0.0;
@@ -125,7 +125,7 @@ static void hit_figure(FILE *f, const double counts[2][EVAL_HIT_BINS], double lo
 }
 
 /* The table of every feature: means and spreads, KL and overlap, for one style slot. */
-static void feature_table(FILE *f, const Eval_result *r, int style, Sample *s)
+static void feature_table(FILE *f, const Eval_result *r, int genre, Sample *s)
 {
     fputs("<table class=\"num\"><tr><th class=\"l\">feature</th><th class=\"l\">unit</th>"
           "<th>real mean</th><th>real std</th><th>generated mean</th><th>generated std</th>"
@@ -133,7 +133,7 @@ static void feature_table(FILE *f, const Eval_result *r, int style, Sample *s)
           f);
     for (int ft = 0; ft < FEATURE_COUNT; ft++) {
         Dist_compare c;
-        compare(r, ft, style, s, &c);
+        compare(r, ft, genre, s, &c);
         double rm, rs, gm, gs;
         distcmp_mean_std(s->real, s->n, &rm, &rs);
         distcmp_mean_std(s->gen, s->n, &gm, &gs);
@@ -148,7 +148,7 @@ static void feature_table(FILE *f, const Eval_result *r, int style, Sample *s)
         cell(f, NULL, gs, 3);
         cell(f, NULL, c.kl, 3);
         fputs("<td", f);
-        overlap_style(f, c.overlap);
+        overlap_genre(f, c.overlap);
         fputs(">", f);
         num(f, c.overlap, 3);
         fputs("</td></tr>\n", f);
@@ -248,11 +248,11 @@ static void write_summary(FILE *f, const Eval_result *r)
           "<th>hit acc.</th><th>F1</th><th>hits/loop true</th><th>pred</th><th>offset std true</th>"
           "<th>pred</th></tr>\n",
           f);
-    for (int s = 0; s < STYLE_COUNT; s++) {
-        const Metrics *sm = &r->style_metrics[s];
-        if (!r->style_windows[s])
+    for (int s = 0; s < GENRE_COUNT; s++) {
+        const Metrics *sm = &r->genre_metrics[s];
+        if (!r->genre_windows[s])
             continue;
-        fprintf(f, "<tr><td class=\"l\">%s</td><td>%d</td>", style_name(s), r->style_windows[s]);
+        fprintf(f, "<tr><td class=\"l\">%s</td><td>%d</td>", genre_name(s), r->genre_windows[s]);
         cell(f, NULL, metrics_hit_accuracy(sm), 3);
         cell(f, NULL, metrics_f1(sm, -1), 3);
         cell(f, NULL, metrics_hits_per_loop_true(sm), 1);
@@ -302,7 +302,7 @@ static void write_features(FILE *f, const Eval_result *r, Sample *s)
     fputs("</div></section>\n", f);
 }
 
-static void write_styles(FILE *f, const Eval_result *r, Sample *s)
+static void write_genres(FILE *f, const Eval_result *r, Sample *s)
 {
     fputs("<section id=\"styles\"><h2>3. Musical features per style</h2>\n"
           "<p>Overlapping area of real and generated feature distributions, per style (rows, most windows "
@@ -310,13 +310,13 @@ static void write_styles(FILE *f, const Eval_result *r, Sample *s)
           "red = it does not. Styles with few windows give noisy numbers. Every plot follows, per style.</p>\n",
           f);
     /* Styles ordered by window count, most first. */
-    int order[STYLE_COUNT], n_styles = 0;
-    for (int st = 0; st < STYLE_COUNT; st++)
-        if (r->style_windows[st])
-            order[n_styles++] = st;
-    for (int i = 0; i < n_styles; i++)
-        for (int j = i + 1; j < n_styles; j++)
-            if (r->style_windows[order[j]] > r->style_windows[order[i]]) {
+    int order[GENRE_COUNT], n_genres = 0;
+    for (int st = 0; st < GENRE_COUNT; st++)
+        if (r->genre_windows[st])
+            order[n_genres++] = st;
+    for (int i = 0; i < n_genres; i++)
+        for (int j = i + 1; j < n_genres; j++)
+            if (r->genre_windows[order[j]] > r->genre_windows[order[i]]) {
                 int t = order[i];
                 order[i] = order[j];
                 order[j] = t;
@@ -330,14 +330,14 @@ static void write_styles(FILE *f, const Eval_result *r, Sample *s)
         fputs("</th>", f);
     }
     fputs("</tr>\n", f);
-    for (int i = 0; i < n_styles; i++) {
+    for (int i = 0; i < n_genres; i++) {
         int st = order[i];
-        fprintf(f, "<tr><th>%s</th><td>%d</td>", style_name(st), r->style_windows[st]);
+        fprintf(f, "<tr><th>%s</th><td>%d</td>", genre_name(st), r->genre_windows[st]);
         for (int ft = 0; ft < FEATURE_COUNT; ft++) {
             Dist_compare c;
             compare(r, ft, st, s, &c);
             fputs("<td", f);
-            overlap_style(f, c.overlap);
+            overlap_genre(f, c.overlap);
             fputs(" title=\"KL ", f);
             num(f, c.kl, 3);
             fputs("\">", f);
@@ -347,10 +347,10 @@ static void write_styles(FILE *f, const Eval_result *r, Sample *s)
         fputs("</tr>\n", f);
     }
     fputs("</table>\n", f);
-    for (int i = 0; i < n_styles; i++) {
+    for (int i = 0; i < n_genres; i++) {
         int st = order[i];
         fprintf(f, "<details class=\"style\" data-style=\"%s\"%s><summary>%s: %d windows</summary>\n",
-                style_name(st), i == 0 ? " open" : "", style_name(st), r->style_windows[st]);
+                genre_name(st), i == 0 ? " open" : "", genre_name(st), r->genre_windows[st]);
         feature_table(f, r, st, s);
         fputs("<div class=\"grid\">\n", f);
         for (int ft = 0; ft < FEATURE_COUNT; ft++)
@@ -371,9 +371,9 @@ static void write_heatmaps(FILE *f, const Eval_result *r)
           f);
     float real[HVO_VOICES * HVO_STEPS], gen[HVO_VOICES * HVO_STEPS];
     /* All styles first, then each style with windows, by name. */
-    for (int k = -1; k < STYLE_COUNT; k++) {
+    for (int k = -1; k < GENRE_COUNT; k++) {
         int s = k < 0 ? EVAL_ALL : k;
-        if (!r->style_windows[s])
+        if (!r->genre_windows[s])
             continue;
         eval_velocity_map(r, s, 0, real);
         eval_velocity_map(r, s, 1, gen);
@@ -381,8 +381,8 @@ static void write_heatmaps(FILE *f, const Eval_result *r)
         for (int i = 0; i < HVO_VOICES * HVO_STEPS; i++)
             top = fmax(top, fmax(real[i], gen[i]));
         top = top > 0.0 ? ceil(top * 10.0 - 1e-9) / 10.0 : 1.0;
-        const char *name = s == EVAL_ALL ? "all styles" : style_name(s);
-        fprintf(f, "<h3 data-style=\"%s\">%s: %d windows</h3><div class=\"cols\">\n", name, name, r->style_windows[s]);
+        const char *name = s == EVAL_ALL ? "all styles" : genre_name(s);
+        fprintf(f, "<h3 data-style=\"%s\">%s: %d windows</h3><div class=\"cols\">\n", name, name, r->genre_windows[s]);
         char title[96];
         snprintf(title, sizeof title, "%s: real", name);
         Svg_frame frame = {600, 230, title, "step (16th notes, 2 bars)", "voice"};
@@ -404,12 +404,12 @@ static void write_latent(FILE *f, const Eval_result *r, const Report_info *info)
     }
     /* Colours by rank among the styles present, so the few styles of a split get the most
      * distinct colours of the palette. */
-    const char *names[STYLE_COUNT];
-    int rank[STYLE_COUNT], n_present = 0;
-    for (int s = 0; s < STYLE_COUNT; s++) {
-        rank[s] = r->style_windows[s] ? n_present : -1;
-        if (r->style_windows[s])
-            names[n_present++] = style_name(s);
+    const char *names[GENRE_COUNT];
+    int rank[GENRE_COUNT], n_present = 0;
+    for (int s = 0; s < GENRE_COUNT; s++) {
+        rank[s] = r->genre_windows[s] ? n_present : -1;
+        if (r->genre_windows[s])
+            names[n_present++] = genre_name(s);
     }
     int *groups = malloc(sizeof(int) * (size_t)n);
     float *xy = malloc(sizeof(float) * 2 * (size_t)n);
@@ -420,7 +420,7 @@ static void write_latent(FILE *f, const Eval_result *r, const Report_info *info)
         return;
     }
     for (int i = 0; i < n; i++)
-        groups[i] = r->style[i] >= 0 && r->style[i] < STYLE_COUNT ? rank[r->style[i]] : -1;
+        groups[i] = r->genre[i] >= 0 && r->genre[i] < GENRE_COUNT ? rank[r->genre[i]] : -1;
     double explained[2] = {0, 0};
     fputs("<p>The encoder's latent mean mu of every evaluated window's groove, projected to 2-D in C, "
           "coloured by the window's style (legend: style and number of windows).</p><div class=\"cols\">\n",
@@ -481,7 +481,7 @@ static void write_model(FILE *f, const Eval_result *r, const Report_info *info)
             {"encoder layers", c->enc_layers}, {"decoder d_model", c->dec_d}, {"decoder heads", c->dec_heads},
             {"decoder feed-forward", c->dec_ff}, {"decoder layers", c->dec_layers}, {"latent size", c->latent},
             {"input channels", c->input_dim}, {"steps", c->steps}, {"output channels", c->output_dim},
-            {"style embeddings", c->n_styles}, {"fill embedding", c->has_fill},
+            {"style embeddings", c->n_genres}, {"fill embedding", c->has_fill},
             {"mute groups", c->n_mute_groups},
         };
         for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
@@ -506,7 +506,7 @@ static void write_model(FILE *f, const Eval_result *r, const Report_info *info)
 
 int report_write(const char *dir, const Eval_result *r, const Report_info *info, char *err, size_t errlen)
 {
-    if (!r->real_features || !r->gen_features || !r->style) {
+    if (!r->real_features || !r->gen_features || !r->genre) {
         snprintf(err, errlen, "the evaluation holds no per-window details to report");
         return -1;
     }
@@ -548,7 +548,7 @@ int report_write(const char *dir, const Eval_result *r, const Report_info *info,
     write_head(f, r, info);
     write_summary(f, r);
     write_features(f, r, &sample);
-    write_styles(f, r, &sample);
+    write_genres(f, r, &sample);
     write_heatmaps(f, r);
     write_latent(f, r, info);
     write_model(f, r, info);

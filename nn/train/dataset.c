@@ -8,7 +8,7 @@
 
 #include "atomic_file.h"
 #include "midi_hvo.h"
-#include "style.h"
+#include "genre.h"
 #include "bytebuf.h"
 #include "error.h"
 
@@ -46,7 +46,7 @@ int dataset_select(const Dataset *d, int split, int kinds, int *indices)
 {
     int n = 0;
     for (int i = 0; i < d->count; i++) {
-        const DatasetWindow *w = &d->windows[i];
+        const Dataset_window *w = &d->windows[i];
         if (split >= 0 && w->split != split)
             continue;
         if (!(kinds & (w->is_fill ? DATASET_FILLS : DATASET_BEATS)))
@@ -138,7 +138,7 @@ static int csv_line(char **s, char *fields[CSV_MAX_FIELDS])
 
 /* Column indices of the info.csv fields the builder needs. */
 typedef struct {
-    int drummer, style, bpm, beat_type, time_signature, midi_filename, split;
+    int drummer, genre, bpm, beat_type, time_signature, midi_filename, split;
 } InfoColumns;
 
 static int find_column(char **fields, int n, const char *name)
@@ -152,13 +152,13 @@ static int find_column(char **fields, int n, const char *name)
 /* ---------------------------------------------------------------- build */
 
 /* Appends a window; grows the array. 0 or -1 when memory runs out. */
-static int push_window(Dataset *d, int *cap, const DatasetWindow *w)
+static int push_window(Dataset *d, int *cap, const Dataset_window *w)
 {
     if (d->count == *cap) {
         int c = *cap ? *cap * 2 : 4096;
         if (c > DATASET_MAX_WINDOWS)
             return -1;
-        DatasetWindow *p = realloc(d->windows, (size_t)c * sizeof *p);
+        Dataset_window *p = realloc(d->windows, (size_t)c * sizeof *p);
         if (!p)
             return -1;
         d->windows = p;
@@ -185,10 +185,10 @@ static int push_file(Dataset *d, int *cap, const char *name)
     return 0;
 }
 
-int dataset_build(Dataset *d, const char *gmd_dir, DatasetReport *report, char *err, size_t errlen)
+int dataset_build(Dataset *d, const char *gmd_dir, Dataset_report *report, char *err, size_t errlen)
 {
-    DatasetReport local;
-    DatasetReport *rep = report ? report : &local;
+    Dataset_report local;
+    Dataset_report *rep = report ? report : &local;
     memset(rep, 0, sizeof *rep);
     memset(d, 0, sizeof *d);
     char path[4096];
@@ -203,7 +203,7 @@ int dataset_build(Dataset *d, const char *gmd_dir, DatasetReport *report, char *
                        find_column(fields, nf, "bpm"), find_column(fields, nf, "beat_type"),
                        find_column(fields, nf, "time_signature"), find_column(fields, nf, "midi_filename"),
                        find_column(fields, nf, "split")};
-    if (col.drummer < 0 || col.style < 0 || col.bpm < 0 || col.beat_type < 0 || col.time_signature < 0 ||
+    if (col.drummer < 0 || col.genre < 0 || col.bpm < 0 || col.beat_type < 0 || col.time_signature < 0 ||
         col.midi_filename < 0 || col.split < 0) {
         free(text);
         return error_set(err, errlen,
@@ -211,7 +211,7 @@ int dataset_build(Dataset *d, const char *gmd_dir, DatasetReport *report, char *
                     path);
     }
     int need = col.drummer;
-    int cols[] = {col.style, col.bpm, col.beat_type, col.time_signature, col.midi_filename, col.split};
+    int cols[] = {col.genre, col.bpm, col.beat_type, col.time_signature, col.midi_filename, col.split};
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         if (cols[i] > need)
             need = cols[i];
@@ -247,7 +247,7 @@ int dataset_build(Dataset *d, const char *gmd_dir, DatasetReport *report, char *
             continue;
         }
         fclose(probe);
-        MidiPart part;
+        Midi_part part;
         char why[256];
         if (midi_part_load(&part, path, why, sizeof why) != 0) {
             if (!rep->files_unreadable++)
@@ -262,17 +262,17 @@ int dataset_build(Dataset *d, const char *gmd_dir, DatasetReport *report, char *
         const char *dr = fields[col.drummer];
         while (*dr && (*dr < '0' || *dr > '9'))
             dr++;
-        DatasetWindow w;
+        Dataset_window w;
         memset(&w, 0, sizeof w);
         w.file = (uint32_t)d->n_files;
         w.drummer = (uint16_t)atoi(dr);
         w.bpm = (float)atof(fields[col.bpm]);
         w.split = (uint8_t)split;
-        w.style = (int8_t)style_from_name(fields[col.style]);
+        w.genre = (int8_t)genre_from_name(fields[col.genre]);
         w.is_fill = (uint8_t)is_fill;
         int made = 0;
         for (int bar = 0; bar < midi_part_window_count(&part) && bar <= UINT16_MAX; bar++) {
-            MidiHvoStats st;
+            Midi_hvo_stats st;
             memset(&st, 0, sizeof st);
             if (midi_part_to_hvo(&part, bar, &w.pattern, &st) == 0)
                 continue;
@@ -356,13 +356,13 @@ int dataset_save(const Dataset *d, const char *path, char *err, size_t errlen)
         bytebuf_put(&payload, d->files[i], n);
     }
     for (int i = 0; i < d->count; i++) {
-        const DatasetWindow *w = &d->windows[i];
+        const Dataset_window *w = &d->windows[i];
         put_u32(&payload, w->file);
         put_u16(&payload, w->bar);
         put_u16(&payload, w->drummer);
         put_f32(&payload, w->bpm);
         put_u8(&payload, w->split);
-        put_u8(&payload, (uint8_t)w->style);
+        put_u8(&payload, (uint8_t)w->genre);
         put_u8(&payload, w->is_fill);
         int n_hits = hvo_count_hits(&w->pattern), n_taps = groove_count_hits(&w->groove);
         put_u8(&payload, (uint8_t)n_hits);
@@ -512,17 +512,17 @@ int dataset_load(Dataset *d, const char *path, char *err, size_t errlen)
     }
     const char *bad = NULL;
     for (uint32_t i = 0; i < n_windows && !r.bad && !bad; i++) {
-        DatasetWindow *w = &d->windows[i];
+        Dataset_window *w = &d->windows[i];
         memset(w, 0, sizeof *w);
         w->file = get_u32(&r);
         w->bar = get_u16(&r);
         w->drummer = get_u16(&r);
         w->bpm = get_f32(&r);
         w->split = get_u8(&r);
-        w->style = (int8_t)get_u8(&r);
+        w->genre = (int8_t)get_u8(&r);
         w->is_fill = get_u8(&r);
         int n_hits = get_u8(&r), n_taps = get_u8(&r);
-        if (w->file >= n_files || w->split >= DATASET_SPLIT_COUNT || w->style < -1 || w->style >= STYLE_COUNT ||
+        if (w->file >= n_files || w->split >= DATASET_SPLIT_COUNT || w->genre < -1 || w->genre >= GENRE_COUNT ||
             w->is_fill > 1)
             bad = "bad window labels";
         for (int k = 0; k < n_hits && !r.bad && !bad; k++) {

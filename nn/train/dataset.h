@@ -45,12 +45,12 @@ typedef struct {
     uint16_t drummer;     /* N of "drummerN" */
     uint16_t bar;         /* start bar of the window in its file */
     uint8_t split;        /* DATASET_SPLIT_* */
-    int8_t style;         /* style.h id of the primary genre, -1 unknown */
+    int8_t genre;         /* style.h id of the primary genre, -1 unknown */
     uint8_t is_fill;      /* 1 fill, 0 beat */
-} DatasetWindow;
+} Dataset_window;
 
 typedef struct {
-    DatasetWindow *windows; /* ordered by file, then bar */
+    Dataset_window *windows; /* ordered by file, then bar */
     int count;
     char **files;           /* source MIDI paths relative to the GMD folder */
     int n_files;
@@ -69,12 +69,12 @@ typedef struct {
     int notes, unmapped, collisions;            /* over all windows */
     int unmapped_by_note[128];
     char first_problem[256];                    /* the first unreadable file and why */
-} DatasetReport;
+} Dataset_report;
 
 /* Builds the dataset from a GMD folder. Fails (-1, reason in err) only when info.csv is
  * missing or malformed or memory runs out; files it cannot use are counted in report
  * (may be NULL). */
-int dataset_build(Dataset *d, const char *gmd_dir, DatasetReport *report, char *err, size_t errlen);
+int dataset_build(Dataset *d, const char *gmd_dir, Dataset_report *report, char *err, size_t errlen);
 /* Writes the dataset file atomically. 0, or -1 with err. */
 int dataset_save(const Dataset *d, const char *path, char *err, size_t errlen);
 /* Reads a dataset file. 0, or -1 with err (missing file, wrong magic/version, bad checksum). */

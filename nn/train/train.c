@@ -215,8 +215,8 @@ static void block_backward(const Block_params *w, Block_params *g, const Block_a
 static void condition(const Model_config *c, const Model_params *p, const Train_sample *s, float *z)
 {
     int L = c->latent;
-    if (c->n_styles && s->style >= 0 && s->style < c->n_styles)
-        add_forward(z, z, p->style_emb + (size_t)s->style * L, L);
+    if (c->n_genres && s->genre >= 0 && s->genre < c->n_genres)
+        add_forward(z, z, p->genre_emb + (size_t)s->genre * L, L);
     if (c->has_fill)
         add_forward(z, z, p->fill_emb + (size_t)(s->fill ? 1 : 0) * L, L);
     for (int gi = 0; gi < c->n_mute_groups; gi++)
@@ -228,8 +228,8 @@ static void condition(const Model_config *c, const Model_params *p, const Train_
 static void condition_backward(const Model_config *c, Model_params *g, const Train_sample *s, const float *dz)
 {
     int L = c->latent;
-    if (c->n_styles && s->style >= 0 && s->style < c->n_styles)
-        add_backward(g->style_emb + (size_t)s->style * L, NULL, dz, L);
+    if (c->n_genres && s->genre >= 0 && s->genre < c->n_genres)
+        add_backward(g->genre_emb + (size_t)s->genre * L, NULL, dz, L);
     if (c->has_fill)
         add_backward(g->fill_emb + (size_t)(s->fill ? 1 : 0) * L, NULL, dz, L);
     for (int gi = 0; gi < c->n_mute_groups; gi++)

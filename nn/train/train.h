@@ -63,7 +63,7 @@ void train_options_default(Train_options *o);
 typedef struct {
     Hvo input;        /* model input: the groove on HVO_GROOVE_VOICE (hvo_groove_to_input) */
     Hvo target;       /* the drums to predict, muted voices removed */
-    int style;        /* style.h id or -1 */
+    int genre;        /* style.h id or -1 */
     int fill;         /* 0 beat, 1 fill */
     int mutes;        /* bit g set: mute group g (Mute_group) is muted */
     uint64_t seed;    /* per-sample generator: eps and dropout */
@@ -125,7 +125,7 @@ const float *trainer_last_eps(const Trainer *t, int i);
 /* Builds sample `pos` of an epoch from a dataset window: groove input, target, style,
  * fill, and (augment != 0) the augmentations drawn from the per-sample generator: bar
  * swap, groove hits left out, random mutes (muted voices removed from the target). */
-void train_sample_from_window(Train_sample *s, const DatasetWindow *w, const Train_options *opt, int epoch,
+void train_sample_from_window(Train_sample *s, const Dataset_window *w, const Train_options *opt, int epoch,
                               long pos, int augment);
 /* Shuffles order[n] for an epoch, deterministically from (seed, epoch). */
 void train_shuffle(int *order, int n, uint64_t seed, int epoch);

@@ -17,13 +17,13 @@ static const int mute_group_voices[MODEL_MUTE_GROUPS][4] = {
     {VOICE_CRASH, VOICE_RIDE, -1, -1},
 };
 
-void train_sample_from_window(Train_sample *s, const DatasetWindow *w, const Train_options *opt, int epoch,
+void train_sample_from_window(Train_sample *s, const Dataset_window *w, const Train_options *opt, int epoch,
                               long pos, int augment)
 {
     s->seed = seed_mix(opt->seed, (uint64_t)epoch + 1, (uint64_t)pos + 1);
     Groove groove = w->groove;
     s->target = w->pattern;
-    s->style = w->style;
+    s->genre = w->genre;
     s->fill = w->is_fill ? 1 : 0;
     s->mutes = 0;
     if (augment && opt->bar_swap > 0.0f) {

@@ -50,7 +50,7 @@ static void try_decode(const uint8_t *data, size_t size)
         Gen_params g;
         model_gen_params(&m, &g);
         g.variation = 0.5f;
-        g.style = 1;
+        g.genre = 1;
         g.fill = 1;
         g.mute_mask = 2;
         model_generate(&m, &in, &g, &out);

@@ -34,14 +34,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();
     (void)smf_tick_to_seconds(&smf, smf.end_tick);
 
-    MidiPart part;
+    Midi_part part;
     if (midi_part_from_smf(&part, &smf, err, sizeof err) == 0) {
         int windows = midi_part_window_count(&part);
         int bars[6] = {0, 1, 2, windows - 1, part.n_bars - 1, part.n_bars};
         for (int k = 0; k < 6; k++) {
             Hvo p;
             Groove g;
-            MidiHvoStats st;
+            Midi_hvo_stats st;
             memset(&st, 0, sizeof st);
             int hits = midi_part_to_hvo(&part, bars[k], &p, &st);
             if (hits != hvo_count_hits(&p) || st.mapped + st.unmapped != st.notes)
