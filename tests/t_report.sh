@@ -31,6 +31,16 @@ for k in $keys; do
     check "JSON has a number for $k ($v)" test -n "$v"
 done
 check "JSON counts the 60 windows asked for" test "$(json_value windows "$TMP/eval.json")" = 60
+check "JSON says the default style: none (no genre fed)" grep -q '^  "style": "none",$' "$TMP/eval.json"
+
+# --style labels feeds each window's genre: the random model's answer changes.
+"$GROOVE" eval --random-weights 7 --data "$TMP/gmd.gds" --limit 60 --style labels --json >"$TMP/labels.json" 2>"$TMP/err"
+check "--style labels runs and says so" grep -q '^  "style": "labels",$' "$TMP/labels.json"
+check "--style labels changes the predictions ($(json_value hits_per_loop_pred "$TMP/labels.json") vs $(json_value hits_per_loop_pred "$TMP/eval.json") hits)" \
+    test "$(json_value hits_per_loop_pred "$TMP/labels.json")" != "$(json_value hits_per_loop_pred "$TMP/eval.json")"
+"$GROOVE" eval --random-weights 7 --data "$TMP/gmd.gds" --style rock >/dev/null 2>"$TMP/err"
+rc=$?
+check "--style rock is a usage error (2) with one line" test "$rc" -eq 2 -a "$(wc -l <"$TMP/err")" -eq 1
 acc=$(json_value hit_accuracy "$TMP/eval.json")
 check "hit accuracy is a fraction in [0, 1] ($acc)" awk -v a="$acc" 'BEGIN { exit !(a >= 0 && a <= 1) }'
 

@@ -14,11 +14,11 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: groove eval [--model FILE] [--data FILE] [--split validation|test]\n"
             "                   [--beats|--fills|--all] [--json] [--report DIR] [--limit N] [--no-tsne]\n"
-            "                   [--threshold T] [--random-weights SEED]\n"
+            "                   [--threshold T] [--random-weights SEED] [--style none|labels]\n"
             "\n"
             "Runs the model over a split of the dataset: every window's groove in, a drum part out\n"
-            "(z = mu, the window's style and fill labels, the model's default thresholds), compared\n"
-            "with the real drums. Prints hit accuracy (32 x 9 cells), hit precision / recall / F1\n"
+            "(z = mu, the window's fill label, no genre unless --style labels, the model's default\n"
+            "thresholds), compared with the real drums. Prints hit accuracy (32 x 9 cells), hit precision / recall / F1\n"
             "overall and per voice, velocity and offset MSE at true hits, predicted vs true hits per\n"
             "loop and offset standard deviation.\n"
             "\n"
@@ -28,6 +28,8 @@ static void usage(FILE *out)
             "  --data FILE         dataset from `groove dataset` (default data/gmd.gds)\n"
             "  --split NAME        validation (default) or test\n"
             "  --beats|--fills|--all   which windows (default --beats, as published)\n"
+            "  --style none|labels no genre fed (default: what `groove` plays unless told a style)\n"
+            "                      or each window's own genre label fed to the decoder\n"
             "  --json              print one JSON object (hit_accuracy, hit_f1, hits_per_loop_pred,\n"
             "                      hits_per_loop_true, offset_std_pred, offset_std_true, vel_mse,\n"
             "                      offset_mse, windows, ...)\n"
@@ -71,9 +73,9 @@ static long parse_count(const char *s)
 static void print_summary(const Eval_result *r, const char *model_path)
 {
     const Metrics *m = &r->metrics;
-    printf("groove eval: %d %s windows of the %s split, model %s\n", r->windows,
+    printf("groove eval: %d %s windows of the %s split, style %s, model %s\n", r->windows,
            r->options.kinds == DATASET_BEATS ? "beat" : r->options.kinds == DATASET_FILLS ? "fill" : "beat and fill",
-           dataset_split_name(r->options.split), model_path);
+           dataset_split_name(r->options.split), eval_style_name(r->options.style), model_path);
     printf("  hit accuracy       %.4f   (32 x 9 cells)\n", metrics_hit_accuracy(m));
     printf("  hit precision      %.4f\n", metrics_precision(m, -1));
     printf("  hit recall         %.4f\n", metrics_recall(m, -1));
@@ -97,7 +99,7 @@ int cmd_eval(int argc, char **argv)
 {
     const char *model_path = NULL, *data_path = "data/gmd.gds", *report_dir = NULL;
     Eval_options opt = {.split = DATASET_SPLIT_VALIDATION, .kinds = DATASET_BEATS, .limit = 0, .want_details = 0,
-                        .threshold = 0.0f};
+                        .threshold = 0.0f, .style = EVAL_STYLE_NONE};
     int json = 0, tsne = 1;
     long random_seed = -1;
     for (int i = 1; i < argc; i++) {
@@ -119,6 +121,12 @@ int cmd_eval(int argc, char **argv)
             opt.split = dataset_split_from_name(argv[++i]);
             if (opt.split != DATASET_SPLIT_VALIDATION && opt.split != DATASET_SPLIT_TEST) {
                 fprintf(stderr, "groove: --split wants validation or test, not '%s'\n", argv[i]);
+                return 2;
+            }
+        } else if (!strcmp(a, "--style") && has_value) {
+            opt.style = eval_style_from_name(argv[++i]);
+            if (opt.style < 0) {
+                fprintf(stderr, "groove: --style wants none or labels, not '%s'\n", argv[i]);
                 return 2;
             }
         } else if (!strcmp(a, "--beats")) {

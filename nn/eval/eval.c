@@ -7,6 +7,16 @@
 
 #include "sample.h"
 
+const char *eval_style_name(int style)
+{
+    return style == EVAL_STYLE_LABELS ? "labels" : "none";
+}
+
+int eval_style_from_name(const char *name)
+{
+    return !strcmp(name, "none") ? EVAL_STYLE_NONE : !strcmp(name, "labels") ? EVAL_STYLE_LABELS : -1;
+}
+
 void eval_result_deinit(Eval_result *r)
 {
     free(r->genre);
@@ -107,7 +117,8 @@ int eval_run(Model *model, const Dataset *data, const Eval_options *options, Eva
         Hvo input, logits, pred, gen;
         hvo_groove_to_input(&w->groove, &input);
         model_encode(model, &input, mu, NULL);
-        Model_condition cond = {genre < model->config.n_genres ? genre : -1, w->is_fill ? 1 : 0, 0};
+        int fed = options->style == EVAL_STYLE_LABELS && genre < model->config.n_genres ? genre : -1;
+        Model_condition cond = {fed, w->is_fill ? 1 : 0, 0};
         model_decode(model, mu, &cond, &logits);
 
         metrics_hvo_from_output(&logits.v[0][0], g.thresholds, &pred);
@@ -184,9 +195,10 @@ void eval_write_json(FILE *f, const Eval_result *r)
         json_number(f, rows[i].value);
         fputs(",\n", f);
     }
-    fprintf(f, "  \"windows\": %d,\n  \"split\": \"%s\",\n  \"kinds\": \"%s\",\n", r->windows,
+    fprintf(f, "  \"windows\": %d,\n  \"split\": \"%s\",\n  \"kinds\": \"%s\",\n  \"style\": \"%s\",\n", r->windows,
             dataset_split_name(r->options.split),
-            r->options.kinds == DATASET_BEATS ? "beats" : r->options.kinds == DATASET_FILLS ? "fills" : "all");
+            r->options.kinds == DATASET_BEATS ? "beats" : r->options.kinds == DATASET_FILLS ? "fills" : "all",
+            eval_style_name(r->options.style));
     fputs("  \"per_voice\": {", f);
     for (int v = 0; v < HVO_VOICES; v++) {
         fprintf(f, "%s\n    \"%s\": {\"precision\": ", v ? "," : "", voice_name(v));

@@ -1,7 +1,8 @@
 /* eval.h - runs a model over a dataset split and gathers everything `groove eval` reports.
  *
  * For every selected window: the window's groove goes through the model (z = mu, the window's
- * own style and fill labels as conditioning where the model has them, no mutes), the output
+ * fill label as conditioning where the model has it, and its genre label only with
+ * EVAL_STYLE_LABELS, no mutes), the output
  * is sampled at the default per-voice thresholds (SPEC.md), and the generated pattern is
  * compared with the window's real pattern:
  *   - hit metrics (metrics.h) overall and per style, built from the raw model output so that
@@ -41,7 +42,15 @@ typedef struct {
     int limit;           /* at most this many windows (evenly spaced over the split); 0 = all */
     int want_details;    /* 1: also features, heat-maps and latents (for the report) */
     float threshold;     /* > 0: this hit threshold for every voice; 0: the model's defaults */
+    int style;           /* EVAL_STYLE_NONE: no genre fed (what `groove` plays by default);
+                          * EVAL_STYLE_LABELS: each window's own genre label fed */
 } Eval_options;
+
+/* What the decoder's genre input gets (Eval_options.style). */
+enum { EVAL_STYLE_NONE = 0, EVAL_STYLE_LABELS = 1 };
+/* "none" / "labels" <-> EVAL_STYLE_*; unknown name -> -1. */
+const char *eval_style_name(int style);
+int eval_style_from_name(const char *name);
 
 typedef struct {
     Eval_options options;
@@ -74,7 +83,7 @@ void eval_result_deinit(Eval_result *result);
 
 /* Writes the summary as one JSON object (keys hit_accuracy, hit_f1, hit_precision,
  * hit_recall, hits_per_loop_pred, hits_per_loop_true, offset_std_pred, offset_std_true,
- * vel_mse, offset_mse, windows, and per_voice), numbers with 6 decimals. */
+ * vel_mse, offset_mse, windows, split, kinds, style and per_voice), numbers with 6 decimals. */
 void eval_write_json(FILE *f, const Eval_result *result);
 
 /* The per-window velocity-heat-map mean of slot s (a style id or EVAL_ALL) into
