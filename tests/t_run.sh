@@ -62,7 +62,7 @@ out=$("$GROOVE" devices 2>"$TMP/err")
 check "groove devices exits 0" test $? -eq 0
 check "it lists audio outputs and MIDI ports" bash -c "echo \"\$0\" | grep -q 'audio outputs:' && echo \"\$0\" | grep -q 'MIDI ports:'" "$out"
 
-# Bad input: one line on stderr, status 1 (2 for usage).
+# Bad input: one line on stderr, status 1 (2 for usage errors: options and their values).
 bad() {
     local want=$1 what=$2; shift 2
     "$GROOVE" "$@" >/dev/null 2>"$TMP/err" </dev/null
@@ -74,8 +74,8 @@ bad() {
 bad 1 "missing --play-groove file" run --headless --play-groove "$TMP/none.mid"
 printf 'MThd garbage' >"$TMP/bad.mid"
 bad 1 "malformed --play-groove file" run --headless --play-groove "$TMP/bad.mid"
-bad 1 "--bpm out of range" run --headless --bpm 9000
-bad 1 "--bpm not a number" run --headless --bpm fast
+bad 2 "--bpm out of range" run --headless --bpm 9000
+bad 2 "--bpm not a number" run --headless --bpm fast
 bad 2 "unknown option" run --headless --frob
 bad 2 "option without a value" run --headless --loops
 bad 1 "unknown audio device" run --headless --no-session --audio-device no-such-device --loops 1
@@ -87,5 +87,22 @@ bad 1 "a file that is not a model" run --headless --model /etc/hostname --out-wa
 bad 1 "a model file that does not exist" run --headless --model "$TMP/none.gtm" --out-wav "$TMP/x.wav"
 bad 1 "unwritable WAV" run --headless --play-groove "$GROOVE_MID" --out-wav "$TMP/no/dir/x.wav"
 bad 1 "no terminal" run
-bad 1 "--out-wav without --headless" run --out-wav "$TMP/x.wav"
+bad 2 "--out-wav without --headless" run --out-wav "$TMP/x.wav"
+# --json: one JSON object per loop, every documented key present (docs/instrument.md).
+"$GROOVE" run --headless --no-session --midi-in none --play-groove "$GROOVE_MID" --out-wav "$TMP/j.wav" \
+    --loops 3 --json >"$TMP/json" 2>"$TMP/err"
+check "--json offline render exits 0" test $? -eq 0
+check "--json: one object per loop (3 lines)" test "$(grep -c '^{' "$TMP/json")" -eq 3
+check "--json lines parse and carry the documented keys" /usr/bin/python3 - "$TMP/json" <<'PY'
+import json, sys
+keys = {"loop", "bpm", "sync", "link_peers", "link_beat", "generations", "gen_us", "gen_max_us", "hits",
+        "changed_cells", "taps", "taps_total", "tap_mean_ms", "tap_std_ms", "section", "xruns", "rss_kb"}
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+assert [l["loop"] for l in lines] == [0, 1, 2], lines
+for l in lines:
+    assert keys <= set(l), keys - set(l)
+    assert l["sync"] == "internal" and l["bpm"] == 80.0
+assert lines[0]["changed_cells"] is None and isinstance(lines[1]["changed_cells"], int)
+PY
+bad 2 "--json without --headless" run --json
 finish

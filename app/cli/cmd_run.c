@@ -9,6 +9,7 @@
  * --out-mid writes the parts that played, loop after loop, as one MIDI file.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,7 +25,9 @@
 #include "feed.h"
 #include "instrument.h"
 #include "kit.h"
+#include "loop_report.h"
 #include "midi_hvo.h"
+#include "options.h"
 #include "tui.h"
 
 typedef struct {
@@ -32,6 +35,7 @@ typedef struct {
     const char *session;
     float bpm;
     int headless, loops, rate, buffer, no_session;
+    int json;                  /* headless: one JSON object per loop (app/play/loop_report.h) */
 } Run_options;
 
 static void usage(FILE *out)
@@ -53,89 +57,78 @@ static void usage(FILE *out)
             "  --headless          no terminal: run the instrument core only\n"
             "  --loops N           headless: stop after N loops (default: until Ctrl-C; 4 offline)\n"
             "  --out-wav FILE      headless offline render to a WAV file\n"
-            "  --out-mid FILE      headless: write the parts played as a MIDI file\n");
+            "  --out-mid FILE      headless: write the parts played as a MIDI file\n"
+            "  --json              headless: one JSON object per loop (docs/instrument.md)\n");
 }
 
-/* Parses the options. 0, 1 (error, said), or 2 (usage). */
+/* Parses the options. OPTIONS_OK, OPTIONS_HELP (usage printed), or OPTIONS_USAGE (said). */
 static int parse_options(int argc, char **argv, Run_options *o)
 {
+    enum { O_KIT = 256, O_MODEL, O_BPM, O_MIDI_IN, O_MIDI_OUT, O_AUDIO_DEVICE, O_RATE, O_BUFFER,
+           O_PLAY_GROOVE, O_SESSION, O_NO_SESSION, O_HEADLESS, O_LOOPS, O_OUT_WAV, O_OUT_MID, O_JSON };
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"kit", required_argument, NULL, O_KIT},
+        {"model", required_argument, NULL, O_MODEL},
+        {"bpm", required_argument, NULL, O_BPM},
+        {"midi-in", required_argument, NULL, O_MIDI_IN},
+        {"midi-out", required_argument, NULL, O_MIDI_OUT},
+        {"audio-device", required_argument, NULL, O_AUDIO_DEVICE},
+        {"rate", required_argument, NULL, O_RATE},
+        {"buffer", required_argument, NULL, O_BUFFER},
+        {"play-groove", required_argument, NULL, O_PLAY_GROOVE},
+        {"session", required_argument, NULL, O_SESSION},
+        {"no-session", no_argument, NULL, O_NO_SESSION},
+        {"headless", no_argument, NULL, O_HEADLESS},
+        {"loops", required_argument, NULL, O_LOOPS},
+        {"out-wav", required_argument, NULL, O_OUT_WAV},
+        {"out-mid", required_argument, NULL, O_OUT_MID},
+        {"json", no_argument, NULL, O_JSON},
+        {NULL, 0, NULL, 0},
+    };
     memset(o, 0, sizeof *o);
     o->rate = 48000;
     o->buffer = 256;
     o->loops = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **str = NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return 3;
-        } else if (!strcmp(a, "--headless")) {
-            o->headless = 1;
-            continue;
-        } else if (!strcmp(a, "--no-session")) {
-            o->no_session = 1;
-            continue;
-        }
-        if (!strcmp(a, "--kit")) str = &o->kit;
-        else if (!strcmp(a, "--model")) str = &o->model;
-        else if (!strcmp(a, "--midi-in")) str = &o->midi_in;
-        else if (!strcmp(a, "--midi-out")) str = &o->midi_out;
-        else if (!strcmp(a, "--audio-device")) str = &o->audio_device;
-        else if (!strcmp(a, "--play-groove")) str = &o->play_groove;
-        else if (!strcmp(a, "--out-wav")) str = &o->out_wav;
-        else if (!strcmp(a, "--out-mid")) str = &o->out_mid;
-        else if (!strcmp(a, "--session")) str = &o->session;
-        else if (strcmp(a, "--bpm") && strcmp(a, "--loops") && strcmp(a, "--rate") && strcmp(a, "--buffer")) {
-            fprintf(stderr, "groove: unknown option '%s' (groove run --help)\n", a);
-            return 2;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "groove: %s needs a value\n", a);
-            return 2;
-        }
-        const char *v = argv[++i];
-        if (str) {
-            *str = v;
-            continue;
-        }
-        char *end;
-        errno = 0;
-        double x = strtod(v, &end);
-        if (*end || errno || !isfinite(x)) {
-            fprintf(stderr, "groove: %s wants a number, not '%s'\n", a, v);
-            return 1;
-        }
-        if (!strcmp(a, "--bpm")) {
-            if (x < 40 || x > 300) {
-                fprintf(stderr, "groove: --bpm must be 40..300\n");
-                return 1;
-            }
-            o->bpm = (float)x;
-        } else if (!strcmp(a, "--loops")) {
-            if (x < 0 || x > 1e7) {
-                fprintf(stderr, "groove: --loops must be 0..10000000\n");
-                return 1;
-            }
-            o->loops = (int)x;
-        } else if (!strcmp(a, "--rate")) {
-            if (x < 8000 || x > 192000) {
-                fprintf(stderr, "groove: --rate must be 8000..192000\n");
-                return 1;
-            }
-            o->rate = (int)x;
-        } else {
-            if (x < 16 || x > 8192) {
-                fprintf(stderr, "groove: --buffer must be 16..8192\n");
-                return 1;
-            }
-            o->buffer = (int)x;
+    options_begin();
+    int c, rc = OPTIONS_OK;
+    while (rc == OPTIONS_OK && (c = getopt_long(argc, argv, OPTIONS_SHORT, longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': usage(stdout); return OPTIONS_HELP;
+        case O_KIT: o->kit = optarg; break;
+        case O_MODEL: o->model = optarg; break;
+        case O_MIDI_IN: o->midi_in = optarg; break;
+        case O_MIDI_OUT: o->midi_out = optarg; break;
+        case O_AUDIO_DEVICE: o->audio_device = optarg; break;
+        case O_PLAY_GROOVE: o->play_groove = optarg; break;
+        case O_SESSION: o->session = optarg; break;
+        case O_OUT_WAV: o->out_wav = optarg; break;
+        case O_OUT_MID: o->out_mid = optarg; break;
+        case O_NO_SESSION: o->no_session = 1; break;
+        case O_HEADLESS: o->headless = 1; break;
+        case O_JSON: o->json = 1; break;
+        case O_BPM: rc = options_float("--bpm", optarg, SESSION_BPM_MIN, SESSION_BPM_MAX, &o->bpm); break;
+        case O_LOOPS: rc = options_int("--loops", optarg, 0, 10000000, &o->loops); break;
+        case O_RATE: rc = options_int("--rate", optarg, 8000, 192000, &o->rate); break;
+        case O_BUFFER: rc = options_int("--buffer", optarg, 16, 8192, &o->buffer); break;
+        default: return options_error("run", c, argv);
         }
     }
-    if ((o->out_wav) && !o->headless) {
+    if (rc != OPTIONS_OK)
+        return rc;
+    if (optind < argc) {
+        fprintf(stderr, "groove: unexpected argument '%s' (groove run --help)\n", argv[optind]);
+        return OPTIONS_USAGE;
+    }
+    if (o->out_wav && !o->headless) {
         fprintf(stderr, "groove: --out-wav needs --headless\n");
-        return 1;
+        return OPTIONS_USAGE;
     }
-    return 0;
+    if (o->json && !o->headless) {
+        fprintf(stderr, "groove: --json needs --headless\n");
+        return OPTIONS_USAGE;
+    }
+    return OPTIONS_OK;
 }
 
 static volatile sig_atomic_t stop_requested;
@@ -188,6 +181,42 @@ static void part_log_add(Part_log *log, const Instrument *in)
     log->parts[log->n++] = in->session.part;
 }
 
+/* What the per-loop lines need to remember between loops. */
+typedef struct {
+    int64_t printed;           /* loop last printed, -1 before the first */
+    Hvo prev_part;             /* the part the printed loop played */
+    long rss_first;            /* resident memory at loop 2, kB */
+} Loop_printer;
+
+/* Prints one line for a loop that has just started: the JSON object of loop_report.h with
+ * --json, otherwise the text line the soak benchmark reads. */
+static void loop_printer_print(Loop_printer *lp, const Instrument *in, Engine *engine, const Run_options *o)
+{
+    Engine_stats st;
+    engine_stats(engine, &st);
+    long rss = rss_kb();
+    if (in->pos.loop == 2)
+        lp->rss_first = rss;
+    if (o->json) {
+        Loop_report r;
+        loop_report_init(&r);
+        loop_report_fill(&r, in, &st, lp->printed >= 0 ? &lp->prev_part : NULL);
+        r.rss_kb = rss;
+        char line[LOOP_REPORT_MAX];
+        if (loop_report_json(&r, line, sizeof line) >= 0)
+            puts(line);
+    } else {
+        printf("loop %lld: generations %llu, gen %.0f us (max %.0f), hits %d, taps %llu, xruns %llu, "
+               "load %.3f (max %.3f), rss %ld kB\n",
+               (long long)in->pos.loop, (unsigned long long)in->generations, in->last_gen_us, in->max_gen_us,
+               hvo_count_hits(&in->session.part), (unsigned long long)in->taps,
+               (unsigned long long)st.xruns, st.load_avg, st.load_max, rss);
+    }
+    fflush(stdout);
+    lp->printed = in->pos.loop;
+    lp->prev_part = in->session.part;
+}
+
 /* Waits until the worker has answered the newest request (offline rendering only). */
 static void wait_for_model(Instrument *in, double now)
 {
@@ -214,11 +243,14 @@ static int run_offline(Instrument *in, Engine *engine, Feed *feed, const Run_opt
     instrument_play(in);
     wait_for_model(in, 0);
     int rc = 0;
+    Loop_printer lp = {.printed = -1};
     for (;;) {
         double now = (double)frames / o->rate;
         instrument_tick(in, now);
         if (in->pos.playing && in->pos.loop >= loops)
             break;
+        if (o->json && in->pos.playing && in->pos.loop != lp.printed)
+            loop_printer_print(&lp, in, engine, o);
         if (feed)
             feed_until(feed, in, instrument_position_at(in, now) + 1.0);
         wait_for_model(in, now);
@@ -251,8 +283,7 @@ static int run_realtime(Instrument *in, Engine *engine, Audio_out *audio, Midi *
     /* A file to play, or a number of loops to run: start now. Otherwise the first tap does. */
     if (feed || o->loops >= 0)
         instrument_play(in);
-    int64_t printed = -1;
-    long rss_first = 0;
+    Loop_printer lp = {.printed = -1};
     while (!stop_requested) {
         double now = midi_clock_now();
         instrument_tick(in, now);
@@ -262,20 +293,9 @@ static int run_realtime(Instrument *in, Engine *engine, Audio_out *audio, Midi *
         if (feed && in->pos.playing)
             feed_until(feed, in, instrument_position_at(in, now) + 0.05);
         part_log_add(log, in);
-        if (in->pos.playing && in->pos.loop != printed) {
-            printed = in->pos.loop;
-            Engine_stats st;
-            engine_stats(engine, &st);
-            long rss = rss_kb();
-            if (printed == 2)
-                rss_first = rss;
-            printf("loop %lld: generations %llu, gen %.0f us (max %.0f), hits %d, taps %llu, xruns %llu, "
-                   "load %.3f (max %.3f), rss %ld kB\n",
-                   (long long)printed, (unsigned long long)in->generations, in->last_gen_us, in->max_gen_us,
-                   hvo_count_hits(&in->session.part), (unsigned long long)in->taps,
-                   (unsigned long long)st.xruns, st.load_avg, st.load_max, rss);
-            fflush(stdout);
-            if (o->loops >= 0 && printed >= o->loops)
+        if (in->pos.playing && in->pos.loop != lp.printed) {
+            loop_printer_print(&lp, in, engine, o);
+            if (o->loops >= 0 && lp.printed >= o->loops)
                 break;
         }
         struct timespec nap = {0, 2000000};
@@ -285,7 +305,7 @@ static int run_realtime(Instrument *in, Engine *engine, Audio_out *audio, Midi *
     engine_stats(engine, &st);
     printf("groove: done: %lld loops, %llu generations, max gen %.0f us, xruns %llu, rss first %ld kB last %ld kB\n",
            (long long)in->pos.loop, (unsigned long long)in->generations, in->max_gen_us,
-           (unsigned long long)st.xruns, rss_first, rss_kb());
+           (unsigned long long)st.xruns, lp.rss_first, rss_kb());
     return 0;
 }
 
@@ -293,7 +313,7 @@ int cmd_run(int argc, char **argv)
 {
     Run_options o;
     int prc = parse_options(argc, argv, &o);
-    if (prc == 3)
+    if (prc == OPTIONS_HELP)
         return 0;
     if (prc)
         return prc;
