@@ -304,7 +304,7 @@ void model_choose_latent(const Model *m, const float *mu, const float *logvar, c
         Rng r;
         rng_seed(&r, g->seed);
         for (int i = 0; i < L; i++)
-            z[i] += g->variation * expf(0.5f * logvar[i]) * rng_gaussian(&r);
+            z[i] += g->variation * expf(0.5f * logvar[i]) * (g->eps ? g->eps[i] : rng_gaussian(&r));
     }
     if (g->z_target && g->interpolate > 0.0f) {
         float a = g->interpolate > 1.0f ? 1.0f : g->interpolate;

@@ -84,7 +84,8 @@ void model_encode(Model *m, const Hvo *input, float *mu, float *logvar);
 /* Decoder: z [L] plus conditioning -> raw outputs [32][27] (hit logits, velocity logits,
  * offset pre-activations). cond may be NULL (none). */
 void model_decode(Model *m, const float *z, const Model_condition *cond, Hvo *logits);
-/* Picks z for a generation from mu/logvar and the controls (variation, interpolation). */
+/* Picks z for a generation from mu/logvar and the controls (variation with eps(seed) or the
+ * given g->eps, interpolation). */
 void model_choose_latent(const Model *m, const float *mu, const float *logvar, const Gen_params *g,
                          float *z);
 /* The whole play-time path: encode, choose z, decode with the conditioning, sample. */

@@ -28,6 +28,8 @@ typedef struct {
     float velocity_floor;         /* hits quieter than this are dropped */
     int stochastic;               /* 0: threshold (published); 1: Bernoulli draws */
     uint64_t seed;                /* for variations and stochastic hits */
+    const float *eps;             /* NULL: eps(seed); else the noise [L] itself, in units of sigma
+                                     (a caller's own walk in the latent: app/play/evolve.h) */
     int genre;                    /* -1 none, else a style id (style.h) */
     int fill;                     /* 0 beat, 1 fill */
     unsigned mute_mask;           /* bit g: mute group g (Mute_group in model_params.h) */
