@@ -34,6 +34,13 @@ void model_config_default(Model_config *c)
     c->n_mute_groups = MODEL_MUTE_GROUPS;
 }
 
+void model_config_shipped(Model_config *c)
+{
+    model_config_default(c);
+    c->enc_ff = 128;
+    c->dec_ff = 128;
+}
+
 static int max_int(int a, int b) { return a > b ? a : b; }
 
 /* Lays out packed weights and scratch in the arena; with base NULL only counts. */

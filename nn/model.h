@@ -74,9 +74,12 @@ void model_refresh(Model *m);
 /* Uses another kernel table (tests, benchmarks). */
 void model_set_kernels(Model *m, const Kernels *k);
 
-/* The shape the trainer ships by default: d 128, 3+3 layers, 4 heads, ff 512, latent 128,
- * with style (STYLE_COUNT), fill and mute conditioning. */
+/* The reference shape of tests, benchmarks and random models: d 128, 3+3 layers, 4 heads,
+ * ff 512, latent 128, with genre (GENRE_COUNT), fill and mute conditioning. */
 void model_config_default(Model_config *c);
+/* The shape of the shipped model (nn/models/default.gtm) and of `groove train` by default:
+ * model_config_default with ff 128 (docs/training.md, run e1). */
+void model_config_shipped(Model_config *c);
 
 /* Encoder: input [32][27] -> mu [L] and logvar [L] (logvar may be NULL: not computed).
  * The encoder output [32][De] stays in m->enc_out until the next call. */

@@ -1,0 +1,422 @@
+/* train_run.c - a whole training run: epochs, validation, CSV log, checkpoints, selection
+ * (train_run.h). */
+#include "train_run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "model.h"
+#include "model_file.h"
+#include "optim.h"
+#include "train_kernels.h"
+
+/* What a checkpoint carries beyond the trainer: selection state and the window limits. Its
+ * bytes are stored as they are: keep the layout. */
+typedef struct {
+    double best_score;
+    int best_epoch;
+    int limit, val_limit;
+    float best_thresholds[HVO_VOICES];
+} Run_state;
+
+/* Everything a run holds; run_close frees whatever was made. */
+typedef struct {
+    Train_run_config c;     /* a copy; a resume replaces opt, cfg and the limits */
+    Dataset ds;
+    int have_ds;
+    Trainer t;
+    int have_trainer;
+    Run_state rs;
+    int *train_idx, *val_idx;
+    int n_train, n_val;
+    Train_sample *batch, *val;
+    Hvo *val_truth;
+    float *val_out;         /* [n_val][32][27] raw model output */
+    FILE *csv;
+} Run;
+
+/* The validation numbers of one pass. */
+typedef struct {
+    Metrics at_half, at_cal;
+    float thresholds[HVO_VOICES];
+} Val_result;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void train_run_config_default(Train_run_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->data_path = "data/gmd.gds";
+    c->out_path = "runs/model.gtm";
+    c->checkpoint_path = "runs/model.gtm.ckpt";
+    c->log_path = "runs/model.gtm.csv";
+    c->cal_acc_weight = 2.0;
+    train_options_default(&c->opt);
+    model_config_shipped(&c->cfg);
+}
+
+/* ---- set-up and clean-up ---- */
+
+static void run_close(Run *r)
+{
+    if (r->csv)
+        fclose(r->csv);
+    if (r->have_trainer)
+        trainer_deinit(&r->t);
+    free(r->train_idx);
+    free(r->val_idx);
+    free(r->batch);
+    free(r->val);
+    free(r->val_truth);
+    free(r->val_out);
+    if (r->have_ds)
+        dataset_deinit(&r->ds);
+    memset(r, 0, sizeof *r);
+}
+
+/* Loads the dataset (and with resume the checkpoint) and selects the train and validation
+ * windows. 0, or -1 with err; run_close in both cases. */
+static int run_open(Run *r, const Train_run_config *c, char *err, size_t errlen)
+{
+    memset(r, 0, sizeof *r);
+    r->c = *c;
+    r->rs = (Run_state){-1.0, 0, c->limit, c->val_limit, {0}};
+    if (dataset_load(&r->ds, c->data_path, err, errlen) != 0)
+        return -1;
+    r->have_ds = 1;
+    size_t n = (size_t)(r->ds.count ? r->ds.count : 1);
+    r->train_idx = malloc(sizeof(int) * n);
+    r->val_idx = malloc(sizeof(int) * n);
+    if (!r->train_idx || !r->val_idx) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (c->resume) {
+        if (trainer_load_checkpoint(&r->t, c->checkpoint_path, &r->rs, sizeof r->rs, err, errlen) != 0)
+            return -1;
+        r->have_trainer = 1;
+        r->c.opt = r->t.opt;
+        r->c.cfg = r->t.cfg;
+        r->c.limit = r->rs.limit;
+        r->c.val_limit = r->rs.val_limit;
+    }
+    const Train_options *opt = &r->c.opt;
+    r->n_train = dataset_select(&r->ds, DATASET_SPLIT_TRAIN, opt->kinds, r->train_idx);
+    /* selection on the validation beats when training sees beats (the published metric) */
+    int val_kinds = opt->kinds & DATASET_BEATS ? DATASET_BEATS : DATASET_FILLS;
+    r->n_val = dataset_select(&r->ds, DATASET_SPLIT_VALIDATION, val_kinds, r->val_idx);
+    if (r->c.limit > 0 && r->c.limit < r->n_train)
+        r->n_train = r->c.limit;
+    if (r->c.val_limit > 0 && r->c.val_limit < r->n_val)
+        r->n_val = r->c.val_limit;
+    if (r->n_train < 1 || r->n_val < 1) {
+        snprintf(err, errlen, "'%s' has %d train and %d validation windows of that kind", c->data_path, r->n_train,
+                 r->n_val);
+        return -1;
+    }
+    return 0;
+}
+
+/* Builds the validation samples, their truth and room for the model's output. 0 or -1. */
+static int run_prepare_validation(Run *r, char *err, size_t errlen)
+{
+    r->val = malloc(sizeof *r->val * (size_t)r->n_val);
+    r->val_truth = malloc(sizeof *r->val_truth * (size_t)r->n_val);
+    r->val_out = malloc(sizeof(float) * HVO_STEPS * HVO_CHANNELS * (size_t)r->n_val);
+    if (!r->val || !r->val_truth || !r->val_out) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < r->n_val; i++) {
+        const Dataset_window *w = &r->ds.windows[r->val_idx[i]];
+        train_sample_from_window(&r->val[i], w, &r->c.opt, 0, i, 0);
+        r->val_truth[i] = w->pattern;
+    }
+    return 0;
+}
+
+/* Runs the model on validation and fills the metrics at 0.5 and at calibrated thresholds. */
+static void run_validate(Run *r, Val_result *v)
+{
+    trainer_predict(&r->t, r->val, r->n_val, r->val_out);
+    metrics_init(&v->at_half);
+    metrics_init(&v->at_cal);
+    train_metrics(&v->at_half, r->val_out, r->val_truth, r->n_val, NULL);
+    train_calibrate_thresholds(r->val_out, r->val_truth, r->n_val, r->c.cal_acc_weight, v->thresholds);
+    train_metrics(&v->at_cal, r->val_out, r->val_truth, r->n_val, v->thresholds);
+}
+
+/* ---- the CSV log ---- */
+
+/* Keeps only the CSV rows of epochs <= last_epoch (after a resume). */
+static void csv_trim(const char *path, int last_epoch)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char *kept = NULL;
+    size_t len = 0, cap = 0;
+    char line[4096];
+    while (fgets(line, sizeof line, f)) {
+        int ep;
+        if (sscanf(line, "%d,", &ep) == 1 && ep > last_epoch)
+            continue;
+        size_t l = strlen(line);
+        if (len + l + 1 > cap) {
+            cap = (len + l + 1) * 2;
+            char *nk = realloc(kept, cap);
+            if (!nk) {
+                free(kept);
+                fclose(f);
+                return;
+            }
+            kept = nk;
+        }
+        memcpy(kept + len, line, l);
+        len += l;
+    }
+    fclose(f);
+    f = fopen(path, "w");
+    if (f) {
+        if (len)
+            fwrite(kept, 1, len, f);
+        fclose(f);
+    }
+    free(kept);
+}
+
+/* Opens the log for appending (after trimming it to the checkpoint's epochs on a resume) and
+ * writes the header into a new one. 0 or -1 with err. */
+static int csv_open(Run *r, char *err, size_t errlen)
+{
+    const char *path = r->c.log_path;
+    if (r->c.resume)
+        csv_trim(path, r->t.epoch);
+    int new_csv = access(path, F_OK) != 0;
+    r->csv = fopen(path, "a");
+    if (!r->csv) {
+        snprintf(err, errlen, "cannot write log '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    if (new_csv)
+        fprintf(r->csv, "epoch,step,lr_end,loss,hit,vel,offset,kl,beta,grad_norm,val_acc,val_f1,val_acc_cal,"
+                        "val_f1_cal,hits_pred_cal,hits_true,offset_std_pred,offset_std_true,vel_mse,offset_mse,"
+                        "samples_per_s,epoch_s\n");
+    fflush(r->csv);
+    return 0;
+}
+
+/* Appends one epoch's row. */
+static void csv_row(FILE *csv, const Train_epoch_report *e)
+{
+    const Metrics *h = &e->at_half, *m = &e->at_cal;
+    fprintf(csv, "%d,%ld,%.6g,%.6f,%.6f,%.6f,%.6f,%.4f,%.4f,%.4f,%.5f,%.5f,%.5f,%.5f,%.3f,%.3f,%.5f,%.5f,%.6f,%.6f,"
+                 "%.1f,%.1f\n",
+            e->epoch, e->step, e->lr_end, e->loss, e->hit, e->vel, e->offset, e->kl, e->beta, e->grad_norm,
+            metrics_hit_accuracy(h), metrics_f1(h, -1), metrics_hit_accuracy(m), metrics_f1(m, -1),
+            metrics_hits_per_loop_pred(m), metrics_hits_per_loop_true(m), metrics_offset_std_pred(m),
+            metrics_offset_std_true(m), metrics_vel_mse(m), metrics_offset_mse(m), e->samples_per_s, e->epoch_s);
+    fflush(csv);
+}
+
+/* ---- the epochs ---- */
+
+/* Steps once through the epoch's shuffled train windows; fills the loss means of e. 0, or -1
+ * for memory. */
+static int run_train_epoch(Run *r, long steps_per_epoch, const Train_observer *obs, Train_epoch_report *e)
+{
+    const Train_options *opt = &r->c.opt;
+    int epoch = r->t.epoch;
+    double t0 = now_s(), last_told = t0;
+    /* the epoch's order depends only on (seed, epoch): a resumed run sees the same */
+    int *order = malloc(sizeof(int) * (size_t)r->n_train);
+    if (!order)
+        return -1;
+    memcpy(order, r->train_idx, sizeof(int) * (size_t)r->n_train);
+    train_shuffle(order, r->n_train, opt->seed, epoch);
+    Train_losses sum;
+    memset(&sum, 0, sizeof sum);
+    long seen = 0;
+    for (long b = 0; b < steps_per_epoch; b++) {
+        long lo = b * opt->batch;
+        int n = (int)(r->n_train - lo < opt->batch ? r->n_train - lo : opt->batch);
+        for (int i = 0; i < n; i++)
+            train_sample_from_window(&r->batch[i], &r->ds.windows[order[lo + i]], opt, epoch, lo + i, 1);
+        Train_losses l;
+        trainer_step(&r->t, r->batch, n, &l);
+        sum.total += l.total * n;
+        sum.hit += l.hit * n;
+        sum.vel += l.vel * n;
+        sum.offset += l.offset * n;
+        sum.kl += l.kl * n;
+        sum.grad_norm += l.grad_norm;
+        sum.beta = l.beta;
+        seen += n;
+        double tn = now_s();
+        if (obs && obs->progress && tn - last_told > 1.0) {
+            obs->progress(obs->ctx, epoch + 1, opt->epochs, (double)(b + 1) / (double)steps_per_epoch,
+                          sum.total / (double)seen, (double)seen / (tn - t0));
+            last_told = tn;
+        }
+    }
+    free(order);
+    double inv = 1.0 / (double)seen;
+    e->loss = sum.total * inv;
+    e->hit = sum.hit * inv;
+    e->vel = sum.vel * inv;
+    e->offset = sum.offset * inv;
+    e->kl = sum.kl * inv;
+    e->beta = sum.beta;
+    e->grad_norm = sum.grad_norm / (double)steps_per_epoch;
+    e->samples_per_s = (double)seen / (now_s() - t0);
+    return 0;
+}
+
+/* One epoch: train, validate, keep the model when it is the best so far, log, checkpoint.
+ * 0, or -1 with err. */
+static int run_epoch(Run *r, long steps_per_epoch, const Train_observer *obs, Train_epoch_report *e, char *err,
+                     size_t errlen)
+{
+    const Train_options *opt = &r->c.opt;
+    double t0 = now_s();
+    memset(e, 0, sizeof *e);
+    if (run_train_epoch(r, steps_per_epoch, obs, e) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    Val_result vr;
+    run_validate(r, &vr);
+    r->t.epoch++;
+    double score = metrics_f1(&vr.at_cal, -1);
+    e->improved = score > r->rs.best_score;
+    if (e->improved) {
+        r->rs.best_score = score;
+        r->rs.best_epoch = r->t.epoch;
+        memcpy(r->rs.best_thresholds, vr.thresholds, sizeof vr.thresholds);
+        Model_file_tensor extra = {"thresholds", 1, HVO_VOICES, vr.thresholds};
+        if (model_file_write(r->c.out_path, &r->t.cfg, r->t.params, &extra, 1, err, errlen) != 0)
+            return -1;
+    }
+    e->epoch = r->t.epoch;
+    e->epochs = opt->epochs;
+    e->step = r->t.step;
+    e->lr_end = optim_lr_at(r->t.step - 1, r->t.total_steps, (long)(opt->warmup * (double)r->t.total_steps), opt->lr,
+                            opt->lr_min);
+    e->at_half = vr.at_half;
+    e->at_cal = vr.at_cal;
+    memcpy(e->thresholds, vr.thresholds, sizeof vr.thresholds);
+    e->epoch_s = now_s() - t0;
+    csv_row(r->csv, e);
+    return trainer_save_checkpoint(&r->t, r->c.checkpoint_path, &r->rs, sizeof r->rs, err, errlen);
+}
+
+int train_run(const Train_run_config *c, const Train_observer *obs, Train_run_result *res, char *err,
+              size_t errlen)
+{
+    memset(res, 0, sizeof *res);
+    Run r;
+    int rc = -1;
+    if (run_open(&r, c, err, errlen) != 0)
+        goto done;
+    const Train_options *opt = &r.c.opt;
+    long steps_per_epoch = (r.n_train + opt->batch - 1) / opt->batch;
+    if (!r.have_trainer) {
+        if (trainer_init(&r.t, &r.c.cfg, opt, steps_per_epoch * opt->epochs, err, errlen) != 0)
+            goto done;
+        r.have_trainer = 1;
+    }
+    r.batch = malloc(sizeof *r.batch * (size_t)opt->batch);
+    if (!r.batch) {
+        snprintf(err, errlen, "out of memory");
+        goto done;
+    }
+    if (run_prepare_validation(&r, err, errlen) != 0 || csv_open(&r, err, errlen) != 0)
+        goto done;
+    if (obs && obs->start) {
+        Train_run_start s = {r.n_train, r.n_val,      r.t.n_params, opt->kinds, opt->batch,
+                             opt->threads, tk_kernel_name(), r.t.epoch, opt->epochs};
+        obs->start(obs->ctx, &s);
+    }
+    double run_start = now_s();
+    int epochs_this_run = 0;
+    while (r.t.epoch < opt->epochs) {
+        Train_epoch_report e;
+        if (run_epoch(&r, steps_per_epoch, obs, &e, err, errlen) != 0)
+            goto done;
+        epochs_this_run++;
+        e.eta_s = (now_s() - run_start) / epochs_this_run * (opt->epochs - r.t.epoch);
+        if (obs && obs->epoch)
+            obs->epoch(obs->ctx, &e);
+        if (r.c.stop_after > 0 && epochs_this_run >= r.c.stop_after && r.t.epoch < opt->epochs) {
+            res->stopped_after = epochs_this_run;
+            break;
+        }
+    }
+    res->best_epoch = r.rs.best_epoch;
+    res->best_score = r.rs.best_score;
+    memcpy(res->best_thresholds, r.rs.best_thresholds, sizeof res->best_thresholds);
+    rc = 0;
+done:
+    run_close(&r);
+    return rc;
+}
+
+/* ---- thresholds only ---- */
+
+int train_calibrate_model(const Train_run_config *c, const char *model_path, const char *out_path,
+                          Train_calibration *cal, char *err, size_t errlen)
+{
+    memset(cal, 0, sizeof *cal);
+    Run r;
+    float *params = NULL;
+    Model_config cfg;
+    Model_file_extras extras;
+    int rc = -1;
+    if (run_open(&r, c, err, errlen) != 0)
+        goto done;
+    if (run_prepare_validation(&r, err, errlen) != 0)
+        goto done;
+    char why[400];
+    if (model_file_read(model_path, &cfg, &params, &extras, why, sizeof why) != 0) {
+        snprintf(err, errlen, "cannot load model '%s': %s", model_path, why);
+        goto done;
+    }
+    if (r.have_trainer) { /* a resumed checkpoint's trainer: only its options were wanted */
+        trainer_deinit(&r.t);
+        r.have_trainer = 0;
+    }
+    Train_options opt = r.c.opt;
+    opt.batch = 64;
+    if (trainer_init(&r.t, &cfg, &opt, 1, err, errlen) != 0)
+        goto done;
+    r.have_trainer = 1;
+    memcpy(r.t.params, params, r.t.n_params * sizeof(float));
+    trainer_sync_params(&r.t);
+    Val_result vr;
+    run_validate(&r, &vr);
+    cal->n_val = r.n_val;
+    cal->at_half = vr.at_half;
+    cal->at_cal = vr.at_cal;
+    memcpy(cal->thresholds, vr.thresholds, sizeof vr.thresholds);
+    cal->has_stored = extras.has_thresholds;
+    metrics_init(&cal->at_stored);
+    if (extras.has_thresholds)
+        train_metrics(&cal->at_stored, r.val_out, r.val_truth, r.n_val, extras.thresholds);
+    Model_file_tensor extra = {"thresholds", 1, HVO_VOICES, vr.thresholds};
+    if (model_file_write(out_path, &cfg, r.t.params, &extra, 1, err, errlen) != 0)
+        goto done;
+    rc = 0;
+done:
+    free(params);
+    run_close(&r);
+    return rc;
+}
