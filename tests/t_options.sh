@@ -1,0 +1,35 @@
+#!/bin/bash
+# t_options.sh - every command reads its options the one way (getopt_long + core/options.h):
+# an unknown option, a missing value and a bad number are each one "groove: ..." line on
+# stderr and exit status 2; --help prints the usage on stdout and exits 0.
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT" || exit 1
+
+# usage_error WHAT EXPECTED-TEXT ARGS...: the command exits 2 with one stderr line that starts
+# "groove: " and holds EXPECTED-TEXT, and prints nothing on stdout.
+usage_error() {
+    local what=$1 text=$2; shift 2
+    "$GROOVE" "$@" >"$TMP/out" 2>"$TMP/err"; local st=$?
+    if [ "$st" = 2 ] && [ "$(wc -l <"$TMP/err")" = 1 ] && grep -q "^groove: .*$text" "$TMP/err" && [ ! -s "$TMP/out" ]; then
+        pass "$what"
+    else
+        fail "$what (status $st, stderr: $(head -c 300 "$TMP/err"))"
+    fi
+}
+helps() {
+    "$GROOVE" "$1" --help >"$TMP/out" 2>"$TMP/err"; local st=$?
+    check "$1 --help exits 0 with the usage on stdout" test "$st" = 0 -a -s "$TMP/out" -a ! -s "$TMP/err"
+}
+
+for cmd in devices train run; do
+    helps "$cmd"
+    usage_error "$cmd: an unknown option is a usage error" "unknown option '--no-such-option' (groove $cmd --help)" \
+        "$cmd" --no-such-option
+done
+usage_error "devices: an argument is a usage error" "takes no arguments" devices extra
+usage_error "train: a missing value" "--epochs needs a value" train --epochs
+usage_error "train: a bad number" "--lr wants a number in 0..1, not 'abc'" train --lr abc
+usage_error "train: a fraction where a whole number goes" "--epochs wants a whole number" train --epochs 1.5
+usage_error "train: a bad --kinds" "--kinds wants beats, fills or both" train --kinds all
+usage_error "run: a bad number" "--bpm wants a number" run --headless --bpm fast
+finish
