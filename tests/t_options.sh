@@ -21,7 +21,7 @@ helps() {
     check "$1 --help exits 0 with the usage on stdout" test "$st" = 0 -a -s "$TMP/out" -a ! -s "$TMP/err"
 }
 
-for cmd in devices train run; do
+for cmd in devices train run synth-kit kits; do
     helps "$cmd"
     usage_error "$cmd: an unknown option is a usage error" "unknown option '--no-such-option' (groove $cmd --help)" \
         "$cmd" --no-such-option
@@ -32,4 +32,7 @@ usage_error "train: a bad number" "--lr wants a number in 0..1, not 'abc'" train
 usage_error "train: a fraction where a whole number goes" "--epochs wants a whole number" train --epochs 1.5
 usage_error "train: a bad --kinds" "--kinds wants beats, fills or both" train --kinds all
 usage_error "run: a bad number" "--bpm wants a number" run --headless --bpm fast
+usage_error "synth-kit: no -o" "synth-kit needs -o DIR" synth-kit
+usage_error "synth-kit: -o without a value" "-o needs a value" synth-kit -o
+usage_error "kits: two kits" "unexpected argument 'b'" kits a b
 finish

@@ -1,11 +1,12 @@
 /* cmd_kits.c - `groove kits`: the drum kits groove can find, and with --load how each maps
  * onto the nine voices. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "commands.h"
 #include "kit.h"
+#include "options.h"
 
 #define KITS_MAX 512
 
@@ -64,20 +65,25 @@ static int kits_show(const char *name, const char *spec)
 
 int cmd_kits(int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"load", no_argument, NULL, 'l'},
+        {NULL, 0, NULL, 0},
+    };
     int load = 0;
-    const char *only = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            kits_usage(stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--load")) {
-            load = 1;
-        } else if (argv[i][0] != '-' && !only) {
-            only = argv[i];
-        } else {
-            fprintf(stderr, "groove: kits: unexpected argument '%s' (groove kits --help)\n", argv[i]);
-            return 2;
+    options_begin();
+    int c;
+    while ((c = getopt_long(argc, argv, OPTIONS_SHORT, longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': kits_usage(stdout); return 0;
+        case 'l': load = 1; break;
+        default: return options_error("kits", c, argv);
         }
+    }
+    const char *only = optind < argc ? argv[optind] : NULL;
+    if (optind + 1 < argc) {
+        fprintf(stderr, "groove: unexpected argument '%s' (groove kits --help)\n", argv[optind + 1]);
+        return OPTIONS_USAGE;
     }
     if (only)
         return kits_show(only, only);
