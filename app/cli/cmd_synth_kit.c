@@ -1,5 +1,6 @@
 /* cmd_synth_kit.c - `groove synth-kit -o DIR`: writes the default kit's samples (make samples). */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "commands.h"
 #include "drumsynth.h"
 #include "hvo.h"
+#include "options.h"
 #include "wav.h"
 
 #define SYNTH_KIT_RATE 48000
@@ -23,21 +25,28 @@ static void synth_kit_usage(FILE *out)
 
 int cmd_synth_kit(int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"output", required_argument, NULL, 'o'},
+        {NULL, 0, NULL, 0},
+    };
     const char *dir = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            synth_kit_usage(stdout);
-            return 0;
-        } else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
-            dir = argv[++i];
-        } else {
-            fprintf(stderr, "groove: synth-kit: unexpected argument '%s' (groove synth-kit --help)\n", argv[i]);
-            return 2;
+    options_begin();
+    int c;
+    while ((c = getopt_long(argc, argv, OPTIONS_SHORT "o:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': synth_kit_usage(stdout); return 0;
+        case 'o': dir = optarg; break;
+        default: return options_error("synth-kit", c, argv);
         }
     }
+    if (optind < argc) {
+        fprintf(stderr, "groove: unexpected argument '%s' (groove synth-kit --help)\n", argv[optind]);
+        return OPTIONS_USAGE;
+    }
     if (!dir) {
-        synth_kit_usage(stderr);
-        return 2;
+        fprintf(stderr, "groove: synth-kit needs -o DIR (groove synth-kit --help)\n");
+        return OPTIONS_USAGE;
     }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "groove: cannot create '%s': %s\n", dir, strerror(errno));
