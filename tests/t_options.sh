@@ -21,7 +21,7 @@ helps() {
     check "$1 --help exits 0 with the usage on stdout" test "$st" = 0 -a -s "$TMP/out" -a ! -s "$TMP/err"
 }
 
-for cmd in devices train run synth-kit kits; do
+for cmd in devices train run synth-kit kits dataset; do
     helps "$cmd"
     usage_error "$cmd: an unknown option is a usage error" "unknown option '--no-such-option' (groove $cmd --help)" \
         "$cmd" --no-such-option
@@ -35,4 +35,6 @@ usage_error "run: a bad number" "--bpm wants a number" run --headless --bpm fast
 usage_error "synth-kit: no -o" "synth-kit needs -o DIR" synth-kit
 usage_error "synth-kit: -o without a value" "-o needs a value" synth-kit -o
 usage_error "kits: two kits" "unexpected argument 'b'" kits a b
+usage_error "dataset: --gmd without -o" "dataset needs --gmd DIR and -o FILE" dataset --gmd x
+usage_error "dataset: a stray argument" "unexpected argument 'x'" dataset --info f x
 finish

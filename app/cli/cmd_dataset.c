@@ -1,11 +1,12 @@
 /* cmd_dataset.c - `groove dataset`: build the binary window dataset from the Groove MIDI
  * Dataset, or describe an existing dataset file. */
+#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "commands.h"
 #include "dataset.h"
 #include "genre.h"
+#include "options.h"
 
 static void usage(FILE *out)
 {
@@ -75,27 +76,35 @@ static int info(const char *path)
 
 int cmd_dataset(int argc, char **argv)
 {
+    enum { O_GMD = 256, O_INFO };
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"gmd", required_argument, NULL, O_GMD},
+        {"info", required_argument, NULL, O_INFO},
+        {"out", required_argument, NULL, 'o'},
+        {NULL, 0, NULL, 0},
+    };
     const char *gmd = NULL, *out = NULL, *info_path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--gmd") && i + 1 < argc) {
-            gmd = argv[++i];
-        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
-            out = argv[++i];
-        } else if (!strcmp(argv[i], "--info") && i + 1 < argc) {
-            info_path = argv[++i];
-        } else {
-            fprintf(stderr, "groove: dataset: unknown or incomplete argument '%s' (groove dataset --help)\n", argv[i]);
-            return 2;
+    options_begin();
+    int c;
+    while ((c = getopt_long(argc, argv, OPTIONS_SHORT "o:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': usage(stdout); return 0;
+        case O_GMD: gmd = optarg; break;
+        case O_INFO: info_path = optarg; break;
+        case 'o': out = optarg; break;
+        default: return options_error("dataset", c, argv);
         }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "groove: unexpected argument '%s' (groove dataset --help)\n", argv[optind]);
+        return OPTIONS_USAGE;
     }
     if (info_path)
         return info(info_path);
     if (!gmd || !out) {
         fprintf(stderr, "groove: dataset needs --gmd DIR and -o FILE (groove dataset --help)\n");
-        return 2;
+        return OPTIONS_USAGE;
     }
     Dataset d;
     Dataset_report rep;
