@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Prints a number without trailing zeros ("40", "0.5", "192000"). */
+/* Prints a number without trailing zeros or an exponent below 1e15 ("40", "0.5", "1000000"). */
 static void format_bound(char *buf, size_t n, double x)
 {
-    snprintf(buf, n, "%.6g", x);
+    snprintf(buf, n, "%.15g", x);
 }
 
 /* Parses TEXT as a finite decimal number with nothing after it. */

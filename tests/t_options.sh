@@ -21,7 +21,7 @@ helps() {
     check "$1 --help exits 0 with the usage on stdout" test "$st" = 0 -a -s "$TMP/out" -a ! -s "$TMP/err"
 }
 
-for cmd in devices train run synth-kit kits dataset; do
+for cmd in devices train run synth-kit kits dataset show; do
     helps "$cmd"
     usage_error "$cmd: an unknown option is a usage error" "unknown option '--no-such-option' (groove $cmd --help)" \
         "$cmd" --no-such-option
@@ -37,4 +37,6 @@ usage_error "synth-kit: -o without a value" "-o needs a value" synth-kit -o
 usage_error "kits: two kits" "unexpected argument 'b'" kits a b
 usage_error "dataset: --gmd without -o" "dataset needs --gmd DIR and -o FILE" dataset --gmd x
 usage_error "dataset: a stray argument" "unexpected argument 'x'" dataset --info f x
+usage_error "show: a bad --bar" "--bar wants a whole number in 0..1000000, not '-1'" show x.mid --bar -1
+usage_error "show: two files" "unexpected argument 'b.mid'" show a.mid b.mid
 finish

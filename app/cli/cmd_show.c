@@ -1,12 +1,14 @@
 /* cmd_show.c - `groove show FILE.mid`: a MIDI file's 2 bars as a text grid, one row per voice
  * plus the groove row, velocity as shading, micro-timing as marks; or the same as a hit list
  * or JSON for scripts. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
 #include "midi_hvo.h"
+#include "options.h"
 
 static void usage(FILE *out)
 {
@@ -157,40 +159,42 @@ static int locale_is_utf8(void)
 
 int cmd_show(int argc, char **argv)
 {
-    const char *path = NULL;
+    enum { O_BAR = 256, O_LIST, O_JSON, O_ASCII };
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"bar", required_argument, NULL, O_BAR},
+        {"list", no_argument, NULL, O_LIST},
+        {"json", no_argument, NULL, O_JSON},
+        {"ascii", no_argument, NULL, O_ASCII},
+        {NULL, 0, NULL, 0},
+    };
     int bar = 0, list = 0, json = 0, ascii = !locale_is_utf8();
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--bar") && i + 1 < argc) {
-            char *end;
-            long b = strtol(argv[++i], &end, 10);
-            if (*end || end == argv[i] || b < 0 || b > 1000000) {
-                fprintf(stderr, "groove: show: --bar needs a bar number >= 0, not '%s'\n", argv[i]);
-                return 2;
-            }
-            bar = (int)b;
-        } else if (!strcmp(argv[i], "--list")) {
-            list = 1;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!strcmp(argv[i], "--ascii")) {
-            ascii = 1;
-        } else if (argv[i][0] == '-' || path) {
-            fprintf(stderr, "groove: show: unexpected argument '%s' (groove show --help)\n", argv[i]);
-            return 2;
-        } else {
-            path = argv[i];
+    options_begin();
+    int c, rc = OPTIONS_OK;
+    while (rc == OPTIONS_OK && (c = getopt_long(argc, argv, OPTIONS_SHORT, longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': usage(stdout); return 0;
+        case O_BAR: rc = options_int("--bar", optarg, 0, 1000000, &bar); break;
+        case O_LIST: list = 1; break;
+        case O_JSON: json = 1; break;
+        case O_ASCII: ascii = 1; break;
+        default: return options_error("show", c, argv);
         }
     }
+    if (rc != OPTIONS_OK)
+        return rc;
+    if (optind + 1 < argc) {
+        fprintf(stderr, "groove: unexpected argument '%s' (groove show --help)\n", argv[optind + 1]);
+        return OPTIONS_USAGE;
+    }
+    const char *path = optind < argc ? argv[optind] : NULL;
     if (!path) {
         fprintf(stderr, "groove: show needs a MIDI file (groove show --help)\n");
-        return 2;
+        return OPTIONS_USAGE;
     }
     if (list && json) {
         fprintf(stderr, "groove: show: --list or --json, not both (groove show --help)\n");
-        return 2;
+        return OPTIONS_USAGE;
     }
     Midi_part part;
     char err[512];
