@@ -257,3 +257,35 @@ int drumsynth_render(int voice, int rate, float **out, int *frames)
     *frames = n;
     return 0;
 }
+
+int drumsynth_click(float *out, int frames, int rate, int accent)
+{
+    int n = (int)(DRUMSYNTH_CLICK_SECONDS * rate);
+    if (n > frames)
+        n = frames;
+    for (int i = 0; i < frames; i++)
+        out[i] = 0.0f;
+    if (n <= 0 || rate <= 0)
+        return 0;
+    Noise nz = {accent ? 0x3C1Cu : 0x5EEDu};
+    Biquad bp;
+    biquad_init(&bp, BIQUAD_BANDPASS, accent ? 3500.0 : 2800.0, 1.5, rate);
+    double freq = accent ? 1760.0 : 1320.0;
+    for (int i = 0; i < n; i++) {
+        double t = (double)i / rate, te = (i + 1.0) / rate; /* frame 0 already sounds: the onset is exact */
+        double tone = sin(TWO_PI * freq * t) * envelope(te, 0.0005, 0.012);
+        double tick = biquad_run(&bp, noise_next(&nz)) * envelope(te, 0.0002, 0.002);
+        out[i] = (float)(tone + 0.6 * tick);
+    }
+    int tail = n / 10;
+    for (int i = 0; i < tail; i++)
+        out[n - 1 - i] *= (float)i / (float)tail;
+    float peak = 0.0f;
+    for (int i = 0; i < n; i++)
+        peak = fmaxf(peak, fabsf(out[i]));
+    float want = accent ? DRUMSYNTH_CLICK_ACCENT_PEAK : DRUMSYNTH_CLICK_PEAK;
+    if (peak > 0.0f)
+        for (int i = 0; i < n; i++)
+            out[i] *= want / peak;
+    return n;
+}

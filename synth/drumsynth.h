@@ -17,4 +17,15 @@ int drumsynth_render(int voice, int rate, float **out, int *frames);
 /* The file name a voice is saved as in samples/ ("kick.wav", "closed_hat.wav", ...). */
 const char *drumsynth_file_name(int voice);
 
+/* The metronome click (not a kit voice: the engine's own, never in a part or a MIDI file).
+ * A woodblock-like tick: a sine burst (accent 1760 Hz, other beats 1320 Hz) with a 2-ms attack
+ * of band-passed noise and a 12-ms decay, 40 ms long. The accent (beat 1 of a bar) peaks at
+ * DRUMSYNTH_CLICK_ACCENT_PEAK, the others at DRUMSYNTH_CLICK_PEAK (6 dB quieter). Writes
+ * `frames` samples into out (caller-owned); the sound is DRUMSYNTH_CLICK_SECONDS long (the
+ * rest is zero). Returns the sound's length in frames. Pure, any thread but the audio thread. */
+#define DRUMSYNTH_CLICK_SECONDS 0.040
+#define DRUMSYNTH_CLICK_ACCENT_PEAK 0.80f
+#define DRUMSYNTH_CLICK_PEAK 0.40f
+int drumsynth_click(float *out, int frames, int rate, int accent);
+
 #endif

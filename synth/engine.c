@@ -4,6 +4,9 @@
 #include <math.h>
 #include <string.h>
 
+#include <stdlib.h>
+
+#include "drumsynth.h"
 #include "kit.h"
 
 /* ---- commands: control thread -> audio thread ---- */
@@ -19,7 +22,10 @@ typedef enum {
     ENGINE_CMD_SOLO,
     ENGINE_CMD_CHOKE,
     ENGINE_CMD_MASTER,
-    ENGINE_CMD_HIT
+    ENGINE_CMD_HIT,
+    ENGINE_CMD_CLICK,
+    ENGINE_CMD_CLICK_LEVEL,
+    ENGINE_CMD_RESPOND
 } EngineCommandType;
 
 typedef struct {
@@ -92,6 +98,19 @@ int engine_init(Engine *e, int rate, const Kit *kit)
     e->ctl_master = e->master = ENGINE_DEFAULT_MASTER;
     e->frames_per_step = engine_frames_per_step(rate, e->bpm);
     e->current = -1;
+    e->respond = e->ctl_respond = HVO_STEPS;
+    e->click_level = e->ctl_click_level = ENGINE_DEFAULT_CLICK_LEVEL;
+    e->click_frames = (int)(DRUMSYNTH_CLICK_SECONDS * rate) + 1;
+    for (int k = 0; k < 2; k++) {
+        e->click_sound[k] = malloc(sizeof(float) * (size_t)e->click_frames);
+        if (!e->click_sound[k]) {
+            engine_deinit(e);
+            return -1;
+        }
+        drumsynth_click(e->click_sound[k], e->click_frames, rate, k);
+    }
+    e->click_pos = e->click_frames;
+    atomic_init(&e->pub_clock, 0);
     atomic_init(&e->slot_state, slot_pack(-1, -1));
     atomic_init(&e->kit_next, kit);
     atomic_init(&e->kit_active, kit);
@@ -115,6 +134,10 @@ int engine_init(Engine *e, int rate, const Kit *kit)
 void engine_deinit(Engine *e)
 {
     ring_deinit(&e->commands);
+    for (int k = 0; k < 2; k++) {
+        free(e->click_sound[k]);
+        e->click_sound[k] = NULL;
+    }
 }
 
 void engine_set_pattern(Engine *e, const Hvo *p)
@@ -136,6 +159,28 @@ void engine_set_pattern(Engine *e, const Hvo *p)
 }
 
 int engine_play(Engine *e) { return engine_send(e, ENGINE_CMD_PLAY, 0, 0); }
+int engine_play_from(Engine *e, double start)
+{
+    return engine_send(e, ENGINE_CMD_PLAY, 0, isfinite(start) ? (float)start : 0.0f);
+}
+
+int engine_set_click(Engine *e, int on)
+{
+    e->ctl_click = !!on;
+    return engine_send(e, ENGINE_CMD_CLICK, 0, (float)!!on);
+}
+
+int engine_set_click_level(Engine *e, float gain)
+{
+    e->ctl_click_level = clampf(gain, 0.0f, 4.0f);
+    return engine_send(e, ENGINE_CMD_CLICK_LEVEL, 0, e->ctl_click_level);
+}
+
+int engine_set_respond(Engine *e, int steps)
+{
+    e->ctl_respond = steps == 4 || steps == 16 ? steps : HVO_STEPS;
+    return engine_send(e, ENGINE_CMD_RESPOND, 0, (float)e->ctl_respond);
+}
 int engine_stop(Engine *e) { return engine_send(e, ENGINE_CMD_STOP, 0, 0); }
 
 int engine_set_bpm(Engine *e, float bpm)
@@ -221,6 +266,9 @@ float engine_get_master(const Engine *e) { return e->ctl_master; }
 float engine_get_gain(const Engine *e, int voice) { return voice_ok(voice) ? e->ctl_voice[voice].gain : 0.0f; }
 int engine_get_mute(const Engine *e, int voice) { return voice_ok(voice) ? e->ctl_voice[voice].mute : 0; }
 int engine_get_solo(const Engine *e, int voice) { return voice_ok(voice) ? e->ctl_voice[voice].solo : 0; }
+int engine_get_click(const Engine *e) { return e->ctl_click; }
+float engine_get_click_level(const Engine *e) { return e->ctl_click_level; }
+int engine_get_respond(const Engine *e) { return e->ctl_respond; }
 
 /* ---- audio thread ---- */
 
@@ -270,14 +318,15 @@ static void engine_start_hit(Engine *e, int voice, float velocity)
     slot->fade_step = 0.0f;
 }
 
-/* Resets the transport to step 0 at frame 0. */
-static void engine_rewind(Engine *e)
+/* Resets the transport to step position `start` at frame 0. */
+static void engine_rewind(Engine *e, double start)
 {
     e->frame = 0;
     e->base_frame = 0;
-    e->base_step = 0.0;
-    e->next_step = 0;
+    e->base_step = start;
+    e->next_step = (int64_t)ceil(start - 0.5);
     e->n_events = 0;
+    e->n_click = 0;
 }
 
 /* Step position (fractional) at a transport frame, under the tempo in force. */
@@ -290,13 +339,17 @@ static void engine_apply(Engine *e, const EngineCommand *c)
 {
     switch (c->type) {
     case ENGINE_CMD_PLAY:
-        engine_rewind(e);
+        engine_rewind(e, c->value);
         e->playing = 1;
         break;
     case ENGINE_CMD_STOP:
         e->playing = 0;
         e->n_events = 0;
+        e->n_click = 0;
         break;
+    case ENGINE_CMD_CLICK: e->click_on = c->value != 0.0f; break;
+    case ENGINE_CMD_CLICK_LEVEL: e->click_level = c->value; break;
+    case ENGINE_CMD_RESPOND: e->respond = (int)c->value; break;
     case ENGINE_CMD_BPM: {
         double step = engine_step_at(e, e->frame);
         e->bpm = c->value;
@@ -336,33 +389,95 @@ static void engine_take_pattern(Engine *e)
     }
 }
 
-/* Queues the hits of absolute step n (latching a new pattern at a loop's step 0). */
+/* Queues one hit of absolute step n (grid line with swing) at its exact frame. */
+static void engine_queue_hit(Engine *e, int64_t n, int s, int voice, float vel, float offset)
+{
+    if (vel <= 0.0f)
+        return;
+    double grid = (double)n + ((s & 1) ? e->swing : 0.0);
+    double pos = grid + clampf(offset, -0.5f, 0.5f);
+    int64_t frame = e->base_frame + (int64_t)llround((pos - e->base_step) * e->frames_per_step);
+    if (frame < e->frame)
+        frame = e->frame; /* too late to be exact (transport start, tempo change): now */
+    if (e->n_events >= ENGINE_MAX_EVENTS) {
+        atomic_fetch_add_explicit(&e->dropped_events, 1, memory_order_relaxed);
+        return;
+    }
+    e->events[e->n_events++] = (Engine_event){frame, voice, vel};
+}
+
+/* Queues the click tick of absolute step n when it is a beat (accent on a bar's first beat):
+ * always in the count-in (n < 0), otherwise when the click is on. */
+static void engine_queue_click(Engine *e, int64_t n)
+{
+    int64_t in_bar = ((n % HVO_STEPS_PER_BAR) + HVO_STEPS_PER_BAR) % HVO_STEPS_PER_BAR;
+    if (in_bar % HVO_STEPS_PER_BEAT != 0 || !(e->click_on || n < 0) || e->n_click >= ENGINE_CLICK_EVENTS)
+        return;
+    int64_t frame = e->base_frame + (int64_t)llround(((double)n - e->base_step) * e->frames_per_step);
+    if (frame < e->frame)
+        frame = e->frame;
+    e->click_at[e->n_click] = frame;
+    e->click_accent[e->n_click] = in_bar == 0;
+    e->n_click++;
+}
+
+/* Queues the hits of absolute step n (and its click). When step n+1 is a splice point (every
+ * `respond` steps), a pending pattern is latched here and step n follows the splice rule
+ * (engine.h): per voice, from the new pattern when it has a hit on n or n+1, else from the old. */
 static void engine_schedule_step(Engine *e, int64_t n)
 {
-    int s = (int)(n % HVO_STEPS);
-    if (s == 0)
+    int s = (int)(((n % HVO_STEPS) + HVO_STEPS) % HVO_STEPS);
+    engine_queue_click(e, n);
+    if ((s + 1) % e->respond == 0) {
+        float old_row[HVO_VOICES][3] = {{0}};
+        int had_old = e->current >= 0;
+        if (had_old) /* copied now: once the new one is latched, the old slot may be rewritten */
+            for (int v = 0; v < HVO_VOICES; v++) {
+                const Hvo *p = &e->slots[e->current];
+                old_row[v][0] = hvo_hit(p, s, v);
+                old_row[v][1] = hvo_vel(p, s, v);
+                old_row[v][2] = hvo_off(p, s, v);
+            }
+        uint64_t before = e->serial;
         engine_take_pattern(e);
-    if (e->current < 0)
+        if (e->serial != before && had_old) {
+            if (n < 0)
+                return;
+            const Hvo *p = &e->slots[e->current];
+            int next = (s + 1) % HVO_STEPS;
+            for (int v = 0; v < HVO_VOICES; v++) {
+                int take_new = hvo_hit(p, s, v) >= 0.5f || hvo_hit(p, next, v) >= 0.5f;
+                if (take_new && hvo_hit(p, s, v) >= 0.5f)
+                    engine_queue_hit(e, n, s, v, hvo_vel(p, s, v), hvo_off(p, s, v));
+                else if (!take_new && old_row[v][0] >= 0.5f)
+                    engine_queue_hit(e, n, s, v, old_row[v][1], old_row[v][2]);
+            }
+            return;
+        }
+    }
+    if (n < 0 || e->current < 0)
         return;
     const Hvo *p = &e->slots[e->current];
-    double grid = (double)n + ((s & 1) ? e->swing : 0.0);
-    for (int v = 0; v < HVO_VOICES; v++) {
-        if (hvo_hit(p, s, v) < 0.5f)
-            continue;
-        float vel = hvo_vel(p, s, v);
-        if (vel <= 0.0f)
-            continue;
-        float off = clampf(hvo_off(p, s, v), -0.5f, 0.5f);
-        double pos = grid + off;
-        int64_t frame = e->base_frame + (int64_t)llround((pos - e->base_step) * e->frames_per_step);
-        if (frame < e->frame)
-            frame = e->frame; /* too late to be exact (transport start, tempo change): now */
-        if (e->n_events >= ENGINE_MAX_EVENTS) {
-            atomic_fetch_add_explicit(&e->dropped_events, 1, memory_order_relaxed);
-            continue;
-        }
-        e->events[e->n_events++] = (Engine_event){frame, v, vel};
+    for (int v = 0; v < HVO_VOICES; v++)
+        if (hvo_hit(p, s, v) >= 0.5f)
+            engine_queue_hit(e, n, s, v, hvo_vel(p, s, v), hvo_off(p, s, v));
+}
+
+/* Mixes the sounding click tick into out[at .. at + frames) (stereo, adding). */
+static void engine_mix_click(Engine *e, float *out, int at, int frames)
+{
+    if (e->click_pos >= e->click_frames)
+        return;
+    const float *src = e->click_sound[e->click_which] + e->click_pos;
+    int n = e->click_frames - e->click_pos;
+    if (n > frames)
+        n = frames;
+    float g = e->click_level;
+    for (int k = 0; k < n; k++) {
+        out[2 * (at + k)] += g * src[k];
+        out[2 * (at + k) + 1] += g * src[k];
     }
+    e->click_pos += n;
 }
 
 /* Mixes every sounding hit into out[0 .. frames) (stereo, adding), with the voice gains
@@ -485,7 +600,22 @@ void engine_render(Engine *e, float *out, int frames)
                 next = (int)rel;
             i++;
         }
+        for (int i = 0; i < e->n_click;) {
+            int64_t rel = e->click_at[i] - e->frame;
+            if (rel <= pos) {
+                e->click_which = e->click_accent[i];
+                e->click_pos = 0;
+                e->n_click--;
+                e->click_at[i] = e->click_at[e->n_click];
+                e->click_accent[i] = e->click_accent[e->n_click];
+                continue;
+            }
+            if (rel < next)
+                next = (int)rel;
+            i++;
+        }
         engine_mix(e, out, pos, next - pos, frames, tl, tr);
+        engine_mix_click(e, out, pos, next - pos);
         pos = next;
     }
     for (int v = 0; v < HVO_VOICES; v++) {
@@ -507,6 +637,7 @@ void engine_render(Engine *e, float *out, int frames)
     atomic_store_explicit(&e->pub_serial, e->serial, memory_order_relaxed);
     atomic_store_explicit(&e->pub_voices, active, memory_order_relaxed);
     atomic_store_explicit(&e->pub_bpm_bits, float_bits(e->bpm), memory_order_relaxed);
+    atomic_store_explicit(&e->pub_clock, e->clock, memory_order_relaxed);
     atomic_fetch_add_explicit(&e->callbacks, 1, memory_order_relaxed);
     if (e->playing)
         e->frame = block_end;
@@ -527,6 +658,7 @@ void engine_position(Engine *e, Engine_position *pos)
     pos->loop = whole / HVO_STEPS;
     pos->pattern_serial = atomic_load_explicit(&e->pub_serial, memory_order_relaxed);
     pos->bpm = bits_float(atomic_load_explicit(&e->pub_bpm_bits, memory_order_relaxed));
+    pos->clock = atomic_load_explicit(&e->pub_clock, memory_order_relaxed);
 }
 
 void engine_stats(Engine *e, Engine_stats *st)

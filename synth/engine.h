@@ -13,6 +13,21 @@
  * sound), and latches the pattern for a new loop when it schedules that loop's step 0: that
  * is the "loop boundary" at which a pattern set with engine_set_pattern() takes over.
  *
+ * Respond (engine_set_respond): a new pattern may also take over at every bar (16 steps) or
+ * every beat (4 steps) instead of every loop. The splice rule, the same at every splice point k
+ * (loop, bar or beat line): the pattern is latched when step k-1 is scheduled; step k-1 is the
+ * splice window's first half and step k its second. For each voice, if the new pattern has a hit
+ * on step k-1 or k, the voice's step k-1 comes from the new pattern, otherwise from the old one;
+ * every step from k on comes from the new one. So a hit that moved across the line (old k-1, new
+ * k, or old k, new k-1) sounds once, never twice and never not at all, and a hit the new pattern
+ * does not have near the line, but the old one had on k-1, still sounds.
+ *
+ * Click and count-in: the engine's own metronome voice (drumsynth_click), one tick on every
+ * beat, the first beat of each bar accented, scheduled with the steps (sample-accurate), with
+ * its own level (not the master, not the limiter's input of a voice: it is never part of a
+ * pattern). engine_play_from(e, -16 * N) starts the transport N bars early: the steps before 0
+ * are the count-in, which always clicks; pattern hits start at step 0.
+ *
  * Voices: 9 (hvo.h), each with ENGINE_POLYPHONY overlapping hits (the oldest is faded out
  * when a new one needs room). Choke groups: a hit stops the other voices of its group (closed
  * and open hat share group 1). Velocity v in 0..1 sets amplitude v^ENGINE_VELOCITY_CURVE and
@@ -52,6 +67,8 @@
 #define ENGINE_CHOKE_FADE_S 0.004  /* a choked or stolen hit fades out over this long */
 #define ENGINE_LIMIT_KNEE 0.8f     /* the soft limiter is transparent below this level */
 #define ENGINE_DEFAULT_MASTER 0.6f /* master gain at init: headroom for 9 voices at once */
+#define ENGINE_CLICK_EVENTS 8      /* click ticks scheduled, not yet sounding */
+#define ENGINE_DEFAULT_CLICK_LEVEL 0.5f /* click gain at init (linear, its own: not the master) */
 
 typedef struct Kit Kit; /* kit.h */
 
@@ -71,6 +88,7 @@ typedef struct {
     int64_t loop;         /* loops completed since engine_play */
     uint64_t pattern_serial; /* patterns taken over so far: goes up by 1 at each swap */
     float bpm;            /* tempo in force */
+    int64_t clock;        /* frames rendered ever (stopped or not) at the start of that block */
 } Engine_position;
 
 /* The audio thread's health (any thread). Loads are callback time / buffer duration. */
@@ -134,6 +152,18 @@ typedef struct {
     int current;                       /* slot played now, or -1 */
     uint64_t serial;
     int64_t clock;                     /* frames rendered ever (ages of hits) */
+    int respond;                       /* steps between splice points: 32, 16 or 4 */
+    /* the click: two sounds made at init (accent, other beats), ticks scheduled with steps */
+    float *click_sound[2];             /* [0] other beats, [1] accent; click_frames each */
+    int click_frames;
+    int ctl_click, ctl_respond;
+    float ctl_click_level;
+    int click_on;
+    float click_level;
+    int64_t click_at[ENGINE_CLICK_EVENTS]; /* transport frames of scheduled ticks */
+    int click_accent[ENGINE_CLICK_EVENTS];
+    int n_click;
+    int click_pos, click_which;        /* sounding tick: next frame (>= click_frames: idle) */
     /* published by the audio thread */
     atomic_llong pub_frame;
     atomic_llong pub_step_q;           /* step position * 65536 */
@@ -141,6 +171,7 @@ typedef struct {
     atomic_ullong pub_serial;
     atomic_int pub_voices;
     atomic_uint pub_bpm_bits;          /* float bits */
+    atomic_llong pub_clock;
     /* statistics (any thread writes through engine_note_*) */
     atomic_ullong xruns, callbacks, dropped_commands, dropped_events;
     atomic_uint load_bits, load_max_bits, load_avg_bits; /* float bits */
@@ -159,6 +190,16 @@ void engine_deinit(Engine *e);
 void engine_set_pattern(Engine *e, const Hvo *p);
 /* Starts the transport at frame 0, loop 0, step 0 (returns 0 if the ring is full). */
 int engine_play(Engine *e);
+/* Starts the transport at frame 0 at step position `start` (steps, may be fractional):
+ * negative for a count-in (-16 per bar: those steps only click), or slightly positive to line
+ * the grid up with a moment already past (a tap that started the transport). */
+int engine_play_from(Engine *e, double start);
+/* The click on (1) or off (0), and its level (linear gain 0..4, default
+ * ENGINE_DEFAULT_CLICK_LEVEL). The count-in clicks whatever this says. */
+int engine_set_click(Engine *e, int on);
+int engine_set_click_level(Engine *e, float gain);
+/* When a new pattern takes over: every `steps` steps (32 loop, 16 bar, 4 beat; see above). */
+int engine_set_respond(Engine *e, int steps);
 /* Stops the transport; sounding hits ring out, scheduled ones are dropped. */
 int engine_stop(Engine *e);
 /* Tempo in bpm (clamped to 20..400). The playhead keeps its step position. */
@@ -192,6 +233,9 @@ float engine_get_master(const Engine *e);
 float engine_get_gain(const Engine *e, int voice);
 int engine_get_mute(const Engine *e, int voice);
 int engine_get_solo(const Engine *e, int voice);
+int engine_get_click(const Engine *e);
+float engine_get_click_level(const Engine *e);
+int engine_get_respond(const Engine *e);
 
 /* Frames per step at a tempo and rate (rate * 60 / (bpm * 4)). */
 double engine_frames_per_step(int rate, float bpm);
