@@ -65,6 +65,24 @@ int options_int(const char *name, const char *text, long lo, long hi, int *out)
     return OPTIONS_OK;
 }
 
+int options_u64(const char *name, const char *text, unsigned long long hi, unsigned long long *out)
+{
+    int digits = text && *text;
+    for (const char *p = text; digits && *p; p++)
+        digits = *p >= '0' && *p <= '9';
+    char *end;
+    errno = 0;
+    unsigned long long x = digits ? strtoull(text, &end, 10) : 0;
+    if (!digits || errno || x > hi) {
+        char b[32];
+        snprintf(b, sizeof b, "%llu", hi);
+        fprintf(stderr, "groove: %s wants a whole number in 0..%s, not '%s'\n", name, b, text ? text : "");
+        return OPTIONS_USAGE;
+    }
+    *out = x;
+    return OPTIONS_OK;
+}
+
 int options_error(const char *command, int ret, char **argv)
 {
     const char *opt = optind > 0 ? argv[optind - 1] : "?";

@@ -24,6 +24,9 @@ int options_float(const char *name, const char *text, double lo, double hi, floa
 /* The same for a whole number in [lo, hi] (no fraction, no trailing text). */
 int options_int(const char *name, const char *text, long lo, long hi, int *out);
 
+/* The same for a seed or count up to 2^64-1: decimal digits only, exact (no double between). */
+int options_u64(const char *name, const char *text, unsigned long long hi, unsigned long long *out);
+
 /* The optstring to give getopt_long: a leading ':' so a missing value is told from an unknown
  * option, and -h for help. */
 #define OPTIONS_SHORT ":h"

@@ -27,5 +27,16 @@ int main(void)
     CHECK(options_int("--loops", "2.5", 0, 100, &i) == OPTIONS_USAGE && i == 3, "a fraction is not a whole number");
     CHECK(options_int("--loops", "-1", 0, 100, &i) == OPTIONS_USAGE, "below the range");
     CHECK(options_int("--loops", "1e12", 0, 100, &i) == OPTIONS_USAGE, "far above the range");
+    unsigned long long u = 5;
+    CHECK(options_u64("--seed", "18446744073709551615", ~0ull, &u) == OPTIONS_OK && u == ~0ull,
+          "a 64-bit seed is read exactly");
+    CHECK(options_u64("--seed", "9007199254740993", ~0ull, &u) == OPTIONS_OK && u == 9007199254740993ull,
+          "2^53 + 1 is not rounded through a double");
+    u = 5;
+    CHECK(options_u64("--seed", "-1", ~0ull, &u) == OPTIONS_USAGE && u == 5, "a negative seed: usage error, untouched");
+    CHECK(options_u64("--seed", "18446744073709551616", ~0ull, &u) == OPTIONS_USAGE, "past 2^64-1: usage error");
+    CHECK(options_u64("--seed", "12x", ~0ull, &u) == OPTIONS_USAGE, "trailing text: usage error");
+    CHECK(options_u64("--seed", "11", 10, &u) == OPTIONS_USAGE, "above hi: usage error");
+    CHECK(options_u64("--seed", "", 10, &u) == OPTIONS_USAGE, "empty: usage error");
     return check_summary();
 }
