@@ -21,7 +21,7 @@ helps() {
     check "$1 --help exits 0 with the usage on stdout" test "$st" = 0 -a -s "$TMP/out" -a ! -s "$TMP/err"
 }
 
-for cmd in devices train run synth-kit kits dataset show; do
+for cmd in devices train run synth-kit kits dataset show generate; do
     helps "$cmd"
     usage_error "$cmd: an unknown option is a usage error" "unknown option '--no-such-option' (groove $cmd --help)" \
         "$cmd" --no-such-option
@@ -39,4 +39,9 @@ usage_error "dataset: --gmd without -o" "dataset needs --gmd DIR and -o FILE" da
 usage_error "dataset: a stray argument" "unexpected argument 'x'" dataset --info f x
 usage_error "show: a bad --bar" "--bar wants a whole number in 0..1000000, not '-1'" show x.mid --bar -1
 usage_error "show: two files" "unexpected argument 'b.mid'" show a.mid b.mid
+usage_error "generate: no -o" "generate needs GROOVE.mid and -o DRUMS.mid" generate in.mid
+usage_error "generate: a negative seed" "--seed wants a whole number in 0..18446744073709551615, not '-3'" generate in.mid -o x.mid --seed -3
+usage_error "generate: an unknown style" "--style wants a GMD genre or its number (afrobeat" generate in.mid -o x.mid --style polka
+usage_error "generate: an unknown mute group" "--mute wants groups from kick,snare" generate in.mid -o x.mid --mute cowbell
+usage_error "generate: two inputs" "unexpected argument 'b.mid'" generate a.mid b.mid -o x.mid
 finish

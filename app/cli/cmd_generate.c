@@ -2,7 +2,7 @@
  * every channel is a tap), a drum part out, made by the model 2 bars at a time. A longer file
  * is cut into 2-bar windows (bars 0-1, 2-3, ...), each turned into 2 bars of drums, and the
  * results are written one after the other at the file's tempo. */
-#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include "midi_hvo.h"
 #include "model.h"
 #include "genre.h"
+#include "options.h"
 
 #define GENERATE_MAX_WINDOWS 4096
 
@@ -58,28 +59,21 @@ static int parse_mutes(const char *list, unsigned *mask)
     return 0;
 }
 
-/* 1 when a is an option that takes a value. */
-static int takes_value(const char *a)
-{
-    static const char *const with_value[] = {"-o", "--output", "--model", "--seed", "--temperature",
-                                             "--density", "--threshold", "--velocity-floor", "--variation",
-                                             "--bpm", "--max-hits", "--style", "--mute"};
-    for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
-        if (!strcmp(a, with_value[k]))
-            return 1;
-    return 0;
-}
-
-/* Parses a float option value within [lo, hi]; -1 when it is not one. */
-static int parse_float(const char *s, float lo, float hi, float *out)
+/* Reads --style NAME|ID into a genre id. OPTIONS_OK or OPTIONS_USAGE (said, with the names). */
+static int parse_style(const char *text, int *genre)
 {
     char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= lo && v <= hi))
-        return -1;
-    *out = (float)v;
-    return 0;
+    long n = strtol(text, &end, 10);
+    int g = *end || end == text ? genre_from_name(text) : (n >= 0 && n < GENRE_COUNT ? (int)n : -1);
+    if (g < 0) {
+        fprintf(stderr, "groove: --style wants a GMD genre or its number (");
+        for (int s = 0; s < GENRE_COUNT; s++)
+            fprintf(stderr, "%s%s", s ? ", " : "", genre_name(s));
+        fprintf(stderr, "), not '%s'\n", text);
+        return OPTIONS_USAGE;
+    }
+    *genre = g;
+    return OPTIONS_OK;
 }
 
 int cmd_generate(int argc, char **argv)
@@ -93,81 +87,66 @@ int cmd_generate(int argc, char **argv)
     unsigned mutes = 0;
     int fill = 0, stochastic = 0;
     unsigned long long seed = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int bad = 0;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(a, "--fill")) {
-            fill = 1;
-        } else if (!strcmp(a, "--stochastic")) {
-            stochastic = 1;
-        } else if (!strcmp(a, "--quiet")) {
-            quiet = 1;
-        } else if (takes_value(a) && !v) {
-            fprintf(stderr, "groove: generate: %s needs a value (groove generate --help)\n", a);
-            return 2;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            out_path = argv[++i];
-        } else if (!strcmp(a, "--model")) {
-            model_path = argv[++i];
-        } else if (!strcmp(a, "--seed")) {
-            char *end;
-            errno = 0;
-            seed = strtoull(argv[++i], &end, 10);
-            bad = errno || *end || end == argv[i] || argv[i][0] == '-';
-        } else if (!strcmp(a, "--temperature")) {
-            bad = parse_float(argv[++i], 0.01f, 100.0f, &temperature);
-        } else if (!strcmp(a, "--density")) {
-            bad = parse_float(argv[++i], 0.0f, 1.0f, &density);
-        } else if (!strcmp(a, "--threshold")) {
-            bad = parse_float(argv[++i], 0.0f, 1.0f, &threshold);
-        } else if (!strcmp(a, "--velocity-floor")) {
-            bad = parse_float(argv[++i], 0.0f, 1.0f, &floor_v);
-        } else if (!strcmp(a, "--variation")) {
-            bad = parse_float(argv[++i], 0.0f, 10.0f, &variation);
-        } else if (!strcmp(a, "--bpm")) {
-            bad = parse_float(argv[++i], 20.0f, 400.0f, &bpm);
-        } else if (!strcmp(a, "--max-hits")) {
-            char *end;
-            long n = strtol(argv[++i], &end, 10);
-            bad = *end || end == argv[i] || n < 0 || n > HVO_STEPS;
-            max_hits = (int)n;
-        } else if (!strcmp(a, "--style")) {
-            char *end;
-            long n = strtol(argv[++i], &end, 10);
-            genre = *end || end == argv[i] ? genre_from_name(argv[i]) : (n >= 0 && n < GENRE_COUNT ? (int)n : -1);
-            if (genre < 0) {
-                fprintf(stderr, "groove: generate: unknown style '%s' (known: ", argv[i]);
-                for (int s = 0; s < GENRE_COUNT; s++)
-                    fprintf(stderr, "%s%s", s ? ", " : "", genre_name(s));
-                fprintf(stderr, ")\n");
-                return 2;
+    enum { O_MODEL = 256, O_SEED, O_TEMPERATURE, O_DENSITY, O_THRESHOLD, O_MAX_HITS, O_FLOOR, O_STYLE, O_FILL,
+           O_MUTE, O_VARIATION, O_STOCHASTIC, O_BPM, O_QUIET };
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"output", required_argument, NULL, 'o'},
+        {"model", required_argument, NULL, O_MODEL},
+        {"seed", required_argument, NULL, O_SEED},
+        {"temperature", required_argument, NULL, O_TEMPERATURE},
+        {"density", required_argument, NULL, O_DENSITY},
+        {"threshold", required_argument, NULL, O_THRESHOLD},
+        {"max-hits", required_argument, NULL, O_MAX_HITS},
+        {"velocity-floor", required_argument, NULL, O_FLOOR},
+        {"style", required_argument, NULL, O_STYLE},
+        {"fill", no_argument, NULL, O_FILL},
+        {"mute", required_argument, NULL, O_MUTE},
+        {"variation", required_argument, NULL, O_VARIATION},
+        {"stochastic", no_argument, NULL, O_STOCHASTIC},
+        {"bpm", required_argument, NULL, O_BPM},
+        {"quiet", no_argument, NULL, O_QUIET},
+        {NULL, 0, NULL, 0},
+    };
+    options_begin();
+    int c, r = OPTIONS_OK;
+    while (r == OPTIONS_OK && (c = getopt_long(argc, argv, OPTIONS_SHORT "o:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': usage(stdout); return 0;
+        case 'o': out_path = optarg; break;
+        case O_MODEL: model_path = optarg; break;
+        case O_FILL: fill = 1; break;
+        case O_STOCHASTIC: stochastic = 1; break;
+        case O_QUIET: quiet = 1; break;
+        case O_SEED: r = options_u64("--seed", optarg, ~0ull, &seed); break;
+        case O_TEMPERATURE: r = options_float("--temperature", optarg, 0.01, 100, &temperature); break;
+        case O_DENSITY: r = options_float("--density", optarg, 0, 1, &density); break;
+        case O_THRESHOLD: r = options_float("--threshold", optarg, 0, 1, &threshold); break;
+        case O_FLOOR: r = options_float("--velocity-floor", optarg, 0, 1, &floor_v); break;
+        case O_VARIATION: r = options_float("--variation", optarg, 0, 10, &variation); break;
+        case O_BPM: r = options_float("--bpm", optarg, 20, 400, &bpm); break;
+        case O_MAX_HITS: r = options_int("--max-hits", optarg, 0, HVO_STEPS, &max_hits); break;
+        case O_STYLE: r = parse_style(optarg, &genre); break;
+        case O_MUTE:
+            if (parse_mutes(optarg, &mutes)) {
+                fprintf(stderr, "groove: --mute wants groups from kick,snare,hats,toms,cymbals, not '%s'\n", optarg);
+                r = OPTIONS_USAGE;
             }
-        } else if (!strcmp(a, "--mute")) {
-            if (parse_mutes(argv[++i], &mutes)) {
-                fprintf(stderr, "groove: generate: bad --mute '%s' (groups: kick,snare,hats,toms,cymbals)\n", argv[i]);
-                return 2;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "groove: generate: unknown option '%s' (groove generate --help)\n", a);
-            return 2;
-        } else if (!in_path) {
-            in_path = a;
-        } else {
-            fprintf(stderr, "groove: generate: one input file only ('%s'?)\n", a);
-            return 2;
-        }
-        if (bad) {
-            fprintf(stderr, "groove: generate: bad value for %s: '%s'\n", a, argv[i]);
-            return 2;
+            break;
+        default: return options_error("generate", c, argv);
         }
     }
+    if (r != OPTIONS_OK)
+        return r;
+    if (optind < argc)
+        in_path = argv[optind];
+    if (optind + 1 < argc) {
+        fprintf(stderr, "groove: unexpected argument '%s': generate takes one input file (groove generate --help)\n", argv[optind + 1]);
+        return OPTIONS_USAGE;
+    }
     if (!in_path || !out_path) {
-        usage(stderr);
-        return 2;
+        fprintf(stderr, "groove: generate needs GROOVE.mid and -o DRUMS.mid (groove generate --help)\n");
+        return OPTIONS_USAGE;
     }
 
     char err[512];
