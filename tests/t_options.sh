@@ -21,7 +21,7 @@ helps() {
     check "$1 --help exits 0 with the usage on stdout" test "$st" = 0 -a -s "$TMP/out" -a ! -s "$TMP/err"
 }
 
-for cmd in devices train run synth-kit kits dataset show generate; do
+for cmd in devices train run synth-kit kits dataset show generate eval; do
     helps "$cmd"
     usage_error "$cmd: an unknown option is a usage error" "unknown option '--no-such-option' (groove $cmd --help)" \
         "$cmd" --no-such-option
@@ -44,4 +44,9 @@ usage_error "generate: a negative seed" "--seed wants a whole number in 0..18446
 usage_error "generate: an unknown style" "--style wants a GMD genre or its number (afrobeat" generate in.mid -o x.mid --style polka
 usage_error "generate: an unknown mute group" "--mute wants groups from kick,snare" generate in.mid -o x.mid --mute cowbell
 usage_error "generate: two inputs" "unexpected argument 'b.mid'" generate a.mid b.mid -o x.mid
+usage_error "eval: a bad --split" "--split wants validation or test, not 'train'" eval --split train
+usage_error "eval: a bad --style" "--style wants none or labels, not 'rock'" eval --style rock
+usage_error "eval: threshold 1" "--threshold wants a number in 0.001..0.999, not '1'" eval --threshold 1
+usage_error "eval: --limit 0" "--limit wants a whole number in 1..100000000" eval --limit 0
+usage_error "eval: --model with --random-weights" "exclude each other" eval --model m.gtm --random-weights 3
 finish

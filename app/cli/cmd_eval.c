@@ -1,4 +1,5 @@
 /* cmd_eval.c - `groove eval`: a model on a dataset split, as numbers, JSON and an HTML report. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "dataset.h"
 #include "eval.h"
 #include "model.h"
+#include "options.h"
 #include "report.h"
 
 static void usage(FILE *out)
@@ -62,14 +64,6 @@ static void command_line(int argc, char **argv, char *buf, size_t len)
     }
 }
 
-/* Parses a non-negative integer; -1 when it is not one. */
-static long parse_count(const char *s)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    return *s && !*end && v >= 0 ? v : -1;
-}
-
 static void print_summary(const Eval_result *r, const char *model_path)
 {
     const Metrics *m = &r->metrics;
@@ -95,76 +89,110 @@ static void print_summary(const Eval_result *r, const char *model_path)
     }
 }
 
-int cmd_eval(int argc, char **argv)
+/* What the command line asks. */
+typedef struct {
+    const char *model_path, *data_path, *report_dir;
+    Eval_options opt;
+    int json, tsne;
+    int random;                     /* --random-weights given */
+    unsigned long long random_seed;
+} Eval_args;
+
+/* Says a choice option (--split, --style) got something else unless ok. OPTIONS_OK or
+ * OPTIONS_USAGE (said). */
+static int parse_choice(const char *name, const char *text, int ok, const char *choices)
 {
-    const char *model_path = NULL, *data_path = "data/gmd.gds", *report_dir = NULL;
-    Eval_options opt = {.split = DATASET_SPLIT_VALIDATION, .kinds = DATASET_BEATS, .limit = 0, .want_details = 0,
-                        .threshold = 0.0f, .style = EVAL_STYLE_NONE};
-    int json = 0, tsne = 1;
-    long random_seed = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has_value = i + 1 < argc;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(a, "--model") && has_value) {
-            model_path = argv[++i];
-        } else if (!strcmp(a, "--random-weights") && has_value) {
-            if ((random_seed = parse_count(argv[++i])) < 0) {
-                fprintf(stderr, "groove: --random-weights wants a seed (a whole number), not '%s'\n", argv[i]);
-                return 2;
-            }
-        } else if (!strcmp(a, "--data") && has_value) {
-            data_path = argv[++i];
-        } else if (!strcmp(a, "--split") && has_value) {
-            opt.split = dataset_split_from_name(argv[++i]);
-            if (opt.split != DATASET_SPLIT_VALIDATION && opt.split != DATASET_SPLIT_TEST) {
-                fprintf(stderr, "groove: --split wants validation or test, not '%s'\n", argv[i]);
-                return 2;
-            }
-        } else if (!strcmp(a, "--style") && has_value) {
-            opt.style = eval_style_from_name(argv[++i]);
-            if (opt.style < 0) {
-                fprintf(stderr, "groove: --style wants none or labels, not '%s'\n", argv[i]);
-                return 2;
-            }
-        } else if (!strcmp(a, "--beats")) {
-            opt.kinds = DATASET_BEATS;
-        } else if (!strcmp(a, "--fills")) {
-            opt.kinds = DATASET_FILLS;
-        } else if (!strcmp(a, "--all")) {
-            opt.kinds = DATASET_BEATS_AND_FILLS;
-        } else if (!strcmp(a, "--json")) {
-            json = 1;
-        } else if (!strcmp(a, "--report") && has_value) {
-            report_dir = argv[++i];
-        } else if (!strcmp(a, "--no-tsne")) {
-            tsne = 0;
-        } else if (!strcmp(a, "--threshold") && has_value) {
-            char *end;
-            double t = strtod(argv[++i], &end);
-            if (*end || !(t > 0.0 && t < 1.0)) {
-                fprintf(stderr, "groove: --threshold wants a number between 0 and 1, not '%s'\n", argv[i]);
-                return 2;
-            }
-            opt.threshold = (float)t;
-        } else if (!strcmp(a, "--limit") && has_value) {
-            long v = parse_count(argv[++i]);
-            if (v < 1 || v > 100000000) {
-                fprintf(stderr, "groove: --limit wants a positive number of windows, not '%s'\n", argv[i]);
-                return 2;
-            }
-            opt.limit = (int)v;
-        } else {
-            fprintf(stderr, "groove: eval: unknown or incomplete option '%s' (groove eval --help)\n", a);
-            return 2;
+    if (ok)
+        return OPTIONS_OK;
+    fprintf(stderr, "groove: %s wants %s, not '%s'\n", name, choices, text);
+    return OPTIONS_USAGE;
+}
+
+/* Parses the options. OPTIONS_OK, OPTIONS_HELP (usage printed), or OPTIONS_USAGE (said). */
+static int parse_options(int argc, char **argv, Eval_args *a)
+{
+    enum { O_MODEL = 256, O_RANDOM, O_DATA, O_SPLIT, O_STYLE, O_BEATS, O_FILLS, O_ALL, O_JSON, O_REPORT, O_NO_TSNE,
+           O_THRESHOLD, O_LIMIT };
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"model", required_argument, NULL, O_MODEL},
+        {"random-weights", required_argument, NULL, O_RANDOM},
+        {"data", required_argument, NULL, O_DATA},
+        {"split", required_argument, NULL, O_SPLIT},
+        {"style", required_argument, NULL, O_STYLE},
+        {"beats", no_argument, NULL, O_BEATS},
+        {"fills", no_argument, NULL, O_FILLS},
+        {"all", no_argument, NULL, O_ALL},
+        {"json", no_argument, NULL, O_JSON},
+        {"report", required_argument, NULL, O_REPORT},
+        {"no-tsne", no_argument, NULL, O_NO_TSNE},
+        {"threshold", required_argument, NULL, O_THRESHOLD},
+        {"limit", required_argument, NULL, O_LIMIT},
+        {NULL, 0, NULL, 0},
+    };
+    memset(a, 0, sizeof *a);
+    a->data_path = "data/gmd.gds";
+    a->opt = (Eval_options){.split = DATASET_SPLIT_VALIDATION, .kinds = DATASET_BEATS, .limit = 0,
+                            .want_details = 0, .threshold = 0.0f, .style = EVAL_STYLE_NONE};
+    a->tsne = 1;
+    Eval_options *opt = &a->opt;
+    options_begin();
+    int c, r = OPTIONS_OK;
+    while (r == OPTIONS_OK && (c = getopt_long(argc, argv, OPTIONS_SHORT, longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': usage(stdout); return OPTIONS_HELP;
+        case O_MODEL: a->model_path = optarg; break;
+        case O_DATA: a->data_path = optarg; break;
+        case O_REPORT: a->report_dir = optarg; break;
+        case O_BEATS: opt->kinds = DATASET_BEATS; break;
+        case O_FILLS: opt->kinds = DATASET_FILLS; break;
+        case O_ALL: opt->kinds = DATASET_BEATS_AND_FILLS; break;
+        case O_JSON: a->json = 1; break;
+        case O_NO_TSNE: a->tsne = 0; break;
+        case O_RANDOM:
+            a->random = 1;
+            r = options_u64("--random-weights", optarg, ~0ull, &a->random_seed);
+            break;
+        case O_SPLIT:
+            opt->split = dataset_split_from_name(optarg);
+            r = parse_choice("--split", optarg,
+                             opt->split == DATASET_SPLIT_VALIDATION || opt->split == DATASET_SPLIT_TEST,
+                             "validation or test");
+            break;
+        case O_STYLE:
+            opt->style = eval_style_from_name(optarg);
+            r = parse_choice("--style", optarg, opt->style >= 0, "none or labels");
+            break;
+        case O_THRESHOLD:
+            /* open interval: 0 and 1 are no thresholds */
+            r = options_float("--threshold", optarg, 0.001, 0.999, &opt->threshold);
+            break;
+        case O_LIMIT: r = options_int("--limit", optarg, 1, 100000000, &opt->limit); break;
+        default: return options_error("eval", c, argv);
         }
     }
-    if (model_path && random_seed >= 0) {
-        fprintf(stderr, "groove: eval: --model and --random-weights exclude each other\n");
-        return 2;
+    if (r != OPTIONS_OK)
+        return r;
+    if (optind < argc) {
+        fprintf(stderr, "groove: unexpected argument '%s' (groove eval --help)\n", argv[optind]);
+        return OPTIONS_USAGE;
     }
+    if (a->model_path && a->random) {
+        fprintf(stderr, "groove: eval: --model and --random-weights exclude each other\n");
+        return OPTIONS_USAGE;
+    }
+    return OPTIONS_OK;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    Eval_args args;
+    int pr = parse_options(argc, argv, &args);
+    if (pr != OPTIONS_OK)
+        return pr == OPTIONS_HELP ? 0 : pr;
+    const char *model_path = args.model_path, *data_path = args.data_path, *report_dir = args.report_dir;
+    Eval_options opt = args.opt;
+    int json = args.json, tsne = args.tsne;
     opt.want_details = report_dir != NULL;
 
     char err[512];
@@ -172,14 +200,14 @@ int cmd_eval(int argc, char **argv)
     memset(&model, 0, sizeof model);
     const char *model_name;
     char random_name[64];
-    if (random_seed >= 0) {
+    if (args.random) {
         Model_config c;
         model_config_default(&c);
-        if (model_init_random(&model, &c, (uint64_t)random_seed, err, sizeof err) != 0) {
+        if (model_init_random(&model, &c, (uint64_t)args.random_seed, err, sizeof err) != 0) {
             fprintf(stderr, "groove: cannot build a random model: %s\n", err);
             return 1;
         }
-        snprintf(random_name, sizeof random_name, "random weights (seed %ld)", random_seed);
+        snprintf(random_name, sizeof random_name, "random weights (seed %llu)", args.random_seed);
         model_name = random_name;
     } else {
         model_name = model_path ? model_path : model_default_path();
