@@ -21,7 +21,7 @@ helps() {
     check "$1 --help exits 0 with the usage on stdout" test "$st" = 0 -a -s "$TMP/out" -a ! -s "$TMP/err"
 }
 
-for cmd in devices train run synth-kit kits dataset show generate eval; do
+for cmd in devices train run synth-kit kits dataset show generate eval render; do
     helps "$cmd"
     usage_error "$cmd: an unknown option is a usage error" "unknown option '--no-such-option' (groove $cmd --help)" \
         "$cmd" --no-such-option
@@ -49,4 +49,7 @@ usage_error "eval: a bad --style" "--style wants none or labels, not 'rock'" eva
 usage_error "eval: threshold 1" "--threshold wants a number in 0.001..0.999, not '1'" eval --threshold 1
 usage_error "eval: --limit 0" "--limit wants a whole number in 1..100000000" eval --limit 0
 usage_error "eval: --model with --random-weights" "exclude each other" eval --model m.gtm --random-weights 3
+usage_error "render: a bad --swing (it exited 1)" "--swing wants a number in 50..75, not '80'" render x.mid -o x.wav --swing 80
+usage_error "render: a fractional --loops (it exited 1)" "--loops wants a whole number in 1..10000, not '1.5'" render x.mid -o x.wav --loops 1.5
+usage_error "render: no output" "render needs DRUMS.mid and -o OUT.wav or --play" render x.mid
 finish

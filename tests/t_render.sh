@@ -99,7 +99,7 @@ check "--play on an unknown device: exit 1, one line, no 'running silent' ($(cat
     test "$rc" -eq 1 -a "$(wc -l <"$TMP/dev.err")" -eq 1 -a -z "$(grep 'running silent' "$TMP/dev.err")"
 "$GROOVE" render "$TMP/quarters.mid" -o "$TMP/x.wav" --swing 90 >/dev/null 2>"$TMP/sw.err"
 rc=$?
-check "--swing 90 refused in one line" test "$rc" -eq 1 -a "$(wc -l <"$TMP/sw.err")" -eq 1
+check "--swing 90 refused in one line (a usage error: 2)" test "$rc" -eq 2 -a "$(wc -l <"$TMP/sw.err")" -eq 1
 "$GROOVE" render "$TMP/quarters.mid" -o /no/such/dir/x.wav >/dev/null 2>"$TMP/nd.err"
 rc=$?
 check "unwritable output: exit 1, one line ($(cat "$TMP/nd.err"))" test "$rc" -eq 1 -a "$(wc -l <"$TMP/nd.err")" -eq 1

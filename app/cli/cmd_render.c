@@ -1,6 +1,7 @@
 /* cmd_render.c - `groove render DRUMS.mid -o OUT.wav`: a drum MIDI file through the sample
  * player into a WAV file (offline, faster than real time), or `--play` through the audio
  * device in real time (the headless device check tests/t_jack.sh uses). */
+#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "engine.h"
 #include "kit.h"
 #include "midi_hvo.h"
+#include "options.h"
 #include "wav.h"
 
 #define RENDER_TAIL_S 3.0   /* at most this much ring-out after the last loop */
@@ -39,17 +41,6 @@ static void render_usage(FILE *out)
             "  --play           play through the audio device instead of writing a file\n"
             "  --device D       output device: index or name part (groove devices lists them)\n"
             "  --frames N       device buffer size in frames (default 256)\n");
-}
-
-/* Reads a positive number argument; returns 0 on a bad value. */
-static int parse_number(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !isfinite(v) || v < lo || v > hi)
-        return 0;
-    *out = v;
-    return 1;
 }
 
 /* Restores the negative offsets the window cut set to 0 at step 0: playing windows back to
@@ -136,70 +127,76 @@ static int render_play(Engine *e, const Hvo *patterns, int n_patterns, int loops
     return ok ? 0 : 1;
 }
 
-int cmd_render(int argc, char **argv)
+/* What the command line asks. */
+typedef struct {
+    const char *in, *out_path, *kit_spec, *device;
+    int loops;        /* 0: the whole file */
+    int bar;
+    float bpm;        /* 0: the file's */
+    float swing_pct;  /* 50 straight .. 75 */
+    int rate, frames;
+    int play;
+} Render_args;
+
+/* Parses the options. OPTIONS_OK, OPTIONS_HELP (usage printed), or OPTIONS_USAGE (said). */
+static int parse_options(int argc, char **argv, Render_args *a)
 {
-    const char *in = NULL, *out_path = NULL, *kit_spec = NULL, *device = NULL;
-    double loops_d = 0, bar_d = 0, bpm = 0, swing_pct = 50, rate_d = 48000, frames_d = 256;
-    int play = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int more = i + 1 < argc;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            render_usage(stdout);
-            return 0;
-        } else if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && more) {
-            out_path = argv[++i];
-        } else if (!strcmp(a, "--kit") && more) {
-            kit_spec = argv[++i];
-        } else if (!strcmp(a, "--device") && more) {
-            device = argv[++i];
-        } else if (!strcmp(a, "--play")) {
-            play = 1;
-        } else if (!strcmp(a, "--loops") && more) {
-            if (!parse_number(argv[++i], 1, 10000, &loops_d) || loops_d != floor(loops_d)) {
-                fprintf(stderr, "groove: --loops wants a whole number 1..10000, not '%s'\n", argv[i]);
-                return 1;
-            }
-        } else if (!strcmp(a, "--bar") && more) {
-            if (!parse_number(argv[++i], 0, 100000, &bar_d) || bar_d != floor(bar_d)) {
-                fprintf(stderr, "groove: --bar wants a whole number, not '%s'\n", argv[i]);
-                return 1;
-            }
-        } else if (!strcmp(a, "--bpm") && more) {
-            if (!parse_number(argv[++i], 20, 400, &bpm)) {
-                fprintf(stderr, "groove: --bpm wants 20..400, not '%s'\n", argv[i]);
-                return 1;
-            }
-        } else if (!strcmp(a, "--swing") && more) {
-            if (!parse_number(argv[++i], 50, 75, &swing_pct)) {
-                fprintf(stderr, "groove: --swing wants a percentage 50..75, not '%s'\n", argv[i]);
-                return 1;
-            }
-        } else if (!strcmp(a, "--rate") && more) {
-            if (!parse_number(argv[++i], 8000, 192000, &rate_d) || rate_d != floor(rate_d)) {
-                fprintf(stderr, "groove: --rate wants 8000..192000, not '%s'\n", argv[i]);
-                return 1;
-            }
-        } else if (!strcmp(a, "--frames") && more) {
-            if (!parse_number(argv[++i], 16, 8192, &frames_d) || frames_d != floor(frames_d)) {
-                fprintf(stderr, "groove: --frames wants 16..8192, not '%s'\n", argv[i]);
-                return 1;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "groove: render: unknown option '%s' (groove render --help)\n", a);
-            return 2;
-        } else if (!in) {
-            in = a;
-        } else {
-            fprintf(stderr, "groove: render: one MIDI file at a time ('%s'?)\n", a);
-            return 2;
+    enum { O_KIT = 256, O_DEVICE, O_PLAY, O_LOOPS, O_BAR, O_BPM, O_SWING, O_RATE, O_FRAMES };
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},          {"output", required_argument, NULL, 'o'},
+        {"kit", required_argument, NULL, O_KIT},   {"device", required_argument, NULL, O_DEVICE},
+        {"play", no_argument, NULL, O_PLAY},       {"loops", required_argument, NULL, O_LOOPS},
+        {"bar", required_argument, NULL, O_BAR},   {"bpm", required_argument, NULL, O_BPM},
+        {"swing", required_argument, NULL, O_SWING}, {"rate", required_argument, NULL, O_RATE},
+        {"frames", required_argument, NULL, O_FRAMES}, {NULL, 0, NULL, 0},
+    };
+    memset(a, 0, sizeof *a);
+    a->swing_pct = 50.0f;
+    a->rate = 48000;
+    a->frames = 256;
+    options_begin();
+    int c, r = OPTIONS_OK;
+    while (r == OPTIONS_OK && (c = getopt_long(argc, argv, OPTIONS_SHORT "o:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': render_usage(stdout); return OPTIONS_HELP;
+        case 'o': a->out_path = optarg; break;
+        case O_KIT: a->kit_spec = optarg; break;
+        case O_DEVICE: a->device = optarg; break;
+        case O_PLAY: a->play = 1; break;
+        case O_LOOPS: r = options_int("--loops", optarg, 1, 10000, &a->loops); break;
+        case O_BAR: r = options_int("--bar", optarg, 0, 100000, &a->bar); break;
+        case O_BPM: r = options_float("--bpm", optarg, 20, 400, &a->bpm); break;
+        case O_SWING: r = options_float("--swing", optarg, 50, 75, &a->swing_pct); break;
+        case O_RATE: r = options_int("--rate", optarg, 8000, 192000, &a->rate); break;
+        case O_FRAMES: r = options_int("--frames", optarg, 16, 8192, &a->frames); break;
+        default: return options_error("render", c, argv);
         }
     }
-    if (!in || (!out_path && !play)) {
-        render_usage(stderr);
-        return 2;
+    if (r != OPTIONS_OK)
+        return r;
+    if (optind + 1 < argc) {
+        fprintf(stderr, "groove: unexpected argument '%s': render takes one MIDI file (groove render --help)\n",
+                argv[optind + 1]);
+        return OPTIONS_USAGE;
     }
-    int rate = (int)rate_d;
+    a->in = optind < argc ? argv[optind] : NULL;
+    if (!a->in || (!a->out_path && !a->play)) {
+        fprintf(stderr, "groove: render needs DRUMS.mid and -o OUT.wav or --play (groove render --help)\n");
+        return OPTIONS_USAGE;
+    }
+    return OPTIONS_OK;
+}
+
+int cmd_render(int argc, char **argv)
+{
+    Render_args args;
+    int pr = parse_options(argc, argv, &args);
+    if (pr != OPTIONS_OK)
+        return pr == OPTIONS_HELP ? 0 : pr;
+    const char *in = args.in, *out_path = args.out_path, *kit_spec = args.kit_spec, *device = args.device;
+    double bpm = args.bpm, swing_pct = args.swing_pct;
+    int play = args.play;
+    int rate = args.rate;
     char err[1024];
     Midi_part part;
     memset(&part, 0, sizeof part);
@@ -213,7 +210,7 @@ int cmd_render(int argc, char **argv)
         midi_part_deinit(&part);
         return 1;
     }
-    int bar = (int)bar_d;
+    int bar = args.bar;
     if (part.n_bars == 0 || bar >= part.n_bars) {
         fprintf(stderr, "groove: cannot render '%s': %s\n", in,
                 part.n_bars == 0 ? "no notes in it" : "--bar is past the end of the file");
@@ -244,7 +241,7 @@ int cmd_render(int argc, char **argv)
         free(patterns);
         return 1;
     }
-    int loops = loops_d > 0 ? (int)loops_d : n_patterns;
+    int loops = args.loops > 0 ? args.loops : n_patterns;
 
     Kit kit;
     int fell_back;
@@ -269,7 +266,7 @@ int cmd_render(int argc, char **argv)
 
     int rc;
     if (play) {
-        rc = render_play(&e, patterns, n_patterns, loops, device, (int)frames_d, rate);
+        rc = render_play(&e, patterns, n_patterns, loops, device, args.frames, rate);
     } else {
         double fps = engine_frames_per_step(rate, (float)bpm);
         long long body = llround(32.0 * loops * fps), tail = (long long)(RENDER_TAIL_S * rate);
