@@ -92,4 +92,21 @@ int voice_from_gm_note(int note)
     }
 }
 
+int voice_from_general_midi(int note)
+{
+    switch (note) {
+    case 35: return VOICE_KICK;
+    case 27: case 28: case 31: case 32: case 33: case 34: case 39: case 56: case 65: case 66: case 75: case 85:
+        return VOICE_SNARE;
+    case 54: case 68: case 69: case 70: case 71: case 73: case 78: case 80: return VOICE_CLOSED_HAT;
+    case 67: case 72: case 74: case 79: case 81: return VOICE_OPEN_HAT;
+    case 29: case 41: case 61: case 64: case 84: return VOICE_LOW_TOM;
+    case 60: case 63: case 77: case 86: case 87: return VOICE_MID_TOM;
+    case 30: case 62: case 76: case 83: return VOICE_HIGH_TOM;
+    case 58: return VOICE_CRASH; /* GM vibraslap (a TD-11 tom rim in the dataset) */
+    case 82: return VOICE_RIDE;
+    default: return voice_from_gm_note(note);
+    }
+}
+
 int voice_gm_note(int voice) { return voice >= 0 && voice < HVO_VOICES ? voice_notes[voice] : 36; }

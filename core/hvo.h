@@ -75,6 +75,11 @@ const char *voice_name(int voice);
 const char *voice_label(int voice);
 /* Maps a General MIDI drum note to a voice (SPEC.md table), or -1 when unmapped. */
 int voice_from_gm_note(int note);
+/* Maps a note of a user's General MIDI drum part to a voice (SPEC.md "Files from users"): the
+ * table above for the notes it names except 58, and Magenta's 9-class map for every other GM
+ * percussion note (35 kick, 39 clap -> snare, 54 tambourine -> closed hat, 41 -> low tom,
+ * 58 -> crash, ...); -1 for notes no map names. */
+int voice_from_general_midi(int note);
 /* The GM note each voice is written as (the first of its list). */
 int voice_gm_note(int voice);
 

@@ -101,7 +101,7 @@ static int read_vlq(Cursor *c, uint32_t *out)
 
 /* Everything one read collects before it is handed to the Smf. */
 typedef struct {
-    Vec notes, tempos, sigs;
+    Vec notes, tempos, sigs, programs;
     uint32_t end_tick;
     int skipped;
 } Collect;
@@ -193,6 +193,10 @@ static int read_track(Collect *col, int track, const uint8_t *data, size_t len, 
                              (uint8_t)(kind == 0x90 && c.p[1] > 0)};
                 if (vec_push(&col->notes, &n) != 0)
                     return error_set(err, errlen, "out of memory");
+            } else if (kind == 0xc0) {
+                Smf_program pc = {(uint32_t)tick, (uint16_t)track, (uint8_t)(b & 0x0f), c.p[0]};
+                if (vec_push(&col->programs, &pc) != 0)
+                    return error_set(err, errlen, "out of memory");
             } else {
                 col->skipped++;
             }
@@ -231,6 +235,7 @@ int smf_read_memory(Smf *smf, const uint8_t *data, size_t size, char *err, size_
     col.notes.size = sizeof(Smf_note);
     col.tempos.size = sizeof(Smf_tempo);
     col.sigs.size = sizeof(Smf_time_sig);
+    col.programs.size = sizeof(Smf_program);
     size_t pos = 8 + (size_t)hlen;
     int found = 0;
     while (found < ntracks) {
@@ -259,7 +264,8 @@ int smf_read_memory(Smf *smf, const uint8_t *data, size_t size, char *err, size_
     }
     if (sort_by_tick(col.notes.data, (size_t)col.notes.count, sizeof(Smf_note)) != 0 ||
         sort_by_tick(col.tempos.data, (size_t)col.tempos.count, sizeof(Smf_tempo)) != 0 ||
-        sort_by_tick(col.sigs.data, (size_t)col.sigs.count, sizeof(Smf_time_sig)) != 0) {
+        sort_by_tick(col.sigs.data, (size_t)col.sigs.count, sizeof(Smf_time_sig)) != 0 ||
+        sort_by_tick(col.programs.data, (size_t)col.programs.count, sizeof(Smf_program)) != 0) {
         error_set(err, errlen, "out of memory");
         goto error;
     }
@@ -272,6 +278,8 @@ int smf_read_memory(Smf *smf, const uint8_t *data, size_t size, char *err, size_
     smf->n_tempos = col.tempos.count;
     smf->time_sigs = col.sigs.data;
     smf->n_time_sigs = col.sigs.count;
+    smf->programs = col.programs.data;
+    smf->n_programs = col.programs.count;
     smf->end_tick = col.end_tick;
     smf->n_skipped = col.skipped;
     return 0;
@@ -279,6 +287,7 @@ error:
     free(col.notes.data);
     free(col.tempos.data);
     free(col.sigs.data);
+    free(col.programs.data);
     return -1;
 }
 
@@ -312,7 +321,17 @@ void smf_deinit(Smf *smf)
     free(smf->notes);
     free(smf->tempos);
     free(smf->time_sigs);
+    free(smf->programs);
     memset(smf, 0, sizeof *smf);
+}
+
+int smf_program_at(const Smf *smf, int channel, uint32_t tick)
+{
+    int program = -1;
+    for (int i = 0; i < smf->n_programs && smf->programs[i].tick <= tick; i++)
+        if (smf->programs[i].channel == channel)
+            program = smf->programs[i].program;
+    return program;
 }
 
 /* ---------------------------------------------------------------- tempo map */

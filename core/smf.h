@@ -1,14 +1,15 @@
 /* smf.h - Standard MIDI File reader and writer.
  *
  * Reads SMF format 0 and 1 with any PPQ (ticks per quarter note): running status, note-on with
- * velocity 0 read as note-off, the tempo map and time signatures from meta events; sysex and
- * every other event are skipped (and counted). SMPTE time divisions and format 2 are refused.
+ * velocity 0 read as note-off, program changes, the tempo map and time signatures from meta
+ * events; sysex and every other event are skipped (and counted). SMPTE time divisions and format 2 are refused.
  * Malformed input (truncated chunks, lengths past the end, bad variable-length numbers, absurd
  * sizes, garbage) gives an error string, never a crash, a hang or an unbounded allocation:
  * files are capped at SMF_MAX_FILE_BYTES and every allocation is bounded by the file's size.
  *
  * All tracks are merged into one time-ordered list of notes (ticks from the file's start).
- * The writer produces format 0 (one track) from the same struct.
+ * The writer produces format 0 (one track) from the same struct (notes, tempos, time
+ * signatures; program changes are read only).
  *
  * The caller owns an Smf: smf_read_* fill it (zero it first or not: they overwrite it),
  * smf_deinit frees it. Pure over its arguments plus file I/O: safe from any thread except the
@@ -35,6 +36,14 @@ typedef struct {
     uint8_t on;        /* 1 note-on, 0 note-off (a note-on with velocity 0 reads as off) */
 } Smf_note;
 
+/* A program change: from tick on, the channel plays General MIDI program `program` (0..127). */
+typedef struct {
+    uint32_t tick;
+    uint16_t track;
+    uint8_t channel;
+    uint8_t program;
+} Smf_program;
+
 /* A tempo change: from tick on, a quarter note lasts us_per_quarter microseconds. */
 typedef struct {
     uint32_t tick;
@@ -58,6 +67,8 @@ typedef struct {
     int n_tempos;
     Smf_time_sig *time_sigs;  /* ordered by tick; empty means 4/4 throughout */
     int n_time_sigs;
+    Smf_program *programs;   /* ordered by tick, then track, then file order */
+    int n_programs;
     uint32_t end_tick;      /* latest tick of any event, end-of-track included */
     int n_skipped;          /* events read and ignored: sysex, controllers, other metas */
 } Smf;
@@ -76,6 +87,10 @@ void smf_deinit(Smf *smf);
 int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size_t errlen);
 /* Writes smf to path atomically (temp file, fsync, rename). Returns 0 or -1 with err. */
 int smf_write_file(const Smf *smf, const char *path, char *err, size_t errlen);
+
+/* The program channel plays at tick: the last program change on that channel at or before
+ * tick (any track), else -1 (none yet; General MIDI's default is 0). */
+int smf_program_at(const Smf *smf, int channel, uint32_t tick);
 
 /* Seconds from the file's start to tick, through the tempo map. */
 double smf_tick_to_seconds(const Smf *smf, uint32_t tick);

@@ -75,6 +75,13 @@ static inline void mb_off(MidiBytes *m, uint32_t delta, int channel, int note)
     mb_byte(m, (uint8_t)note);
     mb_byte(m, 64);
 }
+/* A program change (GM program 0..127) after delta ticks. */
+static inline void mb_program(MidiBytes *m, uint32_t delta, int channel, int program)
+{
+    mb_vlq(m, delta);
+    mb_byte(m, (uint8_t)(0xc0 | channel));
+    mb_byte(m, (uint8_t)program);
+}
 static inline void mb_tempo(MidiBytes *m, uint32_t delta, uint32_t us_per_quarter)
 {
     mb_vlq(m, delta);

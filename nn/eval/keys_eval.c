@@ -1,0 +1,546 @@
+/* keys_eval.c - keys-to-drums evaluation from multi-track MIDI files (keys_eval.h). */
+#include "keys_eval.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval.h"
+
+/* ---------------------------------------------------------------- bar lines */
+
+/* One bar: its start and length in ticks, and whether it is a whole bar of 4/4. */
+typedef struct {
+    double start, length;
+    int is_4_4;
+} Bar;
+
+#define KEYS_MAX_BARS 100000
+
+/* The bar lines of smf up to its last note-on. Returns the number of bars (*bars malloc'd),
+ * 0 when there is no note, -1 when out of memory or absurd (too many bars). */
+static int bar_lines(const Smf *smf, Bar **bars)
+{
+    *bars = NULL;
+    uint32_t last = 0;
+    int any = 0;
+    for (int i = 0; i < smf->n_notes; i++)
+        if (smf->notes[i].on) {
+            any = 1;
+            if (smf->notes[i].tick > last)
+                last = smf->notes[i].tick;
+        }
+    if (!any)
+        return 0;
+    double quarter = smf->ppq;
+    int cap = 64, n = 0, sig = 0, num = 4, den = 4;
+    Bar *b = malloc(sizeof *b * (size_t)cap);
+    if (!b)
+        return -1;
+    double t = 0.0;
+    while (t <= (double)last) {
+        /* The time signature in force at this bar line (events up to it, allowing for rounding). */
+        while (sig < smf->n_time_sigs && smf->time_sigs[sig].tick <= t + 0.5) {
+            num = smf->time_sigs[sig].numerator;
+            den = smf->time_sigs[sig].denominator;
+            sig++;
+        }
+        double len = num * quarter * 4.0 / den;
+        if (len < 1.0)
+            len = 1.0;
+        int whole = 1;
+        /* A time signature inside the bar cuts it short there. */
+        if (sig < smf->n_time_sigs && smf->time_sigs[sig].tick < t + len - 0.5) {
+            len = smf->time_sigs[sig].tick - t;
+            whole = 0;
+        }
+        if (n == KEYS_MAX_BARS) {
+            free(b);
+            return -1;
+        }
+        if (n == cap) {
+            cap *= 2;
+            Bar *nb = realloc(b, sizeof *b * (size_t)cap);
+            if (!nb) {
+                free(b);
+                return -1;
+            }
+            b = nb;
+        }
+        b[n].start = t;
+        b[n].length = len;
+        b[n].is_4_4 = whole && num == 4 && den == 4;
+        n++;
+        t += len;
+    }
+    *bars = b;
+    return n;
+}
+
+/* ---------------------------------------------------------------- windows */
+
+static int is_keyboard_program(int program)
+{
+    return program < 0 || program <= KEYS_PROGRAM_LAST; /* none yet = GM's default, 0 */
+}
+
+/* First note index with tick >= t. */
+static int first_note_at(const Smf *smf, double t)
+{
+    int lo = 0, hi = smf->n_notes;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if ((double)smf->notes[mid].tick < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Places a note at tick on the window starting at start: step (0..31) and offset, or -1. */
+static int grid_step(double tick, double start, double step_ticks, float *offset)
+{
+    double s = (tick - start) / step_ticks;
+    double n = floor(s + 0.5);
+    if (n < 0.0 || n >= HVO_STEPS)
+        return -1;
+    double off = s - n;
+    if (n == 0.0 && off < 0.0)
+        off = 0.0;
+    *offset = (float)off;
+    return (int)n;
+}
+
+int keys_add_smf(Keys_set *set, int file, const Smf *smf)
+{
+    Keys_file *kf = &set->files[file];
+    /* The keyboard's notes, else every non-drum note. */
+    char *use = calloc((size_t)smf->n_notes + 1, 1);
+    if (!use)
+        return -1;
+    int keyboard = 0, other = 0;
+    for (int i = 0; i < smf->n_notes; i++) {
+        const Smf_note *n = &smf->notes[i];
+        if (!n->on)
+            continue;
+        if (n->channel == SMF_DRUM_CHANNEL) {
+            kf->drum_notes++;
+            if (voice_from_general_midi(n->note) < 0)
+                kf->drum_unmapped++;
+        } else if (is_keyboard_program(smf_program_at(smf, n->channel, n->tick))) {
+            use[i] = 1;
+            keyboard++;
+        } else {
+            use[i] = 2;
+            other++;
+        }
+    }
+    kf->source = keyboard > 0 ? KEYS_FROM_KEYBOARD : KEYS_FROM_ALL_NON_DRUM;
+    kf->groove_notes = keyboard > 0 ? keyboard : other;
+    if (kf->drum_notes == 0 || kf->groove_notes == 0) {
+        kf->skipped = 1;
+        snprintf(kf->why, sizeof kf->why, "%s", kf->drum_notes == 0 ? "no drum notes on channel 10" : "no notes besides the drums");
+        free(use);
+        return 0;
+    }
+    Bar *bars;
+    int n_bars = bar_lines(smf, &bars);
+    if (n_bars < 0) {
+        free(use);
+        kf->skipped = 1;
+        snprintf(kf->why, sizeof kf->why, "more than %d bars", KEYS_MAX_BARS);
+        return 0;
+    }
+    kf->bars = n_bars;
+    for (int i = 0; i < n_bars; i++)
+        kf->bars_4_4 += bars[i].is_4_4;
+
+    double step_ticks = smf->ppq / 4.0;
+    int added = 0;
+    for (int b = 0; b + 1 < n_bars;) {
+        if (!bars[b].is_4_4 || !bars[b + 1].is_4_4) {
+            b++;
+            continue;
+        }
+        double start = bars[b].start;
+        Keys_window w;
+        memset(&w, 0, sizeof w);
+        w.file = file;
+        w.bar = b;
+        int i0 = first_note_at(smf, start - step_ticks / 2.0);
+        double end = start + HVO_STEPS * step_ticks - step_ticks / 2.0;
+        for (int i = i0; i < smf->n_notes && (double)smf->notes[i].tick < end; i++) {
+            const Smf_note *n = &smf->notes[i];
+            if (!n->on)
+                continue;
+            float off;
+            int t = grid_step(n->tick, start, step_ticks, &off);
+            if (t < 0)
+                continue;
+            float vel = n->velocity / 127.0f;
+            if (n->channel == SMF_DRUM_CHANNEL) {
+                int v = voice_from_general_midi(n->note);
+                if (v >= 0 && !(hvo_hit(&w.drums, t, v) > 0.5f && hvo_vel(&w.drums, t, v) >= vel))
+                    hvo_set(&w.drums, t, v, 1, vel, off);
+            } else if (kf->source == KEYS_FROM_KEYBOARD ? use[i] == 1 : use[i] != 0) {
+                if (!(w.groove.g[t][0] > 0.5f && w.groove.g[t][1] >= vel)) {
+                    w.groove.g[t][0] = 1.0f;
+                    w.groove.g[t][1] = vel;
+                    w.groove.g[t][2] = off;
+                }
+            }
+        }
+        b += 2;
+        if (hvo_count_hits(&w.drums) == 0 || groove_count_hits(&w.groove) == 0)
+            continue;
+        if (set->count % 256 == 0) {
+            Keys_window *nw = realloc(set->windows, sizeof *nw * ((size_t)set->count + 256));
+            if (!nw) {
+                free(bars);
+                free(use);
+                return -1;
+            }
+            set->windows = nw;
+        }
+        set->windows[set->count++] = w;
+        added++;
+    }
+    free(bars);
+    free(use);
+    kf->windows = added;
+    if (added == 0) {
+        kf->skipped = 1;
+        snprintf(kf->why, sizeof kf->why, "no 2-bar window of 4/4 with both drums and %s (%d of %d bars 4/4)",
+                 kf->source == KEYS_FROM_KEYBOARD ? "keyboard" : "other notes", kf->bars_4_4, kf->bars);
+    }
+    return added;
+}
+
+/* ---------------------------------------------------------------- the folder */
+
+static int is_midi_name(const char *name)
+{
+    size_t n = strlen(name);
+    const char *ext[] = {".mid", ".midi"};
+    for (int k = 0; k < 2; k++) {
+        size_t e = strlen(ext[k]);
+        if (n > e) {
+            int same = 1;
+            for (size_t i = 0; i < e; i++)
+                same &= tolower((unsigned char)name[n - e + i]) == ext[k][i];
+            if (same)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const Keys_file *)a)->name, ((const Keys_file *)b)->name);
+}
+
+int keys_set_load(Keys_set *set, const char *dir, FILE *warn, char *err, size_t errlen)
+{
+    memset(set, 0, sizeof *set);
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(err, errlen, "cannot read the folder '%s': %s", dir, strerror(errno));
+        return -1;
+    }
+    int cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || !is_midi_name(e->d_name))
+            continue;
+        if (set->n_files == cap) {
+            cap = cap ? 2 * cap : 32;
+            Keys_file *nf = realloc(set->files, sizeof *nf * (size_t)cap);
+            if (!nf)
+                goto oom;
+            set->files = nf;
+        }
+        Keys_file *kf = &set->files[set->n_files];
+        memset(kf, 0, sizeof *kf);
+        kf->name = strdup(e->d_name);
+        if (!kf->name)
+            goto oom;
+        set->n_files++;
+    }
+    closedir(d);
+    d = NULL;
+    if (set->n_files == 0) {
+        snprintf(err, errlen, "no MIDI file (.mid, .midi) in '%s'", dir);
+        keys_set_deinit(set);
+        return -1;
+    }
+    qsort(set->files, (size_t)set->n_files, sizeof *set->files, by_name);
+    for (int i = 0; i < set->n_files; i++) {
+        Keys_file *kf = &set->files[i];
+        size_t len = strlen(dir) + strlen(kf->name) + 2;
+        char *path = malloc(len);
+        if (!path)
+            goto oom;
+        snprintf(path, len, "%s/%s", dir, kf->name);
+        Smf smf;
+        char why[200];
+        if (smf_read_file(&smf, path, why, sizeof why) != 0) {
+            kf->skipped = 1;
+            snprintf(kf->why, sizeof kf->why, "unreadable: %s", why);
+        } else if (keys_add_smf(set, i, &smf) < 0) {
+            smf_deinit(&smf);
+            free(path);
+            goto oom;
+        }
+        smf_deinit(&smf);
+        free(path);
+        if (kf->skipped) {
+            set->files_skipped++;
+            if (warn)
+                fprintf(warn, "groove: %s: skipped: %s\n", kf->name, kf->why);
+        }
+    }
+    return 0;
+oom:
+    if (d)
+        closedir(d);
+    keys_set_deinit(set);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+void keys_set_deinit(Keys_set *set)
+{
+    for (int i = 0; i < set->n_files; i++)
+        free(set->files[i].name);
+    free(set->files);
+    free(set->windows);
+    memset(set, 0, sizeof *set);
+}
+
+/* ---------------------------------------------------------------- rates */
+
+static int hit(const Hvo *p, int t, int v) { return hvo_hit(p, t, v) > 0.5f; }
+
+int keys_kick_on_one(const Hvo *p)
+{
+    return hit(p, 0, VOICE_KICK) && hit(p, 16, VOICE_KICK);
+}
+
+int keys_snare_two_four(const Hvo *p)
+{
+    return hit(p, 4, VOICE_SNARE) && hit(p, 12, VOICE_SNARE) && hit(p, 20, VOICE_SNARE) && hit(p, 28, VOICE_SNARE);
+}
+
+int keys_eighth_pulse(const Hvo *p)
+{
+    int n = 0;
+    for (int t = 0; t < HVO_STEPS; t += 2)
+        n += hit(p, t, VOICE_CLOSED_HAT) || hit(p, t, VOICE_RIDE);
+    return n >= KEYS_PULSE_MIN;
+}
+
+void keys_rates_add(Keys_rates *r, const Hvo *p, const Groove *g)
+{
+    r->windows++;
+    r->kick_on_one += keys_kick_on_one(p);
+    r->snare_two_four += keys_snare_two_four(p);
+    r->eighth_pulse += keys_eighth_pulse(p);
+    for (int t = 0; t < HVO_STEPS; t++)
+        for (int v = 0; v < HVO_VOICES; v++)
+            if (hit(p, t, v)) {
+                r->hits++;
+                r->hits_on_groove += g->g[t][0] > 0.5f;
+            }
+}
+
+double keys_rate(const Keys_rates *r, long count) { return r->windows ? (double)count / (double)r->windows : 0.0; }
+double keys_on_groove(const Keys_rates *r) { return r->hits ? (double)r->hits_on_groove / (double)r->hits : 0.0; }
+
+void keys_rock_beat(Hvo *out)
+{
+    hvo_clear(out);
+    for (int t = 0; t < HVO_STEPS; t += 2)
+        hvo_set(out, t, VOICE_CLOSED_HAT, 1, 0.6f, 0.0f);
+    for (int t = 0; t < HVO_STEPS; t += 8) {
+        hvo_set(out, t, VOICE_KICK, 1, 0.8f, 0.0f);
+        hvo_set(out, t + 4, VOICE_SNARE, 1, 0.8f, 0.0f);
+    }
+}
+
+/* ---------------------------------------------------------------- the run */
+
+int keys_eval_run(Model *model, const Keys_set *set, float threshold, Keys_result *r, char *err, size_t errlen)
+{
+    memset(r, 0, sizeof *r);
+    r->style = EVAL_STYLE_NONE;
+    if (set->count == 0) {
+        snprintf(err, errlen, "no 2-bar 4/4 window with both drums and keys in any of the %d files", set->n_files);
+        return -1;
+    }
+    float *mu = malloc(sizeof(float) * (size_t)model->config.latent);
+    if (!mu) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    Gen_params g;
+    model_gen_params(model, &g);
+    if (threshold > 0.0f)
+        for (int v = 0; v < HVO_VOICES; v++)
+            g.thresholds[v] = threshold;
+    memcpy(r->thresholds, g.thresholds, sizeof r->thresholds);
+    metrics_init(&r->model);
+    metrics_init(&r->rock);
+    metrics_init(&r->silence);
+    Hvo rock, silence;
+    keys_rock_beat(&rock);
+    hvo_clear(&silence);
+    for (int i = 0; i < set->count; i++) {
+        const Keys_window *w = &set->windows[i];
+        Hvo input, logits, pred;
+        hvo_groove_to_input(&w->groove, &input);
+        model_encode(model, &input, mu, NULL);
+        Model_condition cond = {-1, 0, 0};
+        model_decode(model, mu, &cond, &logits);
+        metrics_hvo_from_output(&logits.v[0][0], g.thresholds, &pred);
+        metrics_add(&r->model, &pred, &w->drums);
+        metrics_add(&r->rock, &rock, &w->drums);
+        metrics_add(&r->silence, &silence, &w->drums);
+        keys_rates_add(&r->real_rates, &w->drums, &w->groove);
+        keys_rates_add(&r->model_rates, &pred, &w->groove);
+        keys_rates_add(&r->rock_rates, &rock, &w->groove);
+    }
+    r->windows = set->count;
+    free(mu);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void json_num(FILE *f, double x)
+{
+    if (isfinite(x))
+        fprintf(f, "%.6f", x);
+    else
+        fputs("null", f);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+/* One scored answer as a JSON object on one line (m NULL: the real drums, rates only). */
+static void json_answer(FILE *f, const char *key, const Metrics *m, const Keys_rates *rt, const Metrics *truth_of)
+{
+    fprintf(f, "  \"%s\": {", key);
+    if (m) {
+        fputs("\"hit_accuracy\": ", f);
+        json_num(f, metrics_hit_accuracy(m));
+        fputs(", \"hit_precision\": ", f);
+        json_num(f, metrics_precision(m, -1));
+        fputs(", \"hit_recall\": ", f);
+        json_num(f, metrics_recall(m, -1));
+        fputs(", \"hit_f1\": ", f);
+        json_num(f, metrics_f1(m, -1));
+        fputs(", \"hits_per_loop\": ", f);
+        json_num(f, metrics_hits_per_loop_pred(m));
+        fputs(", \"offset_std\": ", f);
+        json_num(f, metrics_offset_std_pred(m));
+    } else {
+        fputs("\"hits_per_loop\": ", f);
+        json_num(f, metrics_hits_per_loop_true(truth_of));
+        fputs(", \"offset_std\": ", f);
+        json_num(f, metrics_offset_std_true(truth_of));
+    }
+    if (rt) {
+        fputs(", \"kick_on_1\": ", f);
+        json_num(f, keys_rate(rt, rt->kick_on_one));
+        fputs(", \"snare_2_4\": ", f);
+        json_num(f, keys_rate(rt, rt->snare_two_four));
+        fputs(", \"eighth_pulse\": ", f);
+        json_num(f, keys_rate(rt, rt->eighth_pulse));
+        fputs(", \"on_groove\": ", f);
+        json_num(f, keys_on_groove(rt));
+    }
+    fputs("},\n", f);
+}
+
+void keys_write_json(FILE *f, const Keys_set *set, const Keys_result *r)
+{
+    int from_keys = 0, from_all = 0;
+    for (int i = 0; i < set->n_files; i++)
+        if (!set->files[i].skipped) {
+            from_keys += set->files[i].source == KEYS_FROM_KEYBOARD;
+            from_all += set->files[i].source == KEYS_FROM_ALL_NON_DRUM;
+        }
+    fprintf(f, "{\n  \"files\": %d,\n  \"files_used\": %d,\n  \"files_skipped\": %d,\n", set->n_files,
+            set->n_files - set->files_skipped, set->files_skipped);
+    fprintf(f, "  \"files_keyboard\": %d,\n  \"files_all_non_drum\": %d,\n  \"windows\": %d,\n  \"style\": \"%s\",\n",
+            from_keys, from_all, r->windows, eval_style_name(r->style));
+    json_answer(f, "model", &r->model, &r->model_rates, NULL);
+    json_answer(f, "rock", &r->rock, &r->rock_rates, NULL);
+    json_answer(f, "silence", &r->silence, NULL, NULL);
+    json_answer(f, "real", NULL, &r->real_rates, &r->model);
+    fputs("  \"per_file\": [", f);
+    for (int i = 0; i < set->n_files; i++) {
+        const Keys_file *kf = &set->files[i];
+        fputs(i ? ",\n    {\"file\": " : "\n    {\"file\": ", f);
+        json_str(f, kf->name);
+        fprintf(f, ", \"groove\": \"%s\", \"windows\": %d, \"bars\": %d, \"bars_4_4\": %d, \"drum_notes\": %d, "
+                   "\"drum_unmapped\": %d, \"skipped\": ",
+                kf->source == KEYS_FROM_KEYBOARD ? "keyboard" : "all_non_drum", kf->windows, kf->bars, kf->bars_4_4,
+                kf->drum_notes, kf->drum_unmapped);
+        if (kf->skipped)
+            json_str(f, kf->why);
+        else
+            fputs("null", f);
+        fputs("}", f);
+    }
+    fputs("\n  ]\n}\n", f);
+}
+
+void keys_write_text(FILE *f, const Keys_set *set, const Keys_result *r, const char *model_name)
+{
+    int from_all = 0;
+    for (int i = 0; i < set->n_files; i++)
+        from_all += !set->files[i].skipped && set->files[i].source == KEYS_FROM_ALL_NON_DRUM;
+    fprintf(f, "groove eval --midi: %d windows from %d of %d files (%d with no keyboard part: all their non-drum "
+               "notes are the groove), style none, model %s\n",
+            r->windows, set->n_files - set->files_skipped, set->n_files, from_all, model_name);
+    fprintf(f, "\n  %-8s %8s %8s %8s %8s %10s %10s %10s %10s\n", "answer", "hit acc", "F1", "hits", "off std",
+            "kick on 1", "snare 2+4", "8th pulse", "on groove");
+    struct {
+        const char *name;
+        const Metrics *m;
+        const Keys_rates *rt;
+    } rows[] = {{"model", &r->model, &r->model_rates}, {"rock", &r->rock, &r->rock_rates}, {"silence", &r->silence, NULL}};
+    for (int k = 0; k < 3; k++) {
+        fprintf(f, "  %-8s %8.4f %8.4f %8.2f %8.4f", rows[k].name, metrics_hit_accuracy(rows[k].m),
+                metrics_f1(rows[k].m, -1), metrics_hits_per_loop_pred(rows[k].m), metrics_offset_std_pred(rows[k].m));
+        if (rows[k].rt)
+            fprintf(f, " %10.3f %10.3f %10.3f %10.3f\n", keys_rate(rows[k].rt, rows[k].rt->kick_on_one),
+                    keys_rate(rows[k].rt, rows[k].rt->snare_two_four), keys_rate(rows[k].rt, rows[k].rt->eighth_pulse),
+                    keys_on_groove(rows[k].rt));
+        else
+            fputc('\n', f);
+    }
+    const Keys_rates *rr = &r->real_rates;
+    fprintf(f, "  %-8s %8s %8s %8.2f %8.4f %10.3f %10.3f %10.3f %10.3f\n", "real", "", "",
+            metrics_hits_per_loop_true(&r->model), metrics_offset_std_true(&r->model), keys_rate(rr, rr->kick_on_one),
+            keys_rate(rr, rr->snare_two_four), keys_rate(rr, rr->eighth_pulse), keys_on_groove(rr));
+}
