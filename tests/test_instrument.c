@@ -212,7 +212,7 @@ int main(void)
     instrument_toggle_record_mode(&in);
     CHECK(in.recorder.mode == LIVE_REPLACE, "record mode: replace");
     /* Replace: a take played through a loop pass makes the next loop's part, even when the
-     * next take's first tap comes just before the loop line. */
+     * next tap comes just before the loop line. */
     {
         double base = (double)(in.pos.loop + 1) * HVO_STEPS;
         CHECK(advance_to(&in, base + 0.5) == 0, "to the start of a loop");
@@ -222,7 +222,8 @@ int main(void)
         CHECK(advance_to(&in, base + 31.0) == 0 && settle(&in) == 0, "near the end of its pass");
         Hvo expected = in.sent;
         instrument_tap_at(&in, 0.7f, base + 31.8);   /* the next pass's first tap, a bit early */
-        CHECK(groove_count_hits(&in.session.groove) == 1, "the early tap starts the next take");
+        CHECK(groove_count_hits(&in.session.groove) == 8 && in.session.groove.g[0][2] == 0.0f,
+              "the early tap rolls the take on (the last loop of taps: still 8, step 0 now the new tap)");
         CHECK(advance_to(&in, base + 33.0) == 0, "into the next loop");
         CHECK(!memcmp(&in.session.part, &expected, sizeof expected) && hvo_count_hits(&expected) > 0,
               "it plays the part of the whole take just played (%d hits)", hvo_count_hits(&in.session.part));

@@ -60,14 +60,47 @@ int main(void)
     live_record(&rec, &g, 12.0, 1, 7.0f, 0);
     CHECK(g.g[12][1] == 1.0f, "velocity clamps to 1");
 
-    /* Replace: the first tap of a pass clears the groove, later taps of that pass add. */
+    /* Replace (a looper's take): the last loop of taps up to the newest one. */
     live_recorder_init(&rec, LIVE_REPLACE);
     live_record(&rec, &g, 4.0, 5, 0.6f, 0);
-    CHECK(groove_count_hits(&g) == 1, "replace: first tap of pass 5 starts a new take");
+    CHECK(groove_count_hits(&g) == 1 && g.g[4][0] == 1, "replace: the first tap clears the old groove");
     live_record(&rec, &g, 10.0, 5, 0.6f, 0);
-    CHECK(groove_count_hits(&g) == 2, "replace: later taps of the pass add");
+    CHECK(groove_count_hits(&g) == 2, "replace: later taps add");
     live_record(&rec, &g, 2.0, 6, 0.6f, 0);
-    CHECK(groove_count_hits(&g) == 1 && g.g[2][0] == 1, "replace: next pass starts over");
+    CHECK(groove_count_hits(&g) == 3 && g.g[2][0] == 1 && g.g[4][0] == 1 && g.g[10][0] == 1,
+          "replace: a tap in the next pass keeps the last loop's taps (within 2 bars)");
+    live_record(&rec, &g, 6.0, 6, 0.6f, 0);
+    CHECK(groove_count_hits(&g) == 3 && g.g[4][0] == 0 && g.g[6][0] == 1,
+          "replace: a tap more than a loop back drops out of the take");
+    live_record(&rec, &g, 6.0, 9, 0.6f, 0);
+    CHECK(groove_count_hits(&g) == 1 && g.g[6][0] == 1, "replace: after a pause, a new take");
+    /* The phrase: 8 quarter notes from beat 3 of bar 2 across the loop line. */
+    live_recorder_init(&rec, LIVE_REPLACE);
+    for (int k = 0; k < 8; k++) {
+        double p = 24.0 + 4.0 * k; /* 24, 28 | 32, 36, ..., 52 */
+        live_record(&rec, &g, p, (int64_t)floor((p + 0.5) / 32), 0.8f, 0);
+    }
+    int quarters = 1;
+    for (int t = 0; t < HVO_STEPS; t++)
+        quarters &= (g.g[t][0] == 1.0f) == (t % 4 == 0 && (t >= 24 || t <= 20));
+    CHECK(groove_count_hits(&g) == 8 && quarters, "replace: a phrase across the loop line is kept whole (8 of 8 hits)");
+    /* taps a loop minus a little apart: the newer wins the step */
+    live_recorder_init(&rec, LIVE_REPLACE);
+    live_record(&rec, &g, 8.4, 0, 0.3f, 0);
+    live_record(&rec, &g, 40.0, 1, 0.9f, 0);
+    CHECK(groove_count_hits(&g) == 1 && fabsf(g.g[8][1] - 0.9f) < 1e-6f, "replace: a tap 31.6 steps back is out of the take");
+    live_record(&rec, &g, 71.4, 2, 0.5f, 0);
+    CHECK(groove_count_hits(&g) == 2 && g.g[8][0] == 1 && g.g[7][0] == 1, "replace: one 31.4 steps back is in");
+    /* a long overdub-free history wraps the ring without losing the take */
+    live_recorder_init(&rec, LIVE_REPLACE);
+    for (int k = 0; k < 3 * LIVE_HISTORY; k++)
+        live_record(&rec, &g, k * 1.0, (int64_t)floor((k + 0.5) / 32), 0.5f, 0);
+    CHECK(groove_count_hits(&g) == 32, "replace: a tap on every step for 12 loops: all 32 steps in the take");
+    /* the distance before clamping */
+    Live_slot d = live_quantize(31.8, 0);
+    CHECK(d.step == 0 && d.offset == 0.0f && fabs(d.distance + 0.2) < 1e-9, "just before the loop line: step 0, offset 0, distance -0.2");
+    d = live_quantize(5.3, 0.2f);
+    CHECK(d.step == 5 && fabs(d.distance - 0.1) < 1e-6, "swung: distance from the swung line");
 
     /* Tap tempo. */
     Tap_tempo tap;

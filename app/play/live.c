@@ -22,12 +22,13 @@ float live_key_velocity(int key)
 void live_recorder_init(Live_recorder *rec, Live_mode mode)
 {
     rec->mode = mode;
-    rec->take_loop = -1;
+    rec->n_taps = 0;
+    rec->newest = -1;
 }
 
 Live_slot live_quantize(double position, float swing)
 {
-    Live_slot slot = {0, 0.0f};
+    Live_slot slot = {0, 0.0f, 0.0};
     if (!isfinite(position))
         return slot;
     if (!(swing >= 0.0f))
@@ -55,6 +56,7 @@ Live_slot live_quantize(double position, float swing)
         off = -0.5;
     if (off > 0.4999)
         off = 0.4999;
+    slot.distance = best_dist;
     int step = ((best % HVO_STEPS) + HVO_STEPS) % HVO_STEPS;
     if (step == 0 && off < 0)
         off = 0;   /* never before the loop's start */
@@ -73,9 +75,38 @@ Live_slot live_record(Live_recorder *rec, Groove *groove, double position, int64
     }
     if (velocity > 1.0f)
         velocity = 1.0f;
-    if (rec->mode == LIVE_REPLACE && rec->take_loop != loop) {
+    if (rec->mode == LIVE_REPLACE) {
+        /* absolute position: within the pass's span [32 loop - 0.5, 32 loop + 31.5) */
+        double start = (double)loop * HVO_STEPS - 0.5;
+        double abs_pos = position;
+        if (!(position >= start && position < start + HVO_STEPS)) {
+            double w = fmod(position + 0.5, (double)HVO_STEPS);
+            if (w < 0)
+                w += HVO_STEPS;
+            abs_pos = start + w;
+        }
+        rec->newest = (rec->newest + 1) % LIVE_HISTORY;
+        rec->tap_position[rec->newest] = abs_pos;
+        rec->tap_velocity[rec->newest] = velocity;
+        if (rec->n_taps < LIVE_HISTORY)
+            rec->n_taps++;
+        /* the take: the taps of the last loop up to this one, oldest first (the newest wins a step) */
+        int first = 0;
+        while (first < rec->n_taps - 1) {
+            int i = (rec->newest - first - 1 + LIVE_HISTORY) % LIVE_HISTORY;
+            if (!(rec->tap_position[i] > abs_pos - (LIVE_TAKE_STEPS - 0.5)))
+                break;
+            first++;
+        }
         groove_clear(groove);
-        rec->take_loop = loop;
+        for (int k = first; k >= 0; k--) {
+            int i = (rec->newest - k + LIVE_HISTORY) % LIVE_HISTORY;
+            Live_slot s = live_quantize(rec->tap_position[i], swing);
+            groove->g[s.step][0] = 1.0f;
+            groove->g[s.step][1] = rec->tap_velocity[i];
+            groove->g[s.step][2] = s.offset;
+        }
+        return slot;
     }
     groove->g[slot.step][0] = 1.0f;
     groove->g[slot.step][1] = velocity;

@@ -7,8 +7,12 @@
  * with swing s, odd steps sound s steps late, so a tap on a swung off-beat is on time.
  *
  * Two recording modes: overdub adds taps to the groove (a tap on a step that already holds a
- * hit replaces it: the latest take wins); replace starts a new take in every loop pass in
- * which the player taps - the first tap of the pass clears the groove.
+ * hit replaces it: the latest take wins); replace works like a looper: the groove is the take,
+ * the last 2 bars (one loop, LIVE_TAKE_STEPS) played up to the newest tap. Each tap rebuilds
+ * the groove from the taps less than LIVE_TAKE_STEPS - 0.5 steps before it (so two taps a whole
+ * loop apart never fight over one step), each on its step in the loop: a phrase that starts
+ * before the loop line and ends after it is kept whole, and a player who pauses and starts
+ * again starts a new take.
  *
  * Pure: no I/O, no clock, no allocation. The caller owns every struct; one thread at a time.
  */
@@ -21,16 +25,24 @@
 
 typedef enum { LIVE_OVERDUB = 0, LIVE_REPLACE } Live_mode;
 
-/* The recorder: the mode and which loop pass last started a take. */
+#define LIVE_TAKE_STEPS HVO_STEPS   /* a take: one loop (2 bars) */
+#define LIVE_HISTORY 128            /* taps remembered for the take (a take holds at most 32) */
+
+/* The recorder: the mode and, for replace, the newest taps (absolute step positions). */
 typedef struct {
     Live_mode mode;
-    int64_t take_loop;      /* loop pass whose first tap cleared the groove (replace), or -1 */
+    double tap_position[LIVE_HISTORY]; /* ring, absolute steps */
+    float tap_velocity[LIVE_HISTORY];
+    int n_taps;             /* taps in the ring (<= LIVE_HISTORY) */
+    int newest;             /* index of the newest tap */
 } Live_recorder;
 
 /* Where a tap landed. */
 typedef struct {
     int step;               /* 0..HVO_STEPS-1 */
     float offset;           /* -0.5..0.5 steps, positive = late */
+    double distance;        /* steps from the nearest (swung) grid line before any clamping,
+                               positive = late: what timing feedback measures */
 } Live_slot;
 
 /* Starts a recorder in a mode. */
@@ -45,9 +57,10 @@ float live_key_velocity(int key);
  * start belongs to step 0 with offset 0: a hit never sounds before the loop begins. */
 Live_slot live_quantize(double position, float swing);
 
-/* Records one tap at a loop position during loop pass `loop` into the groove. Returns the
- * slot it landed in. Velocity is clamped to 0..1; a velocity of 0 records nothing and
- * returns step -1. */
+/* Records one tap at a loop position during loop pass `loop` into the groove. The position
+ * may be absolute (32 * loop + step) or within the loop; it is made absolute with `loop`.
+ * Returns the slot it landed in. Velocity is clamped to 0..1; a velocity of 0 records nothing
+ * and returns step -1. */
 Live_slot live_record(Live_recorder *rec, Groove *groove, double position, int64_t loop,
                       float velocity, float swing);
 
