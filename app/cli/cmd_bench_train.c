@@ -6,6 +6,7 @@
  * (nn/models/default.gtm, or --model FILE); PyTorch runs tests/torch_train_ref.py --bench
  * with /usr/bin/python3 (Debian python3-torch).
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 #include "commands.h"
 #include "model_file.h"
 #include "genre.h"
+#include "model.h"
+#include "options.h"
 #include "train.h"
 #include "train_kernels.h"
 
@@ -99,40 +102,42 @@ static double torch_samples_per_s(const Model_config *c, int batch, int threads,
 
 int cmd_bench_train(int argc, char **argv)
 {
+    enum { O_JSON = 256, O_TRAIN, O_MODEL, O_THREADS, O_BATCH, O_STEPS };
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"train", no_argument, NULL, O_TRAIN}, /* the flag that chose this benchmark */
+        {"json", no_argument, NULL, O_JSON},
+        {"model", required_argument, NULL, O_MODEL},
+        {"threads", required_argument, NULL, O_THREADS},
+        {"batch", required_argument, NULL, O_BATCH},
+        {"steps", required_argument, NULL, O_STEPS},
+        {NULL, 0, NULL, 0},
+    };
     int json = 0, threads = 2, batch = 64, steps = 10;
     const char *model_path = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(a, "--json")) {
-            json = 1;
-        } else if (!strcmp(a, "--train")) {
-            continue;
-        } else if (i + 1 < argc && !strcmp(a, "--model")) {
-            model_path = argv[++i];
-        } else if (i + 1 < argc && (!strcmp(a, "--threads") || !strcmp(a, "--batch") || !strcmp(a, "--steps"))) {
-            int v = atoi(argv[++i]);
-            if (v < 1 || v > (a[2] == 't' && a[3] == 'h' ? 64 : 4096)) {
-                fprintf(stderr, "groove: bench --train: bad value for %s: '%s'\n", a, argv[i]);
-                return 2;
-            }
-            if (!strcmp(a, "--threads"))
-                threads = v;
-            else if (!strcmp(a, "--batch"))
-                batch = v;
-            else
-                steps = v;
-        } else {
-            fprintf(stderr, "groove: bench --train: unknown option '%s'\n", a);
-            usage(stderr);
-            return 2;
+    options_begin();
+    int c, r = OPTIONS_OK;
+    while (r == OPTIONS_OK && (c = getopt_long(argc, argv, OPTIONS_SHORT, longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': usage(stdout); return 0;
+        case O_TRAIN: break;
+        case O_JSON: json = 1; break;
+        case O_MODEL: model_path = optarg; break;
+        case O_THREADS: r = options_int("--threads", optarg, 1, 64, &threads); break;
+        case O_BATCH: r = options_int("--batch", optarg, 1, 4096, &batch); break;
+        case O_STEPS: r = options_int("--steps", optarg, 1, 4096, &steps); break;
+        default: return options_error("bench --train", c, argv);
         }
     }
+    if (r != OPTIONS_OK)
+        return r;
+    if (optind < argc) {
+        fprintf(stderr, "groove: unexpected argument '%s' (groove bench --train --help)\n", argv[optind]);
+        return OPTIONS_USAGE;
+    }
     char err[512];
-    Model_config cfg = {HVO_CHANNELS, HVO_STEPS, HVO_CHANNELS, 128, 4, 128, 3, 128, 4, 128, 3, 128,
-                        GENRE_COUNT, 1, MODEL_MUTE_GROUPS};
+    Model_config cfg;
+    model_config_shipped(&cfg);
     const char *path = model_path ? model_path : "nn/models/default.gtm";
     float *params = NULL;
     if (model_file_read(path, &cfg, &params, NULL, err, sizeof err) != 0) {
