@@ -1,5 +1,6 @@
 /* cmd_bench_audio.c - `groove bench --audio`: the audio callback's cost as a fraction of the
  * buffer's duration, at 64 and 256 frames, with all nine voices busy. */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "commands.h"
 #include "engine.h"
 #include "kit.h"
+#include "options.h"
 
 #define BENCH_RATE 48000
 #define BENCH_SECONDS 4.0 /* audio rendered per buffer size */
@@ -46,10 +48,10 @@ typedef struct {
     double mean, median, p99, max; /* fractions of the buffer duration */
     double voices;         /* hits sounding per callback, on average */
     long callbacks;
-} BenchAudioResult;
+} Bench_audio_result;
 
 /* Runs one buffer size. 0 or -1 (memory). */
-static int bench_one(const Kit *kit, int frames, double seconds, BenchAudioResult *r)
+static int bench_one(const Kit *kit, int frames, double seconds, Bench_audio_result *r)
 {
     Engine e;
     if (engine_init(&e, BENCH_RATE, kit) != 0)
@@ -102,29 +104,35 @@ static int bench_one(const Kit *kit, int frames, double seconds, BenchAudioResul
 
 int cmd_bench_audio(int argc, char **argv)
 {
+    enum { O_AUDIO = 256, O_JSON, O_KIT, O_SECONDS };
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"audio", no_argument, NULL, O_AUDIO}, /* the flag that chose this benchmark */
+        {"json", no_argument, NULL, O_JSON},
+        {"kit", required_argument, NULL, O_KIT},
+        {"seconds", required_argument, NULL, O_SECONDS},
+        {NULL, 0, NULL, 0},
+    };
     int json = 0;
     const char *kit_spec = NULL;
     double seconds = BENCH_SECONDS;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--audio"))
-            continue;
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            bench_audio_usage(stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!strcmp(argv[i], "--kit") && i + 1 < argc) {
-            kit_spec = argv[++i];
-        } else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
-            seconds = atof(argv[++i]);
-            if (!(seconds >= 0.1 && seconds <= 600)) {
-                fprintf(stderr, "groove: --seconds wants 0.1..600\n");
-                return 1;
-            }
-        } else {
-            fprintf(stderr, "groove: bench --audio: unexpected argument '%s' (groove bench --audio --help)\n", argv[i]);
-            return 2;
+    options_begin();
+    int c, pr = OPTIONS_OK;
+    while (pr == OPTIONS_OK && (c = getopt_long(argc, argv, OPTIONS_SHORT, longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': bench_audio_usage(stdout); return 0;
+        case O_AUDIO: break;
+        case O_JSON: json = 1; break;
+        case O_KIT: kit_spec = optarg; break;
+        case O_SECONDS: pr = options_double("--seconds", optarg, 0.1, 600, &seconds); break;
+        default: return options_error("bench --audio", c, argv);
         }
+    }
+    if (pr != OPTIONS_OK)
+        return pr;
+    if (optind < argc) {
+        fprintf(stderr, "groove: unexpected argument '%s' (groove bench --audio --help)\n", argv[optind]);
+        return OPTIONS_USAGE;
     }
     Kit kit;
     char err[1024];
@@ -133,7 +141,7 @@ int cmd_bench_audio(int argc, char **argv)
         return 1;
     }
     static const int sizes[2] = {64, 256};
-    BenchAudioResult r[2];
+    Bench_audio_result r[2];
     for (int k = 0; k < 2; k++)
         if (bench_one(&kit, sizes[k], seconds, &r[k]) != 0) {
             fprintf(stderr, "groove: out of memory\n");
