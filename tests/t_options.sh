@@ -21,7 +21,7 @@ helps() {
     check "$1 --help exits 0 with the usage on stdout" test "$st" = 0 -a -s "$TMP/out" -a ! -s "$TMP/err"
 }
 
-for cmd in devices train run synth-kit kits dataset show generate eval render; do
+for cmd in devices train run synth-kit kits dataset show generate eval render bench; do
     helps "$cmd"
     usage_error "$cmd: an unknown option is a usage error" "unknown option '--no-such-option' (groove $cmd --help)" \
         "$cmd" --no-such-option
@@ -52,4 +52,12 @@ usage_error "eval: --model with --random-weights" "exclude each other" eval --mo
 usage_error "render: a bad --swing (it exited 1)" "--swing wants a number in 50..75, not '80'" render x.mid -o x.wav --swing 80
 usage_error "render: a fractional --loops (it exited 1)" "--loops wants a whole number in 1..10000, not '1.5'" render x.mid -o x.wav --loops 1.5
 usage_error "render: no output" "render needs DRUMS.mid and -o OUT.wav or --play" render x.mid
+usage_error "bench: --runs 0" "--runs wants a whole number in 1..1000000, not '0'" bench --runs 0
+usage_error "bench: a bad --size" "--size wants D,LAYERS,HEADS,FF,LATENT" bench --size 128,3,4,512
+usage_error "bench --train: a bad --steps" "--steps wants a whole number in 1..4096, not 'x'" bench --train --steps x
+usage_error "bench --train: an unknown option" "unknown option '--bogus' (groove bench --train --help)" bench --train --bogus
+usage_error "bench --audio: a bad --seconds (it exited 1)" "--seconds wants a number in 0.1..600, not '0'" bench --audio --seconds 0
+usage_error "bench --audio: an unknown option" "unknown option '--bogus' (groove bench --audio --help)" bench --audio --bogus
+"$GROOVE" bench --train --help >"$TMP/out" 2>&1; check "bench --train --help exits 0" test $? = 0 -a -s "$TMP/out"
+"$GROOVE" bench --audio --help >"$TMP/out" 2>&1; check "bench --audio --help exits 0" test $? = 0 -a -s "$TMP/out"
 finish
