@@ -48,19 +48,44 @@ typedef struct {
     unsigned char channel;  /* 0..15 */
 } Midi_onset;
 
+/* Which note -> voice map a part converts with (see hvo.h). */
+typedef enum {
+    MIDI_MAP_GM = 0,      /* General MIDI percussion, every note 27..87: files from users (default) */
+    MIDI_MAP_DATASET      /* the GMD's Roland TD-11 map: the dataset, training, evaluation */
+} Midi_note_map;
+
+/* One bar of the file, from its time signatures. */
+typedef struct {
+    double start_step;    /* where it starts, 16th steps from tick 0 */
+    double steps;         /* its length in 16th steps (4/4: 16, 3/4: 12, 7/8: 14) */
+    int numerator, denominator;
+} Midi_bar;
+
+/* Two bars the model reads or writes as one 2-bar pattern: the file's 4/4 bars taken in
+ * order, two at a time, so the pattern's bar lines are the file's own. bar[1] is -1 when
+ * a 4/4 stretch ends after an odd bar and no 4/4 bar follows (the pattern's second bar is
+ * then not placed anywhere). */
+typedef struct {
+    int bar[2];
+} Midi_window;
+
 /* A MIDI file read as onsets on the 16th grid, plus what is needed to window it. */
 typedef struct {
     Midi_onset *onsets;    /* every note-on of every channel, ordered by step */
     int n_onsets;
     int ppq;
-    int n_bars;           /* bars of 16 steps up to the last onset (snapped); 0 when none */
+    int n_bars;           /* bars (of the file's meters) up to the last onset (snapped); 0 when none */
+    Midi_bar *bars;       /* the first n_bars bars; midi_part_bar() gives any bar, also later ones */
     double end_step;      /* the file's end (end of track) in steps */
     double notes_end_step; /* the last note event (on or off) in steps */
     int meter_numerator;  /* first time signature (4/4 when the file has none) */
     int meter_denominator;
     int meter_is_4_4;     /* 1 when every time signature in the file is 4/4 */
-    Smf_tempo *tempos;     /* the file's tempo map (copied), for bpm_at */
+    Smf_tempo *tempos;     /* the file's tempo map (copied; ticks at ppq), for bpm_at and writing */
     int n_tempos;
+    Smf_time_sig *time_sigs; /* the file's time signatures (copied; ticks at ppq) */
+    int n_time_sigs;
+    Midi_note_map note_map; /* MIDI_MAP_GM unless the caller sets it (the dataset does) */
 } Midi_part;
 
 /* What a conversion saw: reported by `groove show` and the dataset builder. */
@@ -87,6 +112,27 @@ int midi_part_check_meter(const Midi_part *part, char *why, size_t whylen);
 int midi_part_window_count(const Midi_part *part);
 /* Tempo (beats per minute) in force at a step. */
 double midi_part_bpm_at(const Midi_part *part, double step);
+/* Seconds from the file's start to a step, through the whole tempo map. */
+double midi_part_seconds_at(const Midi_part *part, double step);
+/* The step (from the file's start) of the first tempo change after `step`, or a huge number
+ * when none follows. */
+double midi_part_next_tempo_step(const Midi_part *part, double step);
+/* Bar b (0-based) of the part, also past n_bars (later bars continue the last meter). */
+Midi_bar midi_part_bar(const Midi_part *part, int bar);
+/* 1 when bar b is a 4/4 bar (the only meter the model plays). */
+int midi_part_bar_is_4_4(const Midi_part *part, int bar);
+/* The voice a note lands on under the part's map, or -1. */
+int midi_part_voice(const Midi_part *part, int note);
+
+/* The one rule every command follows for meters: the 4/4 bars from first_bar to the last
+ * bar, two at a time (see Midi_window). Fills *out (malloc'd, caller frees) and returns the
+ * number of windows (0 when no 4/4 bar is left: *out is then NULL), or -1 out of memory.
+ * A last 4/4 bar that ends the file pairs with the (silent) bar after it, as before. */
+int midi_part_windows(const Midi_part *part, int first_bar, Midi_window **out);
+/* One line naming the bars from first_bar on that are not 4/4 and so are skipped, with
+ * their meters: "bars 0 (2/4), 5-7 (3/4) are not 4/4 (groove plays 4/4 bars only)".
+ * Returns how many bars are skipped (0: line is ""). */
+int midi_part_skipped_bars(const Midi_part *part, int first_bar, char *line, size_t len);
 
 /* Converts the 2-bar window starting at start_bar to a pattern (SPEC.md rules above).
  * stats, when not NULL, is added to (zero it first). Returns the number of hits. */
@@ -94,6 +140,11 @@ int midi_part_to_hvo(const Midi_part *part, int start_bar, Hvo *out, Midi_hvo_st
 /* Converts the 2-bar window starting at start_bar to a groove: every note is a tap. Returns
  * the number of groove hits. */
 int midi_part_to_groove(const Midi_part *part, int start_bar, Groove *out);
+/* The same for a window of two bars that need not be neighbours (midi_part_windows): the
+ * pattern's steps 0-15 come from bar w.bar[0], 16-31 from w.bar[1] (none when -1), each
+ * snapped on its own bar's grid. */
+int midi_part_window_to_hvo(const Midi_part *part, Midi_window w, Hvo *out, Midi_hvo_stats *stats);
+int midi_part_window_to_groove(const Midi_part *part, Midi_window w, Groove *out);
 
 /* Convenience: reads path and converts the window at bar. 0, or -1 with err (unreadable file,
  * no note, bar outside 0 .. n_bars-1). midi_file_to_hvo also refuses meters other than 4/4. */
@@ -113,6 +164,13 @@ int hvo_write_midi(const char *path, const Hvo *patterns, int n_patterns, float 
 /* hvo_write_midi with swing (see hvo_to_smf_swing): what the engine plays, for export. */
 int hvo_write_midi_swing(const char *path, const Hvo *patterns, int n_patterns, float bpm, float swing,
                          char *err, size_t errlen);
+/* Builds a format-0 Smf that lays n patterns on a part's own timeline: pattern i's bar k
+ * (steps 16k..16k+15) starts where bar windows[i].bar[k] of the part starts (none when -1),
+ * and the file carries the part's tempo map and time signatures (ticks rescaled to
+ * MIDI_HVO_PPQ), so its bars and seconds line up with the part's. bpm > 0 replaces the tempo
+ * map by one tempo. 0 or -1 with err. */
+int hvo_windows_to_smf(const Hvo *patterns, const Midi_window *windows, int n, const Midi_part *part, float bpm,
+                       Smf *smf, char *err, size_t errlen);
 /* Writes grooves in a row to a MIDI file, every tap as GM note `note` on channel 10. */
 int groove_write_midi(const char *path, const Groove *grooves, int n_grooves, float bpm, int note,
                       char *err, size_t errlen);

@@ -210,6 +210,8 @@ static void test_unmapped(void)
     mb_track_end(&m, at, 0);
     Midi_part part;
     CHECK(part_from_bytes(&part, &m) == 0, "unmapped-note file reads");
+    CHECK(part.note_map == MIDI_MAP_GM, "a part reads with the General MIDI map unless told");
+    part.note_map = MIDI_MAP_DATASET; /* as the dataset reads the GMD */
     Hvo p;
     Midi_hvo_stats st;
     memset(&st, 0, sizeof st);
@@ -217,11 +219,185 @@ static void test_unmapped(void)
     CHECK(hits == 1 && hvo_hit(&p, 2, VOICE_KICK) == 1.0f, "only the kick (36) becomes a hit");
     CHECK(st.unmapped == 4 && st.unmapped_by_note[35] == 1 && st.unmapped_by_note[41] == 2 &&
               st.unmapped_by_note[60] == 1,
-          "unmapped notes counted per note: 35 x1, 41 x2, 60 x1");
+          "dataset map: unmapped notes counted per note: 35 x1, 41 x2, 60 x1");
     Groove g;
     int taps = midi_part_to_groove(&part, 0, &g);
     CHECK(taps == 4, "as a groove every note is a tap: steps 0,1,2,3 (got %d)", taps);
     CHECK_NEAR(g.g[3][1], 90.0 / 127, 1e-7, "groove step 3: the louder of the two taps (90)");
+    midi_part_deinit(&part);
+}
+
+/* Files from users read with the whole GM percussion map (SPEC.md): every note 27..87 lands
+ * on a voice, 58 is a crash (a GM vibraslap, not the TD-11's tom rim), and a backbeat of
+ * hand claps (39) is a snare backbeat. */
+static void test_gm_map(void)
+{
+    static const struct { int note, voice; } table[] = {
+        {35, VOICE_KICK}, {36, VOICE_KICK}, {27, VOICE_SNARE}, {39, VOICE_SNARE}, {40, VOICE_SNARE},
+        {85, VOICE_SNARE}, {42, VOICE_CLOSED_HAT}, {54, VOICE_CLOSED_HAT}, {80, VOICE_CLOSED_HAT},
+        {46, VOICE_OPEN_HAT}, {81, VOICE_OPEN_HAT}, {41, VOICE_LOW_TOM}, {43, VOICE_LOW_TOM},
+        {29, VOICE_LOW_TOM}, {45, VOICE_MID_TOM}, {87, VOICE_MID_TOM}, {48, VOICE_HIGH_TOM},
+        {30, VOICE_HIGH_TOM}, {49, VOICE_CRASH}, {58, VOICE_CRASH}, {57, VOICE_CRASH},
+        {51, VOICE_RIDE}, {82, VOICE_RIDE}, {59, VOICE_RIDE}};
+    int ok = 1;
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (voice_from_general_midi(table[i].note) != table[i].voice) {
+            printf("     note %d -> %d, want %d\n", table[i].note, voice_from_general_midi(table[i].note), table[i].voice);
+            ok = 0;
+        }
+    CHECK(ok, "GM map: 35 kick, 39 clap snare, 41 low tom, 58 crash, 82 ride, ... as SPEC.md says");
+    int all = 1;
+    for (int n = 27; n <= 87; n++)
+        all &= voice_from_general_midi(n) >= 0;
+    CHECK(all, "every GM percussion note 27..87 lands on a voice");
+    CHECK(voice_from_general_midi(26) == VOICE_OPEN_HAT && voice_from_general_midi(22) == VOICE_CLOSED_HAT &&
+              voice_from_general_midi(60 + 40) < 0 && voice_from_general_midi(20) < 0,
+          "the TD-11 hat notes 22/26 stay, notes outside the GM range map to nothing");
+    int kept = 1;
+    for (int n = 0; n < 128; n++)
+        if (voice_from_gm_note(n) >= 0 && n != 58)
+            kept &= voice_from_general_midi(n) == voice_from_gm_note(n);
+    CHECK(kept && voice_from_gm_note(58) == VOICE_LOW_TOM && voice_from_gm_note(35) < 0,
+          "the GM map keeps the dataset's table except 58; the dataset map is unchanged");
+
+    /* A drum-machine export: kick 35 on 1 and 3, claps 39 on 2 and 4, floor tom 41. */
+    MidiBytes m = {0};
+    mb_header(&m, 0, 1, 480);
+    size_t at = mb_track_begin(&m);
+    mb_on(&m, 0, 9, 35, 100);
+    mb_on(&m, 480, 9, 39, 90);
+    mb_on(&m, 480, 9, 35, 100);
+    mb_on(&m, 480, 9, 39, 90);
+    mb_on(&m, 240, 9, 41, 70);
+    mb_track_end(&m, at, 0);
+    Midi_part part;
+    CHECK(part_from_bytes(&part, &m) == 0, "drum-machine file reads");
+    Hvo p;
+    Midi_hvo_stats st;
+    memset(&st, 0, sizeof st);
+    int hits = midi_part_to_hvo(&part, 0, &p, &st);
+    CHECK(hits == 5 && st.unmapped == 0, "GM map: all 5 notes land on voices (hits %d, unmapped %d)", hits, st.unmapped);
+    CHECK(hvo_hit(&p, 0, VOICE_KICK) == 1.0f && hvo_hit(&p, 8, VOICE_KICK) == 1.0f, "kicks on 35 play the kick");
+    CHECK(hvo_hit(&p, 4, VOICE_SNARE) == 1.0f && hvo_hit(&p, 12, VOICE_SNARE) == 1.0f,
+          "the clap backbeat (39) is the snare backbeat");
+    CHECK(hvo_hit(&p, 14, VOICE_LOW_TOM) == 1.0f, "the floor tom (41) is the low tom");
+    part.note_map = MIDI_MAP_DATASET;
+    CHECK(midi_part_to_hvo(&part, 0, &p, NULL) == 0, "the dataset map still drops 35, 39 and 41");
+    midi_part_deinit(&part);
+}
+
+/* Meters: bars come from the time signatures; 4/4 bars are taken two at a time on the
+ * file's own bar lines, other bars are skipped with one line saying which and why. */
+static void test_bars_and_windows(void)
+{
+    /* A 2/4 pick-up bar, then 4/4: kicks on every downbeat. */
+    MidiBytes m = {0};
+    mb_header(&m, 0, 1, 480);
+    size_t at = mb_track_begin(&m);
+    mb_timesig(&m, 0, 2, 2);
+    mb_on(&m, 0, 9, 42, 80);        /* pick-up: a hat on its beat 1 */
+    mb_timesig(&m, 960, 4, 2);      /* 4/4 from tick 960 (2 beats in) */
+    mb_on(&m, 0, 9, 36, 100);       /* bar 1 downbeat */
+    mb_on(&m, 960, 9, 38, 90);      /* bar 1 beat 3: snare */
+    mb_on(&m, 960, 9, 36, 100);     /* bar 2 downbeat */
+    mb_on(&m, 1920, 9, 36, 100);    /* bar 3 downbeat */
+    mb_track_end(&m, at, 0);
+    Midi_part part;
+    CHECK(part_from_bytes(&part, &m) == 0, "pick-up file reads");
+    CHECK(part.n_bars == 4, "pick-up file: 4 bars (2/4 + three 4/4) (got %d)", part.n_bars);
+    CHECK(part.bars[0].steps == 8 && part.bars[1].start_step == 8 && part.bars[2].start_step == 24,
+          "bar lines from the time signatures: 0, 8, 24, ... steps");
+    Midi_window *w = NULL;
+    int n = midi_part_windows(&part, 0, &w);
+    CHECK(n == 2 && w[0].bar[0] == 1 && w[0].bar[1] == 2 && w[1].bar[0] == 3 && w[1].bar[1] == 4,
+          "windows start on the input's bar lines: bars 1-2, 3-4 (got %d)", n);
+    char line[256];
+    int skipped = midi_part_skipped_bars(&part, 0, line, sizeof line);
+    CHECK(skipped == 1 && strstr(line, "bar 0 (2/4)") && strstr(line, "4/4"), "one line says bar 0 is skipped: %s", line);
+    Hvo p;
+    midi_part_window_to_hvo(&part, w[0], &p, NULL);
+    CHECK(hvo_hit(&p, 0, VOICE_KICK) == 1.0f && hvo_hit(&p, 8, VOICE_SNARE) == 1.0f &&
+              hvo_hit(&p, 16, VOICE_KICK) == 1.0f && hvo_count_hits(&p) == 3,
+          "window 1-2: kicks on both downbeats, the snare on beat 3 (not two beats off)");
+    Groove g;
+    CHECK(midi_part_window_to_groove(&part, w[1], &g) == 1 && g.g[0][0] == 1.0f, "window 3-4: the bar 3 kick on step 0");
+    /* Written back on the file's timeline: the drums sit at the input's own ticks. */
+    Smf out;
+    CHECK(hvo_windows_to_smf(&p, w, 1, &part, 0.0f, &out, err, sizeof err) == 0, "written on the part's timeline");
+    CHECK(out.n_notes > 0 && out.notes[0].tick == 960 * 2 && out.notes[0].on, "the first kick sits at tick 1920 (the input's bar 1 at PPQ 960)");
+    CHECK(out.n_time_sigs == 2 && out.time_sigs[0].numerator == 2 && out.time_sigs[1].tick == 1920,
+          "the output carries the input's time signatures");
+    smf_deinit(&out);
+    free(w);
+    midi_part_deinit(&part);
+
+    /* 4/4, then two 3/4 bars, then 4/4 again: the 3/4 bars are skipped, the rest paired. */
+    m.n = 0;
+    mb_header(&m, 0, 1, 480);
+    at = mb_track_begin(&m);
+    mb_on(&m, 0, 9, 36, 100);
+    mb_timesig(&m, 1920, 3, 2);
+    mb_on(&m, 0, 9, 36, 100);
+    mb_timesig(&m, 2 * 1440, 4, 2);
+    mb_on(&m, 0, 9, 36, 100);
+    mb_on(&m, 1920, 9, 36, 100);
+    mb_track_end(&m, at, 0);
+    CHECK(part_from_bytes(&part, &m) == 0, "4/4 - 3/4 - 4/4 file reads");
+    n = midi_part_windows(&part, 0, &w);
+    CHECK(n == 2 && w[0].bar[0] == 0 && w[0].bar[1] == 3 && w[1].bar[0] == 4, "3/4 bars 1-2 skipped, 4/4 bars 0,3,4 paired");
+    skipped = midi_part_skipped_bars(&part, 0, line, sizeof line);
+    CHECK(skipped == 2 && strstr(line, "bars 1-2 (3/4)"), "line: %s", line);
+    free(w);
+    midi_part_deinit(&part);
+
+    /* All 7/8: no window at all. */
+    m.n = 0;
+    mb_header(&m, 0, 1, 480);
+    at = mb_track_begin(&m);
+    mb_timesig(&m, 0, 7, 3);
+    mb_on(&m, 0, 9, 36, 100);
+    mb_on(&m, 1680, 9, 36, 100);
+    mb_track_end(&m, at, 0);
+    CHECK(part_from_bytes(&part, &m) == 0, "7/8 file reads");
+    CHECK(part.n_bars == 2 && part.bars[1].start_step == 14, "7/8 bars are 14 steps");
+    CHECK(midi_part_windows(&part, 0, &w) == 0 && w == NULL, "a 7/8 file has no 4/4 window");
+    CHECK(midi_part_skipped_bars(&part, 0, line, sizeof line) == 2 && strstr(line, "bars 0-1 (7/8)"), "line: %s", line);
+    midi_part_deinit(&part);
+}
+
+/* The tempo map carried through: seconds at a step and a generated file's tempos. */
+static void test_tempo_map_written(void)
+{
+    MidiBytes m = {0};
+    mb_header(&m, 0, 1, 480);
+    size_t at = mb_track_begin(&m);
+    mb_tempo(&m, 0, 500000);
+    mb_on(&m, 0, 9, 36, 100);
+    mb_tempo(&m, 1920, 1000000); /* 60 bpm from bar 1 */
+    mb_on(&m, 0, 9, 36, 100);
+    mb_on(&m, 1920, 9, 36, 100);
+    mb_track_end(&m, at, 0);
+    Midi_part part;
+    CHECK(part_from_bytes(&part, &m) == 0, "120 -> 60 bpm file reads");
+    CHECK_NEAR(midi_part_seconds_at(&part, 16), 2.0, 1e-9, "bar 1 at 2 s");
+    CHECK_NEAR(midi_part_seconds_at(&part, 32), 6.0, 1e-9, "bar 2 at 6 s (60 bpm in bar 1)");
+    CHECK_NEAR(midi_part_next_tempo_step(&part, 0), 16.0, 1e-9, "next tempo change at step 16");
+    Midi_window *w = NULL;
+    int n = midi_part_windows(&part, 0, &w);
+    Hvo p[2];
+    for (int k = 0; k < n && k < 2; k++)
+        midi_part_window_to_hvo(&part, w[k], &p[k], NULL);
+    Smf out;
+    CHECK(n == 2 && hvo_windows_to_smf(p, w, n, &part, 0.0f, &out, err, sizeof err) == 0, "two windows written");
+    CHECK(out.n_tempos == 2 && out.tempos[1].tick == 3840 && out.tempos[1].us_per_quarter == 1000000,
+          "the written file carries the tempo change (60 bpm at bar 1)");
+    CHECK_NEAR(smf_tick_to_seconds(&out, out.notes[out.n_notes - 2].tick), 6.0, 1e-9,
+          "the generated bar-2 kick sounds at 6 s, as the input's");
+    smf_deinit(&out);
+    CHECK(hvo_windows_to_smf(p, w, n, &part, 100.0f, &out, err, sizeof err) == 0 && out.n_tempos == 1,
+          "--bpm replaces the map by one tempo");
+    smf_deinit(&out);
+    free(w);
     midi_part_deinit(&part);
 }
 
@@ -493,6 +669,9 @@ int main(void)
     test_tempo_change();
     test_unmapped();
     test_groove_file();
+    test_gm_map();
+    test_bars_and_windows();
+    test_tempo_map_written();
     test_meter();
     test_round_trip();
     test_reference();

@@ -1,7 +1,8 @@
 /* cmd_generate.c - `groove generate GROOVE.mid -o DRUMS.mid`: any MIDI file in (every note of
- * every channel is a tap), a drum part out, made by the model 2 bars at a time. A longer file
- * is cut into 2-bar windows (bars 0-1, 2-3, ...), each turned into 2 bars of drums, and the
- * results are written one after the other at the file's tempo. */
+ * every channel is a tap), a drum part out, made by the model 2 bars at a time. The file's 4/4
+ * bars are taken two at a time on its own bar lines (other meters are skipped with one line),
+ * each pair turned into 2 bars of drums, and the drums are written on the input's timeline:
+ * its bar lines, time signatures and whole tempo map. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,7 @@ static void usage(FILE *out)
             "  --mute LIST         silence groups: kick,snare,hats,toms,cymbals\n"
             "  --variation S       sample z around mu with spread S (0 = z is mu)\n"
             "  --stochastic        draw hits from their probabilities (with --seed)\n"
-            "  --bpm B             tempo of the output (default: the input's tempo at its start)\n"
+            "  --bpm B             one tempo for the output (default: the input's whole tempo map)\n"
             "  --quiet             no summary line\n");
 }
 
@@ -173,26 +174,46 @@ int cmd_generate(int argc, char **argv)
         model_deinit(&m);
         return 1;
     }
-    int windows = (part.n_bars + 1) / 2;
-    if (windows < 1)
-        windows = 1;
-    if (windows > GENERATE_MAX_WINDOWS) {
-        fprintf(stderr, "groove: '%s' is too long (%d bars; at most %d)\n", in_path, part.n_bars,
-                2 * GENERATE_MAX_WINDOWS);
+    /* One rule for meters in every command: 4/4 bars two at a time on the file's bar lines,
+     * other bars skipped with one line (midi_hvo.h). */
+    char skipped[512];
+    int n_skipped = midi_part_skipped_bars(&part, 0, skipped, sizeof skipped);
+    Midi_window *win = NULL;
+    int windows = midi_part_windows(&part, 0, &win);
+    if (windows <= 0) {
+        fprintf(stderr, "groove: cannot generate from '%s': %s\n", in_path,
+                windows < 0 ? "out of memory" : skipped);
         midi_part_deinit(&part);
         model_deinit(&m);
         return 1;
     }
-    if (bpm <= 0)
-        bpm = (float)midi_part_bpm_at(&part, 0.0);
+    if (windows > GENERATE_MAX_WINDOWS) {
+        fprintf(stderr, "groove: '%s' is too long (%d bars; at most %d)\n", in_path, part.n_bars,
+                2 * GENERATE_MAX_WINDOWS);
+        free(win);
+        midi_part_deinit(&part);
+        model_deinit(&m);
+        return 1;
+    }
+    if (n_skipped && !quiet)
+        fprintf(stderr, "groove: '%s': %s\n", in_path, skipped);
     Hvo *patterns = calloc((size_t)windows, sizeof *patterns);
     if (!patterns) {
         fprintf(stderr, "groove: out of memory\n");
+        free(win);
         midi_part_deinit(&part);
         model_deinit(&m);
         return 1;
     }
 
+    char tempo_words[64];
+    if (bpm > 0)
+        snprintf(tempo_words, sizeof tempo_words, "%.1f bpm", bpm);
+    else if (part.n_tempos > 1)
+        snprintf(tempo_words, sizeof tempo_words, "the input's tempo map (%d tempos, %.1f bpm at the start)",
+                 part.n_tempos, midi_part_bpm_at(&part, 0.0));
+    else
+        snprintf(tempo_words, sizeof tempo_words, "%.1f bpm", midi_part_bpm_at(&part, 0.0));
     model_gen_params(&m, &g);
     if (threshold >= 0)
         for (int v = 0; v < HVO_VOICES; v++)
@@ -211,7 +232,7 @@ int cmd_generate(int argc, char **argv)
     int total_hits = 0, taps = 0;
     for (int w = 0; w < windows; w++) {
         Groove groove;
-        int n = midi_part_to_groove(&part, 2 * w, &groove);
+        int n = midi_part_window_to_groove(&part, win[w], &groove);
         taps += n;
         if (n == 0)
             continue; /* a rest stays a rest */
@@ -221,13 +242,24 @@ int cmd_generate(int argc, char **argv)
         model_generate(&m, &input, &g, &patterns[w]);
         total_hits += hvo_count_hits(&patterns[w]);
     }
-    int rc = hvo_write_midi(out_path, patterns, windows, bpm, err, sizeof err);
+    /* The drums go on the input's own timeline: its bar lines, time signatures and whole tempo
+     * map (or one tempo with --bpm). */
+    int bars_out = 0;
+    for (int w = 0; w < windows; w++)
+        bars_out += 1 + (win[w].bar[1] >= 0);
+    Smf smf;
+    int rc = hvo_windows_to_smf(patterns, win, windows, &part, bpm, &smf, err, sizeof err);
+    if (rc == 0) {
+        rc = smf_write_file(&smf, out_path, err, sizeof err);
+        smf_deinit(&smf);
+    }
     if (rc)
         fprintf(stderr, "groove: cannot write '%s': %s\n", out_path, err);
     else if (!quiet)
-        printf("groove: wrote %s: %d bars of drums (%d hits) from %d taps, %.1f bpm, model %s\n", out_path,
-               2 * windows, total_hits, taps, bpm, model_path);
+        printf("groove: wrote %s: %d bars of drums (%d hits) from %d taps, %s, model %s\n", out_path, bars_out,
+               total_hits, taps, tempo_words, model_path);
     free(patterns);
+    free(win);
     midi_part_deinit(&part);
     model_deinit(&m);
     return rc ? 1 : 0;

@@ -25,8 +25,9 @@ static void render_usage(FILE *out)
             "usage: groove render DRUMS.mid -o OUT.wav [options]\n"
             "       groove render DRUMS.mid --play [--device D] [options]\n"
             "\n"
-            "Plays a drum MIDI file with a kit: the file is cut into 2-bar patterns (bars 0-1, 2-3, ...)\n"
-            "played one after the other through groove's sample player, with each note's micro-timing.\n"
+            "Plays a drum MIDI file with a kit: its 4/4 bars, two at a time, become 2-bar patterns played\n"
+            "one after the other through groove's sample player, with each note's micro-timing and the\n"
+            "file's tempo map (bars in other meters are skipped, with one line saying which).\n"
             "Writes a 16-bit stereo WAV (atomically), or with --play sends it to the audio device in\n"
             "real time and reports xruns and the callback load.\n"
             "\n"
@@ -35,7 +36,7 @@ static void render_usage(FILE *out)
             "                   a kit that cannot load is reported and the default kit used)\n"
             "  --loops N        loops of 2 bars to play (default: the whole file; cycles when longer)\n"
             "  --bar B          first bar (default 0)\n"
-            "  --bpm B          tempo (default: the file's tempo at its start)\n"
+            "  --bpm B          one tempo for the whole file (default: the file's whole tempo map)\n"
             "  --swing S        swing in percent, 50 (straight) .. 75 (16th shuffle); 66.7 = triplets\n"
             "  --rate R         sample rate (default 48000)\n"
             "  --play           play through the audio device instead of writing a file\n"
@@ -47,12 +48,12 @@ static void render_usage(FILE *out)
  * back, an early note on the downbeat belongs just before the loop line. */
 static void restore_early_downbeats(const Midi_part *part, int bar, Hvo *p)
 {
-    double start = (double)bar * HVO_STEPS_PER_BAR;
+    double start = midi_part_bar(part, bar).start_step;
     for (int i = 0; i < part->n_onsets; i++) {
         const Midi_onset *o = &part->onsets[i];
         if (o->step >= start || o->step < start - 0.5)
             continue;
-        int v = voice_from_gm_note(o->note);
+        int v = midi_part_voice(part, o->note);
         if (v < 0 || hvo_hit(p, 0, v) < 0.5f)
             continue;
         if (fabsf(hvo_vel(p, 0, v) - (float)o->velocity / 127.0f) < 1e-6f)
@@ -60,9 +61,58 @@ static void restore_early_downbeats(const Midi_part *part, int bar, Hvo *p)
     }
 }
 
+/* The tempo of what render plays: the patterns back to back (loops cycle through them),
+ * each pattern bar at the tempo its own bar of the file has there (the whole tempo map),
+ * or one tempo when fixed_bpm > 0. */
+typedef struct {
+    const Midi_part *part;
+    const Midi_window *windows;
+    int n;
+    double fixed_bpm;
+} Render_tempo;
+
+/* Tempo at played step s; *next is the played step where it may change next. */
+static double render_bpm_at(const Render_tempo *rt, double s, double *next)
+{
+    double slot_start = floor(s / HVO_STEPS_PER_BAR) * HVO_STEPS_PER_BAR;
+    *next = slot_start + HVO_STEPS_PER_BAR;
+    if (rt->fixed_bpm > 0) {
+        *next = 1e300;
+        return rt->fixed_bpm;
+    }
+    long slot = (long)(slot_start / HVO_STEPS_PER_BAR) % (2L * rt->n);
+    Midi_window w = rt->windows[slot / 2];
+    int bar = w.bar[slot % 2];
+    if (bar < 0) /* a pattern bar placed nowhere: the tempo where the first one ends */
+        return midi_part_bpm_at(rt->part, midi_part_bar(rt->part, w.bar[0]).start_step + HVO_STEPS_PER_BAR - 1e-6);
+    double file_start = midi_part_bar(rt->part, bar).start_step;
+    double file_step = file_start + (s - slot_start);
+    double change = midi_part_next_tempo_step(rt->part, file_step);
+    if (change - file_start < HVO_STEPS_PER_BAR)
+        *next = slot_start + (change - file_start);
+    return midi_part_bpm_at(rt->part, file_step);
+}
+
+/* Seconds that `loops` loops take to play. */
+static double render_seconds(const Render_tempo *rt, int loops)
+{
+    double total = 0.0;
+    for (long slot = 0; slot < 2L * loops; slot++) {
+        double s = (double)slot * HVO_STEPS_PER_BAR, end = s + HVO_STEPS_PER_BAR, next;
+        while (s < end) {
+            double bpm = render_bpm_at(rt, s, &next);
+            if (next > end)
+                next = end;
+            total += (next - s) * 60.0 / (bpm * HVO_STEPS_PER_BEAT);
+            s = next;
+        }
+    }
+    return total;
+}
+
 /* Plays the patterns on the device in real time. */
 static int render_play(Engine *e, const Hvo *patterns, int n_patterns, int loops, const char *device, int frames,
-                       int rate)
+                       int rate, const Render_tempo *rt)
 {
     Audio_config cfg = {device, rate, frames};
     Audio_out *out = audio_open(e, &cfg);
@@ -82,8 +132,8 @@ static int render_play(Engine *e, const Hvo *patterns, int n_patterns, int loops
     }
     printf("device: %s\n", audio_status(out));
     fflush(stdout);
-    double loop_s = 32.0 * engine_frames_per_step(rate, engine_get_bpm(e)) / rate;
-    double limit_s = loops * loop_s + 5.0;
+    double play_s = render_seconds(rt, loops);
+    double limit_s = play_s + 5.0;
     engine_set_pattern(e, &patterns[0]);
     engine_reset_stats(e);
     engine_play(e);
@@ -95,6 +145,10 @@ static int render_play(Engine *e, const Hvo *patterns, int n_patterns, int loops
     for (;;) {
         nanosleep(&nap, NULL);
         engine_position(e, &pos);
+        double next;
+        float bpm = (float)render_bpm_at(rt, pos.step, &next);
+        if (bpm != engine_get_bpm(e))
+            engine_set_bpm(e, bpm); /* the tempo map, within a few ms */
         if (pos.pattern_serial >= given && (int)given < loops) {
             engine_set_pattern(e, &patterns[given % (uint64_t)n_patterns]);
             given++;
@@ -122,7 +176,7 @@ static int render_play(Engine *e, const Hvo *patterns, int n_patterns, int loops
     audio_close(out);
     ok = 1;
     printf("played %d loops (%.2f s) at %.1f bpm: %llu callbacks, %llu xruns, callback load avg %.2f%% max %.2f%%\n",
-           loops, loops * loop_s, engine_get_bpm(e), (unsigned long long)st.callbacks,
+           loops, play_s, engine_get_bpm(e), (unsigned long long)st.callbacks,
            (unsigned long long)st.xruns, 100.0 * st.load_avg, 100.0 * st.load_max);
     return ok ? 0 : 1;
 }
@@ -204,12 +258,6 @@ int cmd_render(int argc, char **argv)
         fprintf(stderr, "groove: cannot read '%s': %s\n", in, err);
         return 1;
     }
-    char why[200];
-    if (!midi_part_check_meter(&part, why, sizeof why)) {
-        fprintf(stderr, "groove: cannot render '%s': %s\n", in, why);
-        midi_part_deinit(&part);
-        return 1;
-    }
     int bar = args.bar;
     if (part.n_bars == 0 || bar >= part.n_bars) {
         fprintf(stderr, "groove: cannot render '%s': %s\n", in,
@@ -217,10 +265,23 @@ int cmd_render(int argc, char **argv)
         midi_part_deinit(&part);
         return 1;
     }
-    int n_patterns = (part.n_bars - bar + 1) / 2;
+    /* One rule for meters in every command (midi_hvo.h): 4/4 bars two at a time, other
+     * bars skipped with one line; render plays the 4/4 bars one after the other. */
+    char skipped[512];
+    int n_skipped = midi_part_skipped_bars(&part, bar, skipped, sizeof skipped);
+    Midi_window *win = NULL;
+    int n_patterns = midi_part_windows(&part, bar, &win);
+    if (n_patterns <= 0) {
+        fprintf(stderr, "groove: cannot render '%s': %s\n", in, n_patterns < 0 ? "out of memory" : skipped);
+        midi_part_deinit(&part);
+        return 1;
+    }
+    if (n_skipped)
+        fprintf(stderr, "groove: '%s': %s\n", in, skipped);
     Hvo *patterns = calloc((size_t)n_patterns, sizeof *patterns);
     if (!patterns) {
         fprintf(stderr, "groove: out of memory\n");
+        free(win);
         midi_part_deinit(&part);
         return 1;
     }
@@ -228,17 +289,20 @@ int cmd_render(int argc, char **argv)
     memset(&stats, 0, sizeof stats);
     int hits = 0;
     for (int k = 0; k < n_patterns; k++) {
-        hits += midi_part_to_hvo(&part, bar + 2 * k, &patterns[k], &stats);
-        if (k > 0)
-            restore_early_downbeats(&part, bar + 2 * k, &patterns[k]);
+        hits += midi_part_window_to_hvo(&part, win[k], &patterns[k], &stats);
+        if (k > 0 && win[k].bar[0] == win[k - 1].bar[1] + 1)
+            restore_early_downbeats(&part, win[k].bar[0], &patterns[k]);
     }
-    if (bpm == 0)
-        bpm = midi_part_bpm_at(&part, (double)bar * HVO_STEPS_PER_BAR);
-    midi_part_deinit(&part);
+    Render_tempo rt = {&part, win, n_patterns, bpm};
+    double next;
+    double start_bpm = bpm > 0 ? bpm : render_bpm_at(&rt, 0.0, &next);
+    int tempo_map = bpm == 0 && part.n_tempos > 1;
     if (hits == 0) {
         fprintf(stderr, "groove: cannot render '%s': no note maps to a drum voice (%d unmapped)\n", in,
                 stats.unmapped);
         free(patterns);
+        free(win);
+        midi_part_deinit(&part);
         return 1;
     }
     int loops = args.loops > 0 ? args.loops : n_patterns;
@@ -248,6 +312,8 @@ int cmd_render(int argc, char **argv)
     if (kit_load_or_default(&kit, kit_spec, rate, &fell_back, err, sizeof err) != 0) {
         fprintf(stderr, "groove: %s\n", err);
         free(patterns);
+        free(win);
+        midi_part_deinit(&part);
         return 1;
     }
     if (fell_back)
@@ -257,19 +323,20 @@ int cmd_render(int argc, char **argv)
         fprintf(stderr, "groove: out of memory\n");
         kit_deinit(&kit);
         free(patterns);
+        free(win);
+        midi_part_deinit(&part);
         return 1;
     }
-    engine_set_bpm(&e, (float)bpm);
+    engine_set_bpm(&e, (float)start_bpm);
     engine_set_swing(&e, (float)(2.0 * swing_pct / 100.0 - 1.0));
     if (stats.unmapped)
         fprintf(stderr, "groove: %d notes on no drum voice were left out\n", stats.unmapped);
 
     int rc;
     if (play) {
-        rc = render_play(&e, patterns, n_patterns, loops, device, args.frames, rate);
+        rc = render_play(&e, patterns, n_patterns, loops, device, args.frames, rate, &rt);
     } else {
-        double fps = engine_frames_per_step(rate, (float)bpm);
-        long long body = llround(32.0 * loops * fps), tail = (long long)(RENDER_TAIL_S * rate);
+        long long body = llround(render_seconds(&rt, loops) * rate), tail = (long long)(RENDER_TAIL_S * rate);
         if ((body + tail) * 2 > (1LL << 31)) {
             fprintf(stderr, "groove: %d loops are too long for one WAV file\n", loops);
             rc = 1;
@@ -283,12 +350,25 @@ int cmd_render(int argc, char **argv)
                 engine_play(&e);
                 uint64_t given = 1;
                 long long at = 0, end = body + tail, last_sound = 0;
+                double played_step = 0.0; /* where the playhead is after the frames rendered so far */
                 while (at < end) {
                     long long want = at < body ? body - at : end - at;
                     int n = want < RENDER_BLOCK ? (int)want : RENDER_BLOCK;
+                    double block_fps = engine_frames_per_step(rate, engine_get_bpm(&e));
+                    if (at < body) { /* the tempo map: change tempo exactly where the file does */
+                        double change;
+                        float want_bpm = (float)render_bpm_at(&rt, played_step + 1e-9, &change);
+                        if (want_bpm != engine_get_bpm(&e))
+                            engine_set_bpm(&e, want_bpm);
+                        block_fps = engine_frames_per_step(rate, want_bpm);
+                        double until = ceil((change - played_step) * block_fps - 1e-6);
+                        if (until >= 1 && until < n)
+                            n = (int)until;
+                    }
                     if (at == body)
                         engine_stop(&e);
                     engine_render(&e, audio + 2 * at, n);
+                    played_step += n / block_fps;
                     Engine_position pos;
                     engine_position(&e, &pos);
                     if (pos.pattern_serial >= given && given <= (uint64_t)loops) {
@@ -311,8 +391,9 @@ int cmd_render(int argc, char **argv)
                 if (wav_write(out_path, audio, (int)frames, 2, rate, WAV_PCM16, err, sizeof err) != 0) {
                     fprintf(stderr, "groove: %s\n", err);
                 } else {
-                    printf("%s: %d loops, %.2f s at %.1f bpm, kit %s, peak %.1f dBFS\n", out_path, loops,
-                           (double)frames / rate, bpm, kit.name, peak > 0 ? 20.0 * log10(peak) : -120.0);
+                    printf("%s: %d loops, %.2f s at %.1f bpm%s, kit %s, peak %.1f dBFS\n", out_path, loops,
+                           (double)frames / rate, start_bpm, tempo_map ? " (then the file's tempo map)" : "", kit.name,
+                           peak > 0 ? 20.0 * log10(peak) : -120.0);
                     rc = 0;
                 }
                 free(audio);
@@ -322,5 +403,7 @@ int cmd_render(int argc, char **argv)
     engine_deinit(&e);
     kit_deinit(&kit);
     free(patterns);
+    free(win);
+    midi_part_deinit(&part);
     return rc;
 }

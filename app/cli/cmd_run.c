@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "dev_audio.h"
 #include "dev_midi.h"
+#include "error.h"
 #include "export.h"
 #include "feed.h"
 #include "instrument.h"
@@ -181,6 +182,39 @@ static void part_log_add(Part_log *log, const Instrument *in)
     log->parts[log->n++] = in->session.part;
 }
 
+/* Writes the parts played (--out-mid) at the session's tempo, or, when a file was played in at
+ * its own tempo map, with that map laid over the loops as they played. 0 or -1 with err. */
+static int write_parts_midi(const char *path, const Hvo *parts, int n, const Instrument *in, const Feed *feed,
+                            char *err, size_t errlen)
+{
+    if (!feed || feed->n_tempos <= 1)
+        return hvo_write_midi_swing(path, parts, n, in->session.settings.bpm, in->session.settings.swing, err, errlen);
+    Smf smf;
+    if (hvo_to_smf_swing(parts, n, feed->bpm, in->session.settings.swing, &smf, err, errlen) != 0)
+        return -1;
+    int passes = (int)ceil(n * (double)HVO_STEPS / feed->length);
+    Smf_tempo *tempos = malloc(sizeof *tempos * (size_t)(passes * feed->n_tempos + 1));
+    if (!tempos) {
+        smf_deinit(&smf);
+        return error_set(err, errlen, "out of memory");
+    }
+    int k = 0;
+    const double ticks_per_step = MIDI_HVO_PPQ / HVO_STEPS_PER_BEAT;
+    for (int pass = 0; pass < passes; pass++)
+        for (int i = 0; i < feed->n_tempos; i++) {
+            double at = pass * feed->length + feed->tempo_position[i];
+            if (at >= n * (double)HVO_STEPS)
+                break;
+            tempos[k++] = (Smf_tempo){(uint32_t)llround(at * ticks_per_step), (uint32_t)lround(60e6 / feed->tempo_bpm[i])};
+        }
+    free(smf.tempos);
+    smf.tempos = tempos;
+    smf.n_tempos = k;
+    int rc = smf_write_file(&smf, path, err, errlen);
+    smf_deinit(&smf);
+    return rc;
+}
+
 /* What the per-loop lines need to remember between loops. */
 typedef struct {
     int64_t printed;           /* loop last printed, -1 before the first */
@@ -251,8 +285,11 @@ static int run_offline(Instrument *in, Engine *engine, Feed *feed, const Run_opt
             break;
         if (o->json && in->pos.playing && in->pos.loop != lp.printed)
             loop_printer_print(&lp, in, engine, o);
-        if (feed)
+        if (feed) {
             feed_until(feed, in, instrument_position_at(in, now) + 1.0);
+            if (o->bpm <= 0) /* the file's tempo map, unless --bpm fixed one */
+                instrument_follow_bpm(in, feed_bpm_at(feed, instrument_position_at(in, now)));
+        }
         wait_for_model(in, now);
         part_log_add(log, in);
         engine_render(engine, buf, 256);
@@ -290,8 +327,11 @@ static int run_realtime(Instrument *in, Engine *engine, Audio_out *audio, Midi *
         Midi_tap tap;
         while (midi_poll_tap(midi, &tap))
             instrument_tap(in, tap.velocity, tap.time);
-        if (feed && in->pos.playing)
+        if (feed && in->pos.playing) {
             feed_until(feed, in, instrument_position_at(in, now) + 0.05);
+            if (o->bpm <= 0) /* the file's tempo map, unless --bpm fixed one */
+                instrument_follow_bpm(in, feed_bpm_at(feed, instrument_position_at(in, now)));
+        }
         part_log_add(log, in);
         if (in->pos.playing && in->pos.loop != lp.printed) {
             loop_printer_print(&lp, in, engine, o);
@@ -336,6 +376,8 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "groove: %s\n", err);
         goto done;
     }
+    if (o.play_groove && feed.skipped[0])
+        fprintf(stderr, "groove: '%s': %s\n", o.play_groove, feed.skipped);
     if (o.model && access(o.model, F_OK) != 0) {
         /* asked for a model by name: no silent fallback to random weights */
         fprintf(stderr, "groove: cannot load model '%s': %s\n", o.model, strerror(errno));
@@ -409,8 +451,8 @@ int cmd_run(int argc, char **argv)
     }
     if (rc == 0 && o.out_mid) {
         const Hvo *parts = log.n ? log.parts : &in.session.part;   /* never played: the part now */
-        if (hvo_write_midi_swing(o.out_mid, parts, log.n ? log.n : 1, in.session.settings.bpm,
-                                 in.session.settings.swing, err, sizeof err) != 0) {
+        if (write_parts_midi(o.out_mid, parts, log.n ? log.n : 1, &in, o.play_groove && o.bpm <= 0 ? &feed : NULL,
+                             err, sizeof err) != 0) {
             fprintf(stderr, "groove: %s\n", err);
             rc = 1;
         }

@@ -15,8 +15,9 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: groove show FILE.mid [--bar N] [--list | --json] [--ascii]\n"
             "\n"
-            "Prints 2 bars of a MIDI file (bars N and N+1, default 0) as a grid: one row per drum voice\n"
-            "(the General MIDI notes of each voice are merged, see SPEC.md) and a groove row (every note\n"
+            "Prints 2 bars of a MIDI file (the 4/4 bars from bar N on, two of them; default the first) as\n"
+            "a grid: one row per drum voice (every General MIDI percussion note lands on one, see\n"
+            "docs/core.md) and a groove row (every note\n"
             "of every channel as a tap, the model's input). One column per 16th note. Velocity is shading:\n"
             "  unicode: ' ' rest, then \u2591 \u2592 \u2593 \u2588 for velocity up to 1/4, 1/2, 3/4, 1\n"
             "  ascii:   '.' rest, then - + x X\n"
@@ -69,7 +70,7 @@ static void print_row(const char *label, const float hit[HVO_STEPS], const float
     printf("|\n");
 }
 
-static void print_grid(const Hvo *p, const Groove *g, int bar, int ascii)
+static void print_grid(const Hvo *p, const Groove *g, Midi_window w, int ascii)
 {
     printf("   ");
     for (int t = 0; t < HVO_STEPS; t++) {
@@ -81,7 +82,12 @@ static void print_grid(const Hvo *p, const Groove *g, int bar, int ascii)
         else
             printf("%s ", ascii ? " " : "\u00b7");
     }
-    printf("|  bars %d-%d\n", bar, bar + 1);
+    if (w.bar[1] == w.bar[0] + 1)
+        printf("|  bars %d-%d\n", w.bar[0], w.bar[1]);
+    else if (w.bar[1] >= 0)
+        printf("|  bars %d, %d\n", w.bar[0], w.bar[1]);
+    else
+        printf("|  bar %d\n", w.bar[0]);
     float hit[HVO_STEPS], vel[HVO_STEPS], off[HVO_STEPS];
     for (int v = HVO_VOICES - 1; v >= 0; v--) {
         for (int t = 0; t < HVO_STEPS; t++) {
@@ -168,13 +174,13 @@ int cmd_show(int argc, char **argv)
         {"ascii", no_argument, NULL, O_ASCII},
         {NULL, 0, NULL, 0},
     };
-    int bar = 0, list = 0, json = 0, ascii = !locale_is_utf8();
+    int bar = 0, bar_given = 0, list = 0, json = 0, ascii = !locale_is_utf8();
     options_begin();
     int c, rc = OPTIONS_OK;
     while (rc == OPTIONS_OK && (c = getopt_long(argc, argv, OPTIONS_SHORT, longopts, NULL)) != -1) {
         switch (c) {
         case 'h': usage(stdout); return 0;
-        case O_BAR: rc = options_int("--bar", optarg, 0, 1000000, &bar); break;
+        case O_BAR: rc = options_int("--bar", optarg, 0, 1000000, &bar); bar_given = 1; break;
         case O_LIST: list = 1; break;
         case O_JSON: json = 1; break;
         case O_ASCII: ascii = 1; break;
@@ -207,6 +213,25 @@ int cmd_show(int argc, char **argv)
         midi_part_deinit(&part);
         return 1;
     }
+    /* One rule for meters in every command (midi_hvo.h): the 4/4 bars from --bar on, two at
+     * a time; other bars are skipped, with one line naming them. */
+    char skipped[512];
+    int n_skipped = midi_part_skipped_bars(&part, 0, skipped, sizeof skipped);
+    Midi_window *win = NULL;
+    int n_windows = bar < part.n_bars ? midi_part_windows(&part, bar, &win) : 0;
+    if (bar < part.n_bars && n_windows <= 0) {
+        fprintf(stderr, "groove: %s: %s\n", path, n_windows < 0 ? "out of memory" : skipped);
+        midi_part_deinit(&part);
+        return 1;
+    }
+    if (bar < part.n_bars && !bar_given)
+        bar = win[0].bar[0];
+    if (bar < part.n_bars && win[0].bar[0] != bar) {
+        fprintf(stderr, "groove: %s: bar %d is not 4/4: %s\n", path, bar, skipped);
+        free(win);
+        midi_part_deinit(&part);
+        return 1;
+    }
     if (bar >= part.n_bars) {
         fprintf(stderr, "groove: %s: bar %d is out of range (the file has %d bar%s: 0..%d)\n", path, bar, part.n_bars,
                 part.n_bars == 1 ? "" : "s", part.n_bars - 1);
@@ -217,9 +242,11 @@ int cmd_show(int argc, char **argv)
     Groove g;
     Midi_hvo_stats st;
     memset(&st, 0, sizeof st);
-    midi_part_to_hvo(&part, bar, &p, &st);
-    midi_part_to_groove(&part, bar, &g);
-    double bpm = midi_part_bpm_at(&part, bar * HVO_STEPS_PER_BAR);
+    midi_part_window_to_hvo(&part, win[0], &p, &st);
+    midi_part_window_to_groove(&part, win[0], &g);
+    double bpm = midi_part_bpm_at(&part, midi_part_bar(&part, bar).start_step);
+    if (n_skipped)
+        fprintf(stderr, "groove: %s: %s\n", path, skipped);
     char why[128] = "";
     int meter_ok = midi_part_check_meter(&part, why, sizeof why);
     if (json) {
@@ -227,7 +254,7 @@ int cmd_show(int argc, char **argv)
     } else {
         printf("%s: %d bar%s, PPQ %d, %.1f bpm at bar %d, %d/%d%s\n", path, part.n_bars, part.n_bars == 1 ? "" : "s",
                part.ppq, bpm, bar, part.meter_numerator, part.meter_denominator,
-               meter_ok ? "" : " (not 4/4: drawn on a 4/4 grid; the dataset skips this file)");
+               meter_ok ? "" : " (not 4/4 throughout: the 4/4 bars are shown; the dataset skips this file)");
         printf("%d notes in these bars: %d on a voice, %d on none", st.notes, st.mapped, st.unmapped);
         int shown = 0;
         for (int k = 0; k < 128; k++)
@@ -238,8 +265,9 @@ int cmd_show(int argc, char **argv)
         if (list)
             print_list(&p, &g);
         else
-            print_grid(&p, &g, bar, ascii);
+            print_grid(&p, &g, win[0], ascii);
     }
+    free(win);
     midi_part_deinit(&part);
     return 0;
 }

@@ -7,6 +7,20 @@
 
 #include "midi_hvo.h"
 
+/* Adds a tempo change at pass position `at` (drops one that changes nothing). */
+static void add_tempo(Feed *f, double at, float bpm)
+{
+    if (f->n_tempos > 0 && f->tempo_bpm[f->n_tempos - 1] == bpm)
+        return;
+    if (f->n_tempos > 0 && f->tempo_position[f->n_tempos - 1] >= at) {
+        f->tempo_bpm[f->n_tempos - 1] = bpm;
+        return;
+    }
+    f->tempo_position[f->n_tempos] = at;
+    f->tempo_bpm[f->n_tempos] = bpm;
+    f->n_tempos++;
+}
+
 int feed_load(Feed *f, const char *path, char *err, size_t errlen)
 {
     Midi_part part = {0};
@@ -21,34 +35,86 @@ int feed_load(Feed *f, const char *path, char *err, size_t errlen)
         midi_part_deinit(&part);
         return -1;
     }
+    midi_part_skipped_bars(&part, 0, f->skipped, sizeof f->skipped);
+    Midi_window *win = NULL;
+    int n_win = midi_part_windows(&part, 0, &win);
+    if (n_win <= 0) {
+        snprintf(err, errlen, "cannot play '%s': %s", path, n_win < 0 ? "out of memory" : f->skipped);
+        midi_part_deinit(&part);
+        return -1;
+    }
+    /* Played bars: the 4/4 bars one after the other (slot 2k+h is window k's bar h). */
+    int slots = 2 * n_win;
     f->position = malloc(sizeof *f->position * (size_t)part.n_onsets);
     f->velocity = malloc(sizeof *f->velocity * (size_t)part.n_onsets);
-    if (!f->position || !f->velocity) {
+    f->tempo_position = malloc(sizeof *f->tempo_position * (size_t)(part.n_tempos + 2 * slots + 1));
+    f->tempo_bpm = malloc(sizeof *f->tempo_bpm * (size_t)(part.n_tempos + 2 * slots + 1));
+    if (!f->position || !f->velocity || !f->tempo_position || !f->tempo_bpm) {
         snprintf(err, errlen, "out of memory");
+        free(win);
         midi_part_deinit(&part);
         feed_deinit(f);
         return -1;
     }
     double last = 0;
-    for (int i = 0; i < part.n_onsets; i++) {
-        double s = part.onsets[i].step < 0 ? 0 : part.onsets[i].step;
-        f->position[f->n] = s;
-        f->velocity[f->n] = part.onsets[i].velocity / 127.0f;
-        f->n++;
-        if (s > last)
-            last = s;
+    for (int slot = 0; slot < slots; slot++) {
+        int bar = win[slot / 2].bar[slot % 2];
+        if (bar < 0)
+            continue;
+        double start = midi_part_bar(&part, bar).start_step, played = (double)slot * HVO_STEPS_PER_BAR;
+        /* The onsets of this bar: those that snap into it (half a step early belongs to it). */
+        for (int i = 0; i < part.n_onsets; i++) {
+            double rel = part.onsets[i].step - start;
+            if (rel < -0.5 || rel >= HVO_STEPS_PER_BAR - 0.5)
+                continue;
+            double s = played + rel < 0 ? 0 : played + rel;
+            f->position[f->n] = s;
+            f->velocity[f->n] = part.onsets[i].velocity / 127.0f;
+            f->n++;
+            if (s > last)
+                last = s;
+        }
+        /* The tempo map inside this bar, moved to where the bar plays. */
+        add_tempo(f, played, (float)midi_part_bpm_at(&part, start));
+        for (double at = midi_part_next_tempo_step(&part, start); at < start + HVO_STEPS_PER_BAR;
+             at = midi_part_next_tempo_step(&part, at))
+            add_tempo(f, played + (at - start), (float)midi_part_bpm_at(&part, at));
     }
+    /* Positions ascending (bars taken in order, so only a bar's own early notes can cross). */
+    for (int i = 1; i < f->n; i++)
+        for (int j = i; j > 0 && f->position[j] < f->position[j - 1]; j--) {
+            double p = f->position[j];
+            f->position[j] = f->position[j - 1];
+            f->position[j - 1] = p;
+            float v = f->velocity[j];
+            f->velocity[j] = f->velocity[j - 1];
+            f->velocity[j - 1] = v;
+        }
     int loops = (int)floor((last + 0.5) / HVO_STEPS) + 1;
     f->length = (double)loops * HVO_STEPS;
-    f->bpm = (float)midi_part_bpm_at(&part, 0);
+    f->bpm = f->n_tempos ? f->tempo_bpm[0] : (float)midi_part_bpm_at(&part, 0);
+    free(win);
     midi_part_deinit(&part);
     return 0;
+}
+
+float feed_bpm_at(const Feed *f, double position)
+{
+    if (f->n_tempos == 0 || f->length <= 0)
+        return f->bpm;
+    double in_pass = fmod(position < 0 ? 0 : position, f->length);
+    float bpm = f->tempo_bpm[0];
+    for (int i = 0; i < f->n_tempos && f->tempo_position[i] <= in_pass + 1e-9; i++)
+        bpm = f->tempo_bpm[i];
+    return bpm;
 }
 
 void feed_deinit(Feed *f)
 {
     free(f->position);
     free(f->velocity);
+    free(f->tempo_position);
+    free(f->tempo_bpm);
     *f = (Feed){0};
 }
 

@@ -1,8 +1,11 @@
 /* feed.h - a MIDI file played into the instrument as if a person tapped it (--play-groove).
  *
  * Every note-on of the file (any channel, any note) becomes a tap with its velocity at its
- * exact position, looping over the file's length rounded up to whole 2-bar loops. The
- * instrument's tempo rules; the file's first tempo is offered as the default.
+ * exact position, looping over the file's length rounded up to whole 2-bar loops. Meters
+ * follow the one rule of midi_hvo.h: the 4/4 bars are played one after the other, bars in
+ * other meters are left out (skipped says which). The file's tempo map comes along: the
+ * tempo at each position (feed_bpm_at), which the caller hands the instrument as it goes,
+ * unless the user fixed a tempo.
  *
  * Caller-owned struct: feed_load / feed_deinit. Control thread only.
  */
@@ -22,6 +25,10 @@ typedef struct {
     int next;             /* next onset of this pass */
     int64_t pass;         /* passes completed */
     float bpm;            /* the file's tempo at its start */
+    double *tempo_position; /* tempo changes: position (steps in a pass, ascending) ... */
+    float *tempo_bpm;       /* ... and the tempo from there */
+    int n_tempos;
+    char skipped[256];    /* "" or the line naming the bars left out (not 4/4) */
 } Feed;
 
 /* Reads a MIDI file. 0, or -1 with a one-line reason in err (unreadable, no notes). */
@@ -30,6 +37,8 @@ int feed_load(Feed *f, const char *path, char *err, size_t errlen);
 void feed_deinit(Feed *f);
 /* Taps every onset up to absolute step position `until` into the instrument. Returns taps made. */
 int feed_until(Feed *f, Instrument *in, double until);
+/* Tempo of the file at absolute step position `position` (passes repeat the map). */
+float feed_bpm_at(const Feed *f, double position);
 /* Loops (2 bars) in one pass of the file. */
 int feed_loops(const Feed *f);
 

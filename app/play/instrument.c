@@ -464,6 +464,15 @@ void instrument_set_bpm(Instrument *in, float bpm)
     SETTING_CHANGE(in, in->session.settings.bpm = bpm, 0);
 }
 
+void instrument_follow_bpm(Instrument *in, float bpm)
+{
+    if (in->session.settings.bpm == bpm)
+        return;
+    in->session.settings.bpm = bpm;
+    session_clamp(&in->session);
+    apply_settings(in);
+}
+
 void instrument_tap_tempo(Instrument *in, double t)
 {
     double bpm = tap_tempo_tap(&in->tap_tempo, t);

@@ -130,6 +130,9 @@ int instrument_is_playing(const Instrument *in);
 
 /* Controls (each undoable, saved, and regenerating where the model reads it). */
 void instrument_set_bpm(Instrument *in, float bpm);
+/* Follows a tempo given from outside (a --play-groove file's tempo map): sets the tempo
+ * without an undo step or an unsaved mark. */
+void instrument_follow_bpm(Instrument *in, float bpm);
 void instrument_tap_tempo(Instrument *in, double t);
 void instrument_set_swing(Instrument *in, float swing);
 void instrument_set_density(Instrument *in, float density);

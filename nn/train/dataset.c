@@ -254,6 +254,7 @@ int dataset_build(Dataset *d, const char *gmd_dir, Dataset_report *report, char 
                 snprintf(rep->first_problem, sizeof rep->first_problem, "%.120s: %.120s", fields[col.midi_filename], why);
             continue;
         }
+        part.note_map = MIDI_MAP_DATASET; /* the GMD keeps the TD-11 map it was played on */
         if (!midi_part_check_meter(&part, why, sizeof why)) {
             rep->files_meter++;
             midi_part_deinit(&part);
