@@ -1,4 +1,5 @@
-/* test_train_kernels.c - the AVX2 training matrix products against their scalar twins. */
+/* test_train_kernels.c - the SIMD training matrix products against their scalar twins, and the
+ * one dispatch: training runs the instruction set kernels_get() chose. */
 #include "check.h"
 #include "train_kernels.h"
 
@@ -26,8 +27,8 @@ static double max_diff(const float *a, const float *b, int n)
     return m;
 }
 
-/* Holds the kernels of the current level to the scalar twins. */
-static void check_level(void)
+/* Holds one set's kernels to the scalar twins. */
+static void check_level(const Train_kernels *tk)
 {
     static const int shapes[][3] = {{1, 1, 1}, {7, 5, 27}, {13, 33, 16}, {64, 128, 384}, {5, 300, 9}, {32, 96, 24}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
@@ -45,7 +46,7 @@ static void check_level(void)
             fill(c1, M * N, 9);
             fill(c2, M * N, 9);
             tk_matmul_nn_scalar(c1, a, b, bias, M, K, N, acc);
-            tk_matmul_nn(c2, a, b, bias, M, K, N, acc);
+            tk->matmul_nn(c2, a, b, bias, M, K, N, acc);
             double worst = 0.0;
             for (int i = 0; i < M; i++)
                 for (int j = 0; j < N; j++) {
@@ -59,12 +60,12 @@ static void check_level(void)
                     if (d > worst) worst = d;
                 }
             CHECK(worst < 1e-4 * (K + 1), "scalar nn %dx%dx%d acc=%d matches double reference (%.2g)", M, K, N, acc, worst);
-            CHECK(max_diff(c1, c2, M * N) < 1e-4 * (K + 1), "dispatched (%s) nn %dx%dx%d acc=%d matches scalar", tk_kernel_name(), M, K, N, acc);
+            CHECK(max_diff(c1, c2, M * N) < 1e-4 * (K + 1), "dispatched (%s) nn %dx%dx%d acc=%d matches scalar", tk->name, M, K, N, acc);
             tk_transpose(at, a, M, K);   /* at [K][M] */
             fill(c1, M * N, 9);
             fill(c2, M * N, 9);
             tk_matmul_tn_scalar(c1, at, b, M, K, N, acc);
-            tk_matmul_tn(c2, at, b, M, K, N, acc);
+            tk->matmul_tn(c2, at, b, M, K, N, acc);
             float *c3 = malloc(sizeof(float) * M * N);
             fill(c3, M * N, 9);
             tk_matmul_nn_scalar(c3, a, b, NULL, M, K, N, acc);
@@ -78,15 +79,20 @@ static void check_level(void)
 
 int main(void)
 {
-    static const Tk_level levels[] = {TK_SCALAR, TK_AVX2, TK_AVX512};
-    static const char *const names[] = {"scalar", "avx2", "avx512"};
-    for (int l = 0; l < 3; l++) {
-        tk_set_level(levels[l]);
-        if (tk_level() != levels[l]) {
-            printf("     (this CPU has no %s: its kernels are not exercised here)\n", names[l]);
+    /* The one environment variable names the set for training too (before anything asks). */
+    setenv("GROOVE_KERNEL", "scalar", 1);
+    static const char *const names[KERNEL_COUNT] = {"scalar", "avx2", "avx512"};
+    for (int k = 0; k < KERNEL_COUNT; k++) {
+        const Train_kernels *tk = train_kernels_for((Kernel_kind)k);
+        if (!tk) {
+            printf("     (this CPU has no %s: its kernels are not exercised here)\n", names[k]);
             continue;
         }
-        check_level();
+        check_level(tk);
     }
+    /* The one dispatch: training runs the set inference chose. */
+    CHECK(kernels_get()->kind == KERNEL_SCALAR && train_kernels_get()->kind == KERNEL_SCALAR &&
+              !strcmp(tk_kernel_name(), "scalar"),
+          "GROOVE_KERNEL=scalar sets training's kernels too (%s)", tk_kernel_name());
     return check_summary();
 }

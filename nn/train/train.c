@@ -515,7 +515,7 @@ int trainer_init(Trainer *t, const Model_config *cfg, const Train_options *opt, 
         snprintf(err, errlen, "batch must be >= 1 and threads 1..64");
         return -1;
     }
-    tk_level();   /* resolve the kernels once, before any worker thread */
+    train_kernels_get();   /* resolve the kernels once, before any worker thread */
     t->cfg = *cfg;
     t->opt = *opt;
     t->total_steps = total_steps > 0 ? total_steps : 1;

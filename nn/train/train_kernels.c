@@ -1,4 +1,5 @@
-/* train_kernels.c - scalar matrix products for training and the run-time dispatch. */
+/* train_kernels.c - scalar matrix products for training and their table per instruction set
+ * (the choice of set is kernels_get()'s). */
 #include "train_kernels.h"
 
 #include <stdlib.h>
@@ -39,62 +40,38 @@ void tk_matmul_tn_scalar(float *c, const float *a, const float *b, int M, int K,
     matmul_scalar(c, a, 1, M, b, NULL, M, K, N, accumulate);
 }
 
-static int level = -1;
+/* ---- dispatch: the set kernels_get() chose ---- */
 
-/* The best level this CPU runs. */
-static Tk_level cpu_level(void)
+static const Train_kernels tables[KERNEL_COUNT] = {
+    {"scalar", KERNEL_SCALAR, tk_matmul_nn_scalar, tk_matmul_tn_scalar},
+    {"avx2", KERNEL_AVX2, tk_matmul_nn_avx2, tk_matmul_tn_avx2},
+    {"avx512", KERNEL_AVX512, tk_matmul_nn_avx512, tk_matmul_tn_avx512},
+};
+
+const Train_kernels *train_kernels_for(Kernel_kind kind)
 {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f"))
-        return TK_AVX512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        return TK_AVX2;
-    return TK_SCALAR;
+    return kind >= 0 && kind < KERNEL_COUNT && kernels_for(kind) ? &tables[kind] : NULL;
 }
 
-Tk_level tk_level(void)
+const Train_kernels *train_kernels_get(void)
 {
-    if (level < 0) {
-        Tk_level best = cpu_level();
-        const char *want = getenv("GROOVE_TRAIN_KERNEL");
-        if (want && !strcmp(want, "scalar"))
-            best = TK_SCALAR;
-        else if (want && !strcmp(want, "avx2") && best > TK_AVX2)
-            best = TK_AVX2;
-        level = (int)best;
-    }
-    return (Tk_level)level;
-}
-
-void tk_set_level(Tk_level want)
-{
-    Tk_level best = cpu_level();
-    level = (int)(want < best ? want : best);
+    return &tables[kernels_get()->kind];
 }
 
 const char *tk_kernel_name(void)
 {
-    static const char *const names[] = {"scalar", "avx2", "avx512"};
-    return names[tk_level()];
+    return train_kernels_get()->name;
 }
 
 void tk_matmul_nn(float *c, const float *a, const float *b, const float *bias, int M, int K, int N,
                   int accumulate)
 {
-    switch (tk_level()) {
-    case TK_AVX512: tk_matmul_nn_avx512(c, a, b, bias, M, K, N, accumulate); break;
-    case TK_AVX2: tk_matmul_nn_avx2(c, a, b, bias, M, K, N, accumulate); break;
-    default: tk_matmul_nn_scalar(c, a, b, bias, M, K, N, accumulate); break;
-    }
+    train_kernels_get()->matmul_nn(c, a, b, bias, M, K, N, accumulate);
 }
 
 void tk_matmul_tn(float *c, const float *a, const float *b, int M, int K, int N, int accumulate)
 {
-    switch (tk_level()) {
-    case TK_AVX512: tk_matmul_tn_avx512(c, a, b, M, K, N, accumulate); break;
-    case TK_AVX2: tk_matmul_tn_avx2(c, a, b, M, K, N, accumulate); break;
-    default: tk_matmul_tn_scalar(c, a, b, M, K, N, accumulate); break;
-    }
+    train_kernels_get()->matmul_tn(c, a, b, M, K, N, accumulate);
 }
 
 void tk_transpose(float *out, const float *in, int rows, int cols)

@@ -10,12 +10,17 @@
  *
  * Each kernel has a scalar twin (the *_scalar functions, always available), an AVX2+FMA
  * version (train_kernels_avx2.c) and an AVX-512 one (train_kernels_avx512.c), both the one
- * body train_kernels_body.inc written against simd.h and compiled per instruction set; the
- * best the CPU runs is chosen once at run time (GROOVE_TRAIN_KERNEL=scalar|avx2|avx512 caps it);
- * a test holds each to the scalar twin. Pure functions, callable from any thread.
+ * body train_kernels_body.inc written against simd.h and compiled per instruction set; a test
+ * holds each to the scalar twin. Which set runs is not decided here: the one kernel dispatch,
+ * kernels_get() (nn/kernels.h: cpuid, GROOVE_KERNEL=scalar|avx2|avx512, chosen once under
+ * pthread_once), picks the instruction set for inference and training alike, and
+ * train_kernels_get() returns the training table of that set. Pure functions, callable from
+ * any thread.
  */
 #ifndef GROOVE_TRAIN_KERNELS_H
 #define GROOVE_TRAIN_KERNELS_H
+
+#include "kernels.h"
 
 /* C[M][N] = (accumulate ? C : 0) + A[M][K] * B[K][N] (+ bias[N] when bias is not NULL). */
 void tk_matmul_nn(float *c, const float *a, const float *b, const float *bias, int M, int K, int N,
@@ -30,21 +35,29 @@ void tk_matmul_nn_scalar(float *c, const float *a, const float *b, const float *
                          int N, int accumulate);
 void tk_matmul_tn_scalar(float *c, const float *a, const float *b, int M, int K, int N, int accumulate);
 
-/* The AVX2+FMA versions (only call when tk_has_avx2() is true). */
+/* The AVX2+FMA versions (only call when kernels_for(KERNEL_AVX2) is not NULL). */
 void tk_matmul_nn_avx2(float *c, const float *a, const float *b, const float *bias, int M, int K,
                        int N, int accumulate);
 void tk_matmul_tn_avx2(float *c, const float *a, const float *b, int M, int K, int N, int accumulate);
 
-/* The AVX-512 versions (only call when the CPU has AVX-512F). */
+/* The AVX-512 versions (only call when kernels_for(KERNEL_AVX512) is not NULL). */
 void tk_matmul_nn_avx512(float *c, const float *a, const float *b, const float *bias, int M, int K,
                          int N, int accumulate);
 void tk_matmul_tn_avx512(float *c, const float *a, const float *b, int M, int K, int N, int accumulate);
 
-typedef enum { TK_SCALAR = 0, TK_AVX2, TK_AVX512 } Tk_level;
-/* The instruction set in use: the best the CPU has, capped by GROOVE_TRAIN_KERNEL. */
-Tk_level tk_level(void);
-/* Forces a level (tests; clamped to what the CPU has). */
-void tk_set_level(Tk_level level);
+/* The training products of one instruction set. */
+typedef struct {
+    const char *name;   /* "scalar", "avx2", "avx512" (as kernels.h) */
+    Kernel_kind kind;
+    void (*matmul_nn)(float *c, const float *a, const float *b, const float *bias, int M, int K, int N,
+                      int accumulate);
+    void (*matmul_tn)(float *c, const float *a, const float *b, int M, int K, int N, int accumulate);
+} Train_kernels;
+
+/* The set in use: the one kernels_get() chose (thread-safe; decided once). */
+const Train_kernels *train_kernels_get(void);
+/* The set of one instruction set, or NULL when this CPU cannot run it (kernels_for). */
+const Train_kernels *train_kernels_for(Kernel_kind kind);
 /* Names the kernels in use: "avx512", "avx2" or "scalar". */
 const char *tk_kernel_name(void);
 
