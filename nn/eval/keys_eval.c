@@ -9,214 +9,98 @@
 #include <string.h>
 
 #include "eval.h"
-
-/* ---------------------------------------------------------------- bar lines */
-
-/* One bar: its start and length in ticks, and whether it is a whole bar of 4/4. */
-typedef struct {
-    double start, length;
-    int is_4_4;
-} Bar;
-
-#define KEYS_MAX_BARS 100000
-
-/* The bar lines of smf up to its last note-on. Returns the number of bars (*bars malloc'd),
- * 0 when there is no note, -1 when out of memory or absurd (too many bars). */
-static int bar_lines(const Smf *smf, Bar **bars)
-{
-    *bars = NULL;
-    uint32_t last = 0;
-    int any = 0;
-    for (int i = 0; i < smf->n_notes; i++)
-        if (smf->notes[i].on) {
-            any = 1;
-            if (smf->notes[i].tick > last)
-                last = smf->notes[i].tick;
-        }
-    if (!any)
-        return 0;
-    double quarter = smf->ppq;
-    int cap = 64, n = 0, sig = 0, num = 4, den = 4;
-    Bar *b = malloc(sizeof *b * (size_t)cap);
-    if (!b)
-        return -1;
-    double t = 0.0;
-    while (t <= (double)last) {
-        /* The time signature in force at this bar line (events up to it, allowing for rounding). */
-        while (sig < smf->n_time_sigs && smf->time_sigs[sig].tick <= t + 0.5) {
-            num = smf->time_sigs[sig].numerator;
-            den = smf->time_sigs[sig].denominator;
-            sig++;
-        }
-        double len = num * quarter * 4.0 / den;
-        if (len < 1.0)
-            len = 1.0;
-        int whole = 1;
-        /* A time signature inside the bar cuts it short there. */
-        if (sig < smf->n_time_sigs && smf->time_sigs[sig].tick < t + len - 0.5) {
-            len = smf->time_sigs[sig].tick - t;
-            whole = 0;
-        }
-        if (n == KEYS_MAX_BARS) {
-            free(b);
-            return -1;
-        }
-        if (n == cap) {
-            cap *= 2;
-            Bar *nb = realloc(b, sizeof *b * (size_t)cap);
-            if (!nb) {
-                free(b);
-                return -1;
-            }
-            b = nb;
-        }
-        b[n].start = t;
-        b[n].length = len;
-        b[n].is_4_4 = whole && num == 4 && den == 4;
-        n++;
-        t += len;
-    }
-    *bars = b;
-    return n;
-}
-
-/* ---------------------------------------------------------------- windows */
+#include "midi_song.h"
 
 static int is_keyboard_program(int program)
 {
     return program < 0 || program <= KEYS_PROGRAM_LAST; /* none yet = GM's default, 0 */
 }
 
-/* First note index with tick >= t. */
-static int first_note_at(const Smf *smf, double t)
-{
-    int lo = 0, hi = smf->n_notes;
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if ((double)smf->notes[mid].tick < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* Places a note at tick on the window starting at start: step (0..31) and offset, or -1. */
-static int grid_step(double tick, double start, double step_ticks, float *offset)
-{
-    double s = (tick - start) / step_ticks;
-    double n = floor(s + 0.5);
-    if (n < 0.0 || n >= HVO_STEPS)
-        return -1;
-    double off = s - n;
-    if (n == 0.0 && off < 0.0)
-        off = 0.0;
-    *offset = (float)off;
-    return (int)n;
-}
-
 int keys_add_smf(Keys_set *set, int file, const Smf *smf)
 {
     Keys_file *kf = &set->files[file];
-    /* The keyboard's notes, else every non-drum note. */
-    char *use = calloc((size_t)smf->n_notes + 1, 1);
-    if (!use)
+    /* Each note's role: channel 10 the drums; the keyboard's notes, else every non-drum
+     * note, the groove. */
+    unsigned char *role = calloc((size_t)smf->n_notes + 1, 1);
+    unsigned char *other = calloc((size_t)smf->n_notes + 1, 1);
+    if (!role || !other) {
+        free(role);
+        free(other);
         return -1;
-    int keyboard = 0, other = 0;
+    }
+    int keyboard = 0, rest = 0;
     for (int i = 0; i < smf->n_notes; i++) {
         const Smf_note *n = &smf->notes[i];
         if (!n->on)
             continue;
         if (n->channel == SMF_DRUM_CHANNEL) {
+            role[i] = other[i] = MIDI_SONG_DRUMS;
             kf->drum_notes++;
             if (voice_from_general_midi(n->note) < 0)
                 kf->drum_unmapped++;
         } else if (is_keyboard_program(smf_program_at(smf, n->channel, n->tick))) {
-            use[i] = 1;
+            role[i] = other[i] = MIDI_SONG_GROOVE;
             keyboard++;
         } else {
-            use[i] = 2;
-            other++;
+            other[i] = MIDI_SONG_GROOVE;
+            rest++;
         }
     }
     kf->source = keyboard > 0 ? KEYS_FROM_KEYBOARD : KEYS_FROM_ALL_NON_DRUM;
-    kf->groove_notes = keyboard > 0 ? keyboard : other;
+    kf->groove_notes = keyboard > 0 ? keyboard : rest;
+    const unsigned char *use = keyboard > 0 ? role : other;
+    int added = 0;
+    Midi_bar *bars = NULL;
+    int n_bars = 0;
     if (kf->drum_notes == 0 || kf->groove_notes == 0) {
         kf->skipped = 1;
-        snprintf(kf->why, sizeof kf->why, "%s", kf->drum_notes == 0 ? "no drum notes on channel 10" : "no notes besides the drums");
-        free(use);
-        return 0;
+        snprintf(kf->why, sizeof kf->why, "%s",
+                 kf->drum_notes == 0 ? "no drum notes on channel 10" : "no notes besides the drums");
+        goto done;
     }
-    Bar *bars;
-    int n_bars = bar_lines(smf, &bars);
+    n_bars = midi_song_bars(smf, &bars);
     if (n_bars < 0) {
-        free(use);
         kf->skipped = 1;
-        snprintf(kf->why, sizeof kf->why, "more than %d bars", KEYS_MAX_BARS);
-        return 0;
+        snprintf(kf->why, sizeof kf->why, "more than %d bars", MIDI_SONG_MAX_BARS);
+        goto done;
     }
     kf->bars = n_bars;
     for (int i = 0; i < n_bars; i++)
         kf->bars_4_4 += bars[i].is_4_4;
-
-    double step_ticks = smf->ppq / 4.0;
-    int added = 0;
     for (int b = 0; b + 1 < n_bars;) {
         if (!bars[b].is_4_4 || !bars[b + 1].is_4_4) {
             b++;
             continue;
         }
-        double start = bars[b].start;
         Keys_window w;
         memset(&w, 0, sizeof w);
         w.file = file;
         w.bar = b;
-        int i0 = first_note_at(smf, start - step_ticks / 2.0);
-        double end = start + HVO_STEPS * step_ticks - step_ticks / 2.0;
-        for (int i = i0; i < smf->n_notes && (double)smf->notes[i].tick < end; i++) {
-            const Smf_note *n = &smf->notes[i];
-            if (!n->on)
-                continue;
-            float off;
-            int t = grid_step(n->tick, start, step_ticks, &off);
-            if (t < 0)
-                continue;
-            float vel = n->velocity / 127.0f;
-            if (n->channel == SMF_DRUM_CHANNEL) {
-                int v = voice_from_general_midi(n->note);
-                if (v >= 0 && !(hvo_hit(&w.drums, t, v) > 0.5f && hvo_vel(&w.drums, t, v) >= vel))
-                    hvo_set(&w.drums, t, v, 1, vel, off);
-            } else if (kf->source == KEYS_FROM_KEYBOARD ? use[i] == 1 : use[i] != 0) {
-                if (!(w.groove.g[t][0] > 0.5f && w.groove.g[t][1] >= vel)) {
-                    w.groove.g[t][0] = 1.0f;
-                    w.groove.g[t][1] = vel;
-                    w.groove.g[t][2] = off;
-                }
-            }
-        }
+        midi_song_window(smf, bars[b].start, use, &w.drums, &w.groove);
         b += 2;
         if (hvo_count_hits(&w.drums) == 0 || groove_count_hits(&w.groove) == 0)
             continue;
         if (set->count % 256 == 0) {
             Keys_window *nw = realloc(set->windows, sizeof *nw * ((size_t)set->count + 256));
             if (!nw) {
-                free(bars);
-                free(use);
-                return -1;
+                added = -1;
+                goto done;
             }
             set->windows = nw;
         }
         set->windows[set->count++] = w;
         added++;
     }
-    free(bars);
-    free(use);
     kf->windows = added;
     if (added == 0) {
         kf->skipped = 1;
         snprintf(kf->why, sizeof kf->why, "no 2-bar window of 4/4 with both drums and %s (%d of %d bars 4/4)",
                  kf->source == KEYS_FROM_KEYBOARD ? "keyboard" : "other notes", kf->bars_4_4, kf->bars);
     }
+done:
+    free(bars);
+    free(role);
+    free(other);
     return added;
 }
 

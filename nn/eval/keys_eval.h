@@ -13,7 +13,8 @@
  * Windows: 2 bars of 4/4 in step with the file's bar lines (from its time signatures; a bar
  * cut short by a time signature in its middle is not 4/4), with a 2-bar hop: from the first
  * bar, every pair of consecutive 4/4 bars, restarting after any other bar. A window is kept
- * when both its groove and its drums have at least one hit. Onsets are placed on the 16th
+ * when both its groove and its drums have at least one hit (bar lines and windows: midi_song.h).
+ * Onsets are placed on the 16th
  * grid as SPEC.md says (nearest step, offset in [-0.5, 0.5), none before step 0, the louder
  * of two notes of one voice on one step); drum notes map to voices through the General MIDI
  * table (voice_from_general_midi); unmapped drum notes are counted.
