@@ -1,6 +1,8 @@
 /* bytebuf.c - a growable byte buffer. */
 #include "bytebuf.h"
 
+#include "le.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,4 +24,30 @@ void bytebuf_put(Bytebuf *b, const void *src, size_t n)
     }
     memcpy(b->data + b->len, src, n);
     b->len += n;
+}
+
+void bytebuf_put_u8(Bytebuf *b, uint8_t v)
+{
+    bytebuf_put(b, &v, 1);
+}
+
+void bytebuf_put_u16(Bytebuf *b, uint16_t v)
+{
+    uint8_t x[2];
+    le_put_u16(x, v);
+    bytebuf_put(b, x, 2);
+}
+
+void bytebuf_put_u32(Bytebuf *b, uint32_t v)
+{
+    uint8_t x[4];
+    le_put_u32(x, v);
+    bytebuf_put(b, x, 4);
+}
+
+void bytebuf_put_f32(Bytebuf *b, float f)
+{
+    uint8_t x[4];
+    le_put_f32(x, f);
+    bytebuf_put(b, x, 4);
 }

@@ -19,5 +19,10 @@ typedef struct {
 
 /* Appends n bytes of src, growing the buffer (doubling, at least initial bytes). */
 void bytebuf_put(Bytebuf *b, const void *src, size_t n);
+/* Append one number, little-endian (core/le.h). */
+void bytebuf_put_u8(Bytebuf *b, uint8_t v);
+void bytebuf_put_u16(Bytebuf *b, uint16_t v);
+void bytebuf_put_u32(Bytebuf *b, uint32_t v);
+void bytebuf_put_f32(Bytebuf *b, float f);
 
 #endif

@@ -9,48 +9,10 @@
 
 #include "atomic_file.h"
 #include "crc32.h"
+#include "le.h"
 
 #define HEADER_BYTES 92
 #define ENTRY_BYTES 64
-
-/* ---------------------------------------------------------------- little-endian helpers */
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-    return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
-
-static void put_f32(uint8_t *p, float f)
-{
-    uint32_t v;
-    memcpy(&v, &f, 4);
-    put_u32(p, v);
-}
-
-static float get_f32(const uint8_t *p)
-{
-    uint32_t v = get_u32(p);
-    float f;
-    memcpy(&f, &v, 4);
-    return f;
-}
 
 static void config_to_fields(const Model_config *c, int32_t f[MODEL_FILE_CONFIG_FIELDS])
 {
@@ -93,9 +55,9 @@ static void add_entry(Table_writer *t, const char *name, int rows, int cols)
 {
     memset(t->table, 0, ENTRY_BYTES);
     strncpy((char *)t->table, name, MODEL_FILE_NAME_LEN - 1);
-    put_u32(t->table + 48, (uint32_t)rows);
-    put_u32(t->table + 52, (uint32_t)cols);
-    put_u64(t->table + 56, t->offset);
+    le_put_u32(t->table + 48, (uint32_t)rows);
+    le_put_u32(t->table + 52, (uint32_t)cols);
+    le_put_u64(t->table + 56, t->offset);
     t->table += ENTRY_BYTES;
     t->offset += (uint64_t)rows * (uint64_t)cols;
     t->count++;
@@ -150,30 +112,30 @@ int model_file_encode(const Model_config *config, const float *params,
         return -1;
     }
     memcpy(buf, MODEL_FILE_MAGIC, 8);
-    put_u32(buf + 8, MODEL_FILE_VERSION);
-    put_u32(buf + 12, MODEL_FILE_CONFIG_FIELDS);
+    le_put_u32(buf + 8, MODEL_FILE_VERSION);
+    le_put_u32(buf + 12, MODEL_FILE_CONFIG_FIELDS);
     int32_t fields[MODEL_FILE_CONFIG_FIELDS];
     config_to_fields(config, fields);
     for (int i = 0; i < MODEL_FILE_CONFIG_FIELDS; i++)
-        put_u32(buf + 16 + 4 * i, (uint32_t)fields[i]);
-    put_u32(buf + 76, (uint32_t)n_tensors);
-    put_u32(buf + 80, 0);
-    put_u64(buf + 84, n_floats);
+        le_put_u32(buf + 16 + 4 * i, (uint32_t)fields[i]);
+    le_put_u32(buf + 76, (uint32_t)n_tensors);
+    le_put_u32(buf + 80, 0);
+    le_put_u64(buf + 84, n_floats);
     Table_writer t = {buf + HEADER_BYTES, 0, 0};
     model_params_visit(&p, config, entry_tensor, &t);
     for (int i = 0; i < n_extra; i++)
         add_entry(&t, extra[i].name, extra[i].rows, extra[i].cols);
     uint8_t *data = t.table;
     for (size_t i = 0; i < n_params; i++)
-        put_f32(data + 4 * i, params[i]);
+        le_put_f32(data + 4 * i, params[i]);
     size_t at = n_params;
     for (int e = 0; e < n_extra; e++) {
         size_t n = (size_t)extra[e].rows * extra[e].cols;
         for (size_t i = 0; i < n; i++)
-            put_f32(data + 4 * (at + i), extra[e].data[i]);
+            le_put_f32(data + 4 * (at + i), extra[e].data[i]);
         at += n;
     }
-    put_u32(buf + size - 4, crc32_update(0, buf, size - 4));
+    le_put_u32(buf + size - 4, crc32_update(0, buf, size - 4));
     *out = buf;
     *len = size;
     return 0;
@@ -221,9 +183,9 @@ static void expect_tensor(void *ctx, const char *name, int rows, int cols, float
     if (strcmp(got, name)) {
         snprintf(t->err, t->errlen, "tensor %d is '%.48s', expected '%s'", t->index, got, name);
         t->bad = 1;
-    } else if (get_u32(e + 48) != (uint32_t)rows || get_u32(e + 52) != (uint32_t)cols) {
-        snprintf(t->err, t->errlen, "tensor '%s' is %ux%u, expected %dx%d", name, get_u32(e + 48),
-                 get_u32(e + 52), rows, cols);
+    } else if (le_get_u32(e + 48) != (uint32_t)rows || le_get_u32(e + 52) != (uint32_t)cols) {
+        snprintf(t->err, t->errlen, "tensor '%s' is %ux%u, expected %dx%d", name, le_get_u32(e + 48),
+                 le_get_u32(e + 52), rows, cols);
         t->bad = 1;
     }
     t->index++;
@@ -243,19 +205,19 @@ int model_file_decode(const uint8_t *data, size_t size, Model_config *config, fl
         snprintf(err, errlen, "truncated model file (%zu bytes)", size);
         return -1;
     }
-    uint32_t version = get_u32(data + 8);
+    uint32_t version = le_get_u32(data + 8);
     if (version != MODEL_FILE_VERSION) {
         snprintf(err, errlen, "model file version %u, this build reads version %u", version,
                  MODEL_FILE_VERSION);
         return -1;
     }
-    if (get_u32(data + 12) != MODEL_FILE_CONFIG_FIELDS) {
-        snprintf(err, errlen, "model file has %u config fields, expected %d", get_u32(data + 12),
+    if (le_get_u32(data + 12) != MODEL_FILE_CONFIG_FIELDS) {
+        snprintf(err, errlen, "model file has %u config fields, expected %d", le_get_u32(data + 12),
                  MODEL_FILE_CONFIG_FIELDS);
         return -1;
     }
-    uint32_t n_tensors = get_u32(data + 76);
-    uint64_t n_floats = get_u64(data + 84);
+    uint32_t n_tensors = le_get_u32(data + 76);
+    uint64_t n_floats = le_get_u64(data + 84);
     if (n_tensors > 100000 || n_floats > MODEL_FILE_MAX_BYTES / 4) {
         snprintf(err, errlen, "corrupt model file (absurd sizes)");
         return -1;
@@ -266,14 +228,14 @@ int model_file_decode(const uint8_t *data, size_t size, Model_config *config, fl
                  size < expect ? "truncated" : "corrupt", size, (unsigned long long)expect);
         return -1;
     }
-    uint32_t crc = get_u32(data + size - 4);
+    uint32_t crc = le_get_u32(data + size - 4);
     if (crc32_update(0, data, size - 4) != crc) {
         snprintf(err, errlen, "corrupt model file (checksum mismatch)");
         return -1;
     }
     int32_t fields[MODEL_FILE_CONFIG_FIELDS];
     for (int i = 0; i < MODEL_FILE_CONFIG_FIELDS; i++)
-        fields[i] = (int32_t)get_u32(data + 16 + 4 * i);
+        fields[i] = (int32_t)le_get_u32(data + 16 + 4 * i);
     Model_config c;
     fields_to_config(fields, &c);
     const char *bad = model_config_check(&c);
@@ -298,17 +260,17 @@ int model_file_decode(const uint8_t *data, size_t size, Model_config *config, fl
     uint64_t next = 0;
     for (int i = 0; i < t.index; i++) {
         const uint8_t *e = table + (size_t)i * ENTRY_BYTES;
-        if (get_u64(e + 56) != next) {
+        if (le_get_u64(e + 56) != next) {
             snprintf(err, errlen, "tensor %d is not where the layout puts it", i);
             return -1;
         }
-        next += (uint64_t)get_u32(e + 48) * get_u32(e + 52);
+        next += (uint64_t)le_get_u32(e + 48) * le_get_u32(e + 52);
     }
     /* Extras: each must lie inside the data block. */
     const uint8_t *block = table + (size_t)n_tensors * ENTRY_BYTES;
     for (uint32_t i = (uint32_t)t.index; i < n_tensors; i++) {
         const uint8_t *e = table + (size_t)i * ENTRY_BYTES;
-        uint64_t rows = get_u32(e + 48), cols = get_u32(e + 52), off = get_u64(e + 56);
+        uint64_t rows = le_get_u32(e + 48), cols = le_get_u32(e + 52), off = le_get_u64(e + 56);
         if (rows * cols > n_floats || off > n_floats - rows * cols) {
             snprintf(err, errlen, "extra tensor %u lies outside the data block", i);
             return -1;
@@ -320,7 +282,7 @@ int model_file_decode(const uint8_t *data, size_t size, Model_config *config, fl
                 return -1;
             }
             for (int v = 0; v < HVO_VOICES; v++) {
-                float th = get_f32(block + 4 * (off + v));
+                float th = le_get_f32(block + 4 * (off + v));
                 if (!(th >= 0.0f && th <= 1.0f)) {
                     snprintf(err, errlen, "'thresholds' value %d out of [0, 1]", v);
                     return -1;
@@ -336,7 +298,7 @@ int model_file_decode(const uint8_t *data, size_t size, Model_config *config, fl
         return -1;
     }
     for (size_t i = 0; i < n_params; i++) {
-        w[i] = get_f32(block + 4 * i);
+        w[i] = le_get_f32(block + 4 * i);
         if (w[i] != w[i] || w[i] > 1e30f || w[i] < -1e30f) {
             snprintf(err, errlen, "weight %zu is not a finite number", i);
             free(w);

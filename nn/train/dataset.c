@@ -11,6 +11,7 @@
 #include "genre.h"
 #include "bytebuf.h"
 #include "error.h"
+#include "le.h"
 
 #define DATASET_MAGIC "GROOVEDS"
 #define DATASET_HEADER_BYTES 28
@@ -312,24 +313,6 @@ int dataset_build(Dataset *d, const char *gmd_dir, Dataset_report *report, char 
 /* ---------------------------------------------------------------- file format */
 
 
-static void put_u8(Bytebuf *b, uint8_t v) { bytebuf_put(b, &v, 1); }
-static void put_u16(Bytebuf *b, uint16_t v)
-{
-    uint8_t x[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
-    bytebuf_put(b, x, 2);
-}
-static void put_u32(Bytebuf *b, uint32_t v)
-{
-    uint8_t x[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    bytebuf_put(b, x, 4);
-}
-static void put_f32(Bytebuf *b, float f)
-{
-    uint32_t v;
-    memcpy(&v, &f, 4);
-    put_u32(b, v);
-}
-
 static uint32_t fnv1a(const uint8_t *p, size_t n)
 {
     uint32_t h = 2166136261u;
@@ -353,34 +336,34 @@ int dataset_save(const Dataset *d, const char *path, char *err, size_t errlen)
             free(payload.data);
             return error_set(err, errlen, "file name too long");
         }
-        put_u16(&payload, (uint16_t)n);
+        bytebuf_put_u16(&payload, (uint16_t)n);
         bytebuf_put(&payload, d->files[i], n);
     }
     for (int i = 0; i < d->count; i++) {
         const Dataset_window *w = &d->windows[i];
-        put_u32(&payload, w->file);
-        put_u16(&payload, w->bar);
-        put_u16(&payload, w->drummer);
-        put_f32(&payload, w->bpm);
-        put_u8(&payload, w->split);
-        put_u8(&payload, (uint8_t)w->genre);
-        put_u8(&payload, w->is_fill);
+        bytebuf_put_u32(&payload, w->file);
+        bytebuf_put_u16(&payload, w->bar);
+        bytebuf_put_u16(&payload, w->drummer);
+        bytebuf_put_f32(&payload, w->bpm);
+        bytebuf_put_u8(&payload, w->split);
+        bytebuf_put_u8(&payload, (uint8_t)w->genre);
+        bytebuf_put_u8(&payload, w->is_fill);
         int n_hits = hvo_count_hits(&w->pattern), n_taps = groove_count_hits(&w->groove);
-        put_u8(&payload, (uint8_t)n_hits);
-        put_u8(&payload, (uint8_t)n_taps);
+        bytebuf_put_u8(&payload, (uint8_t)n_hits);
+        bytebuf_put_u8(&payload, (uint8_t)n_taps);
         for (int t = 0; t < HVO_STEPS; t++)
             for (int v = 0; v < HVO_VOICES; v++)
                 if (hvo_hit(&w->pattern, t, v) > 0.5f) {
-                    put_u8(&payload, (uint8_t)t);
-                    put_u8(&payload, (uint8_t)v);
-                    put_u8(&payload, to_midi_velocity(hvo_vel(&w->pattern, t, v)));
-                    put_f32(&payload, hvo_off(&w->pattern, t, v));
+                    bytebuf_put_u8(&payload, (uint8_t)t);
+                    bytebuf_put_u8(&payload, (uint8_t)v);
+                    bytebuf_put_u8(&payload, to_midi_velocity(hvo_vel(&w->pattern, t, v)));
+                    bytebuf_put_f32(&payload, hvo_off(&w->pattern, t, v));
                 }
         for (int t = 0; t < HVO_STEPS; t++)
             if (w->groove.g[t][0] > 0.5f) {
-                put_u8(&payload, (uint8_t)t);
-                put_u8(&payload, to_midi_velocity(w->groove.g[t][1]));
-                put_f32(&payload, w->groove.g[t][2]);
+                bytebuf_put_u8(&payload, (uint8_t)t);
+                bytebuf_put_u8(&payload, to_midi_velocity(w->groove.g[t][1]));
+                bytebuf_put_f32(&payload, w->groove.g[t][2]);
             }
     }
     if (payload.oom || payload.len > UINT32_MAX) {
@@ -389,11 +372,11 @@ int dataset_save(const Dataset *d, const char *path, char *err, size_t errlen)
     }
     Bytebuf file = {0};
     bytebuf_put(&file, DATASET_MAGIC, 8);
-    put_u32(&file, DATASET_VERSION);
-    put_u32(&file, (uint32_t)d->n_files);
-    put_u32(&file, (uint32_t)d->count);
-    put_u32(&file, (uint32_t)payload.len);
-    put_u32(&file, fnv1a(payload.data, payload.len));
+    bytebuf_put_u32(&file, DATASET_VERSION);
+    bytebuf_put_u32(&file, (uint32_t)d->n_files);
+    bytebuf_put_u32(&file, (uint32_t)d->count);
+    bytebuf_put_u32(&file, (uint32_t)payload.len);
+    bytebuf_put_u32(&file, fnv1a(payload.data, payload.len));
     bytebuf_put(&file, payload.data, payload.len);
     free(payload.data);
     if (file.oom) {
@@ -429,19 +412,17 @@ static uint8_t get_u8(Reader *r)
 static uint16_t get_u16(Reader *r)
 {
     const uint8_t *p = take(r, 2);
-    return p ? (uint16_t)(p[0] | p[1] << 8) : 0;
+    return p ? le_get_u16(p) : 0;
 }
 static uint32_t get_u32(Reader *r)
 {
     const uint8_t *p = take(r, 4);
-    return p ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24 : 0;
+    return p ? le_get_u32(p) : 0;
 }
 static float get_f32(Reader *r)
 {
-    uint32_t v = get_u32(r);
-    float f;
-    memcpy(&f, &v, 4);
-    return f;
+    const uint8_t *p = take(r, 4);
+    return p ? le_get_f32(p) : 0.0f;
 }
 
 int dataset_load(Dataset *d, const char *path, char *err, size_t errlen)
