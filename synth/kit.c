@@ -57,6 +57,16 @@ void kit_note_unmapped(Kit *kit, const char *what)
     kit->n_unmapped++;
 }
 
+const char *kit_missing_line(const Kit *kit, char *line, size_t len)
+{
+    if (kit->n_missing == 0)
+        snprintf(line, len, "%s", "");
+    else
+        snprintf(line, len, "kit '%s': left out %d instrument%s whose samples are missing or unreadable: %s", kit->name,
+                 kit->n_missing, kit->n_missing == 1 ? "" : "s", kit->missing);
+    return line;
+}
+
 int kit_voice_count(const Kit *kit)
 {
     int n = 0;

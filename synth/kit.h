@@ -9,9 +9,11 @@
  *
  * Hydrogen drumkits come in two layouts: an instrument with a <filename> (old) or with
  * <layer>s (or <instrumentComponent><layer>s) each holding <filename>, <min>, <max>, <gain>
- * (velocity layers). Instruments map to voices by their name (kick, snare, hat, tom, crash,
- * ride, ...) or, failing that, by their MIDI note (<midiOutNote>, GM table in hvo.h); the
- * rest are counted as unmapped and listed. Audio is read with libsndfile (WAV, FLAC, AIFF,
+ * (velocity layers). Instruments map to voices by the words in their names first (kick, snare,
+ * hat, tom, floor, crash, ride, then percussion words by their General MIDI class), then by
+ * their MIDI note (<midiOutNote>), then by their place in the list (kit_hydrogen.c says the
+ * rules); the rest are counted as unmapped and listed. An instrument whose samples are missing
+ * or unreadable is left out and the rest of the kit plays (kit_missing_line says so). Audio is read with libsndfile (WAV, FLAC, AIFF,
  * OGG), mixed to mono and resampled with libsamplerate to the engine's rate.
  *
  * Caller-owned struct: kit_load* fill it, kit_deinit frees it. Not for the audio thread
@@ -51,6 +53,8 @@ struct Kit {
     int n_unmapped;                  /* instruments or files not used */
     char unmapped[KIT_MAX_UNMAPPED][64];
     int n_layers_dropped;            /* layers beyond KIT_MAX_LAYERS */
+    int n_missing;                   /* instruments left out: their samples are missing or unreadable */
+    char missing[256];               /* "'Snare' (reason), 'Tom'": kit_missing_line says it in one line */
 };
 typedef struct Kit Kit;
 
@@ -77,6 +81,13 @@ int kit_load_default(Kit *kit, int rate, char *err, size_t errlen);
 int kit_load_or_default(Kit *kit, const char *spec, int rate, int *fell_back, char *err, size_t errlen);
 /* Frees the samples and zeroes the kit. */
 void kit_deinit(Kit *kit);
+
+/* One line for a kit that loaded without some instruments ("kit 'X': left out 2 instruments
+ * whose samples are missing or unreadable: 'Snare' (...), 'Tom'"), or "" when none was. */
+const char *kit_missing_line(const Kit *kit, char *line, size_t len);
+/* Maps an instrument name with a percussion word that is none of the 9 voices (clap, stick,
+ * tambourine, conga, splash, bell, ...) to the voice General MIDI gives its class, or -1. */
+int kit_voice_from_percussion_name(const char *name);
 
 /* Number of voices with at least one layer. */
 int kit_voice_count(const Kit *kit);

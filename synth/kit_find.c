@@ -223,6 +223,7 @@ static void kit_printable(Kit *kit)
         one_line(1, kit->voices[v].source);
     for (int i = 0; i < kit->n_unmapped && i < KIT_MAX_UNMAPPED; i++)
         one_line(1, kit->unmapped[i]);
+    one_line(1, kit->missing);
 }
 
 int kit_load(Kit *kit, const char *spec, int rate, char *err, size_t errlen)

@@ -158,8 +158,8 @@ int kit_voice_from_name(const char *name)
         return VOICE_CLOSED_HAT;
     if (strstr(s, "kick") || strstr(s, "bass drum") || strstr(s, "bassdrum") || !strncmp(s, "bd", 2))
         return VOICE_KICK;
-    if (strstr(s, "snare") && !strstr(s, "roll"))
-        return VOICE_SNARE;
+    if (strstr(s, "snare"))
+        return VOICE_SNARE; /* a snare roll or a dry snare is still a snare, never a tom */
     if (has_word(s, "tom") || strstr(s, "tom1") || strstr(s, "tom2") || strstr(s, "tom3")) {
         if (strstr(s, "low") || strstr(s, "floor") || strstr(s, " lo"))
             return VOICE_LOW_TOM;
@@ -176,15 +176,74 @@ int kit_voice_from_name(const char *name)
     return -1;
 }
 
-/* Loads one instrument's layers into a voice. 0 or -1 with err. */
-static int h2_load_instrument(Kit *kit, const char *dir, const H2Instrument *ins, int rate, char *err,
-                              size_t errlen)
+int kit_voice_from_percussion_name(const char *name)
+{
+    char s[128];
+    kit_lower_copy(s, sizeof s, name);
+    static const char *const snare_words[] = {"clap", "stick", "rim", "click", "snap", "cowbell", NULL};
+    static const char *const hat_words[] = {"tambourine", "tamb", "maraca", "shaker", "cabasa", "guiro", NULL};
+    static const char *const tom_words[] = {"conga", "bongo", "djembe", "timbale", "tabla", "dunun", "sangban",
+                                            "kenkeni", "woodblock", "wood block", "cajon", "surdo", NULL};
+    static const char *const crash_words[] = {"splash", "china", "cymbal", NULL};
+    static const char *const ride_words[] = {"bell", "cup", NULL};
+    if (strstr(s, "dunun") && !strstr(s, "bell"))
+        return VOICE_KICK; /* the dununba is the ensemble's bass drum */
+    if (strstr(s, "cajon") && (strstr(s, "thump") || strstr(s, "bass")))
+        return VOICE_KICK;
+    if (strstr(s, "cajon") && strstr(s, "slap"))
+        return VOICE_SNARE;
+    for (int i = 0; snare_words[i]; i++)
+        if (strstr(s, snare_words[i]))
+            return VOICE_SNARE;
+    for (int i = 0; hat_words[i]; i++)
+        if (strstr(s, hat_words[i]))
+            return VOICE_CLOSED_HAT;
+    for (int i = 0; crash_words[i]; i++)
+        if (strstr(s, crash_words[i]))
+            return VOICE_CRASH;
+    for (int i = 0; ride_words[i]; i++)
+        if (strstr(s, ride_words[i]))
+            return VOICE_RIDE;
+    for (int i = 0; tom_words[i]; i++)
+        if (strstr(s, tom_words[i])) {
+            if (has_word(s, "lo") || strstr(s, "low") || strstr(s, "bass") || strstr(s, "thump"))
+                return VOICE_LOW_TOM;
+            if (has_word(s, "hi") || strstr(s, "high") || strstr(s, "slap"))
+                return VOICE_HIGH_TOM;
+            return VOICE_MID_TOM;
+        }
+    return -1;
+}
+
+/* 1 when the name says what the instrument is (a drum or percussion word, even one that maps
+ * to no voice or to a voice already taken, as "Pedal HH" or a second "Tom"): such an
+ * instrument is never moved onto another voice by its note or its place in the list. */
+static int name_says_what(const char *name)
+{
+    if (kit_voice_from_name(name) >= 0 || kit_voice_from_percussion_name(name) >= 0)
+        return 1;
+    char s[128];
+    kit_lower_copy(s, sizeof s, name);
+    static const char *const words[] = {"hat", "hh", "tom", "kick", "snare", "ride", "crash", "cowbell", "perc",
+                                        "whistle", "triangle", "agogo", "clave", NULL};
+    for (int i = 0; words[i]; i++)
+        if (strstr(s, words[i]))
+            return 1;
+    return 0;
+}
+
+/* Loads one instrument's layers into a voice. A layer whose sample is missing or unreadable is
+ * skipped, its reason kept in why (the first one). Returns the layers loaded, or -1 with err
+ * for a malformed element. */
+static int h2_load_instrument(Kit *kit, const char *dir, const H2Instrument *ins, int rate, char *why,
+                              size_t whylen, char *err, size_t errlen)
 {
     int voice = ins->voice;
     kit_copy_str(kit->voices[voice].source, sizeof kit->voices[voice].source, ins->name);
     const char *from = ins->body.p;
     Span layer;
     int found = 0, r;
+    why[0] = 0;
     while ((r = xml_next(ins->body, &from, "layer", &layer)) == 1) {
         char file[256], buf[64];
         if (!xml_field(layer, "filename", file, sizeof file) || !file[0])
@@ -200,12 +259,15 @@ static int h2_load_instrument(Kit *kit, const char *dir, const H2Instrument *ins
             snprintf(err, errlen, "malformed drumkit.xml: bad layer numbers in instrument '%s'", ins->name);
             return -1;
         }
-        char path[2048];
+        char path[2048], reason[512];
         snprintf(path, sizeof path, "%s/%s", dir, file);
         float *data;
         int frames;
-        if (kit_read_sample(path, rate, &data, &frames, err, errlen) != 0)
-            return -1;
+        if (kit_read_sample(path, rate, &data, &frames, reason, sizeof reason) != 0) {
+            if (!why[0])
+                snprintf(why, whylen, "%s", reason);
+            continue;
+        }
         kit_add_layer(kit, voice, data, frames, min_v, max_v, gain * ins->gain);
         found++;
     }
@@ -214,12 +276,15 @@ static int h2_load_instrument(Kit *kit, const char *dir, const H2Instrument *ins
         return -1;
     }
     if (!found && ins->file[0]) {
-        char path[2048];
+        char path[2048], reason[512];
         snprintf(path, sizeof path, "%s/%s", dir, ins->file);
         float *data;
         int frames;
-        if (kit_read_sample(path, rate, &data, &frames, err, errlen) != 0)
-            return -1;
+        if (kit_read_sample(path, rate, &data, &frames, reason, sizeof reason) != 0) {
+            if (!why[0])
+                snprintf(why, whylen, "%s", reason);
+            return 0;
+        }
         kit_add_layer(kit, voice, data, frames, 0.0f, 1.0f, ins->gain);
         found++;
     }
@@ -352,26 +417,61 @@ static void h2_map_unsized_toms(H2Instrument *ins, int n_ins, int taken[HVO_VOIC
     }
 }
 
-/* Decides each instrument's voice: by name first (the first instrument wins a voice), then
- * unsized toms, then by MIDI note for the rest: the instrument's midiOutNote, and failing that
- * its place in the list as Hydrogen's default input map plays it (note 36 + position). */
+/* 1 when the name plays a drum another way than its plain stroke (a roll, a rim shot, a
+ * half-open hat): such an instrument takes a voice only when no plain one does. */
+static int name_has_modifier(const char *name)
+{
+    char s[128];
+    kit_lower_copy(s, sizeof s, name);
+    static const char *const words[] = {"roll", "rim", "side", "flam", "ghost", "brush", "swirl", "semi", "half",
+                                        "choke", "mute", "flink", "edge", "bell", NULL};
+    for (int i = 0; words[i]; i++)
+        if (strstr(s, words[i]))
+            return 1;
+    return 0;
+}
+
+/* Decides each instrument's voice, by the words in its name first, then by its notes, then by
+ * its place in the list:
+ *   1. drum words (kick, bass drum, snare, hat, tom, floor, ride, crash, ...): the first
+ *      plain instrument of a voice wins it, one played another way (roll, rim shot, semi-open)
+ *      only when no plain one does;
+ *   2. toms named without a size take the free tom voices, highest first;
+ *   3. other percussion words take a voice that is still free by the class General MIDI gives
+ *      them (clap/stick -> snare, tambourine/shaker -> closed hat, conga/bongo -> toms,
+ *      splash/china -> crash, bell -> ride);
+ *   4. only instruments whose name says nothing ("17", "Drum 1") go by note: their
+ *      midiOutNote, else their place as Hydrogen's default input map plays it (36 + position),
+ *      both through the General MIDI map.
+ * An instrument whose name says what it is never lands on another voice (a "Snare Roll" is
+ * not a tom); what gets no voice is listed as unmapped. */
 static void h2_map_voices(H2Instrument *ins, int n_ins)
 {
     int taken[HVO_VOICES] = {0};
+    for (int plain = 1; plain >= 0; plain--) /* a plain "Snare" before a "Snare Roll" */
+        for (int i = 0; i < n_ins; i++) {
+            int v = kit_voice_from_name(ins[i].name);
+            if (v >= 0 && !taken[v] && (!plain || !name_has_modifier(ins[i].name))) {
+                ins[i].voice = v;
+                taken[v] = 1;
+            }
+        }
+    h2_map_unsized_toms(ins, n_ins, taken);
     for (int i = 0; i < n_ins; i++) {
-        int v = kit_voice_from_name(ins[i].name);
+        if (ins[i].voice >= 0 || kit_voice_from_name(ins[i].name) >= 0)
+            continue;
+        int v = kit_voice_from_percussion_name(ins[i].name);
         if (v >= 0 && !taken[v]) {
             ins[i].voice = v;
             taken[v] = 1;
         }
     }
-    h2_map_unsized_toms(ins, n_ins, taken);
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < n_ins; i++) {
-            if (ins[i].voice >= 0 || kit_voice_from_name(ins[i].name) >= 0)
+            if (ins[i].voice >= 0 || name_says_what(ins[i].name))
                 continue;
             int note = pass == 0 ? ins[i].note : ins[i].position_note;
-            int v = note >= 0 && note < 128 ? voice_from_gm_note(note) : -1;
+            int v = note >= 0 && note < 128 ? voice_from_general_midi(note) : -1;
             if (v >= 0 && !taken[v]) {
                 ins[i].voice = v;
                 taken[v] = 1;
@@ -379,8 +479,20 @@ static void h2_map_voices(H2Instrument *ins, int n_ins)
         }
 }
 
+/* Notes an instrument left out because its samples are missing or unreadable (kit.h). */
+static void note_missing(Kit *kit, const char *name, const char *why)
+{
+    size_t used = strlen(kit->missing);
+    if (kit->n_missing == 0)
+        snprintf(kit->missing, sizeof kit->missing, "'%s' (%s)", name, why);
+    else if (used + 8 < sizeof kit->missing)
+        snprintf(kit->missing + used, sizeof kit->missing - used, ", '%s'", name);
+    kit->n_missing++;
+}
+
 /* Loads the samples of every mapped instrument; the unmapped ones, and those without a sample,
- * are noted as unmapped. 0, or -1 with err. */
+ * are noted as unmapped; those whose samples are all missing or unreadable are left out and
+ * noted in kit->missing (the rest of the kit plays, as in Hydrogen). 0, or -1 with err. */
 static int h2_load_mapped(Kit *kit, const char *dir, const H2Instrument *ins, int n_ins, int rate, char *err,
                           size_t errlen)
 {
@@ -389,16 +501,20 @@ static int h2_load_mapped(Kit *kit, const char *dir, const H2Instrument *ins, in
             kit_note_unmapped(kit, ins[i].name);
             continue;
         }
-        int got = h2_load_instrument(kit, dir, &ins[i], rate, err, errlen);
+        char why[512];
+        int got = h2_load_instrument(kit, dir, &ins[i], rate, why, sizeof why, err, errlen);
         if (got < 0) {
-            char why[512];
-            kit_copy_str(why, sizeof why, err);
-            snprintf(err, errlen, "cannot use kit '%s': %s", kit->name, why);
+            char reason[512];
+            kit_copy_str(reason, sizeof reason, err);
+            snprintf(err, errlen, "cannot use kit '%s': %s", kit->name, reason);
             return -1;
         }
-        if (got == 0) { /* an instrument without a sample: leave the voice to another */
+        if (got == 0) { /* no sample: leave the voice to another */
             kit->voices[ins[i].voice].source[0] = 0;
-            kit_note_unmapped(kit, ins[i].name);
+            if (why[0])
+                note_missing(kit, ins[i].name, why);
+            else
+                kit_note_unmapped(kit, ins[i].name);
         }
     }
     return 0;
@@ -406,8 +522,6 @@ static int h2_load_mapped(Kit *kit, const char *dir, const H2Instrument *ins, in
 
 int kit_load_hydrogen_raw(Kit *kit, const char *xml_path, int rate, char *err, size_t errlen)
 {
-    memset(kit, 0, sizeof *kit);
-    kit->rate = rate;
     char dir[1024];
     kit_copy_str(dir, sizeof dir, xml_path);
     char *slash = strrchr(dir, '/');
@@ -415,12 +529,23 @@ int kit_load_hydrogen_raw(Kit *kit, const char *xml_path, int rate, char *err, s
         *slash = 0;
     else
         kit_copy_str(dir, sizeof dir, ".");
-    kit_copy_str(kit->path, sizeof kit->path, dir);
-
     char *xml;
     size_t n;
+    memset(kit, 0, sizeof *kit);
     if (h2_read_xml(xml_path, &xml, &n, err, errlen) != 0)
         return -1;
+    int rc = kit_load_hydrogen_memory(kit, xml, n, dir, xml_path, rate, err, errlen);
+    free(xml);
+    return rc;
+}
+
+int kit_load_hydrogen_memory(Kit *kit, const char *xml, size_t n, const char *dir, const char *label, int rate,
+                             char *err, size_t errlen)
+{
+    memset(kit, 0, sizeof *kit);
+    kit->rate = rate;
+    kit_copy_str(kit->path, sizeof kit->path, dir);
+    const char *xml_path = label;
     Span all = {xml, xml + n};
     H2Instrument *ins = NULL;
     int n_ins = 0, rc = -1;
@@ -447,13 +572,16 @@ int kit_load_hydrogen_raw(Kit *kit, const char *xml_path, int rate, char *err, s
     if (h2_load_mapped(kit, dir, ins, n_ins, rate, err, errlen) != 0)
         goto done;
     if (kit_voice_count(kit) == 0) {
-        snprintf(err, errlen, "cannot use kit '%s': no instrument with a sample maps to a drum voice", kit->name);
+        if (kit->n_missing)
+            snprintf(err, errlen, "cannot use kit '%s': no instrument has a sample that can be read: %s", kit->name,
+                     kit->missing);
+        else
+            snprintf(err, errlen, "cannot use kit '%s': no instrument with a sample maps to a drum voice", kit->name);
         goto done;
     }
     rc = 0;
 done:
     free(ins);
-    free(xml);
     if (rc != 0)
         kit_deinit(kit);
     return rc;

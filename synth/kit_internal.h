@@ -35,5 +35,9 @@ void kit_note_unmapped(Kit *kit, const char *what);
  * control characters from the files' names (kit_find.c makes it one printable line). */
 int kit_load_folder_raw(Kit *kit, const char *dir, int rate, char *err, size_t errlen);
 int kit_load_hydrogen_raw(Kit *kit, const char *xml_path, int rate, char *err, size_t errlen);
+/* The same from a drumkit.xml already in memory (n bytes at xml, NUL not needed); samples are
+ * read from dir; label names the file in messages. For the fuzz harness and archives. */
+int kit_load_hydrogen_memory(Kit *kit, const char *xml, size_t n, const char *dir, const char *label, int rate,
+                             char *err, size_t errlen);
 
 #endif

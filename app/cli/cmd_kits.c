@@ -59,6 +59,9 @@ static int kits_show(const char *name, const char *spec)
             printf(" and %d more", kit.n_unmapped - shown);
         printf("\n");
     }
+    char line[400];
+    if (kit.n_missing)
+        fprintf(stderr, "groove: %s\n", kit_missing_line(&kit, line, sizeof line));
     kit_deinit(&kit);
     return 0;
 }

@@ -318,6 +318,8 @@ int cmd_render(int argc, char **argv)
     }
     if (fell_back)
         fprintf(stderr, "groove: %s\n", err);
+    else if (kit.n_missing)
+        fprintf(stderr, "groove: %s\n", kit_missing_line(&kit, err, sizeof err));
     Engine e;
     if (engine_init(&e, rate, &kit) != 0) {
         fprintf(stderr, "groove: out of memory\n");

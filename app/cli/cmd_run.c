@@ -395,6 +395,8 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "groove: %s\n", err);
         goto done;
     }
+    if (kit.n_missing)   /* the rest of the kit plays; say what is left out */
+        fprintf(stderr, "groove: %s\n", kit_missing_line(&kit, err, sizeof err));
     if (engine_init(&engine, o.rate, &kit) != 0) {
         fprintf(stderr, "groove: out of memory\n");
         goto done;
