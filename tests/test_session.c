@@ -74,7 +74,7 @@ int main(void)
     CHECK(session_from_text(flipped, len, &b, err, sizeof err) == SESSION_CORRUPT &&
               strstr(err, "checksum"), "one changed byte: checksum mismatch (%s)", err);
     free(flipped);
-    const char newer[] = "groove-session 2\nend 00000000\n";
+    const char newer[] = "groove-session 3\nend 00000000\n";
     CHECK(session_from_text(newer, sizeof newer - 1, &b, err, sizeof err) == SESSION_CORRUPT &&
               strstr(err, "newer"), "newer version refused with a reason (%s)", err);
     const char junk[] = "\x7f" "ELF garbage";

@@ -25,9 +25,11 @@
 #include "export.h"
 #include "feed.h"
 #include "instrument.h"
+#include "instrument_form.h"
 #include "kit.h"
 #include "loop_report.h"
 #include "midi_hvo.h"
+#include "mixer.h"
 #include "options.h"
 #include "tui.h"
 
@@ -37,6 +39,9 @@ typedef struct {
     float bpm;
     int headless, loops, rate, buffer, no_session;
     int json;                  /* headless: one JSON object per loop (app/play/loop_report.h) */
+    float evolve;              /* --evolve, or -1 (the session's) */
+    int n_mix;                 /* --gain / --pan, in order */
+    struct { int ch, pan; float value; } mix[2 * SESSION_MIX_CHANNELS * 4];
 } Run_options;
 
 static void usage(FILE *out)
@@ -59,14 +64,17 @@ static void usage(FILE *out)
             "  --loops N           headless: stop after N loops (default: until Ctrl-C; 4 offline)\n"
             "  --out-wav FILE      headless offline render to a WAV file\n"
             "  --out-mid FILE      headless: write the parts played as a MIDI file\n"
-            "  --json              headless: one JSON object per loop (docs/instrument.md)\n");
+            "  --json              headless: one JSON object per loop (docs/instrument.md)\n"
+            "  --evolve X          0..1: the part evolves loop by loop (0 the same part, 1 new every loop)\n"
+            "  --gain VOICE=DB     a voice's level (kick snare closed_hat ... click; repeatable)\n"
+            "  --pan VOICE=P       a voice's pan, -1 left .. 1 right (repeatable)\n");
 }
 
 /* Parses the options. OPTIONS_OK, OPTIONS_HELP (usage printed), or OPTIONS_USAGE (said). */
 static int parse_options(int argc, char **argv, Run_options *o)
 {
     enum { O_KIT = 256, O_MODEL, O_BPM, O_MIDI_IN, O_MIDI_OUT, O_AUDIO_DEVICE, O_RATE, O_BUFFER,
-           O_PLAY_GROOVE, O_SESSION, O_NO_SESSION, O_HEADLESS, O_LOOPS, O_OUT_WAV, O_OUT_MID, O_JSON };
+           O_PLAY_GROOVE, O_SESSION, O_NO_SESSION, O_HEADLESS, O_LOOPS, O_OUT_WAV, O_OUT_MID, O_JSON, O_EVOLVE, O_GAIN, O_PAN };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"kit", required_argument, NULL, O_KIT},
@@ -85,12 +93,16 @@ static int parse_options(int argc, char **argv, Run_options *o)
         {"out-wav", required_argument, NULL, O_OUT_WAV},
         {"out-mid", required_argument, NULL, O_OUT_MID},
         {"json", no_argument, NULL, O_JSON},
+        {"evolve", required_argument, NULL, O_EVOLVE},
+        {"gain", required_argument, NULL, O_GAIN},
+        {"pan", required_argument, NULL, O_PAN},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     o->rate = 48000;
     o->buffer = 256;
     o->loops = -1;
+    o->evolve = -1;
     options_begin();
     int c, rc = OPTIONS_OK;
     while (rc == OPTIONS_OK && (c = getopt_long(argc, argv, OPTIONS_SHORT, longopts, NULL)) != -1) {
@@ -112,6 +124,22 @@ static int parse_options(int argc, char **argv, Run_options *o)
         case O_LOOPS: rc = options_int("--loops", optarg, 0, 10000000, &o->loops); break;
         case O_RATE: rc = options_int("--rate", optarg, 8000, 192000, &o->rate); break;
         case O_BUFFER: rc = options_int("--buffer", optarg, 16, 8192, &o->buffer); break;
+        case O_EVOLVE: rc = options_float("--evolve", optarg, 0, 1, &o->evolve); break;
+        case O_GAIN: case O_PAN: {
+            char why[200];
+            int n = o->n_mix;
+            if (n == (int)(sizeof o->mix / sizeof o->mix[0])) {
+                fprintf(stderr, "groove: too many --gain/--pan options\n");
+                rc = OPTIONS_USAGE;
+            } else if (mixer_parse_assign(optarg, c == O_PAN, &o->mix[n].ch, &o->mix[n].value, why, sizeof why)) {
+                fprintf(stderr, "groove: %s\n", why);
+                rc = OPTIONS_USAGE;
+            } else {
+                o->mix[n].pan = c == O_PAN;
+                o->n_mix++;
+            }
+            break;
+        }
         default: return options_error("run", c, argv);
         }
     }
@@ -404,7 +432,7 @@ int cmd_run(int argc, char **argv)
     have_engine = 1;
     /* A file played in (a demo) leaves the autosaved session alone unless --session names one. */
     Instrument_options io = {o.model, o.session, o.no_session || o.out_wav != NULL || (o.play_groove && !o.session),
-                             o.bpm > 0 ? o.bpm : (o.play_groove ? feed.bpm : 0), 0};
+                             o.bpm > 0 ? o.bpm : (o.play_groove ? feed.bpm : 0), 0, 0};
     if (io.bpm > 300)
         io.bpm = 300;
     if (!o.out_wav)
@@ -417,6 +445,10 @@ int cmd_run(int argc, char **argv)
     /* A file played in: each of its loops is a take, so the groove is what was just played. */
     if (o.play_groove)
         instrument_set_record_mode(&in, LIVE_REPLACE);
+    if (o.evolve >= 0)
+        instrument_set_evolve(&in, o.evolve);
+    for (int i = 0; i < o.n_mix; i++)
+        (o.mix[i].pan ? instrument_set_pan : instrument_set_gain_db)(&in, o.mix[i].ch, o.mix[i].value);
     if (o.out_wav) {
         rc = run_offline(&in, &engine, o.play_groove ? &feed : NULL, &o, &log);
     } else {

@@ -7,8 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "feel.h"
 #include "midi_hvo.h"
+#include "mixer.h"
 #include "genre.h"
+#include "instrument_internal.h"
 
 #define AUTOSAVE_DEBOUNCE_S 0.2
 #define AUTOSAVE_RETRY_S 5.0
@@ -58,6 +61,10 @@ static void apply_settings(Instrument *in)
     for (int v = 0; v < HVO_VOICES; v++) {
         engine_set_mute(in->engine, v, (int)(st->muted >> v & 1u));
         engine_set_solo(in->engine, v, (int)(st->soloed >> v & 1u));
+        /* the mixer; rendering one stem silences the others by level, so chokes still act */
+        float gain = in->stem_voice < 0 || in->stem_voice == v ? mixer_gain(st->gain_db[v]) : 0.0f;
+        engine_set_gain(in->engine, v, gain);
+        engine_set_pan(in->engine, v, st->pan[v]);
     }
 }
 
@@ -65,7 +72,10 @@ static void apply_settings(Instrument *in)
 static void send_pattern(Instrument *in, const Hvo *p)
 {
     in->sent = *p;
-    engine_set_pattern(in->engine, p);
+    Hvo heard;   /* the feel shapes what is heard, never what the model made */
+    const Session_settings *st = &instrument_target(in)->settings;
+    feel_apply(p, st->feel_timing, st->feel_velocity, &heard);
+    engine_set_pattern(in->engine, &heard);
     /* Stopped: nothing plays, so what was sent is the part from now on. */
     if (!in->pos.playing) {
         in->session.part = *p;
@@ -76,8 +86,9 @@ static void send_pattern(Instrument *in, const Hvo *p)
 /* Re-sends the next part with the kept rows as they are now (after an edit or keep). */
 static void resend_next(Instrument *in)
 {
-    Hvo next = in->have_next ? in->next_raw : in->session.part;
-    regen_keep_rows(&next, &in->session.part, in->session.settings.kept);
+    const Session *to = instrument_target(in);
+    Hvo next = in->have_next ? in->next_raw : to->part;
+    regen_keep_rows(&next, &to->part, to->settings.kept);
     send_pattern(in, &next);
 }
 
@@ -87,6 +98,8 @@ static int loop_is_fill(const Instrument *in, int64_t loop)
     int every = in->session.settings.fill_every;
     if (in->fill_next)
         return 1;
+    if (in->form.chain_on && form_chain_fill_at(&in->form, loop - in->form.chain_start))
+        return 1;
     return every > 0 && loop % every == every - 1;
 }
 
@@ -94,16 +107,34 @@ static int loop_is_fill(const Instrument *in, int64_t loop)
 static uint64_t request_generation(Instrument *in, int64_t for_loop)
 {
     Regen_request rq;
-    const Session_settings *st = &in->session.settings;
-    rq.groove = in->session.groove;
-    rq.current = in->session.part;
+    const Session *src = instrument_target(in);   /* a section about to take over, or the session */
+    const Session_settings *st = &src->settings;
+    rq.groove = src->groove;
+    if (st->bar_repeat)
+        form_repeat_bar(&src->groove, &rq.groove);   /* a one-bar figure: bar 2 repeats bar 1 */
+    rq.current = src->part;
     rq.kept = st->kept;
     model_gen_params(&in->model, &rq.params);
     memcpy(rq.params.thresholds, st->thresholds, sizeof rq.params.thresholds);
     rq.params.temperature = st->temperature;
     rq.params.density = st->density;
     rq.params.seed = st->seed;
-    rq.params.variation = st->variation > 0 ? 1.0f : 0.0f;
+    /* z = mu + sigma * eps: the variation, a section's latent or the A/B morph, plus the walk */
+    Evolve_morph morph = {st->morph, st->morph_rate};
+    evolve_walk_to(&in->form.ev, for_loop, st->evolve);
+    rq.has_eps = in->model.config.latent <= EVOLVE_MAX_LATENT &&
+                 evolve_eps(&in->form.ev, &morph, st->variation > 0, st->seed, for_loop, rq.eps, rq.base);
+    rq.hold = st->evolve > 0.0f;   /* an evolving part keeps the base part's density */
+    rq.has_base = 0;
+    for (int i = 0; rq.hold && i < in->form.ev.latent; i++)
+        rq.has_base |= rq.base[i] != 0.0f;
+    rq.params.variation = rq.has_eps ? 1.0f : 0.0f;
+    memcpy(in->last_eps, rq.eps, sizeof in->last_eps);
+    in->last_has_eps = rq.has_eps;
+    /* a temperature other than 1 samples the hits, a new draw every loop */
+    rq.params.stochastic = fabsf(st->temperature - 1.0f) > 1e-3f;
+    if (rq.params.stochastic)
+        rq.params.seed = (uint64_t)st->seed * 0x9e3779b97f4a7c15ull + (uint64_t)for_loop;
     rq.params.genre = st->genre < in->model.config.n_genres ? st->genre : -1;
     rq.params.fill = in->model.config.has_fill ? loop_is_fill(in, for_loop) : 0;
     rq.for_loop = for_loop;
@@ -148,7 +179,7 @@ static void restore_session(Instrument *in)
 {
     char err[256], moved[1200];
     Session loaded;
-    Session_status st = session_load(in->session_path, &loaded, err, sizeof err);
+    Session_status st = session_load_form(in->session_path, &loaded, &in->form, err, sizeof err);
     switch (st) {
     case SESSION_OK:
         in->session = loaded;
@@ -176,6 +207,9 @@ int instrument_init(Instrument *in, Engine *engine, const Instrument_options *op
 {
     memset(in, 0, sizeof *in);
     in->engine = engine;
+    in->stem_voice = -1;
+    in->pending_slot = -1;
+    in->session.form = &in->form;
     in->tap_undo_loop = -1;
     in->latency_s = opt->latency_s;
     session_defaults(&in->session);
@@ -185,7 +219,9 @@ int instrument_init(Instrument *in, Engine *engine, const Instrument_options *op
     Gen_params g;
     model_gen_params(&in->model, &g);
     memcpy(in->session.settings.thresholds, g.thresholds, sizeof g.thresholds);
-    if (!opt->no_session) {
+    form_init(&in->form, in->model.config.latent, 0x5eed);
+    in->session.form = &in->form;
+    if (!opt->no_session || opt->session_read_only) {
         if (opt->session_path) {
             snprintf(in->session_path, sizeof in->session_path, "%s", opt->session_path);
             in->autosave = 1;
@@ -196,7 +232,10 @@ int instrument_init(Instrument *in, Engine *engine, const Instrument_options *op
         }
         if (in->autosave)
             restore_session(in);
+        if (opt->session_read_only)
+            in->autosave = 0;   /* read, never written (groove render --session) */
     }
+    in->session.form = &in->form;
     /* Thresholds the player never touched follow the model (its calibration may be newer
      * than the session). */
     for (int v = 0; v < HVO_VOICES; v++)
@@ -259,12 +298,15 @@ static void send_notes(Instrument *in, double up_to)
         return;
     if (up_to - from > 2 * HVO_STEPS)
         from = up_to - 2 * HVO_STEPS;
+    Hvo now_heard, next_heard;   /* MIDI out plays what is heard: with the feel */
+    feel_apply(&in->session.part, st->feel_timing, st->feel_velocity, &now_heard);
+    feel_apply(&in->sent, st->feel_timing, st->feel_velocity, &next_heard);
     for (int64_t n = (int64_t)floor(from) - 1; n <= (int64_t)ceil(up_to) + 1; n++) {
         if (n < 0)
             continue;
         int s = (int)(n % HVO_STEPS);
         int64_t loop = n / HVO_STEPS;
-        const Hvo *p = (loop > in->pos.loop && in->have_next) ? &in->sent : &in->session.part;
+        const Hvo *p = (loop > in->pos.loop && in->have_next) ? &next_heard : &now_heard;
         for (int v = 0; v < HVO_VOICES; v++) {
             if (hvo_hit(p, s, v) < 0.5f)
                 continue;
@@ -332,6 +374,8 @@ void instrument_tick(Instrument *in, double now)
     /* The engine swapped patterns: what was sent is playing now. */
     if (in->pos.pattern_serial != in->engine_serial) {
         in->engine_serial = in->pos.pattern_serial;
+        in->prev_part = in->session.part;   /* which cells changed, for the screen */
+        in->have_prev = 1;
         if (in->have_next || memcmp(&in->session.part, &in->sent, sizeof in->sent)) {
             in->session.part = in->sent;
             in->dirty = 1;
@@ -343,6 +387,7 @@ void instrument_tick(Instrument *in, double now)
     /* A new loop: ask for the part of the one after it. */
     if (in->pos.playing && in->pos.loop != in->loop_seen) {
         in->loop_seen = in->pos.loop;
+        instrument_form_loop(in);   /* a recalled section takes over, the chain moves on */
         request_generation(in, in->pos.loop + 1);
     }
     /* A new part from the worker. */
@@ -378,6 +423,7 @@ void instrument_play(Instrument *in)
 {
     if (in->pos.playing)
         return;
+    instrument_form_restart(in);   /* a chain starts over */
     engine_play(in->engine);
     in->play_pending = 1;
     in->play_pending_since = in->now;
@@ -390,6 +436,7 @@ void instrument_play(Instrument *in)
     in->clock_time = in->now;
     in->clock_frame = -1;
     in->note_scanned = -0.5;
+    instrument_form_loop(in);
     request_generation(in, 1);
 }
 
@@ -545,6 +592,7 @@ void instrument_new_variation(Instrument *in)
     x ^= x >> 16;
     x *= 0x85ebca6bu;
     x ^= x >> 13;
+    in->form.ev.has_fixed = 0;   /* a new variation leaves a recalled section's latent */
     SETTING_CHANGE(in, (st->seed = x, st->variation++), 1);
     instrument_message(in, "variation %d", (int)st->variation);
 }
@@ -557,6 +605,7 @@ void instrument_previous_variation(Instrument *in)
     }
     Session_settings *st = &in->session.settings;
     in->n_back--;
+    in->form.ev.has_fixed = 0;
     SETTING_CHANGE(in, (st->seed = in->back_seed[in->n_back], st->variation = in->back_variation[in->n_back]), 1);
     instrument_message(in, "back to variation %d", (int)st->variation);
 }
@@ -735,6 +784,17 @@ int instrument_save_as(Instrument *in, const char *path, char *err, size_t errle
 int instrument_export_midi(Instrument *in, const char *path, char *err, size_t errlen)
 {
     /* with the swing the engine plays, so the MIDI matches the WAV exported beside it */
-    return hvo_write_midi_swing(path, &in->session.part, 1, in->session.settings.bpm, in->session.settings.swing,
+    Hvo heard;
+    feel_apply(&in->session.part, in->session.settings.feel_timing, in->session.settings.feel_velocity, &heard);
+    return hvo_write_midi_swing(path, &heard, 1, in->session.settings.bpm, in->session.settings.swing,
                                 err, errlen);
 }
+
+/* ------------------------------------------- hooks for instrument_form.c -- */
+
+void instrument_hook_before_edit(Instrument *in) { before_edit(in); }
+void instrument_hook_changed(Instrument *in) { changed(in); }
+void instrument_hook_apply(Instrument *in) { apply_settings(in); }
+void instrument_hook_send(Instrument *in, const Hvo *p) { send_pattern(in, p); }
+void instrument_hook_resend(Instrument *in) { resend_next(in); }
+uint64_t instrument_hook_request(Instrument *in, int64_t for_loop) { return request_generation(in, for_loop); }

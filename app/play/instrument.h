@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "engine.h"
+#include "form.h"
 #include "live.h"
 #include "model.h"
 #include "regen.h"
@@ -48,6 +49,7 @@ typedef struct {
     int no_session;            /* 1: neither restore nor autosave (offline renders) */
     float bpm;                 /* > 0: overrides the restored tempo */
     double latency_s;          /* output latency: taps are placed this much earlier */
+    int session_read_only;     /* 1: restore session_path but never write it (renders) */
 } Instrument_options;
 
 typedef struct {
@@ -102,6 +104,16 @@ typedef struct {
     Instrument_note_fn note_out;
     void *note_user;
     double note_scanned;       /* absolute step position scanned up to */
+    /* song form, evolve, morph (app/play/instrument_form.h) */
+    Form form;                 /* sections, chain, the latent's walk and snapshots */
+    Session pending;           /* a section that takes over at the next loop, when pending_slot >= 0 */
+    int pending_slot;
+    int64_t pending_loop;      /* the loop it takes over */
+    float last_eps[EVOLVE_MAX_LATENT];   /* the latent noise of the newest request */
+    int last_has_eps;
+    Hvo prev_part;             /* the part of the loop before this one (changed cells) */
+    int have_prev;
+    int stem_voice;            /* -1: every voice sounds; v: only v (a stem render) */
 } Instrument;
 
 /* Loads the model (or random weights, saying so), restores the session, starts the worker and

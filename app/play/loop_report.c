@@ -1,6 +1,8 @@
 /* loop_report.c - the headless per-loop JSON line (keys documented in docs/instrument.md). */
 #include "loop_report.h"
 
+#include "instrument_form.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +29,7 @@ void loop_report_fill(Loop_report *r, const Instrument *in, const Engine_stats *
     r->hits = hvo_count_hits(&in->session.part);
     r->taps_total = in->taps;
     r->xruns = stats ? stats->xruns : 0;
+    r->section = instrument_chain_section(in);
     if (prev_part) {
         int changed = 0;
         for (int t = 0; t < HVO_STEPS; t++)

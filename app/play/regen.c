@@ -30,8 +30,28 @@ void regen_generate(Model *model, const Regen_request *req, Regen_result *out)
     Hvo input;
     hvo_groove_to_input(&req->groove, &input);
     double t0 = now_us();
+    Gen_params g = req->params;   /* the noise lives in the request: the worker owns its copy */
+    g.eps = req->has_eps && model->config.latent <= REGEN_MAX_LATENT ? req->eps : NULL;   /* see below */
+    if (g.eps == NULL && req->has_eps)
+        g.variation = 0.0f;
+    int fits = model->config.latent <= REGEN_MAX_LATENT;
+    if (groove_count_hits(&req->groove) > 0 && req->hold && fits) {
+        /* the part the base latent gives sets each voice's most hits (its count + 1) */
+        Gen_params g0 = g;
+        g0.eps = req->has_base ? req->base : NULL;
+        g0.variation = req->has_base ? g.variation : 0.0f;
+        model_generate(model, &input, &g0, &out->part);
+        for (int v = 0; v < HVO_VOICES; v++) {
+            int n = 0;
+            for (int t = 0; t < HVO_STEPS; t++)
+                n += hvo_hit(&out->part, t, v) > 0.5f;
+            int cap = n > 0 ? n + 1 : 0;   /* one hit of room: the part may breathe */
+            if (cap < g.max_hits[v])
+                g.max_hits[v] = cap;
+        }
+    }
     if (groove_count_hits(&req->groove) > 0)
-        model_generate(model, &input, &req->params, &out->part);
+        model_generate(model, &input, &g, &out->part);
     else
         hvo_clear(&out->part);   /* nothing played, nothing to drum along to */
     out->gen_us = now_us() - t0;

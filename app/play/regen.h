@@ -25,12 +25,22 @@
 #include "hvo.h"
 #include "model.h"
 
+#define REGEN_MAX_LATENT 512   /* the longest eps a request carries */
+
 /* What to generate. */
 typedef struct {
     Groove groove;          /* the player's groove: the model's input */
     Hvo current;            /* the part playing now: kept rows come from here */
     uint32_t kept;          /* bit per voice: rows copied from current */
-    Gen_params params;      /* thresholds, temperature, density, seed, style, fill, variation */
+    Gen_params params;      /* thresholds, temperature, density, seed, style, fill, variation;
+                               params.eps is ignored: the noise travels in eps below */
+    int has_eps;            /* 1: z = mu + params.variation * sigma * eps (evolve.h) */
+    float eps[REGEN_MAX_LATENT];
+    int hold;               /* 1: each voice keeps at most one hit more than it has with eps =
+                               base (z = mu without has_base), and a voice silent there stays
+                               silent: an evolving part keeps its density */
+    int has_base;
+    float base[REGEN_MAX_LATENT];
     int64_t for_loop;       /* the loop it is meant for (informational) */
     uint64_t serial;        /* set by regen_request: 1, 2, 3, ... */
 } Regen_request;

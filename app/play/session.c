@@ -12,6 +12,7 @@
 
 #include "atomic_file.h"
 #include "crc32.h"
+#include "form.h"
 #include "genre.h"
 
 #define SESSION_MAX_BYTES (1u << 20)   /* a real session is ~10 KB; refuse anything huge */
@@ -33,6 +34,9 @@ void session_defaults(Session *s)
     s->settings.fill_every = 0;
     s->settings.seed = 1;
     s->settings.variation = 0;
+    s->settings.feel_timing = 1.0f;
+    s->settings.feel_velocity = 1.0f;
+    s->settings.bar_repeat = 1;
 }
 
 static float clampf(float x, float lo, float hi)
@@ -64,6 +68,17 @@ void session_clamp(Session *s)
     st->soloed &= all;
     if (st->record_mode != 1)
         st->record_mode = 0;
+    st->evolve = clampf(st->evolve, 0.0f, 1.0f);
+    st->morph = clampf(st->morph, 0.0f, 1.0f);
+    if (st->morph_rate < 0 || st->morph_rate > 64)
+        st->morph_rate = 0;
+    st->feel_timing = clampf(st->feel_timing, 0.0f, 1.5f);
+    st->feel_velocity = clampf(st->feel_velocity, 0.0f, 1.5f);
+    st->bar_repeat = st->bar_repeat ? 1 : 0;
+    for (int c = 0; c < SESSION_MIX_CHANNELS; c++) {
+        st->gain_db[c] = clampf(st->gain_db[c], SESSION_GAIN_DB_MIN, SESSION_GAIN_DB_MAX);
+        st->pan[c] = clampf(st->pan[c], -1.0f, 1.0f);
+    }
 }
 
 /* ------------------------------------------------------------ writing -- */
@@ -75,8 +90,9 @@ typedef struct {
 } Text;
 
 /* Appends printf-formatted text, growing the buffer. */
-static void text_printf(Text *t, const char *fmt, ...)
+static void text_printf(void *tv, const char *fmt, ...)
 {
+    Text *t = tv;
     if (t->failed)
         return;
     for (;;) {
@@ -103,30 +119,47 @@ static void text_printf(Text *t, const char *fmt, ...)
     }
 }
 
+/* Writes a session's own lines (settings, groove, part): the main session or a section. */
+static void write_state(const Session *s, Form_printf out, void *t)
+{
+    const Session_settings *st = &s->settings;
+    out(t, "bpm %.9g\nswing %.9g\ndensity %.9g\ntemperature %.9g\nthresholds", st->bpm,
+        st->swing, st->density, st->temperature);
+    for (int v = 0; v < HVO_VOICES; v++)
+        out(t, " %.9g", st->thresholds[v]);
+    out(t, "\nstyle %s\nfill_every %d\nseed %u\nvariation %d\n", genre_name(st->genre),
+        (int)st->fill_every, (unsigned)st->seed, (int)st->variation);
+    out(t, "thresholds_set %u\n", (unsigned)st->thresholds_set);
+    out(t, "kept %u\nmuted %u\nsoloed %u\nrecord %s\n", (unsigned)st->kept,
+        (unsigned)st->muted, (unsigned)st->soloed, st->record_mode ? "replace" : "overdub");
+    for (int i = 0; i < HVO_STEPS; i++)
+        if (s->groove.g[i][0] > 0.5f)
+            out(t, "tap %d %.9g %.9g\n", i, s->groove.g[i][1], s->groove.g[i][2]);
+    for (int i = 0; i < HVO_STEPS; i++)
+        for (int v = 0; v < HVO_VOICES; v++)
+            if (hvo_hit(&s->part, i, v) > 0.5f)
+                out(t, "hit %d %d %.9g %.9g\n", i, v, hvo_vel(&s->part, i, v), hvo_off(&s->part, i, v));
+    out(t, "evolve %.9g\nmorph %.9g %d\nfeel %.9g %.9g\nbar_repeat %d\n", st->evolve, st->morph,
+        (int)st->morph_rate, st->feel_timing, st->feel_velocity, (int)st->bar_repeat);
+    out(t, "gain");
+    for (int c = 0; c < SESSION_MIX_CHANNELS; c++)
+        out(t, " %.9g", st->gain_db[c]);
+    out(t, "\npan");
+    for (int c = 0; c < SESSION_MIX_CHANNELS; c++)
+        out(t, " %.9g", st->pan[c]);
+    out(t, "\n");
+}
+
 char *session_to_text(const Session *s, size_t *len)
 {
     Text t = {malloc(4096), 0, 4096, 0};
     if (!t.buf)
         return NULL;
     t.buf[0] = 0;
-    const Session_settings *st = &s->settings;
     text_printf(&t, "groove-session %d\n", SESSION_VERSION);
-    text_printf(&t, "bpm %.9g\nswing %.9g\ndensity %.9g\ntemperature %.9g\nthresholds", st->bpm,
-                st->swing, st->density, st->temperature);
-    for (int v = 0; v < HVO_VOICES; v++)
-        text_printf(&t, " %.9g", st->thresholds[v]);
-    text_printf(&t, "\nstyle %s\nfill_every %d\nseed %u\nvariation %d\n", genre_name(st->genre),
-                (int)st->fill_every, (unsigned)st->seed, (int)st->variation);
-    text_printf(&t, "thresholds_set %u\n", (unsigned)st->thresholds_set);
-    text_printf(&t, "kept %u\nmuted %u\nsoloed %u\nrecord %s\n", (unsigned)st->kept,
-                (unsigned)st->muted, (unsigned)st->soloed, st->record_mode ? "replace" : "overdub");
-    for (int i = 0; i < HVO_STEPS; i++)
-        if (s->groove.g[i][0] > 0.5f)
-            text_printf(&t, "tap %d %.9g %.9g\n", i, s->groove.g[i][1], s->groove.g[i][2]);
-    for (int i = 0; i < HVO_STEPS; i++)
-        for (int v = 0; v < HVO_VOICES; v++)
-            if (hvo_hit(&s->part, i, v) > 0.5f)
-                text_printf(&t, "hit %d %d %.9g %.9g\n", i, v, hvo_vel(&s->part, i, v), hvo_off(&s->part, i, v));
+    write_state(s, text_printf, &t);
+    if (s->form)
+        form_write(s->form, text_printf, &t, write_state);
     uint32_t crc = crc32_update(0, t.buf, t.len);
     text_printf(&t, "end %08x\n", (unsigned)crc);
     if (t.failed) {
@@ -245,6 +278,26 @@ static int parse_line(const char *line, Session *s)
         } else {
             return -1;
         }
+    } else if (!strcmp(key, "evolve")) {
+        if (read_float(&p, 0, 1, &st->evolve))
+            return -1;
+    } else if (!strcmp(key, "morph")) {
+        if (read_float(&p, 0, 1, &st->morph) || read_int(&p, 0, 64, &a))
+            return -1;
+        st->morph_rate = (int32_t)a;
+    } else if (!strcmp(key, "feel")) {
+        if (read_float(&p, 0, 1.5f, &st->feel_timing) || read_float(&p, 0, 1.5f, &st->feel_velocity))
+            return -1;
+    } else if (!strcmp(key, "bar_repeat")) {
+        if (read_int(&p, 0, 1, &a))
+            return -1;
+        st->bar_repeat = (int32_t)a;
+    } else if (!strcmp(key, "gain") || !strcmp(key, "pan")) {
+        int gain = key[0] == 'g';
+        for (int c = 0; c < SESSION_MIX_CHANNELS; c++)
+            if (read_float(&p, gain ? SESSION_GAIN_DB_MIN : -1.0f, gain ? SESSION_GAIN_DB_MAX : 1.0f,
+                           gain ? &st->gain_db[c] : &st->pan[c]))
+                return -1;
     } else if (!strcmp(key, "tap")) {
         if (read_int(&p, 0, HVO_STEPS - 1, &a) || read_float(&p, 0, 1, &x) || read_float(&p, -0.5f, 0.5f, &y))
             return -1;
@@ -262,7 +315,43 @@ static int parse_line(const char *line, Session *s)
     return at_end(p) ? 0 : -1;
 }
 
-Session_status session_from_text(const char *text, size_t len, Session *out, char *err, size_t errlen)
+/* One body line: the form's (latent, eps, chain, section...), a section's state, or the
+ * session's own. Returns 0, or -1 when malformed. */
+static int parse_any_line(const char *line, long version, Session *s, Form *form, int *section)
+{
+    if (version >= 2) {
+        const char *sp = strchr(line, ' ');
+        if (!sp)
+            return -1;
+        char key[16];
+        size_t kl = (size_t)(sp - line);
+        if (kl >= sizeof key)
+            return -1;
+        memcpy(key, line, kl);
+        key[kl] = 0;
+        if (!form) {   /* nobody asked for the form: its lines are skipped */
+            if (!strcmp(key, "section")) {
+                *section = strcmp(sp + 1, "end") ? FORM_SLOTS : -1;
+                return 0;
+            }
+            if (*section >= 0 || !strcmp(key, "latent") || !strcmp(key, "eps") || !strcmp(key, "chain") ||
+                !strcmp(key, "auto_fill"))
+                return 0;
+        } else {
+            int r = form_read_line(form, key, sp + 1, section);
+            if (r < 0)
+                return -1;
+            if (r > 0)
+                return 0;
+            if (*section >= 0)
+                return parse_line(line, &form->sec[*section].state);
+        }
+    }
+    return parse_line(line, s);
+}
+
+Session_status session_from_text_form(const char *text, size_t len, Session *out, Form *into, char *err,
+                                      size_t errlen)
 {
     if (len > SESSION_MAX_BYTES) {
         snprintf(err, errlen, "session file too large (%zu bytes)", len);
@@ -288,9 +377,9 @@ Session_status session_from_text(const char *text, size_t len, Session *out, cha
     }
     if (!digits || (vp < len && text[vp] != '\n' && text[vp] != '\r'))
         version = -1;
-    if (version != SESSION_VERSION) {
-        snprintf(err, errlen, "session file version %ld, this groove reads version %d%s", version,
-                 SESSION_VERSION, version > SESSION_VERSION ? " (made by a newer groove)" : "");
+    if (version < SESSION_VERSION_MIN || version > SESSION_VERSION) {
+        snprintf(err, errlen, "session file version %ld, this groove reads versions %d..%d%s", version,
+                 SESSION_VERSION_MIN, SESSION_VERSION, version > SESSION_VERSION ? " (made by a newer groove)" : "");
         return SESSION_CORRUPT;
     }
     /* The checksum line closes the file. */
@@ -323,6 +412,21 @@ Session_status session_from_text(const char *text, size_t len, Session *out, cha
     /* Body. */
     Session s;
     session_defaults(&s);
+    if (version < 2)
+        s.settings.bar_repeat = 0;   /* version 1 played an empty bar 2 as silence */
+    s.form = into;
+    /* The form's lines go to a scratch form, copied over the caller's only on success. */
+    Form *form = NULL;
+    if (into) {
+        form = malloc(sizeof *form);
+        if (!form) {
+            snprintf(err, errlen, "out of memory");
+            return SESSION_CORRUPT;
+        }
+        form_init(form, into->ev.latent, 0);
+    }
+    int section = -1;
+    Session_status result = SESSION_OK;
     size_t pos = 0;
     int lineno = 0;
     while (pos < line_start) {
@@ -334,20 +438,49 @@ Session_status session_from_text(const char *text, size_t len, Session *out, cha
         size_t n = e - pos;
         if (n >= sizeof line) {
             snprintf(err, errlen, "session file line %d is too long", lineno);
-            return SESSION_CORRUPT;
+            result = SESSION_CORRUPT;
+            break;
         }
         memcpy(line, text + pos, n);
         line[n] = 0;
         if (n && line[n - 1] == '\r')
             line[n - 1] = 0;
-        if (lineno > 1 && line[0] && parse_line(line, &s)) {
+        if (lineno > 1 && line[0] && parse_any_line(line, version, &s, form, &section)) {
             snprintf(err, errlen, "session file line %d is malformed: '%.60s'", lineno, line);
-            return SESSION_CORRUPT;
+            result = SESSION_CORRUPT;
+            break;
         }
         pos = e + 1;
     }
-    *out = s;
-    return SESSION_OK;
+    if (result == SESSION_OK && section >= 0) {
+        snprintf(err, errlen, "session file ends inside section %s", form_slot_name(section));
+        result = SESSION_CORRUPT;
+    }
+    if (result == SESSION_OK) {
+        if (form) {
+            /* what the file says; the walk and what is playing stay the caller's */
+            Form *f = into;
+            int L = f->ev.latent;
+            memcpy(f->sec, form->sec, sizeof f->sec);
+            memcpy(f->chain, form->chain, sizeof f->chain);
+            f->n_chain = form->n_chain;
+            f->auto_fill = form->auto_fill;
+            int fits = form->ev.latent == L;   /* vectors of another model's latent size are dropped */
+            f->ev.has_a = fits && form->ev.has_a;
+            f->ev.has_b = fits && form->ev.has_b;
+            f->ev.has_fixed = fits && form->ev.has_fixed;
+            memcpy(f->ev.a, form->ev.a, sizeof f->ev.a);
+            memcpy(f->ev.b, form->ev.b, sizeof f->ev.b);
+            memcpy(f->ev.fixed, form->ev.fixed, sizeof f->ev.fixed);
+            for (int k = 0; k < FORM_SLOTS; k++) {
+                f->sec[k].has_eps = fits && f->sec[k].has_eps;
+                session_clamp(&f->sec[k].state);
+            }
+        }
+        *out = s;
+    }
+    free(form);
+    return result;
 }
 
 /* ------------------------------------------------------------- files -- */
@@ -365,7 +498,17 @@ int session_save(const Session *s, const char *path, char *err, size_t errlen)
     return rc;
 }
 
+Session_status session_from_text(const char *text, size_t len, Session *out, char *err, size_t errlen)
+{
+    return session_from_text_form(text, len, out, NULL, err, errlen);
+}
+
 Session_status session_load(const char *path, Session *out, char *err, size_t errlen)
+{
+    return session_load_form(path, out, NULL, err, errlen);
+}
+
+Session_status session_load_form(const char *path, Session *out, Form *into, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -388,7 +531,7 @@ Session_status session_load(const char *path, Session *out, char *err, size_t er
         snprintf(err, errlen, "cannot read %s", path);
         return SESSION_IO_ERROR;
     }
-    Session_status st = session_from_text(buf, n, out, err, errlen);
+    Session_status st = session_from_text_form(buf, n, out, into, err, errlen);
     free(buf);
     return st;
 }

@@ -9,7 +9,7 @@
  * closed by `end CRC` (CRC-32 of every byte before that line), so a truncated or garbled file
  * is caught, not half-read:
  *
- *     groove-session 1
+ *     groove-session 2
  *     bpm 100
  *     ...
  *     tap 0 0.8 -0.02          groove hit: step velocity offset
@@ -30,7 +30,12 @@
 
 #include "hvo.h"
 
-#define SESSION_VERSION 1
+#define SESSION_VERSION 2       /* 2: evolve, morph, feel, mixer, one-bar repeat, song form */
+#define SESSION_VERSION_MIN 1   /* oldest version still read */
+#define SESSION_MIX_CHANNELS 10 /* mixer strips: the 9 voices, then the click */
+#define SESSION_MIX_CLICK 9
+#define SESSION_GAIN_DB_MIN (-60.0f)
+#define SESSION_GAIN_DB_MAX 12.0f
 #define SESSION_BPM_MIN 40.0f
 #define SESSION_BPM_MAX 300.0f
 
@@ -50,12 +55,26 @@ typedef struct {
     uint32_t muted;                 /* bit per voice */
     uint32_t soloed;                /* bit per voice */
     int32_t record_mode;            /* Live_mode: 0 overdub, 1 replace */
+    /* version 2 (issue 16); a version 1 file reads as the defaults below, bar_repeat 0 */
+    float evolve;                   /* 0..1: the latent's walk per loop (evolve.h) */
+    float morph;                    /* 0..1: A/B morph amount */
+    int32_t morph_rate;             /* 0, or loops per A -> B -> A cycle (1..64) */
+    float feel_timing;              /* 0 on the grid, 1 the model's micro-timing, up to 1.5 */
+    float feel_velocity;            /* 0 flat, 1 the model's velocity range, up to 1.5 */
+    int32_t bar_repeat;             /* 1: a groove with an empty bar 2 is fed as bar 1 twice */
+    float gain_db[SESSION_MIX_CHANNELS];  /* level, dB (SESSION_GAIN_DB_MIN..MAX) */
+    float pan[SESSION_MIX_CHANNELS];      /* -1 left .. 1 right */
 } Session_settings;
+
+struct Form;   /* form.h: the song form saved with the session */
 
 typedef struct {
     Groove groove;                  /* what the player played */
     Hvo part;                       /* the drum part playing now */
     Session_settings settings;
+    struct Form *form;              /* not owned: the song form written and read with the
+                                       session (form.h), or NULL (none; its lines are then
+                                       skipped when read) */
 } Session;
 
 typedef enum {
@@ -78,6 +97,11 @@ char *session_to_text(const Session *s, size_t *len);
  * out of range). `out` is only written on success. */
 Session_status session_from_text(const char *text, size_t len, Session *out, char *err, size_t errlen);
 
+/* The same, also reading the song form's lines into `into` (form.h; NULL: they are skipped).
+ * On success out->form is `into`; the form is only written on success. */
+Session_status session_from_text_form(const char *text, size_t len, Session *out, struct Form *into, char *err,
+                                      size_t errlen);
+
 /* Saves atomically. Returns 0, or -1 with a one-line reason in err. */
 int session_save(const Session *s, const char *path, char *err, size_t errlen);
 /* Loads a session file (same contract as session_from_text, plus SESSION_MISSING and
@@ -85,6 +109,7 @@ int session_save(const Session *s, const char *path, char *err, size_t errlen);
 Session_status session_load(const char *path, Session *out, char *err, size_t errlen);
 /* Renames a bad session file out of the way (path.corrupt-YYYYmmdd-HHMMSS). Returns 0 and
  * the new name in moved_to, or -1 with err. */
+Session_status session_load_form(const char *path, Session *out, struct Form *into, char *err, size_t errlen);
 int session_set_aside(const char *path, char *moved_to, size_t moved_len, char *err, size_t errlen);
 /* Finds the autosave path (see above), creating its directory. Returns 0, or -1 with err. */
 int session_default_path(char *path, size_t len, char *err, size_t errlen);
