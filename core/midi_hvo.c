@@ -705,6 +705,39 @@ int hvo_write_midi_swing(const char *path, const Hvo *patterns, int n_patterns, 
     return rc;
 }
 
+int hvo_write_midi_tracks(const char *path, const Hvo *patterns, int n_patterns, float bpm, float swing, char *err,
+                          size_t errlen)
+{
+    Smf smf;
+    if (hvo_to_smf_swing(patterns, n_patterns, bpm, swing, &smf, err, errlen) != 0)
+        return -1;
+    /* track 0 the tempo map; then one track per voice that plays, in voice order */
+    int track_of[HVO_VOICES] = {0};
+    const char *names[HVO_VOICES + 1] = {"tempo"};
+    for (int i = 0; i < smf.n_notes; i++) {
+        int v = voice_from_gm_note(smf.notes[i].note);
+        if (v >= 0)
+            track_of[v] = 1;
+    }
+    int n = 1;
+    for (int v = 0; v < HVO_VOICES; v++)
+        if (track_of[v]) {
+            names[n] = voice_name(v);
+            track_of[v] = n++;
+        }
+    for (int i = 0; i < smf.n_notes; i++) {
+        int v = voice_from_gm_note(smf.notes[i].note);
+        smf.notes[i].track = (uint16_t)(v >= 0 ? track_of[v] : 0);
+    }
+    smf.format = 1;
+    smf.n_tracks = n;
+    smf.track_names = names;
+    int rc = smf_write_file(&smf, path, err, errlen);
+    smf.track_names = NULL;
+    smf_deinit(&smf);
+    return rc;
+}
+
 int groove_write_midi(const char *path, const Groove *grooves, int n_grooves, float bpm, int note, char *err,
                       size_t errlen)
 {

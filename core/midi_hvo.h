@@ -171,6 +171,12 @@ int hvo_write_midi_swing(const char *path, const Hvo *patterns, int n_patterns, 
  * map by one tempo. 0 or -1 with err. */
 int hvo_windows_to_smf(const Hvo *patterns, const Midi_window *windows, int n, const Midi_part *part, float bpm,
                        Smf *smf, char *err, size_t errlen);
+/* The same as hvo_write_midi_swing, as a format-1 file for a DAW: track 0 holds the tempo map
+ * (tempo, 4/4), then one track per voice that plays (kick, snare, ...: named, in voice order,
+ * channel 10). Atomic. Returns 0 or -1 with err. */
+int hvo_write_midi_tracks(const char *path, const Hvo *patterns, int n_patterns, float bpm, float swing, char *err,
+                          size_t errlen);
+
 /* Writes grooves in a row to a MIDI file, every tap as GM note `note` on channel 10. */
 int groove_write_midi(const char *path, const Groove *grooves, int n_grooves, float bpm, int note,
                       char *err, size_t errlen);

@@ -1,4 +1,4 @@
-/* smf.c - Standard MIDI File reader and writer (format 0/1 in, format 0 out). */
+/* smf.c - Standard MIDI File reader and writer (format 0/1 in, format 0 or 1 out). */
 #include "smf.h"
 
 #include <errno.h>
@@ -383,6 +383,7 @@ typedef struct {
     uint8_t rank;
     uint8_t bytes[7];
     uint8_t n;
+    uint16_t track;   /* format 1: the chunk it goes to (metas: 0) */
 } OutEvent;
 
 static int out_event_cmp(const void *a, const void *b)
@@ -410,7 +411,7 @@ int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size
             free(ev);
             return error_set(err, errlen, "tempo %u us per quarter out of range", us);
         }
-        ev[k] = (OutEvent){smf->tempos[i].tick, 0, {0xff, 0x51, 3, (uint8_t)(us >> 16), (uint8_t)(us >> 8), (uint8_t)us}, 6};
+        ev[k] = (OutEvent){smf->tempos[i].tick, 0, {0xff, 0x51, 3, (uint8_t)(us >> 16), (uint8_t)(us >> 8), (uint8_t)us}, 6, 0};
         k++;
     }
     for (int i = 0; i < smf->n_time_sigs; i++) {
@@ -422,7 +423,7 @@ int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size
             free(ev);
             return error_set(err, errlen, "bad time signature %u/%u", s->numerator, s->denominator);
         }
-        ev[k] = (OutEvent){s->tick, 0, {0xff, 0x58, 4, s->numerator, (uint8_t)pow2, 24, 8}, 7};
+        ev[k] = (OutEvent){s->tick, 0, {0xff, 0x58, 4, s->numerator, (uint8_t)pow2, 24, 8}, 7, 0};
         k++;
     }
     for (int i = 0; i < smf->n_notes; i++) {
@@ -430,7 +431,8 @@ int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size
         uint8_t vel = m->velocity & 0x7f;
         int on = m->on && vel > 0;
         uint8_t status = (uint8_t)((on ? 0x90 : 0x80) | (m->channel & 0x0f));
-        ev[k] = (OutEvent){m->tick, (uint8_t)(on ? 2 : 1), {status, (uint8_t)(m->note & 0x7f), on ? vel : (uint8_t)(m->on ? 0 : vel)}, 3};
+        ev[k] = (OutEvent){m->tick, (uint8_t)(on ? 2 : 1), {status, (uint8_t)(m->note & 0x7f), on ? vel : (uint8_t)(m->on ? 0 : vel)}, 3,
+                           smf->format == 1 ? m->track : 0};
         k++;
     }
     for (size_t i = 0; i < k; i++)
@@ -441,32 +443,52 @@ int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size
     /* Ranks break ties; among equal (tick, rank) the input order does not matter musically. */
     qsort(ev, k, sizeof *ev, out_event_cmp);
 
-    Bytebuf track = {0};
-    uint32_t at = 0, end = smf->end_tick;
-    for (size_t i = 0; i < k; i++) {
-        uint32_t delta = ev[i].tick - at;
-        if (delta > 0x0fffffff) { /* a delta time holds 28 bits */
-            free(ev);
-            free(track.data);
-            return error_set(err, errlen, "a gap of %u ticks between events is too long for a MIDI file", delta);
-        }
-        put_vlq(&track, ev[i].tick - at);
-        bytebuf_put(&track, ev[i].bytes, ev[i].n);
-        at = ev[i].tick;
-    }
-    free(ev);
-    put_vlq(&track, end > at && end - at <= 0x0fffffff ? end - at : 0);
-    bytebuf_put(&track, (const uint8_t[]){0xff, 0x2f, 0x00}, 3);
-
+    int n_tracks = 1;
+    if (smf->format == 1)
+        for (size_t i = 0; i < k; i++)
+            if (ev[i].track + 1 > n_tracks)
+                n_tracks = ev[i].track + 1;
+    if (smf->format == 1 && smf->n_tracks > n_tracks)
+        n_tracks = smf->n_tracks;
     Bytebuf file = {0};
     bytebuf_put(&file, "MThd", 4);
     put_be32(&file, 6);
-    bytebuf_put(&file, (const uint8_t[]){0, 0, 0, 1, (uint8_t)(smf->ppq >> 8), (uint8_t)smf->ppq}, 6);
-    bytebuf_put(&file, "MTrk", 4);
-    put_be32(&file, (uint32_t)track.len);
-    bytebuf_put(&file, track.data, track.len);
-    int oom = track.oom || file.oom;
-    free(track.data);
+    bytebuf_put(&file, (const uint8_t[]){0, (uint8_t)(smf->format == 1), (uint8_t)(n_tracks >> 8), (uint8_t)n_tracks,
+                                          (uint8_t)(smf->ppq >> 8), (uint8_t)smf->ppq}, 6);
+    int oom = 0;
+    for (int t = 0; t < n_tracks; t++) {
+        Bytebuf track = {0};
+        const char *name = smf->format == 1 && smf->track_names ? smf->track_names[t] : NULL;
+        if (name) {
+            size_t nl = strlen(name) > 127 ? 127 : strlen(name);
+            bytebuf_put(&track, (const uint8_t[]){0x00, 0xff, 0x03, (uint8_t)nl}, 4);
+            bytebuf_put(&track, name, nl);
+        }
+        uint32_t at = 0, end = smf->end_tick;
+        for (size_t i = 0; i < k; i++) {
+            if (ev[i].track != t)
+                continue;
+            uint32_t delta = ev[i].tick - at;
+            if (delta > 0x0fffffff) { /* a delta time holds 28 bits */
+                free(ev);
+                free(track.data);
+                free(file.data);
+                return error_set(err, errlen, "a gap of %u ticks between events is too long for a MIDI file", delta);
+            }
+            put_vlq(&track, ev[i].tick - at);
+            bytebuf_put(&track, ev[i].bytes, ev[i].n);
+            at = ev[i].tick;
+        }
+        put_vlq(&track, end > at && end - at <= 0x0fffffff ? end - at : 0);
+        bytebuf_put(&track, (const uint8_t[]){0xff, 0x2f, 0x00}, 3);
+        bytebuf_put(&file, "MTrk", 4);
+        put_be32(&file, (uint32_t)track.len);
+        bytebuf_put(&file, track.data, track.len);
+        oom |= track.oom;
+        free(track.data);
+    }
+    free(ev);
+    oom |= file.oom;
     if (oom) {
         free(file.data);
         return error_set(err, errlen, "out of memory");

@@ -71,6 +71,8 @@ typedef struct {
     int n_programs;
     uint32_t end_tick;      /* latest tick of any event, end-of-track included */
     int n_skipped;          /* events read and ignored: sysex, controllers, other metas */
+    const char *const *track_names;   /* writer, format 1: a name for each of n_tracks tracks
+                                         (a track name meta), or NULL; the reader leaves NULL */
 } Smf;
 
 /* Reads a MIDI file. Returns 0, or -1 with a one-line reason in err (no file name in it). */
@@ -82,6 +84,8 @@ void smf_deinit(Smf *smf);
 
 /* Encodes smf as a format-0 file: header, one track with its tempos, time signatures and
  * notes (merged by tick; at one tick: metas, then note-offs, then note-ons), end of track.
+ * With format 1: one track chunk per note track (Smf_note.track; at least n_tracks), the
+ * tempos and time signatures in track 0 (the tempo map), each track named from track_names.
  * Notes need not be sorted. On success *out is malloc'd (caller frees), *len its size;
  * returns 0, or -1 with a reason in err. */
 int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size_t errlen);

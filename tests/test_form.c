@@ -14,6 +14,7 @@
 #include "mixer.h"
 #include "rng.h"
 #include "session.h"
+#include "song.h"
 
 #define L 128
 
@@ -324,8 +325,24 @@ static void test_session_v2(void)
     }
 }
 
+static void test_safe_names(void)
+{
+    char out[32];
+    song_safe_name("closed_hat", out, sizeof out);
+    CHECK(!strcmp(out, "closed_hat"), "a plain name stays");
+    song_safe_name("../my beat/\xc3\xa9*?.wav", out, sizeof out);
+    CHECK(!strcmp(out, "_._my_beat_____.wav"), "slashes, spaces, UTF-8 and wildcards become _ ('%s')", out);
+    song_safe_name(".hidden", out, sizeof out);
+    CHECK(out[0] == '_', "no leading dot ('%s')", out);
+    song_safe_name("", out, sizeof out);
+    CHECK(!strcmp(out, "untitled"), "an empty name becomes 'untitled'");
+    song_safe_name("abcdefghijklmnopqrstuvwxyz0123456789", out, 8);
+    CHECK(!strcmp(out, "abcdefg"), "cut to the buffer");
+}
+
 int main(void)
 {
+    test_safe_names();
     test_evolve();
     test_chain();
     test_repeat_bar();

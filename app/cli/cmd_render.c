@@ -14,6 +14,7 @@
 #include "kit.h"
 #include "midi_hvo.h"
 #include "options.h"
+#include "render_session.h"
 #include "wav.h"
 
 #define RENDER_TAIL_S 3.0   /* at most this much ring-out after the last loop */
@@ -23,6 +24,7 @@ static void render_usage(FILE *out)
 {
     fprintf(out,
             "usage: groove render DRUMS.mid -o OUT.wav [options]\n"
+            "       groove render --session FILE -o OUT.wav [--stems DIR] [--midi F] ... (--session --help)\n"
             "       groove render DRUMS.mid --play [--device D] [options]\n"
             "\n"
             "Plays a drum MIDI file with a kit: its 4/4 bars, two at a time, become 2-bar patterns played\n"
@@ -243,6 +245,9 @@ static int parse_options(int argc, char **argv, Render_args *a)
 
 int cmd_render(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--session") || !strncmp(argv[i], "--session=", 10))
+            return cmd_render_session(argc, argv);   /* a saved session: render_session.h */
     Render_args args;
     int pr = parse_options(argc, argv, &args);
     if (pr != OPTIONS_OK)

@@ -36,6 +36,8 @@
 typedef struct {
     const char *kit, *model, *midi_in, *midi_out, *audio_device, *play_groove, *out_wav, *out_mid;
     const char *session;
+    const char *chain;         /* --chain TEXT: set and play a chain of sections */
+    int play_chain;            /* --play-chain: play the session's chain */
     float bpm;
     int headless, loops, rate, buffer, no_session;
     int json;                  /* headless: one JSON object per loop (app/play/loop_report.h) */
@@ -67,14 +69,16 @@ static void usage(FILE *out)
             "  --json              headless: one JSON object per loop (docs/instrument.md)\n"
             "  --evolve X          0..1: the part evolves loop by loop (0 the same part, 1 new every loop)\n"
             "  --gain VOICE=DB     a voice's level (kick snare closed_hat ... click; repeatable)\n"
-            "  --pan VOICE=P       a voice's pan, -1 left .. 1 right (repeatable)\n");
+            "  --pan VOICE=P       a voice's pan, -1 left .. 1 right (repeatable)\n"
+            "  --chain TEXT        play a chain of the session's sections, e.g. 'A*2 B A fill'\n"
+            "  --play-chain        play the chain saved in the session\n");
 }
 
 /* Parses the options. OPTIONS_OK, OPTIONS_HELP (usage printed), or OPTIONS_USAGE (said). */
 static int parse_options(int argc, char **argv, Run_options *o)
 {
     enum { O_KIT = 256, O_MODEL, O_BPM, O_MIDI_IN, O_MIDI_OUT, O_AUDIO_DEVICE, O_RATE, O_BUFFER,
-           O_PLAY_GROOVE, O_SESSION, O_NO_SESSION, O_HEADLESS, O_LOOPS, O_OUT_WAV, O_OUT_MID, O_JSON, O_EVOLVE, O_GAIN, O_PAN };
+           O_PLAY_GROOVE, O_SESSION, O_NO_SESSION, O_HEADLESS, O_LOOPS, O_OUT_WAV, O_OUT_MID, O_JSON, O_EVOLVE, O_GAIN, O_PAN, O_CHAIN, O_PLAY_CHAIN };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"kit", required_argument, NULL, O_KIT},
@@ -96,6 +100,8 @@ static int parse_options(int argc, char **argv, Run_options *o)
         {"evolve", required_argument, NULL, O_EVOLVE},
         {"gain", required_argument, NULL, O_GAIN},
         {"pan", required_argument, NULL, O_PAN},
+        {"chain", required_argument, NULL, O_CHAIN},
+        {"play-chain", no_argument, NULL, O_PLAY_CHAIN},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -124,6 +130,8 @@ static int parse_options(int argc, char **argv, Run_options *o)
         case O_LOOPS: rc = options_int("--loops", optarg, 0, 10000000, &o->loops); break;
         case O_RATE: rc = options_int("--rate", optarg, 8000, 192000, &o->rate); break;
         case O_BUFFER: rc = options_int("--buffer", optarg, 16, 8192, &o->buffer); break;
+        case O_CHAIN: o->chain = optarg; break;
+        case O_PLAY_CHAIN: o->play_chain = 1; break;
         case O_EVOLVE: rc = options_float("--evolve", optarg, 0, 1, &o->evolve); break;
         case O_GAIN: case O_PAN: {
             char why[200];
@@ -431,8 +439,11 @@ int cmd_run(int argc, char **argv)
     }
     have_engine = 1;
     /* A file played in (a demo) leaves the autosaved session alone unless --session names one. */
-    Instrument_options io = {o.model, o.session, o.no_session || o.out_wav != NULL || (o.play_groove && !o.session),
-                             o.bpm > 0 ? o.bpm : (o.play_groove ? feed.bpm : 0), 0, 0};
+    /* An offline render reads a session named with --session (never writing it), else none. */
+    Instrument_options io = {o.model, o.session,
+                             o.no_session || (o.out_wav != NULL && !o.session) || (o.play_groove && !o.session),
+                             o.bpm > 0 ? o.bpm : (o.play_groove ? feed.bpm : 0), 0,
+                             o.out_wav != NULL && o.session != NULL && !o.no_session};
     if (io.bpm > 300)
         io.bpm = 300;
     if (!o.out_wav)
@@ -449,6 +460,18 @@ int cmd_run(int argc, char **argv)
         instrument_set_evolve(&in, o.evolve);
     for (int i = 0; i < o.n_mix; i++)
         (o.mix[i].pan ? instrument_set_pan : instrument_set_gain_db)(&in, o.mix[i].ch, o.mix[i].value);
+    if (o.chain && instrument_set_chain(&in, o.chain, err, sizeof err) != 0) {
+        fprintf(stderr, "groove: --chain: %s\n", err);
+        rc = 2;
+        goto done;
+    }
+    if (o.chain || o.play_chain) {
+        instrument_chain_play(&in, 1);
+        if (!in.form.chain_on) {
+            fprintf(stderr, "groove: cannot play the chain: %s\n", instrument_message_now(&in));
+            goto done;
+        }
+    }
     if (o.out_wav) {
         rc = run_offline(&in, &engine, o.play_groove ? &feed : NULL, &o, &log);
     } else {

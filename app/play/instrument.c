@@ -189,6 +189,10 @@ static void restore_session(Instrument *in)
     case SESSION_MISSING:
         break;
     case SESSION_CORRUPT:
+        if (in->read_only) {   /* somebody else's file: reported, never moved */
+            instrument_message(in, "session file unreadable (%.150s)", err);
+            break;
+        }
         if (session_set_aside(in->session_path, moved, sizeof moved, err + 128, 128) == 0) {
             instrument_message(in, "session file unreadable (%.60s): set aside as %s", err, moved);
         } else {
@@ -221,6 +225,7 @@ int instrument_init(Instrument *in, Engine *engine, const Instrument_options *op
     memcpy(in->session.settings.thresholds, g.thresholds, sizeof g.thresholds);
     form_init(&in->form, in->model.config.latent, 0x5eed);
     in->session.form = &in->form;
+    in->read_only = opt->session_read_only;
     if (!opt->no_session || opt->session_read_only) {
         if (opt->session_path) {
             snprintf(in->session_path, sizeof in->session_path, "%s", opt->session_path);

@@ -114,6 +114,7 @@ typedef struct {
     Hvo prev_part;             /* the part of the loop before this one (changed cells) */
     int have_prev;
     int stem_voice;            /* -1: every voice sounds; v: only v (a stem render) */
+    int read_only;             /* the session file is read, never written nor set aside */
 } Instrument;
 
 /* Loads the model (or random weights, saying so), restores the session, starts the worker and

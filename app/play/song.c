@@ -1,0 +1,254 @@
+/* song.c - a session's loops, then the mix or a stem, offline (see song.h). */
+#include "song.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+#include "feel.h"
+#include "instrument.h"
+#include "instrument_form.h"
+#include "mixer.h"
+
+#define SONG_BLOCK 256
+#define SONG_MAX_LOOPS 100000
+
+static int song_alloc(Song *song, int n, char *err, size_t errlen)
+{
+    memset(song, 0, sizeof *song);
+    song->loops = calloc((size_t)n, sizeof *song->loops);
+    if (!song->loops) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    song->n = n;
+    return 0;
+}
+
+/* Keeps what loop k plays: the session as it stands at that loop's start. */
+static void keep_loop(Song_loop *l, const Session *s, int section)
+{
+    const Session_settings *st = &s->settings;
+    l->raw = s->part;
+    feel_apply(&s->part, st->feel_timing, st->feel_velocity, &l->part);
+    l->swing = st->swing;
+    l->muted = st->muted;
+    l->soloed = st->soloed;
+    l->section = section;
+}
+
+int song_from_part(Song *song, const Session *s, int n, char *err, size_t errlen)
+{
+    if (n < 1 || n > SONG_MAX_LOOPS) {
+        snprintf(err, errlen, "bad number of loops %d", n);
+        return -1;
+    }
+    if (song_alloc(song, n, err, errlen))
+        return -1;
+    for (int k = 0; k < n; k++)
+        keep_loop(&song->loops[k], s, -1);
+    song->bpm = s->settings.bpm;
+    memcpy(song->gain_db, s->settings.gain_db, sizeof song->gain_db);
+    memcpy(song->pan, s->settings.pan, sizeof song->pan);
+    return 0;
+}
+
+/* Waits until the worker answered the newest request (so the render is repeatable). */
+static void wait_for_model(Instrument *in, double now)
+{
+    while (in->accepted_serial < in->regen.next_serial) {
+        struct timespec nap = {0, 200000};
+        nanosleep(&nap, NULL);
+        instrument_tick(in, now);
+    }
+}
+
+int song_from_session(Song *song, const char *session_path, const char *model_path, int loops, float bpm,
+                      char *err, size_t errlen)
+{
+    memset(song, 0, sizeof *song);
+    FILE *f = fopen(session_path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot open session '%s'", session_path);
+        return -1;
+    }
+    fclose(f);
+    const int rate = 48000;
+    Engine engine;
+    if (engine_init(&engine, rate, NULL) != 0) {   /* no kit: only the transport is needed here */
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    static Instrument in;   /* large (the form); one render at a time, control thread only */
+    Instrument_options io = {model_path, session_path, 0, bpm, 0, 1};
+    char why[300];
+    if (instrument_init(&in, &engine, &io, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s", why);
+        engine_deinit(&engine);
+        return -1;
+    }
+    if (in.message[0] && strstr(in.message, "unreadable")) {
+        snprintf(err, errlen, "session '%s': %s", session_path, in.message);
+        instrument_deinit(&in);
+        engine_deinit(&engine);
+        return -1;
+    }
+    int chain = form_chain_loops(&in.form);
+    if (chain > 0) {
+        for (int i = 0; i < in.form.n_chain; i++)
+            if (!in.form.sec[in.form.chain[i].slot].used) {
+                snprintf(err, errlen, "the chain plays section %s, which is empty",
+                         form_slot_name(in.form.chain[i].slot));
+                instrument_deinit(&in);
+                engine_deinit(&engine);
+                return -1;
+            }
+        instrument_chain_play(&in, 1);
+    }
+    int n = loops > 0 ? loops : chain > 0 ? chain : 4;
+    if (song_alloc(song, n, err, errlen)) {
+        instrument_deinit(&in);
+        engine_deinit(&engine);
+        return -1;
+    }
+    song->chain_loops = chain;
+    float buf[SONG_BLOCK * ENGINE_CHANNELS];
+    int64_t frames = 0, kept = -1;
+    instrument_tick(&in, 0);
+    wait_for_model(&in, 0);   /* loop 0 plays the first part too, not the silence before it */
+    instrument_play(&in);
+    wait_for_model(&in, 0);
+    for (;;) {
+        double now = (double)frames / rate;
+        instrument_tick(&in, now);
+        wait_for_model(&in, now);
+        if (in.pos.playing && in.pos.loop != kept) {
+            kept = in.pos.loop;
+            if (kept >= n)
+                break;
+            keep_loop(&song->loops[kept], &in.session, in.form.chain_on ? in.form.playing : -1);
+        }
+        engine_render(&engine, buf, SONG_BLOCK);
+        frames += SONG_BLOCK;
+    }
+    song->bpm = in.session.settings.bpm;
+    memcpy(song->gain_db, in.session.settings.gain_db, sizeof song->gain_db);
+    memcpy(song->pan, in.session.settings.pan, sizeof song->pan);
+    instrument_deinit(&in);
+    engine_deinit(&engine);
+    return 0;
+}
+
+void song_free(Song *song)
+{
+    free(song->loops);
+    memset(song, 0, sizeof *song);
+}
+
+/* The frame at which the engine schedules loop k's first step (half a step early). */
+static int64_t loop_start_frame(double fps, int k)
+{
+    double f = floor(((double)k * HVO_STEPS - 0.5) * fps);
+    return k == 0 || f < 0 ? 0 : (int64_t)f;
+}
+
+int64_t song_frames(const Song *song, int rate, float tail_s)
+{
+    double fps = engine_frames_per_step(rate, song->bpm);
+    return (int64_t)llround((double)song->n * HVO_STEPS * fps) + (int64_t)llround((double)tail_s * rate);
+}
+
+unsigned song_voices(const Song *song)
+{
+    unsigned voices = 0;
+    for (int k = 0; k < song->n; k++) {
+        const Song_loop *l = &song->loops[k];
+        for (int v = 0; v < HVO_VOICES; v++) {
+            if ((l->muted >> v & 1u) || (l->soloed && !(l->soloed >> v & 1u)))
+                continue;
+            for (int t = 0; t < HVO_STEPS; t++)
+                if (hvo_hit(&l->part, t, v) > 0.5f) {
+                    voices |= 1u << v;
+                    break;
+                }
+        }
+    }
+    return voices;
+}
+
+int song_render(const Song *song, const Kit *kit, int rate, int stem, float tail_s, Song_sink sink, void *user,
+                Song_stats *stats, char *err, size_t errlen)
+{
+    memset(stats, 0, sizeof *stats);
+    Engine e;
+    if (engine_init(&e, rate, kit) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    engine_set_bpm(&e, song->bpm);
+    for (int v = 0; v < HVO_VOICES; v++) {
+        engine_set_gain(&e, v, stem < 0 || stem == v ? mixer_gain(song->gain_db[v]) : 0.0f);
+        engine_set_pan(&e, v, song->pan[v]);
+    }
+    float buf[SONG_BLOCK * ENGINE_CHANNELS];
+    engine_render(&e, buf, SONG_BLOCK);   /* stopped: the levels settle (no ramp into loop 0) */
+    double fps = engine_frames_per_step(rate, song->bpm);
+    int64_t total = song_frames(song, rate, tail_s);
+    int64_t frame = 0;
+    Hvo silence;
+    hvo_clear(&silence);
+    int rc = 0;
+    for (int k = 0; k <= song->n && rc == 0; k++) {
+        /* loop k's settings and pattern, just before its first step is scheduled */
+        if (k < song->n) {
+            const Song_loop *l = &song->loops[k];
+            engine_set_swing(&e, l->swing);
+            for (int v = 0; v < HVO_VOICES; v++) {
+                engine_set_mute(&e, v, (int)(l->muted >> v & 1u));
+                engine_set_solo(&e, v, (int)(l->soloed >> v & 1u));
+            }
+            engine_set_pattern(&e, &l->part);
+        } else {
+            engine_set_pattern(&e, &silence);   /* nothing after the last loop but ring-out */
+        }
+        if (k == 0)
+            engine_play(&e);
+        int64_t until = k < song->n ? loop_start_frame(fps, k + 1) : total;
+        if (until > total)
+            until = total;
+        while (frame < until) {
+            int n = until - frame < SONG_BLOCK ? (int)(until - frame) : SONG_BLOCK;
+            engine_render(&e, buf, n);
+            for (int i = 0; i < n * ENGINE_CHANNELS; i++)
+                if (fabsf(buf[i]) > stats->peak)
+                    stats->peak = fabsf(buf[i]);
+            if (sink(user, buf, n, err, errlen) != 0) {
+                rc = -1;
+                break;
+            }
+            frame += n;
+        }
+    }
+    stats->frames = frame;
+    engine_deinit(&e);
+    return rc;
+}
+
+void song_safe_name(const char *name, char *out, size_t len)
+{
+    if (len == 0)
+        return;
+    size_t j = 0;
+    for (size_t i = 0; name[i] && j + 1 < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                 (c == '.' && j > 0);
+        out[j++] = ok ? (char)c : '_';
+    }
+    out[j] = 0;
+    if (j == 0)
+        snprintf(out, len, "untitled");
+}

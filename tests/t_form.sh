@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# t_form.sh - issue 16 end to end: evolve over loops of a played-in groove, a chain of sections
+# rendered headless in order and at the right length, stems that add up to the mix, --gain on a
+# stem, mono stems, multitrack MIDI, and the one-line errors.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT" || exit 1
+export XDG_STATE_HOME="$TMP/state" HOME="$TMP/home"
+PY=/usr/bin/python3
+
+# A 2-bar groove file (one loop long, so every loop plays the same groove), and a one-bar one.
+"$PY" - "$TMP/g.mid" "$TMP/one.mid" <<'PY'
+import struct, sys
+def write(path, steps):
+    ev = []
+    for s in steps:
+        ev += [(s * 120, 0x99, 36, 100 if s % 4 == 0 else 70), (s * 120 + 60, 0x89, 36, 0)]
+    ev.sort()
+    def vlq(n):
+        b = [n & 0x7f]; n >>= 7
+        while n: b.append((n & 0x7f) | 0x80); n >>= 7
+        return bytes(reversed(b))
+    trk, last = b'\x00\xff\x51\x03' + struct.pack('>I', 600000)[1:], 0
+    for t, st, n, v in ev:
+        trk += vlq(t - last) + bytes([st, n, v]); last = t
+    trk += vlq(32 * 120 - last) + b'\xff\x2f\x00'
+    open(path, 'wb').write(b'MThd' + struct.pack('>IHHH', 6, 0, 1, 480) + b'MTrk' + struct.pack('>I', len(trk)) + trk)
+steps = [0, 3, 4, 6, 8, 10, 11, 12, 14, 16, 19, 20, 22, 24, 26, 27, 28, 30]
+write(sys.argv[1], steps)
+write(sys.argv[2], [s for s in steps if s < 16])
+PY
+
+# evolve X: loops 2.. of the played-in groove (loop 1 is the first part after silence).
+evolve_run() {
+    "$GROOVE" run --headless --no-session --play-groove "$TMP/g.mid" --out-wav "$TMP/e.wav" --loops 16 --json \
+        --evolve "$1" >"$TMP/evolve$1.json" 2>"$TMP/err"
+}
+check "--evolve 0 runs" evolve_run 0
+check "--evolve 0.5 runs" evolve_run 0.5
+check "--evolve 1 runs" evolve_run 1
+"$PY" - "$TMP" >"$TMP/evolve.out" <<'PY'
+import json, sys
+def loops(x):
+    out = []
+    for line in open(f"{sys.argv[1]}/evolve{x}.json"):
+        if line.startswith('{'):
+            d = json.loads(line)
+            if d['loop'] >= 2:
+                out.append((d['hits'], d['changed_cells']))
+    return out
+e0, e5, e1 = loops('0'), loops('0.5'), loops('1')
+base = e0[0][0]
+print('evolve0', all(c == 0 for h, c in e0), len(e0) == 14)
+print('evolve0.5 most', sum(1 for h, c in e5 if c > 0) > len(e5) / 2)
+print('evolve0.5 hits', base > 0 and all(abs(h - base) <= 0.25 * base for h, c in e5), base, [h for h, c in e5])
+print('evolve1 all', all(c > 0 for h, c in e1), [c for h, c in e1])
+PY
+check "--evolve 0: consecutive loops of a played-in groove change no cell" grep -q "^evolve0 True True" "$TMP/evolve.out"
+check "--evolve 0.5: most loops change some cells" grep -q "^evolve0.5 most True" "$TMP/evolve.out"
+check "--evolve 0.5: hits per loop within 25 % of the evolve-0 part's ($(grep 'hits' "$TMP/evolve.out"))" \
+    grep -q "^evolve0.5 hits True" "$TMP/evolve.out"
+check "--evolve 1: every loop changes" grep -q "^evolve1 all True" "$TMP/evolve.out"
+
+# One-bar figures: a groove tapped in bar 1 only gives drums in bar 2 too (repeat on by default).
+"$GROOVE" run --headless --no-session --play-groove "$TMP/one.mid" --out-wav "$TMP/one.wav" --loops 3 \
+    --out-mid "$TMP/one_part.mid" >/dev/null 2>&1
+check "a one-bar groove: the part plays in bar 2 as well" \
+    sh -c "'$GROOVE' show '$TMP/one_part.mid' --bar 2 2>&1 | grep -E '^(K|S|CH) ' | grep -q '|.*[^ |].*|[^|]*[^ |][^|]*|'"
+
+"$PY" -c "import zlib,sys; b='groove-session 2\nbpm 100\nbar_repeat 0\n'; open(sys.argv[1],'w').write(b + 'end %08x\n' % (zlib.crc32(b.encode()) & 0xffffffff))" \
+    "$TMP/norep.session"
+"$GROOVE" run --headless --session "$TMP/norep.session" --play-groove "$TMP/one.mid" --out-wav "$TMP/one.wav" \
+    --loops 3 --out-mid "$TMP/one_part2.mid" >/dev/null 2>&1
+check "with the repeat off (bar_repeat 0 in the session) bar 2 stays silent" \
+    sh -c "'$GROOVE' show '$TMP/one_part2.mid' --bar 2 2>&1 | grep -E '^(K|S|CH) ' | grep -q '|[^|]*[^ |][^|]*|  *|'"
+
+# A session with sections A and B and a chain, written as a version-2 file.
+"$PY" - "$TMP/song.session" <<'PY'
+import sys, zlib
+def state(taps):
+    s = "bpm 120\nswing 0\ndensity 0.5\ntemperature 1\nstyle none\nfill_every 0\nseed 1\nvariation 0\n"
+    s += "kept 0\nmuted 0\nsoloed 0\nrecord overdub\n"
+    return s + "".join("tap %d %g 0\n" % (t, v) for t, v in taps)
+a = [(t, 0.9 if t % 4 == 0 else 0.6) for t in range(0, 32, 2)]
+b = [(t, 0.8) for t in (0, 8, 16, 24)]
+body = "groove-session 2\n" + state(a) + "latent 128\nchain A*2 B\nauto_fill 0\n"
+body += "section A\n" + state(a) + "section end\nsection B\n" + state(b) + "section end\n"
+open(sys.argv[1], "w").write(body + "end %08x\n" % (zlib.crc32(body.encode()) & 0xffffffff))
+PY
+cp "$TMP/song.session" "$TMP/song.orig"
+out=$("$GROOVE" render --session "$TMP/song.session" -o "$TMP/mix.wav" --stems "$TMP/stems" --midi "$TMP/tracks.mid" \
+    --tracks 2>"$TMP/err")
+check "render --session renders the chain: $out" test -s "$TMP/mix.wav"
+check "the sections play in order: A A B" grep -q "sections: A A B" <<<"$out"
+check "the session file is read, not written" cmp -s "$TMP/song.session" "$TMP/song.orig"
+check "the mix stays under the limiter, so stems add up to it" grep -q "under the limiter" <<<"$out"
+# 3 loops at 120 BPM (4 s each) + 1 s of ring-out = 13 s = 624000 frames at 48 kHz
+"$PY" - "$TMP" >"$TMP/stems.out" <<'PY'
+import array, math, os, sys, wave
+d = sys.argv[1]
+def rd(p):
+    w = wave.open(p)
+    return array.array('h', w.readframes(w.getnframes())), w.getnchannels(), w.getnframes()
+mix, ch, n = rd(f"{d}/mix.wav")
+print('length', n, ch)
+names = sorted(os.listdir(f"{d}/stems"))
+print('stems', ' '.join(names))
+acc = [0] * len(mix)
+same = True
+for f in names:
+    a, c, m = rd(f"{d}/stems/{f}")
+    same &= m == n and c == ch
+    for i, x in enumerate(a):
+        acc[i] += x
+res = max(abs(acc[i] - mix[i]) for i in range(len(mix))) / 32768.0
+print('same_length', same)
+print('residual_dbfs %.1f' % (20 * math.log10(max(res, 1e-9))), 'ok' if res < 10 ** (-60 / 20) else 'bad')
+PY
+check "the mix lasts the chain's 3 loops plus 1 s ($(grep length "$TMP/stems.out"))" grep -q "^length 624000 2" "$TMP/stems.out"
+check "one stem per voice that plays ($(grep stems "$TMP/stems.out"))" grep -q "^stems .*kick.wav.*snare.wav" "$TMP/stems.out"
+check "every stem is as long as the mix" grep -q "^same_length True" "$TMP/stems.out"
+check "the stems add up to the mix within -60 dBFS ($(grep residual "$TMP/stems.out"))" grep -q "^residual_dbfs .* ok" "$TMP/stems.out"
+"$PY" - "$TMP/tracks.mid" >"$TMP/tracks.out" <<'PY'
+import sys
+d = open(sys.argv[1], 'rb').read()
+fmt, ntrk = int.from_bytes(d[8:10], 'big'), int.from_bytes(d[10:12], 'big')
+i, names = 14, []
+while i < len(d):
+    ln = int.from_bytes(d[i + 4:i + 8], 'big')
+    body = d[i + 8:i + 8 + ln]
+    names.append(body[4:4 + body[3]].decode() if body[1:3] == b'\xff\x03' else '?')
+    i += 8 + ln
+print(fmt, ntrk, ' '.join(names), 'tempo' if b'\xff\x51' in d[14:40] else 'notempo')
+PY
+check "--tracks: a format-1 MIDI file, track 0 the tempo map, one named track per voice ($(cat "$TMP/tracks.out"))" \
+    grep -q "^1 [0-9]* tempo kick snare.* tempo$" "$TMP/tracks.out"
+check "the MIDI file reads back with the 32 hits of 3 loops (bars 0-1)" sh -c "'$GROOVE' show '$TMP/tracks.mid' | grep -q '^32 notes'"
+
+"$GROOVE" render --session "$TMP/song.session" --stems "$TMP/stems6" --gain snare=-6 --gain CH=0 >/dev/null 2>&1
+"$PY" - "$TMP" >"$TMP/gain.out" <<'PY'
+import array, math, sys, wave
+d = sys.argv[1]
+def rms(p):
+    w = wave.open(p); a = array.array('h', w.readframes(w.getnframes()))
+    return math.sqrt(sum(x * x for x in a) / len(a))
+print('snare %.2f kick %.2f' % (20 * math.log10(rms(f"{d}/stems6/snare.wav") / rms(f"{d}/stems/snare.wav")),
+                                 20 * math.log10(rms(f"{d}/stems6/kick.wav") / rms(f"{d}/stems/kick.wav"))))
+PY
+check "--gain snare=-6 lowers the snare stem by 6 dB, the kick stays ($(cat "$TMP/gain.out"))" \
+    grep -qE "^snare -6.0[0-9] kick [-]?0.00$" "$TMP/gain.out"
+"$GROOVE" render --session "$TMP/song.session" --stems "$TMP/mono" --mono --pan kick=-1 >/dev/null 2>&1
+check "--mono: stems have one channel" sh -c "$PY -c \"import wave; print(wave.open('$TMP/mono/kick.wav').getnchannels())\" | grep -qx 1"
+
+# A chain of two sections played headless: the loop lines name the section.
+"$GROOVE" run --headless --session "$TMP/song.session" --out-wav "$TMP/run.wav" --loops 5 --json --chain "B A" \
+    >"$TMP/chain.json" 2>"$TMP/err"
+check "run --chain 'B A': loop lines carry the section ($(grep -o '"section":[^,]*' "$TMP/chain.json" | tr '\n' ' '))" \
+    sh -c "grep -o '\"section\":[^,]*' '$TMP/chain.json' | tr -d '\n' | grep -q '\"section\":\"B\"\"section\":\"A\"\"section\":\"B\"\"section\":\"A\"\"section\":\"B\"'"
+
+# Errors: one line, status 1 for bad input, 2 for usage.
+bad() {
+    local want=$1 what=$2; shift 2
+    "$GROOVE" "$@" >"$TMP/out" 2>"$TMP/err"
+    local rc=$?
+    check "$what: exit $want (got $rc)" test "$rc" -eq "$want"
+    check "$what: one line starting 'groove:'" sh -c "test \$(wc -l <'$TMP/err') -eq 1 && grep -q '^groove: ' '$TMP/err'"
+}
+bad 2 "--gain without '='" render --session "$TMP/song.session" -o "$TMP/x.wav" --gain snare
+bad 2 "--gain of an unknown voice" run --headless --gain cowbell=1
+bad 2 "--pan out of range" render --session "$TMP/song.session" -o "$TMP/x.wav" --pan kick=3
+bad 2 "--evolve out of range" run --headless --evolve 2
+bad 2 "--tracks without --midi" render --session "$TMP/song.session" -o "$TMP/x.wav" --tracks
+bad 1 "a missing session" render --session "$TMP/none.session" -o "$TMP/x.wav"
+bad 2 "--chain with an unknown section" run --headless --no-session --out-wav "$TMP/x.wav" --chain "A Q"
+bad 1 "--chain of empty sections" run --headless --no-session --out-wav "$TMP/x.wav" --chain "C D"
+printf 'groove-session 2\nbpm 100\nend 00000000\n' >"$TMP/corrupt.session"
+bad 1 "a corrupt session" render --session "$TMP/corrupt.session" -o "$TMP/x.wav"
+check "a corrupt session given to render is left where it is" test -f "$TMP/corrupt.session"
+
+finish
