@@ -164,7 +164,7 @@ tm send-keys -t groove C-s
 check "Ctrl-S asks for a file name" wait_for 'save session as:' 3
 tm send-keys -t groove C-u "$TMP/named.session" Enter
 check "it says where it saved" wait_for 'saved to ' 3
-check "the named session file loads as a session" grep -q '^groove-session 1' "$TMP/named.session"
+check "the named session file loads as a session" grep -q '^groove-session 2' "$TMP/named.session"
 tm send-keys -t groove C-e
 check "Ctrl-E asks for a name" wait_for 'export part to' 3
 tm send-keys -t groove C-u "$TMP/part" Enter
