@@ -32,6 +32,7 @@
 #include "mixer.h"
 #include "options.h"
 #include "tui.h"
+#include "wav.h"
 
 typedef struct {
     const char *kit, *model, *midi_in, *midi_out, *audio_device, *play_groove, *out_wav, *out_mid;
@@ -302,7 +303,7 @@ static int run_offline(Instrument *in, Engine *engine, Feed *feed, const Run_opt
 {
     char err[256];
     Wav_writer w;
-    if (wav_writer_open(&w, o->out_wav, o->rate, err, sizeof err) != 0) {
+    if (wav_writer_open(&w, o->out_wav, ENGINE_CHANNELS, o->rate, WAV_PCM16, err, sizeof err) != 0) {
         fprintf(stderr, "groove: %s\n", err);
         return 1;
     }

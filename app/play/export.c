@@ -1,82 +1,12 @@
 /* export.c - offline WAV render of the part (see export.h). */
 #include "export.h"
 
-#include "atomic_file.h"
+#include "wav.h"
 
 #include <math.h>
-#include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* What w->state points to: the libsndfile handle and the atomic save it writes into. */
-typedef struct {
-    SNDFILE *sndfile;
-    Atomic_file file;
-} Wav_writer_state;
-
-int wav_writer_open(Wav_writer *w, const char *path, int rate, char *err, size_t errlen)
-{
-    memset(w, 0, sizeof *w);
-    if (snprintf(w->path, sizeof w->path, "%s", path) >= (int)sizeof w->path) {
-        snprintf(err, errlen, "path too long");
-        return -1;
-    }
-    Wav_writer_state *st = malloc(sizeof *st);
-    if (!st) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    if (atomic_file_open(&st->file, path, err, errlen) != 0) {
-        free(st);
-        return -1;
-    }
-    SF_INFO info;
-    memset(&info, 0, sizeof info);
-    info.samplerate = rate;
-    info.channels = ENGINE_CHANNELS;
-    info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-    /* libsndfile writes into the temp file's descriptor but leaves closing it to the commit. */
-    st->sndfile = sf_open_fd(st->file.fd, SFM_WRITE, &info, 0);
-    if (!st->sndfile) {
-        snprintf(err, errlen, "cannot write %s: %s", path, sf_strerror(NULL));
-        atomic_file_abort(&st->file);
-        free(st);
-        return -1;
-    }
-    w->state = st;
-    return 0;
-}
-
-int wav_writer_write(Wav_writer *w, const float *frames, int n, char *err, size_t errlen)
-{
-    Wav_writer_state *st = w->state;
-    if (sf_writef_float(st->sndfile, frames, n) != n) {
-        snprintf(err, errlen, "cannot write %s: %s", w->path, sf_strerror(st->sndfile));
-        return -1;
-    }
-    w->frames += n;
-    return 0;
-}
-
-int wav_writer_close(Wav_writer *w, int commit, char *err, size_t errlen)
-{
-    Wav_writer_state *st = w->state;
-    if (!st)
-        return 0;
-    w->state = NULL;
-    int rc = 0;
-    if (sf_close(st->sndfile) != 0) {
-        snprintf(err, errlen, "cannot write %s", w->path);
-        rc = -1;
-    }
-    if (rc == 0 && commit)
-        rc = atomic_file_commit(&st->file, err, errlen);
-    else
-        atomic_file_abort(&st->file);
-    free(st);
-    return rc;
-}
 
 int export_wav(const char *path, const Session *s, const Kit *kit, int rate, int n_loops, char *err,
                size_t errlen)
@@ -99,7 +29,7 @@ int export_wav(const char *path, const Session *s, const Kit *kit, int rate, int
     int64_t loops_end = (int64_t)llround(engine_frames_per_step(rate, st->bpm) * HVO_STEPS * n_loops);
     int64_t total = loops_end + rate;
     Wav_writer w;
-    if (wav_writer_open(&w, path, rate, err, errlen) != 0) {
+    if (wav_writer_open(&w, path, ENGINE_CHANNELS, rate, WAV_PCM16, err, errlen) != 0) {
         engine_deinit(&e);
         return -1;
     }
