@@ -86,7 +86,7 @@ static int render_pass(const Song *song, const Kit *kit, int rate, int stem, int
             snprintf(err, errlen, "out of memory");
             return -1;
         }
-    } else if (wav_writer_open(&s.w, path, rate, err, errlen) != 0) {
+    } else if (wav_writer_open(&s.w, path, ENGINE_CHANNELS, rate, WAV_PCM16, err, errlen) != 0) {
         return -1;
     }
     int rc = song_render(song, kit, rate, stem, RENDER_TAIL_S, sink_write, &s, st, err, errlen);
