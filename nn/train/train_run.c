@@ -90,9 +90,13 @@ static int run_open(Run *r, const Train_run_config *c, char *err, size_t errlen)
     memset(r, 0, sizeof *r);
     r->c = *c;
     r->rs = (Run_state){-1.0, 0, c->limit, c->val_limit, {0}};
-    if (dataset_load(&r->ds, c->data_path, err, errlen) != 0)
-        return -1;
-    r->have_ds = 1;
+    if (c->dataset) {
+        r->ds = *c->dataset; /* borrowed: run_close leaves it to its owner */
+    } else {
+        if (dataset_load(&r->ds, c->data_path, err, errlen) != 0)
+            return -1;
+        r->have_ds = 1;
+    }
     size_t n = (size_t)(r->ds.count ? r->ds.count : 1);
     r->train_idx = malloc(sizeof(int) * n);
     r->val_idx = malloc(sizeof(int) * n);
@@ -330,9 +334,25 @@ int train_run(const Train_run_config *c, const Train_observer *obs, Train_run_re
     const Train_options *opt = &r.c.opt;
     long steps_per_epoch = (r.n_train + opt->batch - 1) / opt->batch;
     if (!r.have_trainer) {
-        if (trainer_init(&r.t, &r.c.cfg, opt, steps_per_epoch * opt->epochs, err, errlen) != 0)
+        float *init = NULL;
+        if (c->init_model) {
+            Model_file_extras extras;
+            char why[400];
+            if (model_file_read(c->init_model, &r.c.cfg, &init, &extras, why, sizeof why) != 0) {
+                snprintf(err, errlen, "cannot load model '%s': %s", c->init_model, why);
+                goto done;
+            }
+        }
+        if (trainer_init(&r.t, &r.c.cfg, opt, steps_per_epoch * opt->epochs, err, errlen) != 0) {
+            free(init);
             goto done;
+        }
         r.have_trainer = 1;
+        if (init) {
+            memcpy(r.t.params, init, r.t.n_params * sizeof(float));
+            trainer_sync_params(&r.t);
+            free(init);
+        }
     }
     r.batch = malloc(sizeof *r.batch * (size_t)opt->batch);
     if (!r.batch) {

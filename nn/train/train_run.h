@@ -31,6 +31,10 @@ typedef struct {
     double cal_acc_weight;        /* thresholds maximise F1 + this x accuracy */
     Train_options opt;
     Model_config cfg;             /* the shape to train */
+    const Dataset *dataset;       /* borrowed; when not NULL it is the data instead of data_path's
+                                   * file (data_path then only names it in messages) */
+    const char *init_model;       /* a model file: start from its shape and weights (fine-tuning);
+                                   * NULL: cfg with fresh weights */
 } Train_run_config;
 
 /* Fills the defaults: data/gmd.gds, runs/model.gtm (+ .ckpt, .csv), the shipped recipe
