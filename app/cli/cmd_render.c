@@ -13,12 +13,12 @@
 #include "engine.h"
 #include "kit.h"
 #include "midi_hvo.h"
+#include "offline.h"
 #include "options.h"
 #include "render_session.h"
 #include "wav.h"
 
 #define RENDER_TAIL_S 3.0   /* at most this much ring-out after the last loop */
-#define RENDER_BLOCK 256
 
 static void render_usage(FILE *out)
 {
@@ -183,6 +183,86 @@ static int render_play(Engine *e, const Hvo *patterns, int n_patterns, int loops
     return ok ? 0 : 1;
 }
 
+/* The offline render's state between blocks: the patterns played in turn and the tempo map. */
+typedef struct {
+    const Hvo *patterns;
+    int n_patterns, loops;
+    const Render_tempo *rt;
+    int rate;
+    uint64_t given;        /* patterns handed over */
+    double played_step;    /* where the playhead is after the frames rendered so far */
+    int prev_n;
+    double prev_fps;
+} Render_run;
+
+/* Before each block: the next pattern once the engine took the last (silence after the last
+ * loop), and in the body the tempo map, the block cut so a change lands on its exact frame. */
+static Offline_step render_before_block(void *ctx, Engine *e, int64_t frame, int in_body, int *n, char *err,
+                                        size_t errlen)
+{
+    (void)frame;
+    (void)err;
+    (void)errlen;
+    Render_run *x = ctx;
+    if (x->prev_n)
+        x->played_step += x->prev_n / x->prev_fps;
+    Engine_position pos;
+    engine_position(e, &pos);
+    if (pos.pattern_serial >= x->given && x->given <= (uint64_t)x->loops) {
+        Hvo silence;
+        hvo_clear(&silence);
+        engine_set_pattern(e, (int)x->given < x->loops ? &x->patterns[x->given % (uint64_t)x->n_patterns] : &silence);
+        x->given++;
+    }
+    double block_fps = engine_frames_per_step(x->rate, engine_get_bpm(e));
+    if (in_body) { /* the tempo map: change tempo exactly where the file does */
+        double change;
+        float want_bpm = (float)render_bpm_at(x->rt, x->played_step + 1e-9, &change);
+        if (want_bpm != engine_get_bpm(e))
+            engine_set_bpm(e, want_bpm);
+        block_fps = engine_frames_per_step(x->rate, want_bpm);
+        double until = ceil((change - x->played_step) * block_fps - 1e-6);
+        if (until >= 1 && until < *n)
+            *n = (int)until;
+    }
+    x->prev_n = *n;
+    x->prev_fps = block_fps;
+    return OFFLINE_GO;
+}
+
+/* Renders the patterns (loops of them, then up to RENDER_TAIL_S of ring-out, the silence cut)
+ * into a WAV file and says what it wrote. Returns the exit status. */
+static int render_file(Engine *e, const Hvo *patterns, int n_patterns, int loops, const Render_tempo *rt, int rate,
+                       const char *out_path, const char *what)
+{
+    long long body = llround(render_seconds(rt, loops) * rate), tail = (long long)(RENDER_TAIL_S * rate);
+    if ((body + tail) * 2 > (1LL << 31)) {
+        fprintf(stderr, "groove: %d loops are too long for one WAV file\n", loops);
+        return 1;
+    }
+    char err[1024];
+    Wav_writer w;
+    if (wav_writer_open(&w, out_path, ENGINE_CHANNELS, rate, WAV_PCM16, err, sizeof err) != 0) {
+        fprintf(stderr, "groove: %s\n", err);
+        return 1;
+    }
+    engine_set_pattern(e, &patterns[0]);
+    engine_play(e);
+    Render_run x = {patterns, n_patterns, loops, rt, rate, 1, 0.0, 0, 1.0};
+    Offline_plan plan = {body, tail, 1, rate, render_before_block, &x, offline_wav_sink, &w};
+    Offline_result r;
+    int rc = offline_render(e, &plan, &r, err, sizeof err);
+    if (wav_writer_close(&w, rc == 0, err, sizeof err) != 0)
+        rc = -1;
+    if (rc != 0) {
+        fprintf(stderr, "groove: %s\n", err);
+        return 1;
+    }
+    printf("%s: %d loops, %.2f s at %s, peak %.1f dBFS\n", out_path, loops, (double)r.frames / rate, what,
+           r.peak > 0 ? 20.0 * log10(r.peak) : -120.0);
+    return 0;
+}
+
 /* What the command line asks. */
 typedef struct {
     const char *in, *out_path, *kit_spec, *device;
@@ -343,69 +423,10 @@ int cmd_render(int argc, char **argv)
     if (play) {
         rc = render_play(&e, patterns, n_patterns, loops, device, args.frames, rate, &rt);
     } else {
-        long long body = llround(render_seconds(&rt, loops) * rate), tail = (long long)(RENDER_TAIL_S * rate);
-        if ((body + tail) * 2 > (1LL << 31)) {
-            fprintf(stderr, "groove: %d loops are too long for one WAV file\n", loops);
-            rc = 1;
-        } else {
-            float *audio = malloc(sizeof(float) * 2 * (size_t)(body + tail));
-            rc = 1;
-            if (!audio) {
-                fprintf(stderr, "groove: out of memory\n");
-            } else {
-                engine_set_pattern(&e, &patterns[0]);
-                engine_play(&e);
-                uint64_t given = 1;
-                long long at = 0, end = body + tail, last_sound = 0;
-                double played_step = 0.0; /* where the playhead is after the frames rendered so far */
-                while (at < end) {
-                    long long want = at < body ? body - at : end - at;
-                    int n = want < RENDER_BLOCK ? (int)want : RENDER_BLOCK;
-                    double block_fps = engine_frames_per_step(rate, engine_get_bpm(&e));
-                    if (at < body) { /* the tempo map: change tempo exactly where the file does */
-                        double change;
-                        float want_bpm = (float)render_bpm_at(&rt, played_step + 1e-9, &change);
-                        if (want_bpm != engine_get_bpm(&e))
-                            engine_set_bpm(&e, want_bpm);
-                        block_fps = engine_frames_per_step(rate, want_bpm);
-                        double until = ceil((change - played_step) * block_fps - 1e-6);
-                        if (until >= 1 && until < n)
-                            n = (int)until;
-                    }
-                    if (at == body)
-                        engine_stop(&e);
-                    engine_render(&e, audio + 2 * at, n);
-                    played_step += n / block_fps;
-                    Engine_position pos;
-                    engine_position(&e, &pos);
-                    if (pos.pattern_serial >= given && given <= (uint64_t)loops) {
-                        Hvo silence;
-                        hvo_clear(&silence);
-                        engine_set_pattern(&e, (int)given < loops ? &patterns[given % (uint64_t)n_patterns] : &silence);
-                        given++;
-                    }
-                    for (int i = 0; i < 2 * n; i++)
-                        if (fabsf(audio[2 * at + i]) > 1e-4f)
-                            last_sound = at + i / 2 + 1;
-                    at += n;
-                    if (at > body && last_sound < at - rate / 10)
-                        break; /* rang out */
-                }
-                long long frames = at > body ? (last_sound > body ? last_sound : body) : at;
-                float peak = 0.0f;
-                for (long long i = 0; i < 2 * frames; i++)
-                    peak = fmaxf(peak, fabsf(audio[i]));
-                if (wav_write(out_path, audio, (int)frames, 2, rate, WAV_PCM16, err, sizeof err) != 0) {
-                    fprintf(stderr, "groove: %s\n", err);
-                } else {
-                    printf("%s: %d loops, %.2f s at %.1f bpm%s, kit %s, peak %.1f dBFS\n", out_path, loops,
-                           (double)frames / rate, start_bpm, tempo_map ? " (then the file's tempo map)" : "", kit.name,
-                           peak > 0 ? 20.0 * log10(peak) : -120.0);
-                    rc = 0;
-                }
-                free(audio);
-            }
-        }
+        char what[300];
+        snprintf(what, sizeof what, "%.1f bpm%s, kit %s", start_bpm, tempo_map ? " (then the file's tempo map)" : "",
+                 kit.name);
+        rc = render_file(&e, patterns, n_patterns, loops, &rt, rate, out_path, what);
     }
     engine_deinit(&e);
     kit_deinit(&kit);
