@@ -45,6 +45,7 @@ typedef struct {
     float evolve;              /* --evolve, or -1 (the session's) */
     int n_mix;                 /* --gain / --pan, in order */
     struct { int ch, pan; float value; } mix[2 * SESSION_MIX_CHANNELS * 4];
+    Tui_glyphs glyphs;         /* --glyphs auto|unicode|ascii */
 } Run_options;
 
 static void usage(FILE *out)
@@ -72,14 +73,16 @@ static void usage(FILE *out)
             "  --gain VOICE=DB     a voice's level (kick snare closed_hat ... click; repeatable)\n"
             "  --pan VOICE=P       a voice's pan, -1 left .. 1 right (repeatable)\n"
             "  --chain TEXT        play a chain of the session's sections, e.g. 'A*2 B A fill'\n"
-            "  --play-chain        play the chain saved in the session\n");
+            "  --play-chain        play the chain saved in the session\n"
+            "  --glyphs KIND       grid glyphs: auto (default), unicode, ascii\n");
 }
 
 /* Parses the options. OPTIONS_OK, OPTIONS_HELP (usage printed), or OPTIONS_USAGE (said). */
 static int parse_options(int argc, char **argv, Run_options *o)
 {
     enum { O_KIT = 256, O_MODEL, O_BPM, O_MIDI_IN, O_MIDI_OUT, O_AUDIO_DEVICE, O_RATE, O_BUFFER,
-           O_PLAY_GROOVE, O_SESSION, O_NO_SESSION, O_HEADLESS, O_LOOPS, O_OUT_WAV, O_OUT_MID, O_JSON, O_EVOLVE, O_GAIN, O_PAN, O_CHAIN, O_PLAY_CHAIN };
+           O_PLAY_GROOVE, O_SESSION, O_NO_SESSION, O_HEADLESS, O_LOOPS, O_OUT_WAV, O_OUT_MID, O_JSON, O_EVOLVE, O_GAIN, O_PAN, O_CHAIN, O_PLAY_CHAIN,
+           O_GLYPHS };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"kit", required_argument, NULL, O_KIT},
@@ -103,6 +106,7 @@ static int parse_options(int argc, char **argv, Run_options *o)
         {"pan", required_argument, NULL, O_PAN},
         {"chain", required_argument, NULL, O_CHAIN},
         {"play-chain", no_argument, NULL, O_PLAY_CHAIN},
+        {"glyphs", required_argument, NULL, O_GLYPHS},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -127,6 +131,15 @@ static int parse_options(int argc, char **argv, Run_options *o)
         case O_NO_SESSION: o->no_session = 1; break;
         case O_HEADLESS: o->headless = 1; break;
         case O_JSON: o->json = 1; break;
+        case O_GLYPHS:
+            if (!strcmp(optarg, "auto") || !strcmp(optarg, "unicode") || !strcmp(optarg, "ascii")) {
+                o->glyphs = optarg[0] == 'a' && optarg[1] == 'u' ? TUI_GLYPHS_AUTO
+                            : optarg[0] == 'u' ? TUI_GLYPHS_UNICODE : TUI_GLYPHS_ASCII;
+            } else {
+                fprintf(stderr, "groove: --glyphs takes auto, unicode or ascii, not '%s'\n", optarg);
+                rc = OPTIONS_USAGE;
+            }
+            break;
         case O_BPM: rc = options_float("--bpm", optarg, SESSION_BPM_MIN, SESSION_BPM_MAX, &o->bpm); break;
         case O_LOOPS: rc = options_int("--loops", optarg, 0, 10000000, &o->loops); break;
         case O_RATE: rc = options_int("--rate", optarg, 8000, 192000, &o->rate); break;
@@ -503,7 +516,7 @@ int cmd_run(int argc, char **argv)
         if (o.headless) {
             rc = run_realtime(&in, &engine, audio, midi, o.play_groove ? &feed : NULL, &o, &log);
         } else {
-            Tui_context ctx = {&in, audio, midi, o.play_groove ? &feed : NULL, &kit, o.rate};
+            Tui_context ctx = {&in, audio, midi, o.play_groove ? &feed : NULL, &kit, o.rate, o.glyphs};
             rc = tui_run(&ctx);
         }
     }

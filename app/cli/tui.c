@@ -32,6 +32,7 @@
 
 #include "export.h"
 #include "genre.h"
+#include "term_io.h"
 
 #define KEY_CTRL(c) ((c) & 0x1f)
 #define FULL_COLS 72
@@ -52,6 +53,10 @@ typedef struct {
     int prompt;                /* 0 none, 1 save as, 2 export */
     char prompt_buf[256];
     int quit;
+    Term_io io;                /* keys in, paced frames out (term_io.h) */
+    int paste_bytes;           /* bytes of the paste now arriving, outside a prompt */
+    Engine_stats shown_stats;  /* the figures on screen: refreshed every 2 s while playing */
+    double shown_stats_at;
 } Tui;
 
 /* ------------------------------------------------------- terminal safety -- */
@@ -64,6 +69,7 @@ static void tui_restore(void)
 {
     if (tui_active) {
         tui_active = 0;
+        term_io_restore(STDOUT_FILENO);
         endwin();
     }
 }
@@ -143,7 +149,7 @@ static void draw_glyph(const Tui *t, int hit, float vel, int step)
 }
 
 /* Draws one row: label, flags, 32 cells. */
-static void draw_row(const Tui *t, int y, int row, int wide, int playhead)
+static void draw_row(const Tui *t, int y, int row, int wide)
 {
     const Instrument *in = t->in;
     const Session_settings *st = &in->session.settings;
@@ -172,10 +178,8 @@ static void draw_row(const Tui *t, int y, int row, int wide, int playhead)
             a |= A_BOLD;
         if (muted)
             a |= A_DIM;
-        if (s == playhead)
-            a |= A_REVERSE;
         if (row == t->cursor_row && s == t->cursor_step)
-            a |= A_UNDERLINE | A_BOLD | (s == playhead ? 0 : A_REVERSE);
+            a |= A_UNDERLINE | A_BOLD | A_REVERSE;
         move(y, LABEL_COLS + s * (wide ? 2 : 1));
         attron(a);
         draw_glyph(t, hit, vel, s);
@@ -197,16 +201,18 @@ static void draw_bar_ruler(const Tui *t, int y, int wide)
     attroff(color(t, PAIR_RULER) | A_BOLD);
 }
 
-/* Draws the beat ruler: beat numbers on beats, dots between. */
-static void draw_beat_ruler(const Tui *t, int y, int wide)
+/* Draws the beat ruler: beat numbers on beats, dots between, the playhead's step reversed
+ * (only here and by the ^ under the grid: a moving column would cost a slow link ~2 KB/s). */
+static void draw_beat_ruler(const Tui *t, int y, int wide, int playhead)
 {
-    attron(color(t, PAIR_RULER));
     for (int s = 0; s < HVO_STEPS; s++) {
         char c = s % HVO_STEPS_PER_BEAT == 0 ? (char)('1' + (s % HVO_STEPS_PER_BAR) / HVO_STEPS_PER_BEAT)
                  : wide ? '.' : ' ';
+        attr_t a = color(t, PAIR_RULER) | (s == playhead ? A_REVERSE | A_BOLD : 0);
+        attron(a);
         mvaddch(y, LABEL_COLS + s * (wide ? 2 : 1), (chtype)c);
+        attroff(a);
     }
-    attroff(color(t, PAIR_RULER));
 }
 
 /* ---------------------------------------------------------------- status -- */
@@ -310,8 +316,7 @@ static void draw_info(const Tui *t, int y, int cols)
         snprintf(line + n, sizeof line - (size_t)n, "  threshold %.2f%s", st->thresholds[t->cursor_row],
                  st->kept >> t->cursor_row & 1u ? "  kept" : "");
     mvaddnstr(y, 0, line, cols);
-    Engine_stats es;
-    engine_stats(in->engine, &es);
+    const Engine_stats es = t->shown_stats;   /* not redrawn 30 times a second: see tui_run */
     snprintf(line, sizeof line, "audio: %s", t->ctx->audio ? audio_status(t->ctx->audio) : "none");
     mvaddnstr(y + 1, 0, line, cols);
     snprintf(line, sizeof line, "xruns %llu  load %.0f%% (max %.0f%%)  blocks %llu  generations %llu (max %.0f us)",
@@ -432,7 +437,7 @@ static void draw_help(const Tui *t, int rows, int cols)
         mvaddnstr(y0 + 1 + i, x0 + 2, lines[first + i], w - 4);
 }
 
-/* Draws the whole screen for the terminal's size. */
+/* Composes the whole screen for the terminal's size (nothing is sent yet). */
 static void draw(Tui *t)
 {
     int rows, cols;
@@ -443,7 +448,7 @@ static void draw(Tui *t)
         snprintf(need, sizeof need, "need %dx%d", MIN_COLS, MIN_ROWS);
         mvaddnstr(rows / 2 - 1, 0, "terminal too small", cols);
         mvaddnstr(rows / 2, 0, need, cols);
-        refresh();
+        wnoutrefresh(stdscr);
         return;
     }
     int wide = cols >= FULL_COLS && rows >= FULL_ROWS;
@@ -454,10 +459,10 @@ static void draw(Tui *t)
         draw_controls(t, y++, cols);
     if (wide)
         draw_bar_ruler(t, y++, wide);
-    draw_beat_ruler(t, y++, wide);
-    draw_row(t, y++, INSTRUMENT_GROOVE_ROW, wide, playhead);
+    draw_beat_ruler(t, y++, wide, playhead);
+    draw_row(t, y++, INSTRUMENT_GROOVE_ROW, wide);
     for (int v = 0; v < HVO_VOICES; v++)
-        draw_row(t, y++, v, wide, playhead);
+        draw_row(t, y++, v, wide);
     if (playhead >= 0)
         mvaddch(y, LABEL_COLS + playhead * (wide ? 2 : 1), '^');
     y++;
@@ -471,7 +476,7 @@ static void draw(Tui *t)
     }
     if (t->help)
         draw_help(t, rows, cols);
-    refresh();
+    wnoutrefresh(stdscr);   /* composed; term_io_present sends it when the link has room */
 }
 
 /* ------------------------------------------------------------------ keys -- */
@@ -636,6 +641,54 @@ static void handle_key(Tui *t, int ch, double now)
     }
 }
 
+/* The curses key for a decoded key (term_input.h), so handle_key reads as before. */
+static int curses_key(int key)
+{
+    switch (key) {
+    case TERM_KEY_UP: return KEY_UP;
+    case TERM_KEY_DOWN: return KEY_DOWN;
+    case TERM_KEY_LEFT: return KEY_LEFT;
+    case TERM_KEY_RIGHT: return KEY_RIGHT;
+    case TERM_KEY_HOME: return KEY_HOME;
+    case TERM_KEY_END: return KEY_END;
+    case TERM_KEY_INSERT: return KEY_IC;
+    case TERM_KEY_DELETE: return KEY_DC;
+    case TERM_KEY_PAGE_UP: return KEY_PPAGE;
+    case TERM_KEY_PAGE_DOWN: return KEY_NPAGE;
+    case TERM_KEY_BACKTAB: return KEY_BTAB;
+    case TERM_KEY_KEYPAD_ENTER: return KEY_ENTER;
+    case TERM_KEY_FUNCTION: return KEY_F(0);   /* no function key does anything */
+    default: return key;
+    }
+}
+
+/* Handles one event from the terminal: a key, or a paste (text only for an open prompt). */
+static void handle_event(Tui *t, const Term_event *ev, double now)
+{
+    switch (ev->type) {
+    case TERM_EVENT_KEY:
+        handle_key(t, curses_key(ev->key), now);
+        break;
+    case TERM_EVENT_PASTE_BEGIN:
+        t->paste_bytes = 0;
+        break;
+    case TERM_EVENT_PASTE:
+        if (t->prompt && ev->key >= 32 && ev->key != 127)
+            prompt_key(t, ev->key);
+        else if (!t->prompt)
+            t->paste_bytes++;
+        break;
+    case TERM_EVENT_PASTE_END:
+        if (!t->prompt && t->paste_bytes > 0)
+            instrument_message(t->in, "paste ignored (%d bytes): a paste is never a command; ^S and ^E prompts take text",
+                               t->paste_bytes);
+        t->paste_bytes = 0;
+        break;
+    default:
+        break;
+    }
+}
+
 /* ------------------------------------------------------------------ main -- */
 
 int tui_run(Tui_context *ctx)
@@ -649,6 +702,13 @@ int tui_run(Tui_context *ctx)
     const char *cs = nl_langinfo(CODESET);
     t.utf8 = cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
     install_handlers();
+    term_io_init(&t.io, STDIN_FILENO, STDOUT_FILENO);
+    /* East Asian ambiguous width: where the terminal draws · and the blocks two columns
+     * wide, the grid would wrap; ASCII glyphs then. --glyphs chooses by hand. */
+    if (ctx->glyphs == TUI_GLYPHS_ASCII)
+        t.utf8 = 0;
+    else if (ctx->glyphs == TUI_GLYPHS_AUTO && t.utf8 && term_io_probe_glyph_width(&t.io, 1.0) == 1)
+        t.utf8 = 0;
     /* newterm, not initscr: initscr prints its own error and exits on an unknown TERM. */
     SCREEN *scr = newterm(NULL, stdout, stdin);
     const char *cup = scr ? tigetstr("cup") : NULL;
@@ -664,18 +724,19 @@ int tui_run(Tui_context *ctx)
     tui_active = 1;
     raw();
     noecho();
-    keypad(stdscr, TRUE);
     curs_set(0);
-    timeout(4);
-    set_escdelay(25);   /* Esc closes the help at once */
+    leaveok(stdscr, TRUE);   /* the cursor is hidden: no move to park it after each frame */
+    term_io_start(&t.io);   /* keys are read and decoded by term_io, not curses */
     setup_colors(&t);
     if (ctx->feed)
         instrument_play(t.in);
     if (!midi_has_input(ctx->midi) && !t.in->message[0])
         instrument_message(t.in, "%s", midi_in_status(ctx->midi));
     double last_draw = 0;
+    int force = 1;
     while (!t.quit && !tui_stop) {
-        int ch = getch();
+        Term_event ev[TERM_INPUT_EVENTS_MAX(256)];
+        int n = term_io_read(&t.io, 0.004, ev, TERM_INPUT_EVENTS_MAX(256));
         double now = now_seconds();
         instrument_tick(t.in, now);
         Midi_tap tap;
@@ -683,20 +744,26 @@ int tui_run(Tui_context *ctx)
             instrument_tap(t.in, tap.velocity, tap.time);
         if (ctx->feed && t.in->pos.playing)
             feed_until(ctx->feed, t.in, instrument_position_at(t.in, now) + 0.05);
-        int changed = 0;
-        while (ch != ERR) {
-            if (ch != KEY_RESIZE)
-                handle_key(&t, ch, now);
-            changed = 1;
-            if (t.quit)
-                break;
-            ch = getch();
+        int changed = n > 0;
+        for (int i = 0; i < n && !t.quit; i++)
+            handle_event(&t, &ev[i], now);
+        if (t.io.gone)
+            break;   /* end of file or I/O error: the link is gone; save and exit as on SIGHUP */
+        if (term_io_resized(&t.io))
+            changed = force = 1;
+        /* the load and block figures move all the time: redrawn every 2 s while playing */
+        if (changed || (t.in->pos.playing && now - t.shown_stats_at >= 2.0)) {
+            engine_stats(t.in->engine, &t.shown_stats);
+            t.shown_stats_at = now;
         }
-        if (changed || now - last_draw > 0.03) {
+        if (changed || now - last_draw >= TERM_IO_FRAME_MIN_S) {
             draw(&t);
             last_draw = now;
+            if (term_io_present(&t.io, now, force))
+                force = 0;
         }
     }
     tui_restore();
+    term_io_deinit(&t.io);
     return 0;
 }

@@ -1,7 +1,8 @@
 /* tui.h - the instrument's terminal face (ncurses): the grid, the status line, the keys.
  *
  * tui_run takes over the terminal until the player quits, and gives it back as it found it
- * on every way out: a normal quit, Ctrl-C, SIGTERM/SIGHUP, and crashes (SIGSEGV, SIGABRT...:
+ * on every way out: a normal quit, Ctrl-C, SIGTERM/SIGHUP, the terminal gone (end of file or
+ * an I/O error: saved and left as on SIGHUP), and crashes (SIGSEGV, SIGABRT...:
  * the handler restores the terminal, then lets the signal kill the process). Everything it
  * shows is read from the Instrument; every key becomes an instrument_* call.
  *
@@ -16,6 +17,13 @@
 #include "instrument.h"
 #include "kit.h"
 
+/* Which glyphs draw the grid. */
+typedef enum {
+    TUI_GLYPHS_AUTO,    /* blocks and dots in a UTF-8 locale, unless the terminal draws them wide */
+    TUI_GLYPHS_UNICODE, /* blocks and dots (in a UTF-8 locale) */
+    TUI_GLYPHS_ASCII,   /* digits 1-9 and '.' */
+} Tui_glyphs;
+
 typedef struct {
     Instrument *instrument;
     Audio_out *audio;          /* may be NULL */
@@ -23,6 +31,7 @@ typedef struct {
     Feed *feed;               /* --play-groove, or NULL */
     const Kit *kit;
     int rate;
+    Tui_glyphs glyphs;         /* --glyphs */
 } Tui_context;
 
 /* Runs the instrument in the terminal until the player quits. Returns 0, or 1 when the
