@@ -1,6 +1,7 @@
 /* export.c - offline WAV render of the part (see export.h). */
 #include "export.h"
 
+#include "offline.h"
 #include "wav.h"
 
 #include <math.h>
@@ -27,23 +28,14 @@ int export_wav(const char *path, const Session *s, const Kit *kit, int rate, int
     engine_play(&e);
     /* The loops, then the transport stops and a second rings out. */
     int64_t loops_end = (int64_t)llround(engine_frames_per_step(rate, st->bpm) * HVO_STEPS * n_loops);
-    int64_t total = loops_end + rate;
     Wav_writer w;
     if (wav_writer_open(&w, path, ENGINE_CHANNELS, rate, WAV_PCM16, err, errlen) != 0) {
         engine_deinit(&e);
         return -1;
     }
-    float buf[256 * ENGINE_CHANNELS];
-    int rc = 0;
-    for (int64_t done = 0; done < total && rc == 0;) {
-        int64_t until = done < loops_end ? loops_end : total;
-        int n = until - done < 256 ? (int)(until - done) : 256;
-        if (done == loops_end)
-            engine_stop(&e);
-        engine_render(&e, buf, n);
-        rc = wav_writer_write(&w, buf, n, err, errlen);
-        done += n;
-    }
+    Offline_plan plan = {loops_end, rate, 0, rate, NULL, NULL, offline_wav_sink, &w};
+    Offline_result r;
+    int rc = offline_render(&e, &plan, &r, err, errlen);
     if (wav_writer_close(&w, rc == 0, err, errlen) != 0)
         rc = -1;
     engine_deinit(&e);
