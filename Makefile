@@ -28,7 +28,7 @@ BASE    := $(WARN) $(DEFS) -ffp-contract=off -pthread -MMD -MP
 AVX2    := -mavx2 -mfma -O3
 AVX512  := -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma -O3
 
-PKGS_CORE := sndfile samplerate
+PKGS_CORE := sndfile samplerate libarchive
 PKGS_APP  := ncursesw portaudio-2.0
 PKGCONFIG := $(shell command -v pkg-config 2>/dev/null)
 ifneq ($(PKGCONFIG),)
@@ -133,11 +133,17 @@ build-fuzz/%: tests/fuzz/%.c $(CORE_SRC)
 	@mkdir -p $(@D)
 	clang -O1 -g -fsanitize=fuzzer,address,undefined $(WARN) $(DEFS) -pthread $(ROOM_INC_tests) -Itests/fuzz $(CORE_CFLAGS) \
 	    -mavx2 -mfma -mavx512f -mavx512vl -mavx512bw -mavx512dq $< $(CORE_SRC) -o $@ $(CORE_LIBS)
-fuzz: $(FUZZ_BIN)
+# fuzz_kit also starts from the drumkit.xml of every kit Debian's hydrogen-drumkits installs.
+build-fuzz/seeds-fuzz_kit:
+	@mkdir -p $@
+	@for x in /usr/share/hydrogen/data/drumkits/*/drumkit.xml; do \
+	    [ -f "$$x" ] && cp "$$x" "$@/$$(basename "$$(dirname "$$x")" | tr ' ' _).xml"; done; true
+fuzz: $(FUZZ_BIN) build-fuzz/seeds-fuzz_kit
 	@for f in $(FUZZ_BIN); do \
 	    name=$$(basename $$f); mkdir -p build-fuzz/corpus-$$name; \
 	    echo "== $$name for $(FUZZ_TIME) s"; \
-	    $$f -max_total_time=$(FUZZ_TIME) -max_len=65536 build-fuzz/corpus-$$name tests/fuzz/seeds/$${name#fuzz_} || exit 1; \
+	    $$f -max_total_time=$(FUZZ_TIME) -max_len=65536 build-fuzz/corpus-$$name tests/fuzz/seeds/$${name#fuzz_} \
+	        $$(test -d build-fuzz/seeds-$$name && echo build-fuzz/seeds-$$name) || exit 1; \
 	done
 
 samples: groove

@@ -144,7 +144,9 @@ int kit_list(Kit_info *out, int max)
                 continue;
             char p[2048];
             snprintf(p, sizeof p, "%s/%s", dirs[i], de->d_name);
-            if (!is_dir(p))
+            size_t dl = strlen(de->d_name);
+            int archive = dl > 10 && !strcasecmp(de->d_name + dl - 10, ".h2drumkit") && is_file(p);
+            if (!is_dir(p) && !archive)
                 continue;
             names[nn] = strdup(de->d_name);
             if (names[nn])
@@ -210,8 +212,10 @@ static int kit_load_spec(Kit *kit, const char *spec, int rate, char *err, size_t
     size_t bl = strlen(b);
     if (bl >= 4 && !strcasecmp(b + bl - 4, ".xml"))
         return kit_load_hydrogen_raw(kit, path, rate, err, errlen);
+    if (kit_is_archive_name(b))
+        return kit_load_archive_raw(kit, path, rate, err, errlen);
     memset(kit, 0, sizeof *kit);
-    snprintf(err, errlen, "cannot open kit '%s': not a folder or a drumkit.xml", spec);
+    snprintf(err, errlen, "cannot open kit '%s': not a folder, a drumkit.xml or a .h2drumkit", spec);
     return -1;
 }
 

@@ -48,7 +48,7 @@ static int xml_next(Span s, const char **from, const char *tag, Span *inner)
                 const char *n = memchr(r, '<', (size_t)(s.end - r));
                 if (!n)
                     return -1;
-                if (n[1] == '/' && (size_t)(s.end - n) > tl + 2 && !strncmp(n + 2, tag, tl) && n[2 + tl] == '>') {
+                if ((size_t)(s.end - n) > tl + 2 && n[1] == '/' && !strncmp(n + 2, tag, tl) && n[2 + tl] == '>') {
                     if (--depth == 0) {
                         inner->p = gt + 1;
                         inner->end = n;
@@ -118,7 +118,7 @@ static Span instrument_head(Span s)
     Span h = s;
     const char *a = NULL;
     for (const char *p = s.p; p + 6 < s.end; p++)
-        if (*p == '<' && (!strncmp(p, "<layer", 6) || !strncmp(p, "<instrumentComponent", 20))) {
+        if (*p == '<' && (!strncmp(p, "<layer", 6) || (s.end - p >= 20 && !strncmp(p, "<instrumentComponent", 20)))) {
             a = p;
             break;
         }

@@ -5,7 +5,8 @@
  *                   of a voice, folder kits whose files are named by voice;
  *   kit_hydrogen.c  Hydrogen reading: drumkit.xml, its instruments, their mapping to voices;
  *   kit_find.c      where kits are found: the default kit, the kit places, names and specs,
- *                   and the public kit_load* entries.
+ *                   and the public kit_load* entries;
+ *   kit_archive.c   .h2drumkit archives, unpacked safely into a private folder (libarchive).
  * Same rules as kit.h: not for the audio thread (these allocate and read files).
  */
 #ifndef GROOVE_KIT_INTERNAL_H
@@ -39,5 +40,12 @@ int kit_load_hydrogen_raw(Kit *kit, const char *xml_path, int rate, char *err, s
  * read from dir; label names the file in messages. For the fuzz harness and archives. */
 int kit_load_hydrogen_memory(Kit *kit, const char *xml, size_t n, const char *dir, const char *label, int rate,
                              char *err, size_t errlen);
+
+/* A Hydrogen .h2drumkit (or another tar/zip archive of a kit): unpacked into a private
+ * temporary folder with every entry checked (kit_archive.c), loaded, the folder removed.
+ * Same contract as kit_load_hydrogen_raw. */
+int kit_load_archive_raw(Kit *kit, const char *archive_path, int rate, char *err, size_t errlen);
+/* 1 when a file name looks like a kit archive (.h2drumkit, .tar, .tar.gz, .tgz, .zip, ...). */
+int kit_is_archive_name(const char *path);
 
 #endif

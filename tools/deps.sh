@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # deps.sh run|test - checks for what groove needs and installs the missing Debian packages.
-#   run:  the build libraries (ncurses, PortAudio, PortMidi, libsndfile, libsamplerate).
+#   run:  the build libraries (ncurses, PortAudio, PortMidi, libsndfile, libsamplerate, libarchive).
 #   test: the same, plus the test tools (python3-torch, jackd2, hydrogen-drumkits, tmux, sox,
 #         libasound2-plugins for the JACK path).
 # Says what it installs; uses sudo when not root. Does nothing when all is present.
@@ -20,6 +20,7 @@ need_pc portaudio-2.0 portaudio19-dev
 have_pc portmidi || have_header portmidi.h || missing+=(libportmidi-dev)
 need_pc sndfile libsndfile1-dev
 need_pc samplerate libsamplerate0-dev
+need_pc libarchive libarchive-dev
 
 if [ "$mode" = test ]; then
     /usr/bin/python3 -c 'import torch' 2>/dev/null || missing+=(python3-torch)
