@@ -30,6 +30,7 @@
 #include "loop_report.h"
 #include "midi_hvo.h"
 #include "mixer.h"
+#include "offline.h"
 #include "options.h"
 #include "tui.h"
 #include "wav.h"
@@ -311,7 +312,45 @@ static void wait_for_model(Instrument *in, double now)
     }
 }
 
-/* Offline: renders loops into a WAV as fast as it can. */
+/* What the offline render's hook works with. */
+typedef struct {
+    Instrument *in;
+    Engine *engine;
+    Feed *feed;
+    const Run_options *o;
+    Part_log *log;
+    Loop_printer lp;
+    int loops;
+} Offline_run;
+
+/* Before each block: the instrument's clock is the frames rendered; it ends after the loops. */
+static Offline_step offline_before_block(void *ctx, Engine *e, int64_t frame, int in_body, int *n, char *err,
+                                         size_t errlen)
+{
+    (void)e;
+    (void)in_body;
+    (void)n;
+    (void)err;
+    (void)errlen;
+    Offline_run *x = ctx;
+    Instrument *in = x->in;
+    double now = (double)frame / x->o->rate;
+    instrument_tick(in, now);
+    if (in->pos.playing && in->pos.loop >= x->loops)
+        return OFFLINE_END;
+    if (x->o->json && in->pos.playing && in->pos.loop != x->lp.printed)
+        loop_printer_print(&x->lp, in, x->engine, x->o);
+    if (x->feed) {
+        feed_until(x->feed, in, instrument_position_at(in, now) + 1.0);
+        if (x->o->bpm <= 0) /* the file's tempo map, unless --bpm fixed one */
+            instrument_follow_bpm(in, feed_bpm_at(x->feed, instrument_position_at(in, now)));
+    }
+    wait_for_model(in, now);
+    part_log_add(x->log, in);
+    return OFFLINE_GO;
+}
+
+/* Offline: renders loops into a WAV as fast as it can (synth/offline.h). */
 static int run_offline(Instrument *in, Engine *engine, Feed *feed, const Run_options *o, Part_log *log)
 {
     char err[256];
@@ -320,42 +359,22 @@ static int run_offline(Instrument *in, Engine *engine, Feed *feed, const Run_opt
         fprintf(stderr, "groove: %s\n", err);
         return 1;
     }
-    int loops = o->loops >= 0 ? o->loops : 4;
-    float buf[256 * ENGINE_CHANNELS];
-    int64_t frames = 0;
+    Offline_run x = {in, engine, feed, o, log, {.printed = -1}, o->loops >= 0 ? o->loops : 4};
     instrument_tick(in, 0);
     instrument_play(in);
     wait_for_model(in, 0);
-    int rc = 0;
-    Loop_printer lp = {.printed = -1};
-    for (;;) {
-        double now = (double)frames / o->rate;
-        instrument_tick(in, now);
-        if (in->pos.playing && in->pos.loop >= loops)
-            break;
-        if (o->json && in->pos.playing && in->pos.loop != lp.printed)
-            loop_printer_print(&lp, in, engine, o);
-        if (feed) {
-            feed_until(feed, in, instrument_position_at(in, now) + 1.0);
-            if (o->bpm <= 0) /* the file's tempo map, unless --bpm fixed one */
-                instrument_follow_bpm(in, feed_bpm_at(feed, instrument_position_at(in, now)));
-        }
-        wait_for_model(in, now);
-        part_log_add(log, in);
-        engine_render(engine, buf, 256);
-        frames += 256;
-        if (wav_writer_write(&w, buf, 256, err, sizeof err) != 0) {
-            rc = 1;
-            break;
-        }
-    }
-    if (wav_writer_close(&w, rc == 0, err, sizeof err) != 0) {
+    Offline_plan plan = {-1, 0, 0, o->rate, offline_before_block, &x, offline_wav_sink, &w};
+    Offline_result r;
+    int rc = offline_render(engine, &plan, &r, err, sizeof err);
+    if (wav_writer_close(&w, rc == 0, err, sizeof err) != 0)
+        rc = -1;
+    if (rc != 0) {
         fprintf(stderr, "groove: %s\n", err);
         return 1;
     }
-    printf("groove: rendered %d loops (%.1f s) to %s, %llu generations, last %.0f us\n", loops,
-           (double)frames / o->rate, o->out_wav, (unsigned long long)in->generations, in->last_gen_us);
-    return rc;
+    printf("groove: rendered %d loops (%.1f s) to %s, %llu generations, last %.0f us\n", x.loops,
+           (double)r.frames / o->rate, o->out_wav, (unsigned long long)in->generations, in->last_gen_us);
+    return 0;
 }
 
 /* Real time without a terminal: ticks every 2 ms, prints one line per loop. */
