@@ -12,6 +12,7 @@
 #include "instrument.h"
 #include "instrument_form.h"
 #include "mixer.h"
+#include "offline.h"
 
 #define SONG_BLOCK 256
 #define SONG_MAX_LOOPS 100000
@@ -179,6 +180,50 @@ unsigned song_voices(const Song *song)
     return voices;
 }
 
+/* The render's place in the song: loop k's settings go to the engine at its start frame. */
+typedef struct {
+    const Song *song;
+    double fps;
+    int k;                 /* the next loop to hand over (song->n: the silence after the last) */
+} Song_run;
+
+/* Before each block: hands over every loop whose start has come (its swing, mutes, solos and
+ * pattern, just before its first step is scheduled; silence after the last) and cuts the block
+ * at the next loop's start. */
+static Offline_step song_before_block(void *ctx, Engine *e, int64_t frame, int in_body, int *n, char *err,
+                                      size_t errlen)
+{
+    (void)in_body;
+    (void)err;
+    (void)errlen;
+    Song_run *x = ctx;
+    const Song *song = x->song;
+    while (x->k <= song->n && frame >= loop_start_frame(x->fps, x->k)) {
+        if (x->k < song->n) {
+            const Song_loop *l = &song->loops[x->k];
+            engine_set_swing(e, l->swing);
+            for (int v = 0; v < HVO_VOICES; v++) {
+                engine_set_mute(e, v, (int)(l->muted >> v & 1u));
+                engine_set_solo(e, v, (int)(l->soloed >> v & 1u));
+            }
+            engine_set_pattern(e, &l->part);
+        } else {
+            Hvo silence;
+            hvo_clear(&silence);
+            engine_set_pattern(e, &silence);   /* nothing after the last loop but ring-out */
+        }
+        if (x->k == 0)
+            engine_play(e);
+        x->k++;
+    }
+    if (x->k <= song->n) {
+        int64_t next = loop_start_frame(x->fps, x->k);
+        if (next - frame < *n)
+            *n = (int)(next - frame);
+    }
+    return OFFLINE_GO;
+}
+
 int song_render(const Song *song, const Kit *kit, int rate, int stem, float tail_s, Song_sink sink, void *user,
                 Song_stats *stats, char *err, size_t errlen)
 {
@@ -195,44 +240,13 @@ int song_render(const Song *song, const Kit *kit, int rate, int stem, float tail
     }
     float buf[SONG_BLOCK * ENGINE_CHANNELS];
     engine_render(&e, buf, SONG_BLOCK);   /* stopped: the levels settle (no ramp into loop 0) */
-    double fps = engine_frames_per_step(rate, song->bpm);
-    int64_t total = song_frames(song, rate, tail_s);
-    int64_t frame = 0;
-    Hvo silence;
-    hvo_clear(&silence);
-    int rc = 0;
-    for (int k = 0; k <= song->n && rc == 0; k++) {
-        /* loop k's settings and pattern, just before its first step is scheduled */
-        if (k < song->n) {
-            const Song_loop *l = &song->loops[k];
-            engine_set_swing(&e, l->swing);
-            for (int v = 0; v < HVO_VOICES; v++) {
-                engine_set_mute(&e, v, (int)(l->muted >> v & 1u));
-                engine_set_solo(&e, v, (int)(l->soloed >> v & 1u));
-            }
-            engine_set_pattern(&e, &l->part);
-        } else {
-            engine_set_pattern(&e, &silence);   /* nothing after the last loop but ring-out */
-        }
-        if (k == 0)
-            engine_play(&e);
-        int64_t until = k < song->n ? loop_start_frame(fps, k + 1) : total;
-        if (until > total)
-            until = total;
-        while (frame < until) {
-            int n = until - frame < SONG_BLOCK ? (int)(until - frame) : SONG_BLOCK;
-            engine_render(&e, buf, n);
-            for (int i = 0; i < n * ENGINE_CHANNELS; i++)
-                if (fabsf(buf[i]) > stats->peak)
-                    stats->peak = fabsf(buf[i]);
-            if (sink(user, buf, n, err, errlen) != 0) {
-                rc = -1;
-                break;
-            }
-            frame += n;
-        }
-    }
-    stats->frames = frame;
+    /* The song then its ring-out, the transport running on silence (synth/offline.h). */
+    Song_run x = {song, engine_frames_per_step(rate, song->bpm), 0};
+    Offline_plan plan = {song_frames(song, rate, tail_s), 0, 0, rate, song_before_block, &x, sink, user};
+    Offline_result r;
+    int rc = offline_render(&e, &plan, &r, err, errlen);
+    stats->frames = r.frames;
+    stats->peak = r.peak;
     engine_deinit(&e);
     return rc;
 }
