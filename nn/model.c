@@ -32,6 +32,9 @@ void model_config_default(Model_config *c)
     c->n_genres = GENRE_COUNT;
     c->has_fill = 1;
     c->n_mute_groups = MODEL_MUTE_GROUPS;
+    c->n_kinds = MODEL_INPUT_KINDS;
+    c->has_memory = 1;
+    c->input_dim = MODEL_MEMORY_INPUT_DIM;
 }
 
 void model_config_shipped(Model_config *c)
@@ -39,6 +42,10 @@ void model_config_shipped(Model_config *c)
     model_config_default(c);
     c->enc_ff = 128;
     c->dec_ff = 128;
+    /* the shipped file is run e1's, a version 1 model: no input kinds, no memory */
+    c->n_kinds = 0;
+    c->has_memory = 0;
+    c->input_dim = HVO_CHANNELS;
 }
 
 static int max_int(int a, int b) { return a > b ? a : b; }
@@ -51,6 +58,7 @@ static size_t layout_arena(Model *m, float *base)
     int D = max_int(De, Dd), F = max_int(c->enc_ff, c->dec_ff), H = max_int(c->enc_heads, c->dec_heads);
     Arena k = {base, 0};
     m->in_wp = arena_take(&k, kernels_packed_count(c->input_dim, De));
+    m->xin = c->has_memory ? arena_take(&k, (size_t)T * c->input_dim) : NULL;
     for (int i = 0; i < c->enc_layers; i++) {
         m->enc_qkv_wp[i] = arena_take(&k, kernels_packed_count(De, 3 * De));
         m->enc_proj_wp[i] = arena_take(&k, kernels_packed_count(De, De));
@@ -254,12 +262,17 @@ static void block_forward(Model *m, const Block_params *b, const float *qkv_wp, 
     k->layernorm(m->x, NULL, NULL, m->x, m->a, b->ln2_g, b->ln2_b, T, D);
 }
 
-void model_encode(Model *m, const Hvo *input, float *mu, float *logvar)
+void model_encode(Model *m, const Hvo *input, const Hvo *memory, float *mu, float *logvar)
 {
     const Model_config *c = &m->config;
     const Kernels *k = m->kernels;
     int T = c->steps, D = c->enc_d;
-    k->linear_packed(m->x, &input->v[0][0], m->in_wp, m->p.in_b, T, c->input_dim, D, 1);
+    const float *x = &input->v[0][0];
+    if (c->has_memory) {
+        model_compose_input(c, x, memory ? &memory->v[0][0] : NULL, m->xin);
+        x = m->xin;
+    }
+    k->linear_packed(m->x, x, m->in_wp, m->p.in_b, T, c->input_dim, D, 1);
     for (int i = 0; i < T * D; i++)
         m->x[i] += m->pe[i];
     for (int l = 0; l < c->enc_layers; l++)
@@ -291,9 +304,18 @@ void model_decode(Model *m, const float *z, const Model_condition *cond, Hvo *lo
             if (cond->mute_mask & (1u << g))
                 for (int i = 0; i < L; i++)
                     zc[i] += m->p.mute_emb[(size_t)g * L + i];
-    } else if (c->has_fill) {
-        for (int i = 0; i < L; i++)
-            zc[i] += m->p.fill_emb[i];
+        if (c->n_kinds > 0) {
+            int kd = cond->kind >= 0 && cond->kind < c->n_kinds ? cond->kind : INPUT_KIND_DRUMS;
+            for (int i = 0; i < L; i++)
+                zc[i] += m->p.kind_emb[(size_t)kd * L + i];
+        }
+    } else {
+        if (c->has_fill)
+            for (int i = 0; i < L; i++)
+                zc[i] += m->p.fill_emb[i];
+        if (c->n_kinds > 0)
+            for (int i = 0; i < L; i++)
+                zc[i] += m->p.kind_emb[i];
     }
     k->linear_packed(m->x, zc, m->dec_in_wp, m->p.dec_in_b, 1, L, T * D, 0);
     for (int l = 0; l < c->dec_layers; l++)
@@ -320,12 +342,12 @@ void model_choose_latent(const Model *m, const float *mu, const float *logvar, c
     }
 }
 
-void model_generate(Model *m, const Hvo *input, const Gen_params *g, Hvo *out)
+void model_generate(Model *m, const Hvo *input, const Hvo *memory, const Gen_params *g, Hvo *out)
 {
     int need_logvar = g->variation > 0.0f;
-    model_encode(m, input, m->mu, need_logvar ? m->logvar : NULL);
+    model_encode(m, input, memory, m->mu, need_logvar ? m->logvar : NULL);
     model_choose_latent(m, m->mu, need_logvar ? m->logvar : NULL, g, m->z);
-    Model_condition cond = {g->genre, g->fill, g->mute_mask};
+    Model_condition cond = {g->genre, g->fill, g->mute_mask, g->kind};
     model_decode(m, m->z, &cond, &m->logits);
     sample_pattern(&m->logits, g, out);
 }

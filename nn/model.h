@@ -7,7 +7,10 @@
  * (its scratch is shared by its calls); use one Model per thread.
  *
  * The input is any 27-channel Hvo: a groove enters as hvo_groove_to_input() (hvo.h); a full
- * 9-voice pattern works too. Every size comes from the model file.
+ * 9-voice pattern works too. The memory is the drum part that played in the 2 bars just
+ * before (an Hvo of 9 voices, e.g. the previous generation's output); NULL means none (the
+ * first loop, an empty context). A model without memory (config.has_memory 0, every version
+ * 1 file) ignores it. Every size comes from the model file.
  */
 #ifndef GROOVE_MODEL_H
 #define GROOVE_MODEL_H
@@ -26,6 +29,7 @@ typedef struct {
     int genre;          /* -1 none, else 0..n_styles-1 */
     int fill;           /* 0 beat, 1 fill */
     unsigned mute_mask; /* bit g set: group g muted (Mute_group) */
+    int kind;           /* Input_kind: what the groove is (0 drums) */
 } Model_condition;
 
 typedef struct {
@@ -38,6 +42,7 @@ typedef struct {
     float *arena;               /* one allocation: packed weights and scratch below */
     /* Packed weights (kernels_pack) of the per-step matrices, per layer. */
     float *in_wp;
+    float *xin;         /* [32][input_dim] composed input (groove | memory | present), models with memory */
     float *enc_qkv_wp[MODEL_MAX_LAYERS], *enc_proj_wp[MODEL_MAX_LAYERS];
     float *enc_ff1_wp[MODEL_MAX_LAYERS], *enc_ff2_wp[MODEL_MAX_LAYERS];
     float *dec_qkv_wp[MODEL_MAX_LAYERS], *dec_proj_wp[MODEL_MAX_LAYERS];
@@ -74,16 +79,17 @@ void model_refresh(Model *m);
 /* Uses another kernel table (tests, benchmarks). */
 void model_set_kernels(Model *m, const Kernels *k);
 
-/* The reference shape of tests, benchmarks and random models: d 128, 3+3 layers, 4 heads,
- * ff 512, latent 128, with genre (GENRE_COUNT), fill and mute conditioning. */
+/* A default shape for random models (tests, bench --size): d 128, 3+3 layers, 4 heads,
+ * ff 512, latent 128, with style (GENRE_COUNT), fill, mute and input-kind conditioning and
+ * memory (input_dim 55). */
 void model_config_default(Model_config *c);
-/* The shape of the shipped model (nn/models/default.gtm) and of `groove train` by default:
- * model_config_default with ff 128 (docs/training.md, run e1). */
+/* The shape of the shipped model (nn/models/default.gtm): model_config_default with ff 128
+ * (docs/training.md, run e1), without input kinds and memory. */
 void model_config_shipped(Model_config *c);
 
-/* Encoder: input [32][27] -> mu [L] and logvar [L] (logvar may be NULL: not computed).
- * The encoder output [32][De] stays in m->enc_out until the next call. */
-void model_encode(Model *m, const Hvo *input, float *mu, float *logvar);
+/* Encoder: input [32][27] and memory (NULL: none) -> mu [L] and logvar [L] (logvar may be
+ * NULL: not computed). The encoder output [32][De] stays in m->enc_out until the next call. */
+void model_encode(Model *m, const Hvo *input, const Hvo *memory, float *mu, float *logvar);
 /* Decoder: z [L] plus conditioning -> raw outputs [32][27] (hit logits, velocity logits,
  * offset pre-activations). cond may be NULL (none). */
 void model_decode(Model *m, const float *z, const Model_condition *cond, Hvo *logits);
@@ -91,8 +97,9 @@ void model_decode(Model *m, const float *z, const Model_condition *cond, Hvo *lo
  * given g->eps, interpolation). */
 void model_choose_latent(const Model *m, const float *mu, const float *logvar, const Gen_params *g,
                          float *z);
-/* The whole play-time path: encode, choose z, decode with the conditioning, sample. */
-void model_generate(Model *m, const Hvo *input, const Gen_params *g, Hvo *out);
+/* The whole play-time path: encode (input and memory, NULL = none), choose z, decode with
+ * the conditioning (style, fill, mutes, input kind of g), sample. */
+void model_generate(Model *m, const Hvo *input, const Hvo *memory, const Gen_params *g, Hvo *out);
 /* Default per-call controls for this model: gen_params_default plus its stored thresholds. */
 void model_gen_params(const Model *m, Gen_params *g);
 

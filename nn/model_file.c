@@ -11,7 +11,14 @@
 #include "crc32.h"
 #include "le.h"
 
-#define HEADER_BYTES 92
+/* Header bytes before the tensor table: magic, version, field count, fields, n_tensors,
+ * reserved, n_floats. 92 for version 1 (15 fields), 100 for version 2 (17). */
+static size_t header_bytes(int n_fields) { return 16 + 4 * (size_t)n_fields + 16; }
+
+/* The version a config is written as: 1 when it needs none of version 2's fields, so files
+ * of models without input kinds or memory stay readable by older builds. */
+static uint32_t config_version(const Model_config *c) { return c->n_kinds || c->has_memory ? 2u : 1u; }
+static int version_fields(uint32_t version) { return version == 1 ? MODEL_FILE_V1_CONFIG_FIELDS : MODEL_FILE_CONFIG_FIELDS; }
 #define ENTRY_BYTES 64
 
 static void config_to_fields(const Model_config *c, int32_t f[MODEL_FILE_CONFIG_FIELDS])
@@ -20,6 +27,7 @@ static void config_to_fields(const Model_config *c, int32_t f[MODEL_FILE_CONFIG_
         c->input_dim, c->steps,     c->output_dim, c->enc_d,    c->enc_heads,
         c->enc_ff,    c->enc_layers, c->dec_d,     c->dec_heads, c->dec_ff,
         c->dec_layers, c->latent,   c->n_genres,   c->has_fill, c->n_mute_groups,
+        c->n_kinds,   c->has_memory,
     };
     memcpy(f, v, sizeof v);
 }
@@ -41,6 +49,8 @@ static void fields_to_config(const int32_t f[MODEL_FILE_CONFIG_FIELDS], Model_co
     c->n_genres = f[12];
     c->has_fill = f[13];
     c->n_mute_groups = f[14];
+    c->n_kinds = f[15];
+    c->has_memory = f[16];
 }
 
 /* ---------------------------------------------------------------- writing */
@@ -101,7 +111,10 @@ int model_file_encode(const Model_config *config, const float *params,
     for (int i = 0; i < n_extra; i++)
         n_floats += (size_t)extra[i].rows * extra[i].cols;
     int n_tensors = n_weights + n_extra;
-    size_t size = HEADER_BYTES + (size_t)n_tensors * ENTRY_BYTES + 4 * n_floats + 4;
+    uint32_t version = config_version(config);
+    int n_fields = version_fields(version);
+    size_t hb = header_bytes(n_fields);
+    size_t size = hb + (size_t)n_tensors * ENTRY_BYTES + 4 * n_floats + 4;
     if (size > MODEL_FILE_MAX_BYTES) {
         snprintf(err, errlen, "model too large (%zu bytes)", size);
         return -1;
@@ -112,16 +125,17 @@ int model_file_encode(const Model_config *config, const float *params,
         return -1;
     }
     memcpy(buf, MODEL_FILE_MAGIC, 8);
-    le_put_u32(buf + 8, MODEL_FILE_VERSION);
-    le_put_u32(buf + 12, MODEL_FILE_CONFIG_FIELDS);
+    le_put_u32(buf + 8, version);
+    le_put_u32(buf + 12, (uint32_t)n_fields);
     int32_t fields[MODEL_FILE_CONFIG_FIELDS];
     config_to_fields(config, fields);
-    for (int i = 0; i < MODEL_FILE_CONFIG_FIELDS; i++)
+    for (int i = 0; i < n_fields; i++)
         le_put_u32(buf + 16 + 4 * i, (uint32_t)fields[i]);
-    le_put_u32(buf + 76, (uint32_t)n_tensors);
-    le_put_u32(buf + 80, 0);
-    le_put_u64(buf + 84, n_floats);
-    Table_writer t = {buf + HEADER_BYTES, 0, 0};
+    uint8_t *tail = buf + 16 + 4 * n_fields;
+    le_put_u32(tail, (uint32_t)n_tensors);
+    le_put_u32(tail + 4, 0);
+    le_put_u64(tail + 8, n_floats);
+    Table_writer t = {buf + hb, 0, 0};
     model_params_visit(&p, config, entry_tensor, &t);
     for (int i = 0; i < n_extra; i++)
         add_entry(&t, extra[i].name, extra[i].rows, extra[i].cols);
@@ -201,28 +215,34 @@ int model_file_decode(const uint8_t *data, size_t size, Model_config *config, fl
         snprintf(err, errlen, "not a groove model file (bad magic)");
         return -1;
     }
-    if (size < HEADER_BYTES + 4) {
+    if (size < header_bytes(MODEL_FILE_V1_CONFIG_FIELDS) + 4) {
         snprintf(err, errlen, "truncated model file (%zu bytes)", size);
         return -1;
     }
     uint32_t version = le_get_u32(data + 8);
-    if (version != MODEL_FILE_VERSION) {
-        snprintf(err, errlen, "model file version %u, this build reads version %u", version,
+    if (version < 1 || version > MODEL_FILE_VERSION) {
+        snprintf(err, errlen, "model file version %u, this build reads versions 1 to %u", version,
                  MODEL_FILE_VERSION);
         return -1;
     }
-    if (le_get_u32(data + 12) != MODEL_FILE_CONFIG_FIELDS) {
-        snprintf(err, errlen, "model file has %u config fields, expected %d", le_get_u32(data + 12),
-                 MODEL_FILE_CONFIG_FIELDS);
+    int n_fields = version_fields(version);
+    size_t hb = header_bytes(n_fields);
+    if (le_get_u32(data + 12) != (uint32_t)n_fields) {
+        snprintf(err, errlen, "model file has %u config fields, expected %d", le_get_u32(data + 12), n_fields);
         return -1;
     }
-    uint32_t n_tensors = le_get_u32(data + 76);
-    uint64_t n_floats = le_get_u64(data + 84);
+    if (size < hb + 4) {
+        snprintf(err, errlen, "truncated model file (%zu bytes)", size);
+        return -1;
+    }
+    const uint8_t *tail = data + 16 + 4 * n_fields;
+    uint32_t n_tensors = le_get_u32(tail);
+    uint64_t n_floats = le_get_u64(tail + 8);
     if (n_tensors > 100000 || n_floats > MODEL_FILE_MAX_BYTES / 4) {
         snprintf(err, errlen, "corrupt model file (absurd sizes)");
         return -1;
     }
-    uint64_t expect = HEADER_BYTES + (uint64_t)n_tensors * ENTRY_BYTES + 4 * n_floats + 4;
+    uint64_t expect = hb + (uint64_t)n_tensors * ENTRY_BYTES + 4 * n_floats + 4;
     if (size != expect) {
         snprintf(err, errlen, "%s model file (%zu bytes, header says %llu)",
                  size < expect ? "truncated" : "corrupt", size, (unsigned long long)expect);
@@ -233,8 +253,8 @@ int model_file_decode(const uint8_t *data, size_t size, Model_config *config, fl
         snprintf(err, errlen, "corrupt model file (checksum mismatch)");
         return -1;
     }
-    int32_t fields[MODEL_FILE_CONFIG_FIELDS];
-    for (int i = 0; i < MODEL_FILE_CONFIG_FIELDS; i++)
+    int32_t fields[MODEL_FILE_CONFIG_FIELDS] = {0};   /* version 1: no kinds, no memory */
+    for (int i = 0; i < n_fields; i++)
         fields[i] = (int32_t)le_get_u32(data + 16 + 4 * i);
     Model_config c;
     fields_to_config(fields, &c);
@@ -244,7 +264,7 @@ int model_file_decode(const uint8_t *data, size_t size, Model_config *config, fl
         return -1;
     }
     /* The weights: the table must list them in layout order, from offset 0, end to end. */
-    const uint8_t *table = data + HEADER_BYTES;
+    const uint8_t *table = data + hb;
     Table_reader t = {table, 0, (int)n_tensors, 0, err, errlen};
     Model_params p;
     model_params_bind(&p, &c, NULL);

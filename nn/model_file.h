@@ -4,15 +4,16 @@
  *
  *   offset  size  field
  *   0       8     magic "GROOVETM"
- *   8       4     u32 version (MODEL_FILE_VERSION = 1)
- *   12      4     u32 number of config fields that follow (MODEL_FILE_CONFIG_FIELDS = 15)
- *   16      60    i32 x 15 config, in this order: input_dim, steps, output_dim, enc_d,
+ *   8       4     u32 version (1 or 2)
+ *   12      4     u32 number of config fields that follow, F: 15 in version 1, 17 in 2
+ *   16      4F    i32 x F config, in this order: input_dim, steps, output_dim, enc_d,
  *                 enc_heads, enc_ff, enc_layers, dec_d, dec_heads, dec_ff, dec_layers,
- *                 latent, n_styles, has_fill, n_mute_groups  (see model_params.h)
- *   76      4     u32 n_tensors
- *   80      4     u32 reserved (0)
- *   84      4     u64 n_floats: the size of the data block, in floats (8 bytes)
- *   92      n*64  tensor table, one 64-byte entry per tensor:
+ *                 latent, n_styles, has_fill, n_mute_groups, [version 2:] n_kinds,
+ *                 has_memory  (see model_params.h; a version 1 file reads as 0, 0)
+ *   16+4F   4     u32 n_tensors
+ *   20+4F   4     u32 reserved (0)
+ *   24+4F   8     u64 n_floats: the size of the data block, in floats
+ *   32+4F   n*64  tensor table (at 92 in version 1, 100 in 2), one 64-byte entry per tensor:
  *                   char name[48] (NUL-padded), u32 rows, u32 cols, u64 offset (in floats,
  *                   from the start of the data block)
  *   ...     4*n_floats  data block: float32 values, row-major, tensors at their offsets
@@ -23,6 +24,9 @@
  * weights are one contiguous block of model_params_count() floats that binds directly with
  * model_params_bind(). Optional extra tensors may follow, e.g. "thresholds" [1][9]: per-voice
  * hit thresholds calibrated by the trainer. Readers skip extras they do not know.
+ *
+ * Writing uses version 1 for a config without input kinds and memory (older builds read
+ * it), version 2 otherwise; reading takes both.
  *
  * Reading checks everything (size, magic, version, config, every table entry, CRC) and
  * reports the first fault in one line, never crashes, and never allocates more than the
@@ -38,8 +42,9 @@
 #include "model_params.h"
 
 #define MODEL_FILE_MAGIC "GROOVETM"
-#define MODEL_FILE_VERSION 1u
-#define MODEL_FILE_CONFIG_FIELDS 15
+#define MODEL_FILE_VERSION 2u             /* the newest version this build reads and writes */
+#define MODEL_FILE_CONFIG_FIELDS 17       /* version 2 */
+#define MODEL_FILE_V1_CONFIG_FIELDS 15
 #define MODEL_FILE_NAME_LEN 48
 #define MODEL_FILE_MAX_BYTES (1u << 30)   /* larger files are refused */
 

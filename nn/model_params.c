@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 const char *model_config_check(const Model_config *c)
 {
@@ -21,6 +22,9 @@ const char *model_config_check(const Model_config *c)
     if (c->n_genres < 0 || c->n_genres > 256) return "n_styles out of range";
     if (c->has_fill != 0 && c->has_fill != 1) return "has_fill must be 0 or 1";
     if (c->n_mute_groups != 0 && c->n_mute_groups != MODEL_MUTE_GROUPS) return "n_mute_groups must be 0 or 5";
+    if (c->n_kinds != 0 && c->n_kinds != MODEL_INPUT_KINDS) return "n_kinds must be 0 or 3";
+    if (c->has_memory != 0 && c->has_memory != 1) return "has_memory must be 0 or 1";
+    if (c->has_memory && c->input_dim != MODEL_MEMORY_INPUT_DIM) return "a model with memory needs input_dim 55";
     return NULL;
 }
 
@@ -71,6 +75,7 @@ static size_t layout(Model_params *p, const Model_config *c, float *buffer)
     p->genre_emb = c->n_genres ? take(&l, (size_t)c->n_genres * c->latent) : NULL;
     p->fill_emb = c->has_fill ? take(&l, (size_t)2 * c->latent) : NULL;
     p->mute_emb = c->n_mute_groups ? take(&l, (size_t)c->n_mute_groups * c->latent) : NULL;
+    p->kind_emb = c->n_kinds ? take(&l, (size_t)c->n_kinds * c->latent) : NULL;
     p->dec_in_w = take(&l, (size_t)c->steps * c->dec_d * c->latent);
     p->dec_in_b = take(&l, (size_t)c->steps * c->dec_d);
     for (int i = 0; i < c->dec_layers; i++)
@@ -89,6 +94,39 @@ size_t model_params_count(const Model_config *c)
 void model_params_bind(Model_params *p, const Model_config *c, float *buffer)
 {
     layout(p, c, buffer);
+}
+
+void model_compose_input(const Model_config *c, const float *input, const float *memory, float *x)
+{
+    enum { C = 27 };   /* HVO channels */
+    if (!c->has_memory) {
+        memcpy(x, input, sizeof(float) * (size_t)c->steps * c->input_dim);
+        return;
+    }
+    for (int t = 0; t < c->steps; t++) {
+        float *row = x + (size_t)t * MODEL_MEMORY_INPUT_DIM;
+        memcpy(row, input + (size_t)t * C, sizeof(float) * C);
+        if (memory)
+            memcpy(row + C, memory + (size_t)t * C, sizeof(float) * C);
+        else
+            memset(row + C, 0, sizeof(float) * C);
+        row[2 * C] = memory ? 1.0f : 0.0f;
+    }
+}
+
+static const char *const kind_names[MODEL_INPUT_KINDS] = {"drums", "keys", "taps"};
+
+const char *model_input_kind_name(int kind)
+{
+    return kind >= 0 && kind < MODEL_INPUT_KINDS ? kind_names[kind] : "?";
+}
+
+int model_input_kind_from_name(const char *name)
+{
+    for (int k = 0; k < MODEL_INPUT_KINDS; k++)
+        if (name && !strcmp(name, kind_names[k]))
+            return k;
+    return -1;
 }
 
 void model_positional_encoding(float *pe, int steps, int d)
@@ -139,6 +177,7 @@ void model_params_visit(const Model_params *p, const Model_config *c, Model_tens
     if (c->n_genres) fn(ctx, "style_emb", c->n_genres, c->latent, p->genre_emb);
     if (c->has_fill) fn(ctx, "fill_emb", 2, c->latent, p->fill_emb);
     if (c->n_mute_groups) fn(ctx, "mute_emb", c->n_mute_groups, c->latent, p->mute_emb);
+    if (c->n_kinds) fn(ctx, "kind_emb", c->n_kinds, c->latent, p->kind_emb);
     fn(ctx, "dec_in_w", c->steps * c->dec_d, c->latent, p->dec_in_w);
     fn(ctx, "dec_in_b", 1, c->steps * c->dec_d, p->dec_in_b);
     for (int i = 0; i < c->dec_layers; i++)

@@ -9,6 +9,10 @@
  * Architecture (../shared/SPEC.md), shapes in [rows][cols], Linear weights stored as
  * torch does, W[out][in], so y = x W^T + b:
  *
+ *   input:    x[t] = groove[t][27]                                   (has_memory 0, in = 27)
+ *             x[t] = groove[t][27] | memory[t][27] | present (0/1)   (has_memory 1, in = 55)
+ *             memory: the 2 bars that played just before (the drums, 9 voices as HVO),
+ *             zeros and present 0 when there is none (the first loop, an empty context)
  *   encoder:  x[32][in] -> Linear(in->De) -> ReLU -> + PE[32][De]
  *             -> enc_layers x Block(De, He, Fe) -> LayerNorm(De)
  *   latent:   flatten [32*De] -> Linear -> mu[L];  Linear -> logvar[L]
@@ -16,6 +20,7 @@
  *   condition z' = z + style_emb[style] (if style >= 0 and n_styles > 0)
  *                  + fill_emb[fill]     (if has_fill)
  *                  + sum over muted groups g of mute_emb[g] (if n_mute_groups > 0)
+ *                  + kind_emb[kind]      (if n_kinds > 0: what the input is, Input_kind)
  *   decoder:  z'[L] -> Linear(L -> 32*Dd) -> view [32][Dd]
  *             -> dec_layers x Block(Dd, Hd, Fd) -> Linear(Dd -> 27)
  *   heads:    out[t][0..8] hit logits (sigmoid), [9..17] velocity logits (sigmoid),
@@ -41,6 +46,18 @@
 
 #define MODEL_MAX_LAYERS 16
 #define MODEL_MUTE_GROUPS 5   /* kick, snare, hats, toms, cymbals */
+#define MODEL_INPUT_KINDS 3   /* Input_kind: drums, keys, taps */
+/* Input channels per step of a model with memory: groove 27 | memory 27 | present 1. */
+#define MODEL_MEMORY_INPUT_DIM 55
+
+/* What the groove the model hears is (the input-kind condition): a drummer's part
+ * flattened, a keyboard / melodic part (chords, sustained notes, its own dynamics), or a
+ * few taps (computer keys, one velocity). */
+typedef enum {
+    INPUT_KIND_DRUMS = 0,
+    INPUT_KIND_KEYS,
+    INPUT_KIND_TAPS
+} Input_kind;
 
 typedef enum {
     MUTE_GROUP_KICK = 0,
@@ -60,6 +77,8 @@ typedef struct {
     int n_genres;       /* 0: no style embedding */
     int has_fill;       /* 0/1: fill embedding (2 rows: beat, fill) */
     int n_mute_groups;  /* 0 or MODEL_MUTE_GROUPS */
+    int n_kinds;        /* 0 or MODEL_INPUT_KINDS: input-kind embedding (model file v2) */
+    int has_memory;     /* 0/1: the input carries the previous 2 bars (input_dim 55; v2) */
 } Model_config;
 
 /* Named pointers into one transformer block's weights. */
@@ -92,6 +111,7 @@ typedef struct {
     float *genre_emb;     /* [n_styles][L] or NULL */
     float *fill_emb;      /* [2][L] or NULL */
     float *mute_emb;      /* [n_mute_groups][L] or NULL */
+    float *kind_emb;      /* [n_kinds][L] or NULL */
     float *dec_in_w;      /* [32*Dd][L] */
     float *dec_in_b;      /* [32*Dd] */
     Block_params dec[MODEL_MAX_LAYERS];
@@ -106,6 +126,13 @@ const char *model_config_check(const Model_config *c);
 size_t model_params_count(const Model_config *c);
 /* Points every field of p into buffer (model_params_count floats), in the order above. */
 void model_params_bind(Model_params *p, const Model_config *c, float *buffer);
+/* Writes the encoder's input x[steps][input_dim] for a groove (HVO layout, as
+ * hvo_groove_to_input gives) and the memory (the previous 2 bars of drums; NULL = none).
+ * A model without memory takes the input as it is (memory ignored). */
+void model_compose_input(const Model_config *c, const float *input, const float *memory, float *x);
+/* Name <-> Input_kind ("drums", "keys", "taps"); unknown name -> -1. */
+const char *model_input_kind_name(int kind);
+int model_input_kind_from_name(const char *name);
 /* Fills the sinusoidal positional encoding pe[steps][d]. */
 void model_positional_encoding(float *pe, int steps, int d);
 

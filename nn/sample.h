@@ -36,13 +36,14 @@ typedef struct {
     float variation;              /* 0: z = mu; s > 0: z = mu + s * sigma * eps(seed) */
     const float *z_target;        /* NULL, or a latent [L] to interpolate toward */
     float interpolate;            /* 0..1: z = (1 - a) z + a z_target */
+    int kind;                     /* Input_kind (model_params.h): 0 drums (default), 1 keys, 2 taps */
 } Gen_params;
 
 /* The published F1-calibrated default thresholds (SPEC.md). */
 extern const float sample_default_thresholds[HVO_VOICES];
 
 /* Fills g with the defaults: SPEC thresholds, no hit limit, temperature 1, density 0.5,
- * velocity floor 0.05, seed 0, no style, beat, no mutes, z = mu. */
+ * velocity floor 0.05, seed 0, no style, beat, no mutes, z = mu, input kind drums. */
 void gen_params_default(Gen_params *g);
 
 /* Returns the voices a mute mask silences, as a bit mask over voices. */

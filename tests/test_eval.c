@@ -63,8 +63,12 @@ static void direct_metrics(Model *model, const Dataset *d, int labels, Metrics *
             continue;
         Hvo input, logits, pred;
         hvo_groove_to_input(&w->groove, &input);
-        model_encode(model, &input, mu, NULL);
-        Model_condition cond = {labels ? w->genre : -1, 0, 0};
+        int prev = dataset_previous(d, i);   /* memory: the real drums before, as eval feeds */
+        Hvo silent;
+        hvo_clear(&silent);
+        model_encode(model, &input, prev >= 0 ? &d->windows[prev].pattern : prev == DATASET_PREVIOUS_SILENT ? &silent : NULL,
+                     mu, NULL);
+        Model_condition cond = {labels ? w->genre : -1, 0, 0, INPUT_KIND_DRUMS};
         model_decode(model, mu, &cond, &logits);
         metrics_hvo_from_output(&logits.v[0][0], g.thresholds, &pred);
         metrics_add(m, &pred, &w->pattern);

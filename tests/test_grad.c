@@ -183,9 +183,12 @@ static void tiny_config(Model_config *c)
     c->n_genres = 18;
     c->has_fill = 1;
     c->n_mute_groups = MODEL_MUTE_GROUPS;
+    c->n_kinds = MODEL_INPUT_KINDS;   /* issue 13: input kind and memory, so every new */
+    c->has_memory = 1;                /* weight is checked too */
+    c->input_dim = MODEL_MEMORY_INPUT_DIM;
 }
 
-/* Fills n random samples with grooves, patterns and conditioning. */
+/* Fills n random samples with grooves, patterns, memory and conditioning. */
 static void tiny_batch(Train_sample *s, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -203,6 +206,14 @@ static void tiny_batch(Train_sample *s, int n)
         s[i].fill = i % 2;
         s[i].mutes = i == 1 ? 0x5 : 0;
         s[i].seed = 1000u + (unsigned)i;
+        s[i].kind = i % MODEL_INPUT_KINDS;
+        s[i].has_memory = i % 3 != 1;
+        hvo_clear(&s[i].memory);
+        if (s[i].has_memory)
+            for (int t = 0; t < HVO_STEPS; t++)
+                for (int v = 0; v < HVO_VOICES; v++)
+                    if (frand() > 0.7f)
+                        hvo_set(&s[i].memory, t, v, 1, 0.5f + 0.45f * frand(), 0.4f * frand() - 0.2f);
     }
 }
 
@@ -266,23 +277,27 @@ static int dump_step(const char *dir)
     if (!f)
         return 1;
     fprintf(f, "enc_d %d\nenc_heads %d\nenc_ff %d\nenc_layers %d\ndec_d %d\ndec_heads %d\ndec_ff %d\n"
-               "dec_layers %d\nlatent %d\nn_styles %d\nhas_fill %d\nn_mute_groups %d\nbatch %d\n"
+               "dec_layers %d\nlatent %d\nn_styles %d\nhas_fill %d\nn_mute_groups %d\nn_kinds %d\nhas_memory %d\n"
+               "batch %d\n"
                "hit_weight %.9g\nreg_weight %.9g\nvel_weight %.9g\noffset_weight %.9g\nbeta %.9g\n"
                "loss_total %.9g\nloss_hit %.9g\nloss_vel %.9g\nloss_offset %.9g\nloss_kl %.9g\n",
             c.enc_d, c.enc_heads, c.enc_ff, c.enc_layers, c.dec_d, c.dec_heads, c.dec_ff, c.dec_layers, c.latent,
-            c.n_genres, c.has_fill, c.n_mute_groups, NB, o.hit_weight, o.reg_weight, o.vel_weight, o.offset_weight, beta,
+            c.n_genres, c.has_fill, c.n_mute_groups, c.n_kinds, c.has_memory, NB, o.hit_weight, o.reg_weight, o.vel_weight, o.offset_weight, beta,
             l.total, l.hit, l.vel, l.offset, l.kl);
     for (int i = 0; i < NB; i++)
-        fprintf(f, "sample %d style %d fill %d mutes %d\n", i, s[i].genre, s[i].fill, s[i].mutes);
+        fprintf(f, "sample %d style %d fill %d mutes %d kind %d memory %d\n", i, s[i].genre, s[i].fill, s[i].mutes,
+                s[i].kind, s[i].has_memory);
     fclose(f);
-    float *inputs = malloc(sizeof(float) * NB * HVO_STEPS * HVO_CHANNELS * 2), *eps = malloc(sizeof(float) * NB * c.latent);
+    /* batch.f32: inputs, targets, memories (zeros where a sample has none) */
+    float *inputs = malloc(sizeof(float) * NB * HVO_STEPS * HVO_CHANNELS * 3), *eps = malloc(sizeof(float) * NB * c.latent);
     for (int i = 0; i < NB; i++) {
         memcpy(inputs + (size_t)i * HVO_STEPS * HVO_CHANNELS, s[i].input.v, sizeof s[i].input.v);
         memcpy(inputs + (size_t)(NB + i) * HVO_STEPS * HVO_CHANNELS, s[i].target.v, sizeof s[i].target.v);
+        memcpy(inputs + (size_t)(2 * NB + i) * HVO_STEPS * HVO_CHANNELS, s[i].memory.v, sizeof s[i].memory.v);
         memcpy(eps + (size_t)i * c.latent, trainer_last_eps(&t, i), sizeof(float) * c.latent);
     }
     int bad = dump(dir, "params.f32", t.params, t.n_params) || dump(dir, "grads.f32", t.grads, t.n_params) ||
-              dump(dir, "batch.f32", inputs, (size_t)NB * HVO_STEPS * HVO_CHANNELS * 2) ||
+              dump(dir, "batch.f32", inputs, (size_t)NB * HVO_STEPS * HVO_CHANNELS * 3) ||
               dump(dir, "eps.f32", eps, (size_t)NB * c.latent);
     free(inputs);
     free(eps);
@@ -328,9 +343,35 @@ static void check_whole_model(void)
     Train_sample s[NB];
     tiny_batch(s, NB);
     /* silent steps feed exactly in_b to the input ReLU: keep it off the kink */
-    for (int i = 0; i < c.enc_d; i++)
+    for (int i = 0; i < c.enc_d; i++) {
         if (fabsf(t.p.in_b[i]) < 0.05f)
             t.p.in_b[i] = t.p.in_b[i] < 0.0f ? -0.05f : 0.05f;
+        /* ... and with memory present, in_b plus the present flag's weight: same sign */
+        float *wf = &t.p.in_w[(size_t)i * c.input_dim + c.input_dim - 1];
+        *wf = t.p.in_b[i] < 0.0f ? -fabsf(*wf) : fabsf(*wf);
+    }
+    /* every input pre-activation at least 0.005 from the ReLU kink (a step of h = 1e-3 on an
+     * input weight moves it by at most 1e-3): shift a unit's bias until none is closer */
+    {
+        static float xin[NB][HVO_STEPS * MODEL_MEMORY_INPUT_DIM];
+        for (int b = 0; b < NB; b++)
+            model_compose_input(&c, &s[b].input.v[0][0], s[b].has_memory ? &s[b].memory.v[0][0] : NULL, xin[b]);
+        for (int i = 0; i < c.enc_d; i++)
+            for (int tries = 0; tries < 50; tries++) {
+                float closest = 1e9f;
+                for (int b = 0; b < NB; b++)
+                    for (int r = 0; r < HVO_STEPS; r++) {
+                        float pre = t.p.in_b[i];
+                        for (int j = 0; j < c.input_dim; j++)
+                            pre += xin[b][r * c.input_dim + j] * t.p.in_w[(size_t)i * c.input_dim + j];
+                        if (fabsf(pre) < closest)
+                            closest = fabsf(pre);
+                    }
+                if (closest >= 0.005f)
+                    break;
+                t.p.in_b[i] += 0.0073f;
+            }
+    }
     trainer_sync_params(&t);
     gtrainer = &t;
     gsamples = s;

@@ -135,16 +135,20 @@ static int dump(const char *model_path, const char *out_path, int cases, uint64_
     int32_t head[2] = {cases, 0};
     int bad = fwrite(head, sizeof head, 1, f) != 1;
     for (int i = 0; i < cases && !bad; i++) {
-        Hvo in, logits;
+        Hvo in, logits, mem;
         random_input(&r, &in, i % 2 == 0);
-        int32_t cond[3] = {c->n_genres ? (int32_t)rng_below(&r, (uint32_t)c->n_genres + 1) - 1 : -1,
-                           (int32_t)rng_below(&r, 2), (int32_t)rng_below(&r, 32)};
+        random_input(&r, &mem, 0);
+        /* style, fill, mutes, input kind, memory present (every third case has none) */
+        int32_t cond[5] = {c->n_genres ? (int32_t)rng_below(&r, (uint32_t)c->n_genres + 1) - 1 : -1,
+                           (int32_t)rng_below(&r, 2), (int32_t)rng_below(&r, 32), (int32_t)rng_below(&r, 3),
+                           i % 3 != 2};
         float *mu = m.mu, *logvar = m.logvar;
-        model_encode(&m, &in, mu, logvar);
-        Model_condition mc = {cond[0], cond[1], (unsigned)cond[2]};
+        model_encode(&m, &in, cond[4] ? &mem : NULL, mu, logvar);
+        Model_condition mc = {cond[0], cond[1], (unsigned)cond[2], cond[3]};
         model_decode(&m, mu, &mc, &logits);
         bad |= fwrite(cond, sizeof cond, 1, f) != 1;
         bad |= write_floats(f, &in.v[0][0], HVO_STEPS * HVO_CHANNELS);
+        bad |= write_floats(f, &mem.v[0][0], HVO_STEPS * HVO_CHANNELS);
         bad |= write_floats(f, m.enc_out, (size_t)c->steps * c->enc_d);
         bad |= write_floats(f, mu, (size_t)c->latent);
         bad |= write_floats(f, logvar, (size_t)c->latent);
@@ -165,6 +169,9 @@ static int make_model(int argc, char **argv)
         c.enc_d = 48, c.enc_heads = 3, c.enc_ff = 80, c.enc_layers = 2;
         c.dec_d = 40, c.dec_heads = 2, c.dec_ff = 72, c.dec_layers = 1;
         c.latent = 24;
+    } else if (argc >= 5 && !strcmp(argv[4], "plain")) {
+        /* A version 1 model: no input kinds, no memory. */
+        c.n_kinds = 0, c.has_memory = 0, c.input_dim = HVO_CHANNELS;
     } else if (argc >= 9) {
         c.enc_d = c.dec_d = atoi(argv[4]);
         c.enc_layers = c.dec_layers = atoi(argv[5]);
@@ -256,10 +263,12 @@ static void test_file_round_trip(void)
     CHECK(model_file_decode(buf, len, &rc, &w, &ex, err, sizeof err) == -1 && strstr(err, "magic"),
           "wrong magic refused: %s", err);
     buf[0] = 'G';
+    uint8_t version = buf[8];
+    CHECK(version == 2, "a model with input kinds and memory is written as version 2");
     buf[8] = 9;
     CHECK(model_file_decode(buf, len, &rc, &w, &ex, err, sizeof err) == -1 && strstr(err, "version"),
           "wrong version refused: %s", err);
-    buf[8] = 1;
+    buf[8] = version;
     CHECK(model_file_decode(buf, len, &rc, &w, &ex, err, sizeof err) == 0, "restored file reads");
     free(w);
     free(buf);
@@ -270,11 +279,52 @@ static void test_file_round_trip(void)
     model_deinit(&back);
     unlink(path);
 
+    /* A version 1 model (no input kinds, no memory) is written as version 1, reads back,
+     * and ignores a memory. */
+    Model_config v1 = c;
+    v1.n_kinds = 0;
+    v1.has_memory = 0;
+    v1.input_dim = HVO_CHANNELS;
+    Model o1;
+    CHECK(model_init_random(&o1, &v1, 5, err, sizeof err) == 0 &&
+              model_file_encode(&v1, o1.params, NULL, 0, &buf, &len, err, sizeof err) == 0,
+          "a model without kinds and memory encodes (%s)", err);
+    CHECK(buf[8] == 1 && model_file_decode(buf, len, &rc, &w, &ex, err, sizeof err) == 0 && rc.n_kinds == 0 &&
+              rc.has_memory == 0 && rc.input_dim == HVO_CHANNELS,
+          "... as version 1, which reads back without kinds and memory (%s)", err);
+    free(w);
+    free(buf);
+    {
+        Hvo in1, mem1, a1, b1;
+        Rng r1;
+        rng_seed(&r1, 9);
+        random_input(&r1, &in1, 1);
+        random_input(&r1, &mem1, 0);
+        Gen_params g1;
+        model_gen_params(&o1, &g1);
+        model_generate(&o1, &in1, NULL, &g1, &a1);
+        g1.kind = INPUT_KIND_KEYS;
+        model_generate(&o1, &in1, &mem1, &g1, &b1);
+        CHECK(!memcmp(&a1, &b1, sizeof a1), "a version 1 model ignores memory and input kind");
+    }
+    model_deinit(&o1);
+    /* the shipped model file keeps loading (version 1 until a model with memory ships) */
+    Model shipped;
+    if (model_load(&shipped, "nn/models/default.gtm", err, sizeof err) == 0) {
+        CHECK(shipped.n_params > 0 && shipped.config.input_dim == (shipped.config.has_memory ? 55 : 27),
+              "nn/models/default.gtm loads (input %d, memory %d, kinds %d)", shipped.config.input_dim,
+              shipped.config.has_memory, shipped.config.n_kinds);
+        model_deinit(&shipped);
+    } else {
+        CHECK(0, "nn/models/default.gtm loads: %s", err);
+    }
+
     /* A model without any conditioning still saves, loads and runs. */
     Model_config plain = c;
     plain.n_genres = 0;
     plain.has_fill = 0;
     plain.n_mute_groups = 0;
+    plain.n_kinds = 0;
     Model p;
     CHECK(model_init_random(&p, &plain, 3, err, sizeof err) == 0 && model_save(&p, path, err, sizeof err) == 0,
           "unconditioned model saves");
@@ -286,7 +336,7 @@ static void test_file_round_trip(void)
     g.genre = 3;
     g.fill = 1;
     g.mute_mask = 1;
-    model_generate(&p, &in, &g, &out);
+    model_generate(&p, &in, NULL, &g, &out);
     CHECK(hvo_count_voice_hits(&out, VOICE_KICK) == 0, "unconditioned model generates; a mute still silences");
     model_deinit(&p);
     unlink(path);
@@ -311,17 +361,43 @@ static void test_generation(void)
     g.variation = 0.7f;
     g.seed = 42;
     g.stochastic = 1;
-    model_generate(&m, &in, &g, &a); /* warm-up: first-use paths (kernel choice) */
+    Hvo mem;
+    random_input(&r, &mem, 0);
+    model_generate(&m, &in, &mem, &g, &a); /* warm-up: first-use paths (kernel choice) */
     long before = alloc_calls;
     for (int i = 0; i < 5; i++)
-        model_generate(&m, &in, &g, &b);
+        model_generate(&m, &in, i % 2 ? &mem : NULL, &g, &b);
+    model_generate(&m, &in, &mem, &g, &b);
     long after = alloc_calls;
-    CHECK(after == before, "a generation allocates nothing (%ld allocator calls in 5 generations)", after - before);
-    CHECK(!memcmp(&a, &b, sizeof a), "same input, same seed: the same pattern");
+    CHECK(after == before, "a generation allocates nothing, with or without memory (%ld allocator calls in 6)",
+          after - before);
+    CHECK(!memcmp(&a, &b, sizeof a), "same input, memory and seed: the same pattern");
+
+    /* Memory and input kind reach the output: raw outputs differ with memory vs none, with
+     * silent memory vs none (the present flag), and between the kinds. */
+    {
+        Hvo o_none, o_mem, o_silent, o_keys, silent;
+        Model_condition cd = {-1, 0, 0, INPUT_KIND_DRUMS};
+        hvo_clear(&silent);
+        model_encode(&m, &in, NULL, m.mu, NULL);
+        model_decode(&m, m.mu, &cd, &o_none);
+        model_encode(&m, &in, &mem, m.mu, NULL);
+        model_decode(&m, m.mu, &cd, &o_mem);
+        model_encode(&m, &in, &silent, m.mu, NULL);
+        model_decode(&m, m.mu, &cd, &o_silent);
+        model_encode(&m, &in, NULL, m.mu, NULL);
+        cd.kind = INPUT_KIND_KEYS;
+        model_decode(&m, m.mu, &cd, &o_keys);
+        size_t n = HVO_STEPS * HVO_CHANNELS;
+        CHECK(max_abs_diff(&o_none.v[0][0], &o_mem.v[0][0], n) > 1e-3f &&
+                  max_abs_diff(&o_none.v[0][0], &o_silent.v[0][0], n) > 1e-3f &&
+                  max_abs_diff(&o_none.v[0][0], &o_keys.v[0][0], n) > 1e-3f,
+              "memory, a silent memory and the input kind each change the output");
+    }
 
     /* Variation moves z; z = mu without it. */
     float z1[512], z2[512];
-    model_encode(&m, &in, m.mu, m.logvar);
+    model_encode(&m, &in, NULL, m.mu, m.logvar);
     Gen_params plain;
     model_gen_params(&m, &plain);
     model_choose_latent(&m, m.mu, m.logvar, &plain, z1);
@@ -354,9 +430,9 @@ static void test_generation(void)
 
     /* Every kernel path this CPU has gives the same raw outputs as the scalar reference. */
     Hvo ref, got;
-    Model_condition cond = {2, 1, 0};
+    Model_condition cond = {2, 1, 0, INPUT_KIND_TAPS};
     model_set_kernels(&m, kernels_for(KERNEL_SCALAR));
-    model_encode(&m, &in, m.mu, m.logvar);
+    model_encode(&m, &in, &mem, m.mu, m.logvar);
     float mu_ref[512];
     memcpy(mu_ref, m.mu, (size_t)c.latent * sizeof(float));
     model_decode(&m, mu_ref, &cond, &ref);
@@ -367,7 +443,7 @@ static void test_generation(void)
             continue;
         }
         model_set_kernels(&m, kt);
-        model_encode(&m, &in, m.mu, m.logvar);
+        model_encode(&m, &in, &mem, m.mu, m.logvar);
         float dmu = max_abs_diff(m.mu, mu_ref, (size_t)c.latent);
         model_decode(&m, mu_ref, &cond, &got);
         float dout = max_abs_diff(&got.v[0][0], &ref.v[0][0], HVO_STEPS * HVO_CHANNELS);

@@ -4,6 +4,9 @@
  * a large factor); two runs with one seed give identical weights; a run split by a
  * checkpoint gives the same weights bit for bit as one that was never stopped; a damaged
  * checkpoint is refused; the schedule, clipping and threshold calibration behave.
+ * Issue 13: the previous window of a performance (dataset_previous), samples with memory,
+ * dropped genres and inputs re-derived as keys or taps; a model with memory learns what only
+ * the memory tells (identical grooves, different drums), a model without cannot.
  */
 #include "check.h"
 #include "optim.h"
@@ -64,8 +67,9 @@ static void make_windows(void)
 /* Builds the samples of step `step` (all NP windows, epoch = step). */
 static void step_samples(Train_sample *s, const Train_options *o, int step)
 {
+    /* window i's memory: window i - 1 (a performance of NP windows), none for the first */
     for (int i = 0; i < NP; i++)
-        train_sample_from_window(&s[i], &windows[i], o, step, i, 1);
+        train_sample_from_window(&s[i], &windows[i], i > 0 ? &windows[i - 1] : NULL, o, step, i, 1);
 }
 
 /* Runs steps [from, to) on t. */
@@ -78,6 +82,173 @@ static void run_steps(Trainer *t, int from, int to, Train_losses *last)
     }
 }
 
+/* dataset_previous: the window 2 bars before in the same file, a silent gap, a start. */
+static void test_previous(void)
+{
+    static Dataset_window w[6];
+    const int file[6] = {0, 0, 0, 0, 1, 1}, bar[6] = {0, 1, 2, 3, 0, 4};
+    for (int i = 0; i < 6; i++) {
+        memset(&w[i], 0, sizeof w[i]);
+        w[i].file = (uint32_t)file[i];
+        w[i].bar = (uint16_t)bar[i];
+    }
+    Dataset d = {w, 6, NULL, 0};
+    CHECK(dataset_previous(&d, 2) == 0 && dataset_previous(&d, 3) == 1,
+          "the previous window is 2 bars earlier in the same performance");
+    CHECK(dataset_previous(&d, 0) == DATASET_NO_PREVIOUS && dataset_previous(&d, 1) == DATASET_NO_PREVIOUS &&
+              dataset_previous(&d, 4) == DATASET_NO_PREVIOUS,
+          "the first 2 bars of a performance have no previous window");
+    CHECK(dataset_previous(&d, 5) == DATASET_PREVIOUS_SILENT, "bars without a window are a silent previous part");
+    CHECK(dataset_previous(&d, 6) == DATASET_NO_PREVIOUS && dataset_previous(&d, -1) == DATASET_NO_PREVIOUS,
+          "an index out of range has none");
+}
+
+/* train_sample_from_window: memory, genre and kind, with and without augmentation. */
+static void test_samples(void)
+{
+    Train_options o;
+    train_options_default(&o);
+    Train_sample s;
+    train_sample_from_window(&s, &windows[1], &windows[0], &o, 0, 0, 0);
+    CHECK(s.has_memory && !memcmp(&s.memory, &windows[0].pattern, sizeof s.memory) && s.kind == INPUT_KIND_DRUMS &&
+              s.genre == -1,
+          "validation: memory = the previous drums, kind drums, style none by default");
+    o.val_genre = 1;
+    train_sample_from_window(&s, &windows[1], NULL, &o, 0, 0, 0);
+    CHECK(!s.has_memory && hvo_count_hits(&s.memory) == 0 && s.genre == windows[1].genre,
+          "without a previous window no memory; --val-style labels feeds the genre");
+    o.genre_drop = 1.0f;
+    o.memory_drop = 1.0f;
+    o.keys_prob = 1.0f;
+    train_sample_from_window(&s, &windows[1], &windows[0], &o, 3, 5, 1);
+    CHECK(s.genre == -1 && !s.has_memory && s.kind == INPUT_KIND_KEYS,
+          "augmented: genre dropped, memory dropped, input re-derived as keys");
+    o.genre_drop = 0.0f;
+    o.memory_drop = 0.0f;
+    o.memory_noise = 1.0f;
+    o.keys_prob = 0.0f;
+    o.taps_prob = 1.0f;
+    o.mute_prob = 0.0f;
+    train_sample_from_window(&s, &windows[1], &windows[0], &o, 3, 5, 1);
+    CHECK(s.genre == windows[1].genre && s.has_memory && hvo_count_hits(&s.memory) == 0 && s.kind == INPUT_KIND_TAPS,
+          "augmented: genre kept, memory present with every hit left out (noise 1), taps");
+}
+
+/* train_derive_groove: what keys and taps look like against the drums they come from. */
+static void test_derive(void)
+{
+    Hvo d;
+    hvo_clear(&d);
+    for (int t = 0; t < HVO_STEPS; t++) {   /* a rock beat with 8th hats */
+        if (t % 2 == 0)
+            hvo_set(&d, t, VOICE_CLOSED_HAT, 1, 0.5f + 0.01f * t, 0.1f);
+        if (t % 8 == 0)
+            hvo_set(&d, t, VOICE_KICK, 1, 0.9f, -0.05f);
+        if (t % 8 == 4)
+            hvo_set(&d, t, VOICE_SNARE, 1, 0.8f, 0.05f);
+    }
+    Groove flat, g;
+    hvo_flatten(&d, &flat);
+    uint64_t st = 99;
+    train_derive_groove(&g, &d, INPUT_KIND_DRUMS, &st);
+    CHECK(!memcmp(&g, &flat, sizeof g), "kind drums: the flattened drums");
+    int off_drum = 0, vel_differs = 0, sparse = 0, differs = 0, n = 200;
+    int taps_const = 1, taps_hits = 0;
+    for (int k = 0; k < n; k++) {
+        train_derive_groove(&g, &d, INPUT_KIND_KEYS, &st);
+        int hits = groove_count_hits(&g);
+        sparse += hits > 0 && hits <= 8;
+        differs += memcmp(&g, &flat, sizeof g) != 0;
+        for (int t = 0; t < HVO_STEPS; t++)
+            if (g.g[t][0] > 0.5f) {
+                off_drum += flat.g[t][0] < 0.5f;
+                vel_differs += fabsf(g.g[t][1] - flat.g[t][1]) > 0.02f;
+            }
+        train_derive_groove(&g, &d, INPUT_KIND_TAPS, &st);
+        float v0 = -1.0f;
+        for (int t = 0; t < HVO_STEPS; t++)
+            if (g.g[t][0] > 0.5f) {
+                taps_hits++;
+                if (v0 < 0.0f)
+                    v0 = g.g[t][1];
+                taps_const &= g.g[t][1] == v0;
+            }
+        taps_const &= g.g[0][2] >= 0.0f;
+    }
+    printf("     keys over %d draws: %d differ from the drums, %d sparse (<= 8 onsets), %d onsets off the drums, "
+           "%d with their own velocity\n", n, differs, sparse, off_drum, vel_differs);
+    CHECK(differs == n && sparse > n / 10 && off_drum > n / 4 && vel_differs > n,
+          "keys: never the drums' groove; sustained (sparse) parts, onsets off the drums, own velocities");
+    CHECK(taps_const && taps_hits > 0, "taps: one velocity per part, nothing before the loop starts");
+}
+
+/* A model with memory learns drums that only the memory tells apart (the same groove, the
+ * previous part = the part to play); the same model without memory cannot. */
+static void test_memory_learns(void)
+{
+    static Dataset_window w[NP];
+    for (int i = 0; i < NP; i++) {
+        w[i] = windows[i];
+        hvo_clear(&w[i].pattern);
+        for (int t = 0; t < HVO_STEPS; t += 2)
+            hvo_set(&w[i].pattern, t, VOICE_CLOSED_HAT, 1, 0.6f, 0.0f);
+        for (int t = 0; t < HVO_STEPS; t++)   /* what differs: the kick and snare */
+            if (frand01() < 0.3f)
+                hvo_set(&w[i].pattern, t, frand01() < 0.5f ? VOICE_KICK : VOICE_SNARE, 1, 0.8f, 0.0f);
+        w[i].genre = -1;
+        Groove same;
+        groove_clear(&same);
+        for (int t = 0; t < HVO_STEPS; t += 4)
+            same.g[t][0] = 1.0f, same.g[t][1] = 0.7f;
+        w[i].groove = same;
+    }
+    double f1[2];
+    for (int mem = 0; mem < 2; mem++) {
+        Model_config c;
+        tiny_config(&c);
+        c.has_memory = mem;
+        c.input_dim = mem ? MODEL_MEMORY_INPUT_DIM : HVO_CHANNELS;
+        Train_options o;
+        train_options_default(&o);
+        o.dropout = o.mute_prob = o.bar_swap = o.genre_drop = o.keys_prob = o.taps_prob = 0.0f;
+        o.memory_drop = o.memory_noise = 0.0f;
+        o.weight_decay = 0.01f;
+        o.beta = 0.001f;
+        o.lr = 3e-3f;
+        o.lr_min = 3e-4f;
+        o.batch = NP;
+        o.threads = 1;
+        char err[256];
+        Trainer t;
+        if (trainer_init(&t, &c, &o, 300, err, sizeof err) != 0) {
+            CHECK(0, "memory trainer initialises: %s", err);
+            return;
+        }
+        Train_sample s[NP];
+        Hvo truth[NP];
+        for (int k = 0; k < 300; k++) {
+            for (int i = 0; i < NP; i++)   /* the drummer repeats: memory = this very part */
+                train_sample_from_window(&s[i], &w[i], &w[i], &o, k, i, 1);
+            trainer_step(&t, s, NP, NULL);
+        }
+        for (int i = 0; i < NP; i++) {
+            train_sample_from_window(&s[i], &w[i], &w[i], &o, 0, i, 0);
+            truth[i] = w[i].pattern;
+        }
+        float *out = malloc(sizeof(float) * NP * HVO_STEPS * HVO_CHANNELS);
+        trainer_predict(&t, s, NP, out);
+        Metrics m;
+        metrics_init(&m);
+        train_metrics(&m, out, truth, NP, NULL);
+        f1[mem] = metrics_f1(&m, -1);
+        free(out);
+        trainer_deinit(&t);
+    }
+    printf("     same groove, different drums: F1 %.3f without memory, %.3f with\n", f1[0], f1[1]);
+    CHECK(f1[1] > 0.95 && f1[1] > f1[0] + 0.1, "a model with memory learns what only the memory tells (F1 %.3f vs %.3f)",
+          f1[1], f1[0]);
+}
+
 int main(void)
 {
     make_windows();
@@ -88,6 +259,7 @@ int main(void)
     o.dropout = 0.0f;
     o.mute_prob = 0.0f;
     o.bar_swap = 0.0f;
+    o.genre_drop = o.keys_prob = o.taps_prob = o.memory_drop = o.memory_noise = 0.0f;
     o.weight_decay = 0.01f;
     o.beta = 0.001f;
     o.lr = 3e-3f;
@@ -109,7 +281,7 @@ int main(void)
     Train_sample s[NP];
     Hvo truth[NP];
     for (int i = 0; i < NP; i++) {
-        train_sample_from_window(&s[i], &windows[i], &o, 0, i, 0);
+        train_sample_from_window(&s[i], &windows[i], NULL, &o, 0, i, 0);
         truth[i] = windows[i].pattern;
     }
     trainer_predict(&t, s, NP, out);
@@ -129,11 +301,20 @@ int main(void)
     CHECK(in_range && hp > 0.9 * ht && hp < 1.1 * ht, "calibrated thresholds keep hits per loop within 10%% (%.1f vs %.1f)",
           hp, ht);
 
-    /* 2. determinism: the same seed gives the same weights */
+    /* 2. determinism: the same seed gives the same weights (a model with memory and input
+     * kinds, every augmentation on) */
     Trainer a, b;
     o.mute_prob = 0.5f;
     o.bar_swap = 0.5f;
     o.dropout = 0.1f;
+    o.genre_drop = 0.5f;
+    o.keys_prob = 0.3f;
+    o.taps_prob = 0.2f;
+    o.memory_drop = 0.2f;
+    o.memory_noise = 0.1f;
+    c.n_kinds = MODEL_INPUT_KINDS;
+    c.has_memory = 1;
+    c.input_dim = MODEL_MEMORY_INPUT_DIM;
     trainer_init(&a, &c, &o, 20, err, sizeof err);
     trainer_init(&b, &c, &o, 20, err, sizeof err);
     run_steps(&a, 0, 6, NULL);
@@ -195,6 +376,11 @@ int main(void)
     double n0 = optim_clip_grad_norm(g, 4, 1.0f);
     CHECK(fabs(n0 - 5.0) < 1e-9 && fabsf(g[0] - 0.6f) < 1e-4f && fabsf(g[1] - 0.8f) < 1e-4f,
           "clipping scales the gradient to norm 1");
+
+    test_previous();
+    test_samples();
+    test_derive();
+    test_memory_learns();
 
     free(out);
     trainer_deinit(&t);

@@ -4,7 +4,7 @@
  * play-time model (nn/model.c, packed weights) each compose the transformer. On the same
  * weights, the trainer's deterministic forward (trainer_predict: z = mu, no dropout) must
  * give the raw outputs of model_encode + model_decode with the same conditioning (genre,
- * fill, mutes), within float rounding, for several shapes (encoder and decoder of different
+ * fill, mutes, input kind) and memory (issue 13: present, absent), within float rounding, for several shapes (encoder and decoder of different
  * widths and depths) and conditions. Every weight is perturbed first, so no LayerNorm gain
  * of 1 or bias of 0 hides a mismatch.
  */
@@ -90,14 +90,22 @@ static double agree(const Model_config *c, const char *what)
         s[i].genre = genres[i];
         s[i].fill = i % 2;
         s[i].mutes = (int)mutes[i];
+        s[i].kind = i % MODEL_INPUT_KINDS;
+        s[i].has_memory = i != 2;
+        hvo_clear(&s[i].memory);
+        if (s[i].has_memory)
+            for (int tt = 0; tt < HVO_STEPS; tt++)
+                for (int v = 0; v < HVO_VOICES; v++)
+                    if (frand() < 0.25f)
+                        hvo_set(&s[i].memory, tt, v, 1, 0.2f + 0.8f * frand(), frand() - 0.5f);
     }
     float *out = malloc(sizeof(float) * N * HVO_STEPS * HVO_CHANNELS);
     trainer_predict(&t, s, N, out);
     double worst = 0.0, scale = 0.0;
     for (int i = 0; i < N; i++) {
-        Model_condition cond = {s[i].genre, s[i].fill, (unsigned)s[i].mutes};
+        Model_condition cond = {s[i].genre, s[i].fill, (unsigned)s[i].mutes, s[i].kind};
         Hvo logits;
-        model_encode(&m, &s[i].input, m.mu, NULL);
+        model_encode(&m, &s[i].input, s[i].has_memory ? &s[i].memory : NULL, m.mu, NULL);
         model_decode(&m, m.mu, &cond, &logits);
         const float *o_i = out + (size_t)i * HVO_STEPS * HVO_CHANNELS;
         for (int k = 0; k < HVO_STEPS * HVO_CHANNELS; k++) {
@@ -125,6 +133,11 @@ int main(void)
     agree(&c, "enc d 32 x 2, dec d 24 x 3");
     shape(&c, 64, 3, 64, 2, 4, 128, 32);
     agree(&c, "d 64, 3+2 layers, ff 128");
+    shape(&c, 32, 2, 24, 1, 4, 48, 16);
+    c.n_kinds = MODEL_INPUT_KINDS;
+    c.has_memory = 1;
+    c.input_dim = MODEL_MEMORY_INPUT_DIM;
+    agree(&c, "with input kinds and memory, enc d 32 x 2, dec d 24");
     /* A difference the test must see: one decoder weight changed on the model side only. */
     shape(&c, 16, 1, 16, 1, 2, 32, 8);
     Train_options o;
@@ -145,9 +158,9 @@ int main(void)
     trainer_predict(&t, &s, 1, out);
     m.p.out_b[0] += 0.5f;
     model_refresh(&m);
-    Model_condition cond = {-1, 0, 0};
+    Model_condition cond = {-1, 0, 0, INPUT_KIND_DRUMS};
     Hvo logits;
-    model_encode(&m, &s.input, m.mu, NULL);
+    model_encode(&m, &s.input, NULL, m.mu, NULL);
     model_decode(&m, m.mu, &cond, &logits);
     CHECK(out[0] - logits.v[0][0] < -0.49f && out[0] - logits.v[0][0] > -0.51f,
           "a changed output bias shows (%.3f vs %.3f): the comparison is not blind", out[0], logits.v[0][0]);

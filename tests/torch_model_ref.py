@@ -23,7 +23,7 @@ from torch import nn
 
 CONFIG_FIELDS = ["input_dim", "steps", "output_dim", "enc_d", "enc_heads", "enc_ff", "enc_layers",
                  "dec_d", "dec_heads", "dec_ff", "dec_layers", "latent", "n_styles", "has_fill",
-                 "n_mute_groups"]
+                 "n_mute_groups", "n_kinds", "has_memory"]   # version 1: the first 15
 
 
 def read_model(path):
@@ -32,13 +32,16 @@ def read_model(path):
     if data[:8] != b"GROOVETM":
         raise SystemExit("torch_model_ref: bad magic")
     version, nfields = struct.unpack_from("<II", data, 8)
-    if version != 1 or nfields != len(CONFIG_FIELDS):
+    if (version, nfields) not in ((1, 15), (2, 17)):
         raise SystemExit("torch_model_ref: unsupported version")
-    cfg = dict(zip(CONFIG_FIELDS, struct.unpack_from("<15i", data, 16)))
-    n_tensors, _reserved, n_floats = struct.unpack_from("<IIQ", data, 76)
+    cfg = dict(zip(CONFIG_FIELDS, struct.unpack_from(f"<{nfields}i", data, 16)))
+    cfg.setdefault("n_kinds", 0)
+    cfg.setdefault("has_memory", 0)
+    tail = 16 + 4 * nfields
+    n_tensors, _reserved, n_floats = struct.unpack_from("<IIQ", data, tail)
     if zlib.crc32(data[:-4]) != struct.unpack_from("<I", data, len(data) - 4)[0]:
         raise SystemExit("torch_model_ref: checksum mismatch")
-    table = 92
+    table = tail + 16
     block = table + 64 * n_tensors
     floats = torch.frombuffer(bytearray(data[block:block + 4 * n_floats]), dtype=torch.float32)
     tensors = {}
@@ -80,6 +83,7 @@ class GrooveVAE(nn.Module):
         self.style_emb = w.get("style_emb")
         self.fill_emb = w.get("fill_emb")
         self.mute_emb = w.get("mute_emb")
+        self.kind_emb = w.get("kind_emb")
         self.dec_in = self.linear(w, "dec_in", L, T * Dd)
         self.dec = nn.ModuleList(self.block(w, f"dec.{i}", Dd, cfg["dec_heads"], cfg["dec_ff"])
                                  for i in range(cfg["dec_layers"]))
@@ -112,8 +116,14 @@ class GrooveVAE(nn.Module):
             layer.norm2.bias.copy_(w[p + ".ln2_b"].flatten())
         return layer
 
-    def encode(self, x, with_logvar=True):
-        """x [B][32][27] -> encoder output [B][32][De], mu [B][L], logvar [B][L] or None."""
+    def encode(self, x, with_logvar=True, memory=None):
+        """x [B][32][27], memory [B][32][27] or None -> encoder output [B][32][De], mu [B][L],
+        logvar [B][L] or None. A model with memory reads [groove | memory | present] per step."""
+        if self.cfg["has_memory"]:
+            B, T = x.shape[0], x.shape[1]
+            present = torch.ones(B, T, 1) if memory is not None else torch.zeros(B, T, 1)
+            mem = memory if memory is not None else torch.zeros_like(x)
+            x = torch.cat([x, mem, present], dim=-1)
         h = torch.relu(self.inp(x)) + self.pe
         for layer in self.enc:
             h = layer(h)
@@ -121,8 +131,10 @@ class GrooveVAE(nn.Module):
         flat = h.flatten(1)
         return h, self.mu(flat), self.logvar(flat) if with_logvar else None
 
-    def condition(self, z, style, fill, mutes):
+    def condition(self, z, style, fill, mutes, kind=0):
         z = z.clone()
+        if self.kind_emb is not None:
+            z = z + self.kind_emb[kind if 0 <= kind < self.kind_emb.shape[0] else 0]
         if self.style_emb is not None and style >= 0:
             z = z + self.style_emb[style]
         if self.fill_emb is not None:
@@ -173,14 +185,15 @@ def check(model_path, dump_path):
     scale = dict(worst)
     with torch.no_grad():
         for _ in range(cases):
-            style, fill, mutes = struct.unpack_from("<3i", data, pos)
-            pos += 12
+            style, fill, mutes, kind, has_mem = struct.unpack_from("<5i", data, pos)
+            pos += 20
             x = take(T * 27).view(1, T, 27)
+            mem = take(T * 27).view(1, T, 27)
             c_enc, c_mu, c_logvar = take(T * De), take(L), take(L)
             c_out = take(T * 27).view(T, 27)
-            enc, mu, logvar = model.encode(x)
+            enc, mu, logvar = model.encode(x, memory=mem if has_mem else None)
             # Decode the C side's mu so the decoder check does not inherit encoder rounding.
-            out = model.decode(model.condition(c_mu.view(1, L), style, fill, mutes))[0]
+            out = model.decode(model.condition(c_mu.view(1, L), style, fill, mutes, kind))[0]
             pairs = {"encoder": (enc.flatten(), c_enc), "mu": (mu.flatten(), c_mu),
                      "logvar": (logvar.flatten(), c_logvar), "hits": (out[:, :9], c_out[:, :9]),
                      "velocities": (out[:, 9:18], c_out[:, 9:18]), "offsets": (out[:, 18:], c_out[:, 18:])}
@@ -202,7 +215,7 @@ def bench(model_path, n):
     cfg, w = read_model(model_path)
     model = GrooveVAE(cfg, w).eval()
     g = torch.Generator().manual_seed(1)
-    x = torch.zeros(1, cfg["steps"], cfg["input_dim"])
+    x = torch.zeros(1, cfg["steps"], 27)
     x[0, :, 2] = (torch.rand(cfg["steps"], generator=g) < 0.6).float()
     x[0, :, 11] = x[0, :, 2] * 0.8
     times = []

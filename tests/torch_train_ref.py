@@ -2,9 +2,10 @@
 """torch_train_ref.py - one training step of the Groove Transformer VAE in PyTorch autograd,
 compared with the C trainer's loss and every gradient (tests/t_train_torch.sh).
 
-Reads DIR/meta.txt, params.f32 (model_params.h flat layout), batch.f32 (inputs then targets),
+Reads DIR/meta.txt, params.f32 (model_params.h flat layout), batch.f32 (inputs, targets, memories),
 eps.f32 and grads.f32 written by `build/tests/test_grad --dump DIR`, rebuilds the same model
-in float64 (post-norm blocks, PE, conditioning added to z), computes the SPEC loss and its
+in float64 (memory beside the groove in the input, post-norm blocks, PE, conditioning
+incl. the input kind added to z), computes the SPEC loss and its
 gradients, and prints PASS/FAIL lines per tensor. Exit status 1 on any failure."""
 import math
 import sys
@@ -93,7 +94,8 @@ meta, samples = {}, []
 for line in open(f"{d}/meta.txt"):
     p = line.split()
     if p[0] == "sample":
-        samples.append({"style": int(p[3]), "fill": int(p[5]), "mutes": int(p[7])})
+        samples.append({"style": int(p[3]), "fill": int(p[5]), "mutes": int(p[7]),
+                        "kind": int(p[9]) if len(p) > 9 else 0, "memory": int(p[11]) if len(p) > 11 else 0})
     else:
         meta[p[0]] = float(p[1])
 I = lambda k: int(meta[k])
@@ -101,6 +103,8 @@ T, IN, OUT = 32, 27, 27
 De, He, Fe, Ne = I("enc_d"), I("enc_heads"), I("enc_ff"), I("enc_layers")
 Dd, Hd, Fd, Nd = I("dec_d"), I("dec_heads"), I("dec_ff"), I("dec_layers")
 L, NS, FILL, NM, B = I("latent"), I("n_styles"), I("has_fill"), I("n_mute_groups"), I("batch")
+NK, MEM = int(meta.get("n_kinds", 0)), int(meta.get("has_memory", 0))
+IN = 55 if MEM else 27   # groove 27 | memory 27 | memory present 1
 
 # the tensor list in model_params_visit order
 shapes = [("in_w", De, IN), ("in_b", 1, De)]
@@ -116,6 +120,7 @@ shapes += [("enc_ln_g", 1, De), ("enc_ln_b", 1, De), ("mu_w", L, T * De), ("mu_b
 if NS: shapes.append(("style_emb", NS, L))
 if FILL: shapes.append(("fill_emb", 2, L))
 if NM: shapes.append(("mute_emb", NM, L))
+if NK: shapes.append(("kind_emb", NK, L))
 shapes += [("dec_in_w", T * Dd, L), ("dec_in_b", 1, T * Dd)]
 for i in range(Nd):
     shapes += block("dec", i, Dd, Fd)
@@ -132,8 +137,11 @@ for n, r, c in shapes:
     P[n] = t.requires_grad_(True)
     G[n] = gflat[off:off + r * c]
     off += r * c
-batch = torch.tensor(np.fromfile(f"{d}/batch.f32", dtype=np.float32).astype(np.float64)).reshape(2, B, T, 27)
+batch = torch.tensor(np.fromfile(f"{d}/batch.f32", dtype=np.float32).astype(np.float64)).reshape(-1, B, T, 27)
 x, y = batch[0], batch[1]
+if MEM:
+    present = torch.tensor([float(s["memory"]) for s in samples], dtype=torch.float64).reshape(B, 1, 1)
+    x = torch.cat([x, batch[2] * present, present.expand(B, T, 1)], dim=-1)
 eps = torch.tensor(np.fromfile(f"{d}/eps.f32", dtype=np.float32).astype(np.float64)).reshape(B, L)
 
 def lin(h, w, b): return h @ P[w].T + P[b]
@@ -167,6 +175,7 @@ for b, s in enumerate(samples):
     if FILL: c = c + P["fill_emb"][s["fill"]]
     for g in range(NM):
         if s["mutes"] >> g & 1: c = c + P["mute_emb"][g]
+    if NK: c = c + P["kind_emb"][s["kind"] if 0 <= s["kind"] < NK else 0]
     cond.append(c)
 z = z + torch.stack(cond)
 h = lin(z, "dec_in_w", "dec_in_b").reshape(B, T, Dd)

@@ -69,13 +69,13 @@ static void time_path(Model *m, const Hvo *input, const Gen_params *g, int runs,
 {
     Hvo out;
     for (int i = 0; i < 20; i++)
-        model_generate(m, input, g, &out);
+        model_generate(m, input, NULL, g, &out);
     double start = now_us();
     int n = 0;
     while (n < runs && (n < 30 || now_us() - start < budget_s * 1e6)) {
         double c0 = thread_cpu_us();
         double t0 = now_us();
-        model_generate(m, input, g, &out);
+        model_generate(m, input, NULL, g, &out);
         samples[n] = now_us() - t0;
         cpu[n++] = thread_cpu_us() - c0;
     }

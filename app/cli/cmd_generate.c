@@ -239,7 +239,7 @@ int cmd_generate(int argc, char **argv)
         Hvo input;
         hvo_groove_to_input(&groove, &input);
         g.seed = (uint64_t)seed + (uint64_t)w;
-        model_generate(&m, &input, &g, &patterns[w]);
+        model_generate(&m, &input, NULL, &g, &patterns[w]);
         total_hits += hvo_count_hits(&patterns[w]);
     }
     /* The drums go on the input's own timeline: its bar lines, time signatures and whole tempo

@@ -46,6 +46,14 @@ static void usage(FILE *out)
             "  --reg-p X (weight of cells without a hit in the velocity/offset MSE; SPEC: = p)\n"
             "  --beta X --beta-ramp FRAC --mute-prob X --logvar-init X\n"
             "  --bar-swap X --groove-drop X   augmentation: swap the 2 bars / drop groove hits\n"
+            "  --genre-drop X      share of training windows without their genre (default 0.5)\n"
+            "  --keys X --taps X   share of windows whose input is re-derived as a keyboard part /\n"
+            "                      taps, with that input kind (defaults 0.25, 0.1)\n"
+            "  --memory 0|1        the model sees the previous 2 bars (default 1)\n"
+            "  --memory-drop X     share of windows trained without memory (default 0.2)\n"
+            "  --memory-noise X    memory hits left out, each with this probability (default 0.1)\n"
+            "  --input-kinds 0|1   input-kind condition (drums/keys/taps; default 1)\n"
+            "  --val-style S       validation and selection feed the genre: none | labels (default none)\n"
             "  --d N (encoder and decoder width) --enc-d N --dec-d N --heads N --ff N\n"
             "  --layers N --enc-layers N --dec-layers N --latent N\n"
             "  --limit N --val-limit N   use only the first N train / validation windows (tests)\n"
@@ -98,10 +106,13 @@ static void on_epoch(void *ctx, const Train_epoch_report *e)
     if (tty)
         fprintf(stderr, "\r%92s\r", "");
     printf("epoch %3d/%d  loss %.4f (hit %.4f vel %.4f off %.4f kl %.2f b %.3f)  val acc %.2f%% F1 %.3f | "
-           "cal acc %.2f%% F1 %.3f hits %.1f/%.1f ostd %.3f/%.3f  %.0f samples/s  ETA %dm%02ds%s\n",
+           "cal acc %.2f%% F1 %.3f hits %.1f/%.1f ostd %.3f/%.3f | %s cal acc %.2f%% F1 %.3f  %.0f samples/s  "
+           "ETA %dm%02ds%s\n",
            e->epoch, e->epochs, e->loss, e->hit, e->vel, e->offset, e->kl, e->beta, 100.0 * metrics_hit_accuracy(h),
            metrics_f1(h, -1), 100.0 * metrics_hit_accuracy(m), metrics_f1(m, -1), metrics_hits_per_loop_pred(m),
-           metrics_hits_per_loop_true(m), metrics_offset_std_pred(m), metrics_offset_std_true(m), e->samples_per_s,
+           metrics_hits_per_loop_true(m), metrics_offset_std_pred(m), metrics_offset_std_true(m),
+           e->other_labels ? "labels" : "none", 100.0 * metrics_hit_accuracy(&e->at_other), metrics_f1(&e->at_other, -1),
+           e->samples_per_s,
            (int)(e->eta_s / 60), (int)fmod(e->eta_s, 60.0), e->improved ? "  *best" : "");
     fflush(stdout);
 }
@@ -174,6 +185,19 @@ static int parse_number(int c, const char *v, Train_run_config *rc)
     case 'I': return options_int("--val-limit", v, 0, 1000000000, &rc->val_limit);
     case 'A': return options_int("--stop-after", v, 0, 1000000000, &rc->stop_after);
     case 'a': return options_double("--cal-acc-weight", v, 0, 100, &rc->cal_acc_weight);
+    case 'j': return options_float("--genre-drop", v, 0, 1, &o->genre_drop);
+    case 'k': return options_float("--keys", v, 0, 1, &o->keys_prob);
+    case 't': return options_float("--taps", v, 0, 1, &o->taps_prob);
+    case 'u': return options_float("--memory-drop", v, 0, 1, &o->memory_drop);
+    case 'v': return options_float("--memory-noise", v, 0, 1, &o->memory_noise);
+    case 'M':
+        rcode = options_int("--memory", v, 0, 1, &m->has_memory);
+        m->input_dim = m->has_memory ? MODEL_MEMORY_INPUT_DIM : HVO_CHANNELS;
+        return rcode;
+    case 'K':
+        rcode = options_int("--input-kinds", v, 0, 1, &m->n_kinds);
+        m->n_kinds = m->n_kinds ? MODEL_INPUT_KINDS : 0;
+        return rcode;
     }
     return OPTIONS_USAGE;
 }
@@ -197,7 +221,7 @@ static int parse_kinds(const char *v, int *kinds)
 /* Parses the options. OPTIONS_OK, OPTIONS_HELP (usage printed), or OPTIONS_USAGE (said). */
 static int parse_options(int argc, char **argv, Train_run_config *rc, Train_args *a)
 {
-    enum { O_DATA = 256, O_CHECKPOINT, O_LOG, O_CALIBRATE, O_KINDS, O_RESUME, O_QUIET, O_FROM, O_MIDI };
+    enum { O_DATA = 256, O_CHECKPOINT, O_LOG, O_CALIBRATE, O_KINDS, O_RESUME, O_QUIET, O_FROM, O_MIDI, O_VAL_STYLE };
     /* Numeric options use the letters parse_number knows (internal codes, not short options). */
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},          {"out", required_argument, NULL, 'o'},
@@ -223,6 +247,10 @@ static int parse_options(int argc, char **argv, Train_run_config *rc, Train_args
         {"latent", required_argument, NULL, 'z'},  {"limit", required_argument, NULL, 'i'},
         {"val-limit", required_argument, NULL, 'I'}, {"stop-after", required_argument, NULL, 'A'},
         {"cal-acc-weight", required_argument, NULL, 'a'},
+        {"genre-drop", required_argument, NULL, 'j'}, {"keys", required_argument, NULL, 'k'},
+        {"taps", required_argument, NULL, 't'},    {"memory-drop", required_argument, NULL, 'u'},
+        {"memory-noise", required_argument, NULL, 'v'}, {"memory", required_argument, NULL, 'M'},
+        {"input-kinds", required_argument, NULL, 'K'}, {"val-style", required_argument, NULL, O_VAL_STYLE},
         {NULL, 0, NULL, 0},
     };
     const char *checkpoint = NULL, *log = NULL;
@@ -244,6 +272,14 @@ static int parse_options(int argc, char **argv, Train_run_config *rc, Train_args
         case O_QUIET: a->quiet = 1; break;
         case O_FROM: rc->init_model = optarg; break;
         case O_MIDI: a->midi_dir = optarg; break;
+        case O_VAL_STYLE:
+            if (!strcmp(optarg, "none") || !strcmp(optarg, "labels"))
+                rc->opt.val_genre = !strcmp(optarg, "labels");
+            else {
+                fprintf(stderr, "groove: --val-style wants none or labels, not '%s'\n", optarg);
+                r = OPTIONS_USAGE;
+            }
+            break;
         case '?':
         case ':': return options_error("train", c, argv);
         default:

@@ -40,7 +40,7 @@ void regen_generate(Model *model, const Regen_request *req, Regen_result *out)
         Gen_params g0 = g;
         g0.eps = req->has_base ? req->base : NULL;
         g0.variation = req->has_base ? g.variation : 0.0f;
-        model_generate(model, &input, &g0, &out->part);
+        model_generate(model, &input, NULL, &g0, &out->part);
         for (int v = 0; v < HVO_VOICES; v++) {
             int n = 0;
             for (int t = 0; t < HVO_STEPS; t++)
@@ -51,7 +51,7 @@ void regen_generate(Model *model, const Regen_request *req, Regen_result *out)
         }
     }
     if (groove_count_hits(&req->groove) > 0)
-        model_generate(model, &input, &g, &out->part);
+        model_generate(model, &input, NULL, &g, &out->part);
     else
         hvo_clear(&out->part);   /* nothing played, nothing to drum along to */
     out->gen_us = now_us() - t0;

@@ -116,9 +116,15 @@ int eval_run(Model *model, const Dataset *data, const Eval_options *options, Eva
         int genre = w->genre >= 0 && w->genre < GENRE_COUNT ? w->genre : -1;
         Hvo input, logits, pred, gen;
         hvo_groove_to_input(&w->groove, &input);
-        model_encode(model, &input, mu, NULL);
+        /* memory: the real drums of the 2 bars before (teacher forced), none at a start */
+        int prev = dataset_previous(data, all[i]);
+        Hvo silent;
+        hvo_clear(&silent);
+        const Hvo *memory = prev >= 0 ? &data->windows[prev].pattern
+                            : prev == DATASET_PREVIOUS_SILENT ? &silent : NULL;
+        model_encode(model, &input, memory, mu, NULL);
         int fed = options->style == EVAL_STYLE_LABELS && genre < model->config.n_genres ? genre : -1;
-        Model_condition cond = {fed, w->is_fill ? 1 : 0, 0};
+        Model_condition cond = {fed, w->is_fill ? 1 : 0, 0, INPUT_KIND_DRUMS};
         model_decode(model, mu, &cond, &logits);
 
         metrics_hvo_from_output(&logits.v[0][0], g.thresholds, &pred);

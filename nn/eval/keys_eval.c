@@ -287,8 +287,8 @@ int keys_eval_run(Model *model, const Keys_set *set, float threshold, Keys_resul
         const Keys_window *w = &set->windows[i];
         Hvo input, logits, pred;
         hvo_groove_to_input(&w->groove, &input);
-        model_encode(model, &input, mu, NULL);
-        Model_condition cond = {-1, 0, 0};
+        model_encode(model, &input, NULL, mu, NULL);   /* no memory: each window on its own */
+        Model_condition cond = {-1, 0, 0, INPUT_KIND_KEYS};
         model_decode(model, mu, &cond, &logits);
         metrics_hvo_from_output(&logits.v[0][0], g.thresholds, &pred);
         metrics_add(&r->model, &pred, &w->drums);

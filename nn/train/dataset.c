@@ -43,6 +43,23 @@ void dataset_deinit(Dataset *d)
     memset(d, 0, sizeof *d);
 }
 
+int dataset_previous(const Dataset *d, int i)
+{
+    if (i < 0 || i >= d->count)
+        return DATASET_NO_PREVIOUS;
+    const Dataset_window *w = &d->windows[i];
+    if (w->bar < 2)
+        return DATASET_NO_PREVIOUS;
+    for (int j = i - 1; j >= 0; j--) {
+        const Dataset_window *u = &d->windows[j];
+        if (u->file != w->file || u->bar < w->bar - 2)
+            break;
+        if (u->bar == w->bar - 2)
+            return j;
+    }
+    return DATASET_PREVIOUS_SILENT;
+}
+
 int dataset_select(const Dataset *d, int split, int kinds, int *indices)
 {
     int n = 0;

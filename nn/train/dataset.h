@@ -86,6 +86,13 @@ void dataset_deinit(Dataset *d);
  * (-1 for all) whose kind is in `kinds` (DATASET_BEATS / _FILLS / _BEATS_AND_FILLS), in
  * dataset order; returns how many. */
 int dataset_select(const Dataset *d, int split, int kinds, int *indices);
+/* The window that ends where window i starts (same performance, i.e. source file, bar - 2):
+ * the part that played just before it, the model's memory. Returns its index, or
+ * DATASET_NO_PREVIOUS (i starts the performance, bar < 2), or DATASET_PREVIOUS_SILENT
+ * (those 2 bars had no hit, so the dataset holds no window for them). Windows are ordered
+ * by file and bar (version 1 files store both: no format change was needed). */
+enum { DATASET_NO_PREVIOUS = -1, DATASET_PREVIOUS_SILENT = -2 };
+int dataset_previous(const Dataset *d, int i);
 /* Counts windows per split and beat/fill: counts[split][is_fill]. */
 void dataset_count(const Dataset *d, int counts[DATASET_SPLIT_COUNT][2]);
 

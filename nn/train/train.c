@@ -41,6 +41,12 @@ void train_options_default(Train_options *o)
     o->bar_swap = 0.5f;
     o->groove_drop = 0.0f;
     o->logvar_init = -5.0f;
+    o->genre_drop = 0.5f;
+    o->keys_prob = 0.25f;
+    o->taps_prob = 0.1f;
+    o->memory_drop = 0.2f;
+    o->memory_noise = 0.1f;
+    o->val_genre = 0;
 }
 
 /* ---------------------------------------------------------------- activations */
@@ -211,6 +217,12 @@ static void block_backward(const Block_params *w, Block_params *g, const Block_a
     linear_backward(dx, g->qkv_w, g->qkv_b, d->qkv, x, w->qkv_w, R, D, 3 * D);
 }
 
+/* The input-kind row a sample uses (out-of-range kinds count as drums, as at play time). */
+static int sample_kind(const Model_config *c, const Train_sample *s)
+{
+    return s->kind >= 0 && s->kind < c->n_kinds ? s->kind : INPUT_KIND_DRUMS;
+}
+
 /* Adds the conditioning embeddings of sample s to z[L] (or, with dz, their gradient). */
 static void condition(const Model_config *c, const Model_params *p, const Train_sample *s, float *z)
 {
@@ -222,6 +234,8 @@ static void condition(const Model_config *c, const Model_params *p, const Train_
     for (int gi = 0; gi < c->n_mute_groups; gi++)
         if (s->mutes & (1 << gi))
             add_forward(z, z, p->mute_emb + (size_t)gi * L, L);
+    if (c->n_kinds)
+        add_forward(z, z, p->kind_emb + (size_t)sample_kind(c, s) * L, L);
 }
 
 /* Accumulates the gradient dz[L] into the embeddings sample s used. */
@@ -235,6 +249,8 @@ static void condition_backward(const Model_config *c, Model_params *g, const Tra
     for (int gi = 0; gi < c->n_mute_groups; gi++)
         if (s->mutes & (1 << gi))
             add_backward(g->mute_emb + (size_t)gi * L, NULL, dz, L);
+    if (c->n_kinds)
+        add_backward(g->kind_emb + (size_t)sample_kind(c, s) * L, NULL, dz, L);
 }
 
 /* The whole forward pass of a worker's samples, keeping activations. */
@@ -249,7 +265,8 @@ static void model_forward(Train_worker *w)
     float drop = w->train ? t->opt.dropout : 0.0f;
 
     for (int b = 0; b < B; b++)
-        memcpy(a->x_in + (size_t)b * T * c->input_dim, s[b].input.v, sizeof(float) * T * c->input_dim);
+        model_compose_input(c, &s[b].input.v[0][0], s[b].has_memory ? &s[b].memory.v[0][0] : NULL,
+                            a->x_in + (size_t)b * T * c->input_dim);
     tk_matmul_nn(a->enc_h, a->x_in, pt->in_w, pt->in_b, R, c->input_dim, De, 0);
     for (int r = 0; r < R; r++) {
         const float *h = a->enc_h + (size_t)r * De, *pe = t->pe + (size_t)(r % T) * De;
@@ -507,8 +524,9 @@ int trainer_init(Trainer *t, const Model_config *cfg, const Train_options *opt, 
         snprintf(err, errlen, "bad model config: %s", bad);
         return -1;
     }
-    if (cfg->steps != HVO_STEPS || cfg->input_dim != HVO_CHANNELS || cfg->output_dim != HVO_CHANNELS) {
-        snprintf(err, errlen, "training needs steps %d, input and output %d", HVO_STEPS, HVO_CHANNELS);
+    int want_in = cfg->has_memory ? MODEL_MEMORY_INPUT_DIM : HVO_CHANNELS;
+    if (cfg->steps != HVO_STEPS || cfg->input_dim != want_in || cfg->output_dim != HVO_CHANNELS) {
+        snprintf(err, errlen, "training needs steps %d, input %d and output %d", HVO_STEPS, want_in, HVO_CHANNELS);
         return -1;
     }
     if (opt->batch < 1 || opt->threads < 1 || opt->threads > 64) {

@@ -54,6 +54,13 @@ typedef struct {
     float groove_drop;    /* probability that each groove hit is left out of the input */
     float logvar_init;    /* initial log-variance bias: negative starts the latent nearly
                            * deterministic, so the decoder learns to use it (no collapse) */
+    /* issue 13: accompany, honest default, memory (all 0 = the earlier recipe) */
+    float genre_drop;     /* probability that a training window's genre is not fed (style none) */
+    float keys_prob;      /* probability that a window's input is derived as a keyboard part */
+    float taps_prob;      /* probability that it is derived as a few taps */
+    float memory_drop;    /* probability that a window with a previous one gets no memory */
+    float memory_noise;   /* probability that each memory hit is left out (imperfect own output) */
+    int val_genre;        /* validation feeds the genre labels (1) or none (0) */
 } Train_options;
 
 /* Fills the defaults (the shipped model's recipe). */
@@ -62,6 +69,9 @@ void train_options_default(Train_options *o);
 /* One training example, ready for the model. */
 typedef struct {
     Hvo input;        /* model input: the groove on HVO_GROOVE_VOICE (hvo_groove_to_input) */
+    Hvo memory;       /* the drums of the 2 bars before (valid when has_memory) */
+    int has_memory;   /* 0: none (first window, dropped; ignored by models without memory) */
+    int kind;         /* Input_kind of the input */
     Hvo target;       /* the drums to predict, muted voices removed */
     int genre;        /* style.h id or -1 */
     int fill;         /* 0 beat, 1 fill */
@@ -122,11 +132,20 @@ void trainer_predict(Trainer *t, const Train_sample *samples, int n, float *out)
 /* The eps the last forward drew for sample i of that call ([latent] floats), for tests. */
 const float *trainer_last_eps(const Trainer *t, int i);
 
-/* Builds sample `pos` of an epoch from a dataset window: groove input, target, style,
- * fill, and (augment != 0) the augmentations drawn from the per-sample generator: bar
- * swap, groove hits left out, random mutes (muted voices removed from the target). */
-void train_sample_from_window(Train_sample *s, const Dataset_window *w, const Train_options *opt, int epoch,
-                              long pos, int augment);
+/* Builds sample `pos` of an epoch from a dataset window and the window 2 bars before it in
+ * the same performance (prev, NULL: none; dataset_previous): groove input, memory (prev's
+ * drums), target, style, fill, and (augment != 0) the augmentations drawn from the
+ * per-sample generator: bar swap, groove hits left out, random mutes (muted voices removed
+ * from the target), genre dropped, memory dropped or thinned, and the input re-derived as a
+ * keyboard part or taps (kind). Without augment: the drums' groove, kind drums, the genre
+ * when opt->val_genre, the memory whenever prev exists. */
+void train_sample_from_window(Train_sample *s, const Dataset_window *w, const Dataset_window *prev,
+                              const Train_options *opt, int epoch, long pos, int augment);
+/* Re-derives a groove from a drum pattern the way a keyboard part (kind INPUT_KIND_KEYS) or
+ * taps (INPUT_KIND_TAPS) look, with the generator state *st: subsets of voices or hits,
+ * merged chord-like onsets, sustained notes that rarely sound, velocities that do not
+ * follow the drums, onsets added off the drums. Kind drums: the flattened drums. */
+void train_derive_groove(Groove *out, const Hvo *drums, int kind, uint64_t *st);
 /* Shuffles order[n] for an epoch, deterministically from (seed, epoch). */
 void train_shuffle(int *order, int n, uint64_t seed, int epoch);
 

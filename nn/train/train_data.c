@@ -17,8 +17,94 @@ static const int mute_group_voices[MODEL_MUTE_GROUPS][4] = {
     {VOICE_CRASH, VOICE_RIDE, -1, -1},
 };
 
-void train_sample_from_window(Train_sample *s, const Dataset_window *w, const Train_options *opt, int epoch,
-                              long pos, int augment)
+static float clampf(float x, float lo, float hi) { return x < lo ? lo : x > hi ? hi : x; }
+
+void train_derive_groove(Groove *out, const Hvo *d, int kind, uint64_t *st)
+{
+    Groove flat;
+    hvo_flatten(d, &flat);
+    if (kind != INPUT_KIND_KEYS && kind != INPUT_KIND_TAPS) {
+        *out = flat;
+        return;
+    }
+    groove_clear(out);
+    int on[HVO_STEPS] = {0};
+    float r = rand_uniform(st);
+    if (kind == INPUT_KIND_KEYS) {
+        if (r < 0.35f) {
+            /* comping that follows some of the drums: the union of a few voices' hits */
+            unsigned voices = 0;
+            while (!voices)
+                for (int v = 0; v < HVO_VOICES; v++)
+                    if (hvo_count_voice_hits(d, v) > 0 && rand_uniform(st) < 0.4f)
+                        voices |= 1u << v;
+                    else if (v == HVO_VOICES - 1 && !voices && hvo_count_hits(d) == 0)
+                        voices = 1u;   /* silent drums: nothing to follow */
+            for (int t = 0; t < HVO_STEPS; t++)
+                for (int v = 0; v < HVO_VOICES; v++)
+                    if ((voices >> v & 1u) && hvo_hit(d, t, v) > 0.5f)
+                        on[t] = 1;
+        } else if (r < 0.65f) {
+            /* held chords: onsets on a coarse grid (quarters, halves, bars), some pushed a 16th
+             * early, whatever the drums do */
+            static const int grids[3] = {4, 8, 16};
+            int grid = grids[(int)(rand_uniform(st) * 3.0f) % 3];
+            float keep = 0.6f + 0.4f * rand_uniform(st);
+            for (int t = 0; t < HVO_STEPS; t += grid)
+                if (rand_uniform(st) < keep) {
+                    int at = t > 0 && rand_uniform(st) < 0.2f ? t - 1 : t;
+                    on[at] = 1;
+                }
+        } else {
+            /* rhythmic comping or a melody: the merged onsets, thinned */
+            float keep = 0.3f + 0.5f * rand_uniform(st);
+            for (int t = 0; t < HVO_STEPS; t++)
+                if (flat.g[t][0] > 0.5f && rand_uniform(st) < keep)
+                    on[t] = 1;
+        }
+        /* notes between the drum hits */
+        float add = 0.15f * rand_uniform(st);
+        for (int t = 0; t < HVO_STEPS; t++)
+            if (flat.g[t][0] < 0.5f && rand_uniform(st) < add)
+                on[t] = 1;
+        /* the keyboard's own dynamics and timing */
+        float v0 = 0.35f + 0.5f * rand_uniform(st);
+        for (int t = 0; t < HVO_STEPS; t++)
+            if (on[t]) {
+                out->g[t][0] = 1.0f;
+                out->g[t][1] = clampf(v0 + 0.1f * rand_normal(st), 0.05f, 1.0f);
+                out->g[t][2] = clampf(0.08f * rand_normal(st), -0.5f, 0.49f);
+            }
+    } else {
+        if (r < 0.4f) {
+            /* tapping the kick and snare */
+            for (int t = 0; t < HVO_STEPS; t++)
+                on[t] = hvo_hit(d, t, VOICE_KICK) > 0.5f || hvo_hit(d, t, VOICE_SNARE) > 0.5f;
+        } else if (r < 0.7f) {
+            /* tapping the beat */
+            for (int t = 0; t < HVO_STEPS; t += HVO_STEPS_PER_BEAT)
+                on[t] = rand_uniform(st) < 0.9f;
+        } else {
+            float keep = 0.3f + 0.4f * rand_uniform(st);
+            for (int t = 0; t < HVO_STEPS; t++)
+                on[t] = flat.g[t][0] > 0.5f && rand_uniform(st) < keep;
+        }
+        /* computer keys: one velocity; the tapper's timing near the drummer's */
+        float v0 = 0.6f + 0.3f * rand_uniform(st);
+        for (int t = 0; t < HVO_STEPS; t++)
+            if (on[t]) {
+                float base = flat.g[t][0] > 0.5f ? flat.g[t][2] : 0.0f;
+                out->g[t][0] = 1.0f;
+                out->g[t][1] = v0;
+                out->g[t][2] = clampf(base + 0.06f * rand_normal(st), -0.5f, 0.49f);
+            }
+    }
+    if (out->g[0][2] < 0.0f)
+        out->g[0][2] = 0.0f;   /* nothing sounds before the loop starts */
+}
+
+void train_sample_from_window(Train_sample *s, const Dataset_window *w, const Dataset_window *prev,
+                              const Train_options *opt, int epoch, long pos, int augment)
 {
     s->seed = seed_mix(opt->seed, (uint64_t)epoch + 1, (uint64_t)pos + 1);
     Groove groove = w->groove;
@@ -26,6 +112,31 @@ void train_sample_from_window(Train_sample *s, const Dataset_window *w, const Tr
     s->genre = w->genre;
     s->fill = w->is_fill ? 1 : 0;
     s->mutes = 0;
+    s->kind = INPUT_KIND_DRUMS;
+    s->has_memory = prev != NULL;
+    if (prev)
+        s->memory = prev->pattern;
+    else
+        hvo_clear(&s->memory);
+    if (!augment && !opt->val_genre)
+        s->genre = -1;
+    if (augment && opt->genre_drop > 0.0f) {
+        uint64_t st = seed_mix(s->seed, 8, 8);
+        if (rand_uniform(&st) < opt->genre_drop)
+            s->genre = -1;
+    }
+    if (augment && prev && (opt->memory_drop > 0.0f || opt->memory_noise > 0.0f)) {
+        uint64_t st = seed_mix(s->seed, 9, 9);
+        if (rand_uniform(&st) < opt->memory_drop) {
+            s->has_memory = 0;
+            hvo_clear(&s->memory);
+        } else if (opt->memory_noise > 0.0f) {
+            for (int tt = 0; tt < HVO_STEPS; tt++)
+                for (int v = 0; v < HVO_VOICES; v++)
+                    if (s->memory.v[tt][v] > 0.5f && rand_uniform(&st) < opt->memory_noise)
+                        hvo_set(&s->memory, tt, v, 0, 0.0f, 0.0f);
+        }
+    }
     if (augment && opt->bar_swap > 0.0f) {
         uint64_t st = seed_mix(s->seed, 6, 6);
         if (rand_uniform(&st) < opt->bar_swap) {
@@ -48,6 +159,15 @@ void train_sample_from_window(Train_sample *s, const Dataset_window *w, const Tr
         for (int tt = 0; tt < HVO_STEPS; tt++)
             if (groove.g[tt][0] > 0.5f && rand_uniform(&st) < opt->groove_drop)
                 groove.g[tt][0] = groove.g[tt][1] = groove.g[tt][2] = 0.0f;
+    }
+    if (augment && opt->keys_prob + opt->taps_prob > 0.0f) {
+        uint64_t st = seed_mix(s->seed, 10, 10);
+        float r = rand_uniform(&st);
+        if (r < opt->keys_prob + opt->taps_prob) {
+            s->kind = r < opt->keys_prob ? INPUT_KIND_KEYS : INPUT_KIND_TAPS;
+            /* derived from the (possibly bar-swapped) target before any mute */
+            train_derive_groove(&groove, &s->target, s->kind, &st);
+        }
     }
     hvo_groove_to_input(&groove, &s->input);
     if (augment && opt->mute_prob > 0.0f) {

@@ -45,6 +45,14 @@ typedef struct {
     float thresholds[HVO_VOICES];
 } Val_result;
 
+/* The window that played just before window i (the memory), a silent one, or NULL. */
+static const Dataset_window *previous_window(const Dataset *ds, int i)
+{
+    static const Dataset_window silent;   /* zero pattern: 2 bars without a hit */
+    int j = dataset_previous(ds, i);
+    return j >= 0 ? &ds->windows[j] : j == DATASET_PREVIOUS_SILENT ? &silent : NULL;
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -61,7 +69,11 @@ void train_run_config_default(Train_run_config *c)
     c->log_path = "runs/model.gtm.csv";
     c->cal_acc_weight = 2.0;
     train_options_default(&c->opt);
+    /* the shipped shape with issue 13's input kinds and memory */
     model_config_shipped(&c->cfg);
+    c->cfg.n_kinds = MODEL_INPUT_KINDS;
+    c->cfg.has_memory = 1;
+    c->cfg.input_dim = MODEL_MEMORY_INPUT_DIM;
 }
 
 /* ---- set-up and clean-up ---- */
@@ -142,13 +154,26 @@ static int run_prepare_validation(Run *r, char *err, size_t errlen)
     }
     for (int i = 0; i < r->n_val; i++) {
         const Dataset_window *w = &r->ds.windows[r->val_idx[i]];
-        train_sample_from_window(&r->val[i], w, &r->c.opt, 0, i, 0);
+        train_sample_from_window(&r->val[i], w, previous_window(&r->ds, r->val_idx[i]), &r->c.opt, 0, i, 0);
         r->val_truth[i] = w->pattern;
     }
     return 0;
 }
 
 /* Runs the model on validation and fills the metrics at 0.5 and at calibrated thresholds. */
+static void run_validate(Run *r, Val_result *v);
+
+/* The same with the other genre setting than opt.val_genre (labels <-> none), for the log. */
+static void run_validate_other(Run *r, Val_result *v)
+{
+    int labels = !r->c.opt.val_genre;
+    for (int i = 0; i < r->n_val; i++)
+        r->val[i].genre = labels ? r->ds.windows[r->val_idx[i]].genre : -1;
+    run_validate(r, v);
+    for (int i = 0; i < r->n_val; i++)
+        r->val[i].genre = labels ? -1 : r->ds.windows[r->val_idx[i]].genre;
+}
+
 static void run_validate(Run *r, Val_result *v)
 {
     trainer_predict(&r->t, r->val, r->n_val, r->val_out);
@@ -214,7 +239,7 @@ static int csv_open(Run *r, char *err, size_t errlen)
     if (new_csv)
         fprintf(r->csv, "epoch,step,lr_end,loss,hit,vel,offset,kl,beta,grad_norm,val_acc,val_f1,val_acc_cal,"
                         "val_f1_cal,hits_pred_cal,hits_true,offset_std_pred,offset_std_true,vel_mse,offset_mse,"
-                        "samples_per_s,epoch_s\n");
+                        "samples_per_s,epoch_s,other_style,other_acc_cal,other_f1_cal\n");
     fflush(r->csv);
     return 0;
 }
@@ -224,11 +249,12 @@ static void csv_row(FILE *csv, const Train_epoch_report *e)
 {
     const Metrics *h = &e->at_half, *m = &e->at_cal;
     fprintf(csv, "%d,%ld,%.6g,%.6f,%.6f,%.6f,%.6f,%.4f,%.4f,%.4f,%.5f,%.5f,%.5f,%.5f,%.3f,%.3f,%.5f,%.5f,%.6f,%.6f,"
-                 "%.1f,%.1f\n",
+                 "%.1f,%.1f,%s,%.5f,%.5f\n",
             e->epoch, e->step, e->lr_end, e->loss, e->hit, e->vel, e->offset, e->kl, e->beta, e->grad_norm,
             metrics_hit_accuracy(h), metrics_f1(h, -1), metrics_hit_accuracy(m), metrics_f1(m, -1),
             metrics_hits_per_loop_pred(m), metrics_hits_per_loop_true(m), metrics_offset_std_pred(m),
-            metrics_offset_std_true(m), metrics_vel_mse(m), metrics_offset_mse(m), e->samples_per_s, e->epoch_s);
+            metrics_offset_std_true(m), metrics_vel_mse(m), metrics_offset_mse(m), e->samples_per_s, e->epoch_s,
+            e->other_labels ? "labels" : "none", metrics_hit_accuracy(&e->at_other), metrics_f1(&e->at_other, -1));
     fflush(csv);
 }
 
@@ -254,7 +280,8 @@ static int run_train_epoch(Run *r, long steps_per_epoch, const Train_observer *o
         long lo = b * opt->batch;
         int n = (int)(r->n_train - lo < opt->batch ? r->n_train - lo : opt->batch);
         for (int i = 0; i < n; i++)
-            train_sample_from_window(&r->batch[i], &r->ds.windows[order[lo + i]], opt, epoch, lo + i, 1);
+            train_sample_from_window(&r->batch[i], &r->ds.windows[order[lo + i]],
+                                     previous_window(&r->ds, order[lo + i]), opt, epoch, lo + i, 1);
         Train_losses l;
         trainer_step(&r->t, r->batch, n, &l);
         sum.total += l.total * n;
@@ -297,8 +324,11 @@ static int run_epoch(Run *r, long steps_per_epoch, const Train_observer *obs, Tr
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    Val_result vr;
+    Val_result vr, vo;
     run_validate(r, &vr);
+    run_validate_other(r, &vo);
+    e->at_other = vo.at_cal;
+    e->other_labels = !opt->val_genre;
     r->t.epoch++;
     double score = metrics_f1(&vr.at_cal, -1);
     e->improved = score > r->rs.best_score;

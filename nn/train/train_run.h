@@ -38,7 +38,8 @@ typedef struct {
 } Train_run_config;
 
 /* Fills the defaults: data/gmd.gds, runs/model.gtm (+ .ckpt, .csv), the shipped recipe
- * (train_options_default) and the shipped shape (model_config_shipped), accuracy weight 2. */
+ * (train_options_default) and the shipped shape (model_config_shipped) with input kinds and
+ * memory, accuracy weight 2. */
 void train_run_config_default(Train_run_config *c);
 
 /* Told once, when the run is ready to step. */
@@ -59,7 +60,10 @@ typedef struct {
     double loss, hit, vel, offset, kl;  /* per window (kl before beta) */
     double beta;               /* KL weight at the epoch's end */
     double grad_norm;          /* per step */
-    Metrics at_half, at_cal;   /* validation at 0.5 and at the calibrated thresholds */
+    Metrics at_half, at_cal;   /* validation at 0.5 and at the calibrated thresholds, with the
+                                * genre fed as opt.val_genre says (the selection's setting) */
+    Metrics at_other;          /* at thresholds calibrated for it, with the other genre setting */
+    int other_labels;          /* at_other fed the genre labels (1) or none (0) */
     float thresholds[HVO_VOICES];
     double samples_per_s;      /* training only */
     double epoch_s;            /* training and validation */

@@ -53,7 +53,7 @@ static void try_decode(const uint8_t *data, size_t size)
         g.genre = 1;
         g.fill = 1;
         g.mute_mask = 2;
-        model_generate(&m, &in, &g, &out);
+        model_generate(&m, &in, NULL, &g, &out);
         for (int t = 0; t < HVO_STEPS; t++)
             for (int v = 0; v < HVO_VOICES; v++) {
                 float h = out.v[t][v], vel = out.v[t][HVO_VOICES + v], off = out.v[t][2 * HVO_VOICES + v];
