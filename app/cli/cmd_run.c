@@ -302,16 +302,6 @@ static void loop_printer_print(Loop_printer *lp, const Instrument *in, Engine *e
     lp->prev_part = in->session.part;
 }
 
-/* Waits until the worker has answered the newest request (offline rendering only). */
-static void wait_for_model(Instrument *in, double now)
-{
-    while (in->accepted_serial < in->regen.next_serial) {
-        struct timespec nap = {0, 200000};
-        nanosleep(&nap, NULL);
-        instrument_tick(in, now);
-    }
-}
-
 /* What the offline render's hook works with. */
 typedef struct {
     Instrument *in;
@@ -345,7 +335,7 @@ static Offline_step offline_before_block(void *ctx, Engine *e, int64_t frame, in
         if (x->o->bpm <= 0) /* the file's tempo map, unless --bpm fixed one */
             instrument_follow_bpm(in, feed_bpm_at(x->feed, instrument_position_at(in, now)));
     }
-    wait_for_model(in, now);
+    instrument_wait_for_model(in, now);
     part_log_add(x->log, in);
     return OFFLINE_GO;
 }
@@ -362,7 +352,7 @@ static int run_offline(Instrument *in, Engine *engine, Feed *feed, const Run_opt
     Offline_run x = {in, engine, feed, o, log, {.printed = -1}, o->loops >= 0 ? o->loops : 4};
     instrument_tick(in, 0);
     instrument_play(in);
-    wait_for_model(in, 0);
+    instrument_wait_for_model(in, 0);
     Offline_plan plan = {-1, 0, 0, o->rate, offline_before_block, &x, offline_wav_sink, &w};
     Offline_result r;
     int rc = offline_render(engine, &plan, &r, err, sizeof err);

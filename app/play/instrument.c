@@ -350,6 +350,15 @@ static void autosave(Instrument *in, double now)
     }
 }
 
+void instrument_wait_for_model(Instrument *in, double now)
+{
+    while (in->accepted_serial < in->regen.next_serial) {
+        struct timespec nap = {0, 200000};
+        nanosleep(&nap, NULL);
+        instrument_tick(in, now);
+    }
+}
+
 void instrument_tick(Instrument *in, double now)
 {
     if (!in->clock_started) {

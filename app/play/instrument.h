@@ -126,6 +126,9 @@ void instrument_deinit(Instrument *in);
 /* Advances: reads the transport, requests and hands over parts, autosaves, sends MIDI out.
  * now: seconds on a monotonic clock (the same clock as instrument_tap's t). */
 void instrument_tick(Instrument *in, double now);
+/* Offline rendering only: ticks (at now) until the worker has answered the newest request, so
+ * an offline render never runs ahead of the model. */
+void instrument_wait_for_model(Instrument *in, double now);
 /* Sets (NULL: clears) the MIDI out callback. */
 void instrument_set_note_out(Instrument *in, Instrument_note_fn fn, void *user);
 

@@ -57,14 +57,46 @@ int song_from_part(Song *song, const Session *s, int n, char *err, size_t errlen
     return 0;
 }
 
-/* Waits until the worker answered the newest request (so the render is repeatable). */
-static void wait_for_model(Instrument *in, double now)
+/* What song_from_session's render keeps: each loop's part and settings as it starts. */
+typedef struct {
+    Song *song;
+    Instrument *in;
+    int rate, n;
+    int64_t kept;          /* the last loop kept, -1 before the first */
+} Song_take;
+
+/* Before each block: the instrument steps to the frame; a new loop is kept; after n, the end. */
+static Offline_step take_before_block(void *ctx, Engine *e, int64_t frame, int in_body, int *n, char *err,
+                                      size_t errlen)
 {
-    while (in->accepted_serial < in->regen.next_serial) {
-        struct timespec nap = {0, 200000};
-        nanosleep(&nap, NULL);
-        instrument_tick(in, now);
+    (void)e;
+    (void)in_body;
+    (void)n;
+    (void)err;
+    (void)errlen;
+    Song_take *t = ctx;
+    Instrument *in = t->in;
+    double now = (double)frame / t->rate;
+    instrument_tick(in, now);
+    instrument_wait_for_model(in, now);
+    if (in->pos.playing && in->pos.loop != t->kept) {
+        t->kept = in->pos.loop;
+        if (t->kept >= t->n)
+            return OFFLINE_END;
+        keep_loop(&t->song->loops[t->kept], &in->session, in->form.chain_on ? in->form.playing : -1);
     }
+    return OFFLINE_GO;
+}
+
+/* A sink that drops the audio (song_from_session only needs the engine's clock). */
+static int discard(void *ctx, const float *frames, int n, char *err, size_t errlen)
+{
+    (void)ctx;
+    (void)frames;
+    (void)n;
+    (void)err;
+    (void)errlen;
+    return 0;
 }
 
 int song_from_session(Song *song, const char *session_path, const char *model_path, int loops, float bpm,
@@ -116,24 +148,18 @@ int song_from_session(Song *song, const char *session_path, const char *model_pa
         return -1;
     }
     song->chain_loops = chain;
-    float buf[SONG_BLOCK * ENGINE_CHANNELS];
-    int64_t frames = 0, kept = -1;
     instrument_tick(&in, 0);
-    wait_for_model(&in, 0);   /* loop 0 plays the first part too, not the silence before it */
+    instrument_wait_for_model(&in, 0);   /* loop 0 plays the first part too, not the silence before it */
     instrument_play(&in);
-    wait_for_model(&in, 0);
-    for (;;) {
-        double now = (double)frames / rate;
-        instrument_tick(&in, now);
-        wait_for_model(&in, now);
-        if (in.pos.playing && in.pos.loop != kept) {
-            kept = in.pos.loop;
-            if (kept >= n)
-                break;
-            keep_loop(&song->loops[kept], &in.session, in.form.chain_on ? in.form.playing : -1);
-        }
-        engine_render(&engine, buf, SONG_BLOCK);
-        frames += SONG_BLOCK;
+    instrument_wait_for_model(&in, 0);
+    /* Played offline, the audio unheard: only the parts of the loops are kept. */
+    Song_take take = {song, &in, rate, n, -1};
+    Offline_plan plan = {-1, 0, 0, rate, take_before_block, &take, discard, NULL};
+    Offline_result r;
+    if (offline_render(&engine, &plan, &r, err, errlen) != 0) {
+        instrument_deinit(&in);
+        engine_deinit(&engine);
+        return -1;
     }
     song->bpm = in.session.settings.bpm;
     memcpy(song->gain_db, in.session.settings.gain_db, sizeof song->gain_db);
