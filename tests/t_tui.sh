@@ -127,7 +127,7 @@ sleep 0.3
 
 # Help overlay.
 tm send-keys -t groove '?'
-check "? opens the help with every key" wait_for 'keys \(any key closes\)' 3
+check "? opens the help with every key (in pages)" wait_for 'keys 1/2 \(\? more, any key closes\)' 3
 check "help lists undo and tap tempo" wait_for 'tap tempo' 1
 check "no help line is cut off at 80 columns" bash -c "tmux -u -L $SOCK capture-pane -p -t groove | grep -q '\^C quit  *|' && tmux -u -L $SOCK capture-pane -p -t groove | grep -q 'takes over at  *|'"
 tm send-keys -t groove Escape
@@ -144,7 +144,7 @@ check "at 60x20 the compact view fits ($width columns)" test "$width" -le 60
 check "the compact view still shows the groove and drum rows" bash -c "echo \"\$0\" | grep -q '^GR ' && echo \"\$0\" | grep -q '^RI '" "$small"
 check "the compact view drops the bar ruler" bash -c "! echo \"\$0\" | grep -q '|bar 1'" "$small"
 tm send-keys -t groove '?'
-check "at 60x20 the help is a narrow list in pages" wait_for 'keys 1/2 \(\? more, any key closes\)' 3
+check "at 60x20 the help is a narrow list in pages" wait_for 'keys 1/3 \(\? more, any key closes\)' 3
 check "... its first page is whole (tap the groove ... density)" wait_for '\| e E +density less / more +\|' 1
 tm send-keys -t groove '?'
 check "? turns to the last page (quit at once)" wait_for '\| \^C +quit at once +\|' 3

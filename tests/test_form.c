@@ -327,13 +327,16 @@ static void test_session_v2(void)
 
 static void test_safe_names(void)
 {
-    char out[32];
+    char out[40];
     song_safe_name("closed_hat", out, sizeof out);
     CHECK(!strcmp(out, "closed_hat"), "a plain name stays");
-    song_safe_name("../my beat/\xc3\xa9*?.wav", out, sizeof out);
-    CHECK(!strcmp(out, "_._my_beat_____.wav"), "slashes, spaces, UTF-8 and wildcards become _ ('%s')", out);
+    song_safe_name("../my beat/\xc3\xbc*?<>|:\"\\\t.wav", out, sizeof out);
+    CHECK(!strcmp(out, "_._my beat_\xc3\xbc_________.wav"),
+          "separators, wildcards, quotes, tabs become _; spaces and letters (UTF-8) stay ('%s')", out);
     song_safe_name(".hidden", out, sizeof out);
     CHECK(out[0] == '_', "no leading dot ('%s')", out);
+    song_safe_name("-rf", out, sizeof out);
+    CHECK(out[0] == '_', "no leading dash ('%s')", out);
     song_safe_name("", out, sizeof out);
     CHECK(!strcmp(out, "untitled"), "an empty name becomes 'untitled'");
     song_safe_name("abcdefghijklmnopqrstuvwxyz0123456789", out, 8);

@@ -33,6 +33,8 @@
 #include "export.h"
 #include "genre.h"
 #include "term_io.h"
+#include "instrument_form.h"
+#include "tui_form.h"
 
 #define KEY_CTRL(c) ((c) & 0x1f)
 #define FULL_COLS 72
@@ -50,7 +52,7 @@ typedef struct {
     int utf8, color;
     int quit_armed;
     double quit_armed_at;
-    int prompt;                /* 0 none, 1 save as, 2 export */
+    int prompt;                /* 0 none, 1 save as, 2 export, 3 chain */
     char prompt_buf[256];
     int quit;
     Term_io io;                /* keys in, paced frames out (term_io.h) */
@@ -176,17 +178,31 @@ static void draw_row(const Tui *t, int y, int row, int wide)
             a |= row == INSTRUMENT_GROOVE_ROW ? color(t, PAIR_GROOVE) : vel < 0.4f ? color(t, PAIR_SOFT) : color(t, PAIR_HIT);
         if (hit && vel >= 0.75f)
             a |= A_BOLD;
+        int changed = row >= 0 ? instrument_cell_changed(in, row, s) : 0;   /* since the loop before */
+        if (changed > 0)
+            a |= color(t, PAIR_MSG) | A_BOLD;
         if (muted)
             a |= A_DIM;
         if (row == t->cursor_row && s == t->cursor_step)
             a |= A_UNDERLINE | A_BOLD | A_REVERSE;
         move(y, LABEL_COLS + s * (wide ? 2 : 1));
         attron(a);
-        draw_glyph(t, hit, vel, s);
+        if (changed < 0) {   /* a hit the loop before had: a marked dot */
+            attron(color(t, PAIR_MSG) | A_BOLD);
+            if (t->utf8)
+                addstr("\xc2\xb7");
+            else
+                addch('.');
+            attroff(color(t, PAIR_MSG) | A_BOLD);
+        } else {
+            draw_glyph(t, hit, vel, s);
+        }
         if (wide)
             addch(hit && off < -0.12f ? '<' : hit && off > 0.12f ? '>' : ' ');
         attroff(a);
     }
+    if (wide)
+        tui_form_row_mixer(in, row, y, LABEL_COLS + 2 * HVO_STEPS + 1, getmaxx(stdscr));
 }
 
 /* Draws the bar ruler ("|bar 1", "|bar 2" over their first steps). */
@@ -335,7 +351,10 @@ static void draw_message(const Tui *t, int y, int cols)
 {
     if (t->prompt) {
         char line[400];
-        snprintf(line, sizeof line, "%s %s_", t->prompt == 1 ? "save session as:" : "export part to (.mid + .wav):",
+        snprintf(line, sizeof line, "%s %s_",
+                 t->prompt == 1   ? "save session as:"
+                 : t->prompt == 3 ? "chain (e.g. A*2 B A fill):"
+                                  : "export part to (.wav, .mid, -tracks.mid, -stems/):",
                  t->prompt_buf);
         char *shown = line;
         int over = utf8_len(line) - cols;
@@ -367,7 +386,7 @@ static const char *const help_lines[] = {
     "v       new variation              V  back to the previous variation",
     "z       keep (freeze) cursor voice m  mute   n  solo (cursor voice)",
     "r       regenerate now             R  record: overdub / replace",
-    "^S      save the session as...     ^E  export the part to MIDI + WAV",
+    "^S      save the session as...     ^E  export: mix, stems, MIDI",
     "        (in a prompt: Enter accepts, Esc cancels, ^U clears)",
     "?       this help                  q  quit (asks when unsaved)  ^C quit",
     "",
@@ -390,7 +409,7 @@ static const char *const help_narrow[] = {
     "z        keep (freeze) cursor voice",  "m        mute (cursor voice)",
     "n        solo (cursor voice)",         "r        regenerate now",
     "R        record: overdub / replace",   "^S       save the session as...",
-    "^E       export part to MIDI + WAV",   "Enter    (prompt) accept",
+    "^E       export mix, stems, MIDI",     "Enter    (prompt) accept",
     "Esc      (prompt) cancel",             "^U       (prompt) clear",
     "?        this help",                   "q        quit (asks when unsaved)",
     "^C       quit at once",
@@ -398,15 +417,34 @@ static const char *const help_narrow[] = {
 
 #define HELP_WIDE_COLS 76   /* the longest wide line (71) + frame and margins */
 
+/* The help lines with the song keys (tui_form.h) after the instrument's. */
+static const char *help_all[2][80];
+static int help_all_n[2];
+
+static void help_merge(int narrow)
+{
+    if (help_all_n[narrow])
+        return;
+    const char *const *base = narrow ? help_narrow : help_lines;
+    int nb = narrow ? (int)(sizeof help_narrow / sizeof help_narrow[0]) : (int)(sizeof help_lines / sizeof help_lines[0]);
+    const char *const *extra = narrow ? tui_form_help_narrow : tui_form_help_wide;
+    int n = 0;
+    for (int i = 0; i < nb && n < 80; i++)
+        help_all[narrow][n++] = base[i];
+    for (int i = 0; extra[i] && n < 80; i++)
+        help_all[narrow][n++] = extra[i];
+    help_all_n[narrow] = n;
+}
+
 /* The help text for this terminal: its lines, how many, how many fit a page, pages. */
 static const char *const *help_text(int rows, int cols, int *n, int *per_page, int *pages)
 {
     int narrow = cols < HELP_WIDE_COLS;
-    *n = narrow ? (int)(sizeof help_narrow / sizeof help_narrow[0])
-                : (int)(sizeof help_lines / sizeof help_lines[0]);
+    help_merge(narrow);
+    *n = help_all_n[narrow];
     *per_page = rows - 2 > 1 ? rows - 2 : 1;
     *pages = (*n + *per_page - 1) / *per_page;
-    return narrow ? help_narrow : help_lines;
+    return help_all[narrow];
 }
 
 /* Draws page t->help (1-based) of the help overlay. */
@@ -468,6 +506,12 @@ static void draw(Tui *t)
     y++;
     if (wide) {
         draw_info(t, y, cols);
+        if (rows >= FULL_ROWS + 2) {   /* room for the song lines */
+            tui_form_controls_line(t->in, y + 5, cols);
+            tui_form_song_line(t->in, y + 6, cols);
+        } else {
+            tui_form_song_line(t->in, y + 2, cols);   /* over the audio figures */
+        }
         draw_message(t, rows - 2, cols);
         mvaddnstr(rows - 1, 0, "a..l tap  space play  arrows move  x hit  u undo  ? help  q quit", cols);
     } else {
@@ -502,17 +546,13 @@ static void prompt_done(Tui *t)
             instrument_message(in, "saved to %.150s", t->prompt_buf);
         else
             instrument_message(in, "save failed: %.150s", err);
+    } else if (t->prompt == 3) {
+        tui_form_chain_done(in, t->prompt_buf);
     } else {
-        snprintf(path, sizeof path, "%.250s.mid", t->prompt_buf);
-        if (instrument_export_midi(in, path, err, sizeof err) != 0) {
-            instrument_message(in, "export failed: %.150s", err);
-        } else {
-            snprintf(path, sizeof path, "%.250s.wav", t->prompt_buf);
-            if (export_wav(path, &in->session, t->ctx->kit, t->ctx->rate, 2, err, sizeof err) != 0)
-                instrument_message(in, "WAV export failed: %.150s", err);
-            else
-                instrument_message(in, "exported %.120s.mid and .wav", t->prompt_buf);
-        }
+        char msg[400];
+        (void)path;
+        tui_form_export(in, t->ctx->kit, t->ctx->rate, t->prompt_buf, msg, sizeof msg);
+        instrument_message(in, "%.190s", msg);
     }
     t->prompt = 0;
 }
@@ -637,7 +677,13 @@ static void handle_key(Tui *t, int ch, double now)
     case 'R': instrument_toggle_record_mode(in); break;
     case KEY_CTRL('s'): open_prompt(t, 1, "groove.session"); break;
     case KEY_CTRL('e'): open_prompt(t, 2, "groove-part"); break;
-    default: break;
+    default:
+        if (tui_form_key(in, ch, r) == TUI_FORM_CHAIN_PROMPT) {
+            char chain[200];
+            tui_form_chain_text(in, chain, sizeof chain);
+            open_prompt(t, 3, chain);
+        }
+        break;
     }
 }
 

@@ -284,9 +284,10 @@ void song_safe_name(const char *name, char *out, size_t len)
     size_t j = 0;
     for (size_t i = 0; name[i] && j + 1 < len; i++) {
         unsigned char c = (unsigned char)name[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-                 (c == '.' && j > 0);
-        out[j++] = ok ? (char)c : '_';
+        /* control characters, path separators and what other systems refuse become '_';
+         * letters of any script (UTF-8 bytes), digits, spaces and the rest stay */
+        int odd = c < 32 || c == 127 || strchr("/\\:*?\"<>|", c) != NULL || (j == 0 && (c == '.' || c == '-'));
+        out[j++] = odd ? '_' : (char)c;
     }
     out[j] = 0;
     if (j == 0)

@@ -70,8 +70,9 @@ unsigned song_voices(const Song *song);
 int song_render(const Song *song, const Kit *kit, int rate, int stem, float tail_s, Song_sink sink, void *user,
                 Song_stats *stats, char *err, size_t errlen);
 
-/* A file name made safe from a name: letters, digits, '-', '_' and '.' stay, anything else
- * becomes '_', no leading '.', never empty ("untitled"). */
+/* A file name made safe from a name: control characters, '/', '\\' and : * ? " < > | become '_',
+ * as does a leading '.' or '-'; letters of any script (UTF-8), digits and spaces stay. Never
+ * empty ("untitled"). A multi-byte character may be cut at the end of a short buffer. */
 void song_safe_name(const char *name, char *out, size_t len);
 
 #endif
