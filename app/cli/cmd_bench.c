@@ -11,19 +11,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "commands.h"
 #include "exe_path.h"
 #include "kernels.h"
 #include "model.h"
 #include "options.h"
 #include "rng.h"
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -38,9 +32,9 @@ static double fma_peak(const Kernels *k)
     double best = 0;
     volatile float sink = 0;
     for (int rep = 0; rep < 5; rep++) {
-        double t0 = now_us();
+        double t0 = (1e6 * clock_seconds());
         sink += k->fma_loop(iters);
-        double us = now_us() - t0;
+        double us = (1e6 * clock_seconds()) - t0;
         double flops = (double)iters * 12 * k->lanes * 2;
         if (flops / (us * 1e-6) > best)
             best = flops / (us * 1e-6);
@@ -55,13 +49,6 @@ typedef struct {
     int runs;
 } Path_result;
 
-static double thread_cpu_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
 /* Times runs generations (at most budget_s seconds, at least 30 runs): wall clock, and the
  * thread's CPU time (which a busy machine's preemptions do not inflate). */
 static void time_path(Model *m, const Hvo *input, const Gen_params *g, int runs, double budget_s, double *samples,
@@ -70,14 +57,14 @@ static void time_path(Model *m, const Hvo *input, const Gen_params *g, int runs,
     Hvo out;
     for (int i = 0; i < 20; i++)
         model_generate(m, input, NULL, g, &out);
-    double start = now_us();
+    double start = (1e6 * clock_seconds());
     int n = 0;
-    while (n < runs && (n < 30 || now_us() - start < budget_s * 1e6)) {
-        double c0 = thread_cpu_us();
-        double t0 = now_us();
+    while (n < runs && (n < 30 || (1e6 * clock_seconds()) - start < budget_s * 1e6)) {
+        double c0 = (1e6 * clock_thread_cpu_seconds());
+        double t0 = (1e6 * clock_seconds());
         model_generate(m, input, NULL, g, &out);
-        samples[n] = now_us() - t0;
-        cpu[n++] = thread_cpu_us() - c0;
+        samples[n] = (1e6 * clock_seconds()) - t0;
+        cpu[n++] = (1e6 * clock_thread_cpu_seconds()) - c0;
     }
     qsort(cpu, (size_t)n, sizeof *cpu, cmp_double);
     r->cpu_us_median = cpu[n / 2];

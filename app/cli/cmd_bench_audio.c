@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "commands.h"
 #include "engine.h"
 #include "kit.h"
@@ -28,13 +29,6 @@ static void bench_audio_usage(FILE *out)
             "  --json        one JSON object instead of text\n"
             "  --kit K       the kit to play (default: the default kit)\n"
             "  --seconds S   audio rendered per buffer size (default 4)\n");
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -80,9 +74,9 @@ static int bench_one(const Kit *kit, int frames, double seconds, Bench_audio_res
         engine_render(&e, buf, frames);
     double buffer_s = (double)frames / BENCH_RATE, sum = 0.0, voices = 0.0;
     for (long i = 0; i < n; i++) {
-        double t0 = now_seconds();
+        double t0 = clock_seconds();
         engine_render(&e, buf, frames);
-        t[i] = (now_seconds() - t0) / buffer_s;
+        t[i] = (clock_seconds() - t0) / buffer_s;
         sum += t[i];
         Engine_stats st;
         engine_stats(&e, &st);

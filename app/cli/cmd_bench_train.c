@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "commands.h"
 #include "model_file.h"
 #include "genre.h"
@@ -20,13 +21,6 @@
 #include "options.h"
 #include "train.h"
 #include "train_kernels.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static void usage(FILE *out)
 {
@@ -166,10 +160,10 @@ int cmd_bench_train(int argc, char **argv)
     random_samples(s, batch);
     for (int i = 0; i < 2; i++)
         trainer_step(&t, s, batch, NULL);
-    double t0 = now_s();
+    double t0 = clock_seconds();
     for (int i = 0; i < steps; i++)
         trainer_step(&t, s, batch, NULL);
-    double c_sps = (double)steps * batch / (now_s() - t0);
+    double c_sps = (double)steps * batch / (clock_seconds() - t0);
     size_t n_params = t.n_params;
     trainer_deinit(&t);
     free(s);

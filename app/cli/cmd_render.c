@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "commands.h"
 #include "dev_audio.h"
 #include "engine.h"
@@ -140,8 +141,8 @@ static int render_play(Engine *e, const Hvo *patterns, int n_patterns, int loops
     engine_reset_stats(e);
     engine_play(e);
     uint64_t given = 1; /* patterns handed over */
-    struct timespec start, now, nap = {0, 2000000};
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    struct timespec nap = {0, 2000000};
+    double start = clock_seconds();
     Engine_position pos;
     int ok = 0;
     for (;;) {
@@ -162,8 +163,7 @@ static int render_play(Engine *e, const Hvo *patterns, int n_patterns, int loops
         }
         if (pos.playing && pos.step >= 32.0 * loops)
             break;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        double t = (double)(now.tv_sec - start.tv_sec) + 1e-9 * (double)(now.tv_nsec - start.tv_nsec);
+        double t = clock_seconds() - start;
         if (t > limit_s) {
             fprintf(stderr, "groove: the device stopped calling back (played %.1f of %d loops)\n",
                     pos.step / 32.0, loops);

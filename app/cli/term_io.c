@@ -13,19 +13,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 static volatile sig_atomic_t resize_pending;
 
 static void on_winch(int sig)
 {
     (void)sig;
     resize_pending = 1;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* Writes all of s (async-signal-safe); 0, or -1 when the terminal is gone. */
@@ -111,7 +106,7 @@ static int sort_events(Term_io *io, const Term_event *ev, int n, double now, Ter
 /* Reads what is there (waiting up to wait_s); decodes into out. -1 when the terminal is gone. */
 static int read_decode(Term_io *io, double wait_s, Term_event *out, int max)
 {
-    double now = now_seconds();
+    double now = clock_seconds();
     double deadline = term_input_deadline(&io->decoder);
     if (deadline >= 0 && deadline - now < wait_s)
         wait_s = deadline - now;
@@ -121,7 +116,7 @@ static int read_decode(Term_io *io, double wait_s, Term_event *out, int max)
     int ready = poll(&p, 1, (int)(wait_s * 1000.0 + 0.999));
     if (ready < 0 && errno != EINTR)
         return -1;
-    now = now_seconds();
+    now = clock_seconds();
     Term_event ev[TERM_INPUT_EVENTS_MAX(256)];
     int n = 0;
     if (ready > 0) {
@@ -157,7 +152,7 @@ int term_io_read(Term_io *io, double wait_s, Term_event *out, int max)
         io->gone = 1;
         return k;
     }
-    if (io->probing && now_seconds() - io->probe_sent > TERM_IO_PING_GIVE_UP_S)
+    if (io->probing && clock_seconds() - io->probe_sent > TERM_IO_PING_GIVE_UP_S)
         io->probing = 0;
     return k + n;
 }
@@ -177,8 +172,8 @@ int term_io_probe_glyph_width(Term_io *io, double wait_s)
         io->gone = 1;
     } else {
         io->probing = 1;
-        io->probe_sent = now_seconds();
-        while (io->probing && !io->gone && now_seconds() - io->probe_sent < wait_s) {
+        io->probe_sent = clock_seconds();
+        while (io->probing && !io->gone && clock_seconds() - io->probe_sent < wait_s) {
             Term_event ev[TERM_INPUT_EVENTS_MAX(256)];
             int n = read_decode(io, 0.02, ev, TERM_INPUT_EVENTS_MAX(256));
             if (n < 0)

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 #define AUDIO_MAX_FRAMES 8192 /* largest block the silent thread or a mono device renders */
 
 struct Audio_out {
@@ -100,20 +102,13 @@ static PaError audio_pa_init(void)
 
 /* ---- the callback and the silent thread ---- */
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static int audio_callback(const void *input, void *output, unsigned long frames,
                           const PaStreamCallbackTimeInfo *time_info, PaStreamCallbackFlags flags, void *user)
 {
     (void)input;
     (void)time_info;
     Audio_out *a = user;
-    double t0 = now_seconds();
+    double t0 = clock_seconds();
     if (flags & paOutputUnderflow)
         engine_note_xrun(a->engine);
     float *out = output;
@@ -131,7 +126,7 @@ static int audio_callback(const void *input, void *output, unsigned long frames,
             done += n;
         }
     }
-    double used = now_seconds() - t0;
+    double used = clock_seconds() - t0;
     engine_note_load(a->engine, (float)(used * a->rate / (double)frames));
     return paContinue;
 }
@@ -146,9 +141,9 @@ static void *silent_thread(void *arg)
     long long carry = (long long)a->frames * 1000000000LL % a->rate; /* remainder, in 1/rate ns */
     long long acc = 0;
     while (!atomic_load(&a->stop)) {
-        double t0 = now_seconds();
+        double t0 = clock_seconds();
         engine_render(a->engine, a->scratch, a->frames);
-        engine_note_load(a->engine, (float)((now_seconds() - t0) * a->rate / a->frames));
+        engine_note_load(a->engine, (float)((clock_seconds() - t0) * a->rate / a->frames));
         next.tv_nsec += period_ns;
         acc += carry;
         if (acc >= a->rate) {

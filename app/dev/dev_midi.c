@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "ring.h"
 
 #define MIDI_RING 1024
@@ -38,9 +39,7 @@ struct Midi {
 
 double midi_clock_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    return clock_seconds();
 }
 
 /* Starts PortMidi with stderr pointed at /dev/null (ALSA prints when there is no sequencer). */

@@ -4,13 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-/* Monotonic time in microseconds. */
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
+#include "clock.h"
 
 void regen_keep_rows(Hvo *to, const Hvo *from, uint32_t kept)
 {
@@ -29,7 +23,7 @@ void regen_generate(Model *model, const Regen_request *req, Regen_result *out)
 {
     Hvo input;
     hvo_groove_to_input(&req->groove, &input);
-    double t0 = now_us();
+    double t0 = (1e6 * clock_seconds());
     Gen_params g = req->params;   /* the noise lives in the request: the worker owns its copy */
     g.eps = req->has_eps && model->config.latent <= REGEN_MAX_LATENT ? req->eps : NULL;   /* see below */
     if (g.eps == NULL && req->has_eps)
@@ -54,7 +48,7 @@ void regen_generate(Model *model, const Regen_request *req, Regen_result *out)
         model_generate(model, &input, NULL, &g, &out->part);
     else
         hvo_clear(&out->part);   /* nothing played, nothing to drum along to */
-    out->gen_us = now_us() - t0;
+    out->gen_us = (1e6 * clock_seconds()) - t0;
     regen_keep_rows(&out->part, &req->current, req->kept);
     out->for_loop = req->for_loop;
     out->serial = req->serial;

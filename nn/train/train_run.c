@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "model.h"
 #include "model_file.h"
 #include "optim.h"
@@ -51,13 +52,6 @@ static const Dataset_window *previous_window(const Dataset *ds, int i)
     static const Dataset_window silent;   /* zero pattern: 2 bars without a hit */
     int j = dataset_previous(ds, i);
     return j >= 0 ? &ds->windows[j] : j == DATASET_PREVIOUS_SILENT ? &silent : NULL;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 void train_run_config_default(Train_run_config *c)
@@ -266,7 +260,7 @@ static int run_train_epoch(Run *r, long steps_per_epoch, const Train_observer *o
 {
     const Train_options *opt = &r->c.opt;
     int epoch = r->t.epoch;
-    double t0 = now_s(), last_told = t0;
+    double t0 = clock_seconds(), last_told = t0;
     /* the epoch's order depends only on (seed, epoch): a resumed run sees the same */
     int *order = malloc(sizeof(int) * (size_t)r->n_train);
     if (!order)
@@ -292,7 +286,7 @@ static int run_train_epoch(Run *r, long steps_per_epoch, const Train_observer *o
         sum.grad_norm += l.grad_norm;
         sum.beta = l.beta;
         seen += n;
-        double tn = now_s();
+        double tn = clock_seconds();
         if (obs && obs->progress && tn - last_told > 1.0) {
             obs->progress(obs->ctx, epoch + 1, opt->epochs, (double)(b + 1) / (double)steps_per_epoch,
                           sum.total / (double)seen, (double)seen / (tn - t0));
@@ -308,7 +302,7 @@ static int run_train_epoch(Run *r, long steps_per_epoch, const Train_observer *o
     e->kl = sum.kl * inv;
     e->beta = sum.beta;
     e->grad_norm = sum.grad_norm / (double)steps_per_epoch;
-    e->samples_per_s = (double)seen / (now_s() - t0);
+    e->samples_per_s = (double)seen / (clock_seconds() - t0);
     return 0;
 }
 
@@ -318,7 +312,7 @@ static int run_epoch(Run *r, long steps_per_epoch, const Train_observer *obs, Tr
                      size_t errlen)
 {
     const Train_options *opt = &r->c.opt;
-    double t0 = now_s();
+    double t0 = clock_seconds();
     memset(e, 0, sizeof *e);
     if (run_train_epoch(r, steps_per_epoch, obs, e) != 0) {
         snprintf(err, errlen, "out of memory");
@@ -348,7 +342,7 @@ static int run_epoch(Run *r, long steps_per_epoch, const Train_observer *obs, Tr
     e->at_half = vr.at_half;
     e->at_cal = vr.at_cal;
     memcpy(e->thresholds, vr.thresholds, sizeof vr.thresholds);
-    e->epoch_s = now_s() - t0;
+    e->epoch_s = clock_seconds() - t0;
     csv_row(r->csv, e);
     return trainer_save_checkpoint(&r->t, r->c.checkpoint_path, &r->rs, sizeof r->rs, err, errlen);
 }
@@ -396,14 +390,14 @@ int train_run(const Train_run_config *c, const Train_observer *obs, Train_run_re
                              opt->threads, tk_kernel_name(), r.t.epoch, opt->epochs};
         obs->start(obs->ctx, &s);
     }
-    double run_start = now_s();
+    double run_start = clock_seconds();
     int epochs_this_run = 0;
     while (r.t.epoch < opt->epochs) {
         Train_epoch_report e;
         if (run_epoch(&r, steps_per_epoch, obs, &e, err, errlen) != 0)
             goto done;
         epochs_this_run++;
-        e.eta_s = (now_s() - run_start) / epochs_this_run * (opt->epochs - r.t.epoch);
+        e.eta_s = (clock_seconds() - run_start) / epochs_this_run * (opt->epochs - r.t.epoch);
         if (obs && obs->epoch)
             obs->epoch(obs->ctx, &e);
         if (r.c.stop_after > 0 && epochs_this_run >= r.c.stop_after && r.t.epoch < opt->epochs) {
