@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 
+#include "clamp.h"
 #include "drumsynth.h"
 #include "kit.h"
 
@@ -46,11 +47,6 @@ static float bits_float(unsigned u)
     float f;
     memcpy(&f, &u, sizeof f);
     return f;
-}
-
-static float clampf(float x, float lo, float hi)
-{
-    return x < lo ? lo : x > hi ? hi : x;
 }
 
 /* Packs the pattern hand-off state: pending and current slot, each -1..2. */

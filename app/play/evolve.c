@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-static float clamp01(float x) { return x > 0.0f ? (x < 1.0f ? x : 1.0f) : 0.0f; }   /* NaN -> 0 */
+#include "clamp.h"
 
 void evolve_init(Evolve *e, int latent, uint64_t seed)
 {
@@ -21,7 +21,7 @@ void evolve_reset(Evolve *e, int64_t loop)
 
 void evolve_step(Evolve *e, float x)
 {
-    x = clamp01(x);
+    x = clampf(x, 0.0f, 1.0f);
     if (x == 0.0f)
         return;
     float keep = 1.0f - x;
@@ -47,7 +47,7 @@ void evolve_walk_to(Evolve *e, int64_t loop, float x)
 float evolve_morph_at(const Evolve_morph *m, int64_t loop)
 {
     if (m->rate <= 0)
-        return clamp01(m->amount);
+        return clampf(m->amount, 0.0f, 1.0f);
     double phase = (double)(loop % m->rate) / (double)m->rate;
     return (float)(0.5 - 0.5 * cos(2.0 * 3.14159265358979323846 * phase));
 }

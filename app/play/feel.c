@@ -1,7 +1,7 @@
 /* feel.c - timing and velocity amounts (see feel.h). */
 #include "feel.h"
 
-static float clampf(float x, float lo, float hi) { return x > lo ? (x < hi ? x : hi) : lo; }
+#include "clamp.h"
 
 void feel_apply(const Hvo *in, float timing, float velocity_range, Hvo *out)
 {

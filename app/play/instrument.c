@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clamp.h"
 #include "feel.h"
 #include "midi_hvo.h"
 #include "mixer.h"
@@ -33,8 +34,6 @@ const char *instrument_message_now(const Instrument *in)
         return "";
     return in->message;
 }
-
-static float clampf(float x, float lo, float hi) { return x < lo ? lo : x > hi ? hi : x; }
 
 /* Steps per second at the session's tempo. */
 static double steps_per_second(const Instrument *in) { return in->session.settings.bpm * 4.0 / 60.0; }

@@ -4,9 +4,8 @@
 
 #include <string.h>
 
+#include "clamp.h"
 #include "instrument_internal.h"
-
-static float clampf(float x, float lo, float hi) { return x > lo ? (x < hi ? x : hi) : lo; }
 
 /* A settings change: undo step, the change, clamp, engine, save, and maybe a new part. */
 static void setting(Instrument *in, int regen)

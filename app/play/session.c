@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "atomic_file.h"
+#include "clamp.h"
 #include "crc32.h"
 #include "form.h"
 #include "genre.h"
@@ -37,13 +38,6 @@ void session_defaults(Session *s)
     s->settings.feel_timing = 1.0f;
     s->settings.feel_velocity = 1.0f;
     s->settings.bar_repeat = 1;
-}
-
-static float clampf(float x, float lo, float hi)
-{
-    if (!(x >= lo))   /* also catches NaN */
-        return lo;
-    return x > hi ? hi : x;
 }
 
 void session_clamp(Session *s)

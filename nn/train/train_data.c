@@ -2,6 +2,7 @@
  * validation metrics and per-voice threshold calibration. */
 #include "train.h"
 
+#include "clamp.h"
 #include "train_rng.h"
 
 #include <math.h>
@@ -16,8 +17,6 @@ static const int mute_group_voices[MODEL_MUTE_GROUPS][4] = {
     {VOICE_LOW_TOM, VOICE_MID_TOM, VOICE_HIGH_TOM, -1},
     {VOICE_CRASH, VOICE_RIDE, -1, -1},
 };
-
-static float clampf(float x, float lo, float hi) { return x < lo ? lo : x > hi ? hi : x; }
 
 void train_derive_groove(Groove *out, const Hvo *d, int kind, uint64_t *st)
 {
