@@ -1,5 +1,10 @@
-/* crc32.h - CRC-32 (IEEE 802.3, as zlib's crc32), the checksum that closes the model file and
- * the session file. Stateless after a one-time table set-up: any thread may call it.
+/* crc32.h - CRC-32 (IEEE 802.3, as zlib's crc32): the one checksum of groove's file formats.
+ *
+ * It closes the model file and the session file, and every new format uses it (python's
+ * zlib.crc32 computes the same, which the tests use). Two older formats keep the FNV-1a their
+ * files on disk were written with, until their next version: the dataset file (version 1,
+ * nn/train/dataset) and training checkpoints (nn/train/train_checkpoint). Stateless after a
+ * one-time table set-up: any thread may call it.
  */
 #ifndef GROOVE_CRC32_H
 #define GROOVE_CRC32_H

@@ -330,6 +330,8 @@ int dataset_build(Dataset *d, const char *gmd_dir, Dataset_report *report, char 
 /* ---------------------------------------------------------------- file format */
 
 
+/* FNV-1a: the checksum of dataset version 1 files (version 2 would close with CRC-32,
+ * core/crc32.h, as every new format does). */
 static uint32_t fnv1a(const uint8_t *p, size_t n)
 {
     uint32_t h = 2166136261u;

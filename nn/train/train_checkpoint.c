@@ -24,7 +24,8 @@ typedef struct {
     uint64_t n_params, n_extra;
 } Ckpt_header;
 
-/* FNV-1a over bytes. */
+/* FNV-1a over bytes: the checksum checkpoints were written with (a new version would close
+ * with CRC-32, core/crc32.h, as every new format does). */
 static uint32_t fnv1a(const unsigned char *p, size_t n, uint32_t h)
 {
     for (size_t i = 0; i < n; i++) {
