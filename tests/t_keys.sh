@@ -102,4 +102,18 @@ check "a folder with no usable window exits 1: the skipped line and the reason" 
     test "$rc" -eq 1 -a "$(wc -l <"$TMP/err")" -eq 2
 "$GROOVE" eval --random-weights 3 --midi "$dir" --style labels >/dev/null 2>"$TMP/err"
 check "--midi with --style labels is a usage error (2)" test $? -eq 2
+
+# With --report the dataset report gains a keys section with the same figures.
+if "$GROOVE" dataset --gmd "$SHARED/data/gmd" -o "$TMP/gmd.gds" >/dev/null 2>&1; then
+    "$GROOVE" eval --random-weights 3 --midi "$dir" --data "$TMP/gmd.gds" --limit 20 --no-tsne --json \
+        --report "$TMP/report" >"$TMP/keys2.json" 2>/dev/null
+    check "--midi with --report exits 0 and prints the keys JSON" cmp -s "$TMP/keys.json" "$TMP/keys2.json"
+    html=$TMP/report/index.html
+    check "the report has a keys section" grep -q '<section id="keys">' "$html"
+    check "the keys section shows the rock beat's F1 of 1" grep -q '<td data-key="keys.rock.hit_f1">1.0000</td>' "$html"
+    check "the keys section shows the real drums' snare on 2 and 4" grep -q '<td data-key="keys.real.snare_2_4">1.000</td>' "$html"
+    check "the keys section lists the skipped files with their reason" grep -q 'no drum notes on channel 10' "$html"
+else
+    fail "groove dataset builds the dataset for the report check"
+fi
 finish

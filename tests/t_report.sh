@@ -56,8 +56,8 @@ n_style_plots=$(sed -n '/id="styles"/,/id="heatmaps"/p' "$html" | grep -c '<figu
 check "every style has its 19 plots ($n_style_plots = 19 x $n_styles)" test "$n_style_plots" -eq $((19 * n_styles))
 n_captions=$(grep -c '<figcaption><b>KL</b> [0-9.]* &nbsp; <b>overlap</b> [0-9.]*' "$html")
 check "per-hit offset and velocity distributions present" test "$(grep -c '<figure data-hits=' "$html")" -eq 2
-check "KL and overlap written beside every distribution plot ($n_captions = 19 x $((n_styles + 1)) + 2)" \
-    test "$n_captions" -eq $((19 * (n_styles + 1) + 2))
+check "KL and overlap written beside every distribution plot ($n_captions = 19 x $((n_styles + 1)) + 2 + continuity)" \
+    test "$n_captions" -eq $((19 * (n_styles + 1) + 3))
 n_heat=$(sed -n '/id="heatmaps"/,/id="latent"/p' "$html" | grep -c '<svg ')
 check "velocity heat-maps real and generated for all and per style ($n_heat = 2 x $((n_styles + 1)))" \
     test "$n_heat" -eq $((2 * (n_styles + 1)))
@@ -86,6 +86,32 @@ check "no NaN or inf in the report${bad:+ (found: $bad)}" test -z "$bad"
 check "no script in the report" bash -c "! grep -qi '<script' '$html'"
 net=$(grep -Eo '(src|href)="[a-z]+://[^"]*"|url\([^)]*\)|@import' "$html" | head -3 | tr '\n' ' ')
 check "no network reference in the report${net:+ (found: $net)}" test -z "$net"
+
+# The continuity section: the closed loop walked for the report; its numbers are the ones
+# groove eval --closed-loop prints.
+check "the report has a continuity section with its histogram" \
+    bash -c "grep -q 'id=\"continuity\"' '$html' && grep -q '<figure data-continuity=\"hist\">' '$html'"
+"$GROOVE" eval --random-weights 7 --data "$TMP/gmd.gds" --split validation --limit 60 --closed-loop --json \
+    >"$TMP/loop.json" 2>"$TMP/err"
+check "groove eval --closed-loop --json exits 0" test $? -eq 0
+for k in hit_accuracy hit_f1 hits_per_loop_pred hits_per_loop_true offset_std_pred continuity_overlap continuity_kl \
+    continuity_mean_real continuity_mean_gen windows pairs walks performances; do
+    v=$(json_value "$k" "$TMP/loop.json")
+    check "closed-loop JSON has a number for $k ($v)" test -n "$v"
+done
+"$GROOVE" eval --random-weights 7 --data "$TMP/gmd.gds" --limit 5 --closed-loop --json >"$TMP/loop5.json" 2>/dev/null
+check "--closed-loop --limit 5 walks 5 performances" test "$(json_value performances "$TMP/loop5.json")" = 5
+check "a random model of the default shape reads its memory" grep -q '^  "memory": true,$' "$TMP/loop.json"
+check "each walk of n windows gives n - 1 pairs" \
+    test "$(json_value pairs "$TMP/loop.json")" -eq $(($(json_value windows "$TMP/loop.json") - $(json_value walks "$TMP/loop.json")))
+for k in continuity_overlap continuity_kl continuity_mean_real continuity_mean_gen; do
+    want=$(json_value "$k" "$TMP/loop.json")
+    got=$(sed -n "s/.*<td data-key=\"$k\">\([^<]*\)<.*/\1/p" "$html" | head -1)
+    check "report $k ($got) = groove eval --closed-loop ($want)" \
+        awk -v a="$got" -v b="$want" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= 5e-5) }'
+done
+"$GROOVE" eval --random-weights 7 --data "$TMP/gmd.gds" --closed-loop --midi "$TMP" >/dev/null 2>"$TMP/err"
+check "--closed-loop with --midi is a usage error (2)" test $? -eq 2
 
 # Deterministic: the same run again prints the same JSON.
 "$GROOVE" eval --random-weights 7 --data "$TMP/gmd.gds" --limit 60 --json >"$TMP/eval2.json" 2>/dev/null

@@ -175,7 +175,8 @@ int main(void)
     CHECK(mkdtemp(dir) != NULL, "temp folder");
     char sub[64], path[96];
     snprintf(sub, sizeof sub, "%s/report", dir);
-    Report_info info = {"groove eval --test", "tiny", "hand-made", &model.config, (long)model.n_params, 1};
+    Report_info info = {"groove eval --test", "tiny", "hand-made", &model.config, (long)model.n_params, 1,
+                        NULL, NULL, NULL, NULL};
     CHECK(report_write(sub, &r, &info, err, sizeof err) == 0, "report_write succeeds (%s)", err);
     snprintf(path, sizeof path, "%s/index.html", sub);
     char *html = read_all(path);

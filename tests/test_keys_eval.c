@@ -12,6 +12,7 @@
 #include "keys_eval.h"
 #include "midi_bytes.h"
 #include "model.h"
+#include "sample.h"
 
 enum { PPQ = 96, STEP = PPQ / 4 };
 
@@ -219,6 +220,30 @@ int main(void)
           "rates counted per window for real, rock and model");
     /* On groove: kick and hat on steps 0, 8, 16, 24: 8 of each window's 24 real hits. */
     CHECK_NEAR(keys_on_groove(&r.real_rates), 16.0 / 48.0, 1e-9, "on groove: 16 of the 48 real hits fall on groove steps");
+    /* The model hears the keys as keys, and its memory is what it played in the song's 2 bars
+     * before: the same by hand. */
+    {
+        Gen_params g;
+        model_gen_params(&model, &g);
+        g.kind = INPUT_KIND_KEYS;
+        Metrics hand;
+        metrics_init(&hand);
+        Hvo played;
+        float mu[8];
+        for (int i = 0; i < set.count; i++) {
+            Hvo in, logits, pred;
+            hvo_groove_to_input(&set.windows[i].groove, &in);
+            model_encode(&model, &in, i > 0 ? &played : NULL, mu, NULL);
+            Model_condition cond = {-1, 0, 0, INPUT_KIND_KEYS};
+            model_decode(&model, mu, &cond, &logits);
+            sample_pattern(&logits, &g, &played);
+            metrics_hvo_from_output(&logits.v[0][0], g.thresholds, &pred);
+            metrics_add(&hand, &pred, &set.windows[i].drums);
+        }
+        CHECK(model.config.has_memory && !memcmp(hand.tp, r.model.tp, sizeof hand.tp) &&
+                  !memcmp(hand.fp, r.model.fp, sizeof hand.fp) && hand.off_sum_pred == r.model.off_sum_pred,
+              "input kind keys, memory = what the model played in the song's 2 bars before");
+    }
     char *json = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&json, &len);

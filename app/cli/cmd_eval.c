@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "dataset.h"
+#include "closed_loop.h"
 #include "eval.h"
 #include "keys_eval.h"
 #include "model.h"
@@ -18,7 +19,8 @@ static void usage(FILE *out)
             "usage: groove eval [--model FILE] [--data FILE] [--split validation|test]\n"
             "                   [--beats|--fills|--all] [--json] [--report DIR] [--limit N] [--no-tsne]\n"
             "                   [--threshold T] [--random-weights SEED] [--style none|labels]\n"
-            "       groove eval --midi DIR [--model FILE] [--json] [--threshold T]\n"
+            "       groove eval --closed-loop [--model FILE] [--data FILE] [--split S] [--style S] [--json]\n"
+            "       groove eval --midi DIR [--model FILE] [--json] [--threshold T] [--report DIR]\n"
             "\n"
             "Runs the model over a split of the dataset: every window's groove in, a drum part out\n"
             "(z = mu, the window's fill label, no genre unless --style labels, the model's default\n"
@@ -49,7 +51,14 @@ static void usage(FILE *out)
             "                      groove and its channel 10 as the answer, 2-bar 4/4 windows on the\n"
             "                      file's bar lines; hit accuracy, F1, hits per loop and the rates of\n"
             "                      kick on 1, snare on 2 and 4 and an eighth pulse, beside a fixed rock\n"
-            "                      beat and silence on the same windows (docs/eval.md)\n",
+            "                      beat and silence on the same windows (docs/eval.md); with --report\n"
+            "                      the dataset report gains a keys section\n"
+            "  --closed-loop       walk every performance of the split with a 2-bar hop, feeding the\n"
+            "                      model its own previous output as memory (ignored by models\n"
+            "                      without memory): hit metrics and the continuity of consecutive\n"
+            "                      loops, generated vs real (continuity_overlap, continuity_kl,\n"
+            "                      continuity_mean_real, continuity_mean_gen); --limit N = N\n"
+            "                      performances. The report always has this continuity section\n",
             model_default_path());
 }
 
@@ -97,35 +106,27 @@ static void print_summary(const Eval_result *r, const char *model_path)
     }
 }
 
-/* groove eval --midi DIR: the keys set, scored and printed. Returns the exit status. */
-static int eval_keys(Model *model, const char *dir, float threshold, int json, const char *model_name)
+/* groove eval --midi DIR: loads the keys set and scores the model on it. 0, or 1 (said). */
+static int eval_keys(Model *model, const char *dir, float threshold, Keys_set *set, Keys_result *r)
 {
     char err[512];
-    Keys_set set;
-    if (keys_set_load(&set, dir, stderr, err, sizeof err) != 0) {
+    if (keys_set_load(set, dir, stderr, err, sizeof err) != 0) {
         fprintf(stderr, "groove: eval --midi: %s\n", err);
         return 1;
     }
-    Keys_result r;
-    int rc = 1;
-    if (keys_eval_run(model, &set, threshold, &r, err, sizeof err) != 0) {
+    if (keys_eval_run(model, set, threshold, r, err, sizeof err) != 0) {
         fprintf(stderr, "groove: eval --midi: %s\n", err);
-    } else {
-        if (json)
-            keys_write_json(stdout, &set, &r);
-        else
-            keys_write_text(stdout, &set, &r, model_name);
-        rc = fflush(stdout) == 0 ? 0 : 1;
+        keys_set_deinit(set);
+        return 1;
     }
-    keys_set_deinit(&set);
-    return rc;
+    return 0;
 }
 
 /* What the command line asks. */
 typedef struct {
     const char *model_path, *data_path, *report_dir, *midi_dir;
     Eval_options opt;
-    int json, tsne;
+    int json, tsne, closed_loop;
     int random;                     /* --random-weights given */
     unsigned long long random_seed;
 } Eval_args;
@@ -144,7 +145,7 @@ static int parse_choice(const char *name, const char *text, int ok, const char *
 static int parse_options(int argc, char **argv, Eval_args *a)
 {
     enum { O_MODEL = 256, O_RANDOM, O_DATA, O_SPLIT, O_STYLE, O_BEATS, O_FILLS, O_ALL, O_JSON, O_REPORT, O_NO_TSNE,
-           O_THRESHOLD, O_LIMIT, O_MIDI };
+           O_THRESHOLD, O_LIMIT, O_MIDI, O_CLOSED_LOOP };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"model", required_argument, NULL, O_MODEL},
@@ -161,6 +162,7 @@ static int parse_options(int argc, char **argv, Eval_args *a)
         {"threshold", required_argument, NULL, O_THRESHOLD},
         {"limit", required_argument, NULL, O_LIMIT},
         {"midi", required_argument, NULL, O_MIDI},
+        {"closed-loop", no_argument, NULL, O_CLOSED_LOOP},
         {NULL, 0, NULL, 0},
     };
     memset(a, 0, sizeof *a);
@@ -178,6 +180,7 @@ static int parse_options(int argc, char **argv, Eval_args *a)
         case O_DATA: a->data_path = optarg; break;
         case O_REPORT: a->report_dir = optarg; break;
         case O_MIDI: a->midi_dir = optarg; break;
+        case O_CLOSED_LOOP: a->closed_loop = 1; break;
         case O_BEATS: opt->kinds = DATASET_BEATS; break;
         case O_FILLS: opt->kinds = DATASET_FILLS; break;
         case O_ALL: opt->kinds = DATASET_BEATS_AND_FILLS; break;
@@ -213,6 +216,10 @@ static int parse_options(int argc, char **argv, Eval_args *a)
     }
     if (a->model_path && a->random) {
         fprintf(stderr, "groove: eval: --model and --random-weights exclude each other\n");
+        return OPTIONS_USAGE;
+    }
+    if (a->midi_dir && a->closed_loop) {
+        fprintf(stderr, "groove: eval: --midi and --closed-loop exclude each other\n");
         return OPTIONS_USAGE;
     }
     if (a->midi_dir && a->opt.style == EVAL_STYLE_LABELS) {
@@ -256,44 +263,82 @@ int cmd_eval(int argc, char **argv)
         }
     }
 
-    if (midi_dir) {
-        int rc = eval_keys(&model, midi_dir, opt.threshold, json, model_name);
-        model_deinit(&model);
-        return rc;
-    }
-
+    /* What each mode prints: --midi the keys JSON/table, --closed-loop the walk's, else the
+     * split's. --report writes the dataset report with the continuity section (the closed
+     * loop is walked for it) and, with --midi, the keys section. */
+    int rc = 1;
+    Keys_set keys_set;
+    Keys_result keys;
+    Closed_loop_result loop;
+    Eval_result result;
     Dataset data;
+    memset(&keys_set, 0, sizeof keys_set);
+    memset(&loop, 0, sizeof loop);
+    memset(&result, 0, sizeof result);
     memset(&data, 0, sizeof data);
+    int have_keys = 0, have_loop = 0, have_result = 0;
+    if (midi_dir) {
+        if (eval_keys(&model, midi_dir, opt.threshold, &keys_set, &keys) != 0)
+            goto done;
+        have_keys = 1;
+        if (json)
+            keys_write_json(stdout, &keys_set, &keys);
+        else
+            keys_write_text(stdout, &keys_set, &keys, model_name);
+        if (!report_dir) {
+            rc = fflush(stdout) == 0 ? 0 : 1;
+            goto done;
+        }
+    }
     if (dataset_load(&data, data_path, err, sizeof err) != 0) {
         fprintf(stderr, "groove: cannot load dataset '%s': %s\n", data_path, err);
-        model_deinit(&model);
-        return 1;
+        goto done;
     }
-
-    int rc = 1;
-    Eval_result result;
-    if (eval_run(&model, &data, &opt, &result, err, sizeof err) != 0) {
-        fprintf(stderr, "groove: eval: %s\n", err);
-        goto done_data;
+    if (args.closed_loop || report_dir) {
+        if (closed_loop_run(&model, &data, &opt, &loop, err, sizeof err) != 0) {
+            fprintf(stderr, "groove: eval --closed-loop: %s\n", err);
+            goto done;
+        }
+        have_loop = 1;
+        if (args.closed_loop) {
+            if (json)
+                closed_loop_write_json(stdout, &loop);
+            else
+                closed_loop_write_text(stdout, &loop, model_name);
+        }
     }
-    if (json)
-        eval_write_json(stdout, &result);
-    else
-        print_summary(&result, model_name);
+    if (!args.closed_loop || report_dir) {
+        if (eval_run(&model, &data, &opt, &result, err, sizeof err) != 0) {
+            fprintf(stderr, "groove: eval: %s\n", err);
+            goto done;
+        }
+        have_result = 1;
+        if (!args.closed_loop && !midi_dir) {
+            if (json)
+                eval_write_json(stdout, &result);
+            else
+                print_summary(&result, model_name);
+        }
+    }
     if (report_dir) {
         char cmd[4096];
         command_line(argc, argv, cmd, sizeof cmd);
-        Report_info info = {cmd, model_name, data_path, &model.config, (long)model.n_params, tsne};
+        Report_info info = {cmd,        model_name,  data_path, &model.config, (long)model.n_params, tsne,
+                            &loop,      have_keys ? &keys_set : NULL, have_keys ? &keys : NULL, midi_dir};
         if (report_write(report_dir, &result, &info, err, sizeof err) != 0) {
             fprintf(stderr, "groove: cannot write the report: %s\n", err);
-            goto done_result;
+            goto done;
         }
         fprintf(json ? stderr : stdout, "report: %s/index.html\n", report_dir);
     }
     rc = fflush(stdout) == 0 ? 0 : 1;
-done_result:
-    eval_result_deinit(&result);
-done_data:
+done:
+    if (have_result)
+        eval_result_deinit(&result);
+    if (have_loop)
+        closed_loop_result_deinit(&loop);
+    if (have_keys)
+        keys_set_deinit(&keys_set);
     dataset_deinit(&data);
     model_deinit(&model);
     return rc;

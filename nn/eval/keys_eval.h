@@ -114,8 +114,10 @@ typedef struct {
     Keys_rates real_rates, model_rates, rock_rates;
 } Keys_result;
 
-/* Runs model over every window of set (z = mu, no genre, beat, no mutes, the model's
- * thresholds or `threshold` for every voice when > 0) and scores it, the rock beat and
+/* Runs model over every window of set (input kind keys, z = mu, no genre, beat, no mutes,
+ * the model's thresholds or `threshold` for every voice when > 0; as memory, what the model
+ * itself played in the window just before when that window is the same song's previous 2
+ * bars, else none; models without memory ignore it) and scores it, the rock beat and
  * silence. Returns 0, or -1 with err when the set has no window. */
 int keys_eval_run(Model *model, const Keys_set *set, float threshold, Keys_result *r, char *err, size_t errlen);
 

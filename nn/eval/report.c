@@ -504,6 +504,122 @@ static void write_model(FILE *f, const Eval_result *r, const Report_info *info)
 
 /* ---- Entry ----------------------------------------------------------------------- */
 
+/* ---- Continuity and keys ---------------------------------------------------------- */
+
+static void write_continuity(FILE *f, const Closed_loop_result *c)
+{
+    const Metrics *m = &c->metrics;
+    fprintf(f, "<section id=\"continuity\"><h2>7. Closed loop and continuity</h2>\n"
+               "<p class=\"dim\">Every performance of the %s split walked with a 2-bar hop, the model fed "
+               "its own previous output as memory (%s), style %s: %d performances, %d windows, %d consecutive "
+               "pairs. Continuity of a pair = the share of the 32 &times; 9 hit cells that are the same in "
+               "both loops.</p>\n<div class=\"cols\"><div><table class=\"num\">",
+            dataset_split_name(c->options.split), c->memory ? "this model reads it" : "this model has no memory",
+            eval_style_name(c->options.style), c->performances, c->windows, c->pairs);
+    fputs("<tr><th class=\"l\">closed loop</th><th>value</th></tr>\n<tr><td class=\"l\">hit accuracy</td>", f);
+    cell(f, "closed_loop.hit_accuracy", metrics_hit_accuracy(m), 4);
+    fputs("</tr>\n<tr><td class=\"l\">hit F1</td>", f);
+    cell(f, "closed_loop.hit_f1", metrics_f1(m, -1), 4);
+    fputs("</tr>\n<tr><td class=\"l\">hits per loop, predicted</td>", f);
+    cell(f, "closed_loop.hits_per_loop_pred", metrics_hits_per_loop_pred(m), 2);
+    fputs("</tr>\n<tr><td class=\"l\">hits per loop, true</td>", f);
+    cell(f, "closed_loop.hits_per_loop_true", metrics_hits_per_loop_true(m), 2);
+    fputs("</tr>\n<tr><td class=\"l\">offset std, predicted</td>", f);
+    cell(f, "closed_loop.offset_std_pred", metrics_offset_std_pred(m), 4);
+    fputs("</tr>\n<tr><td class=\"l\">continuity overlap</td>", f);
+    cell(f, "continuity_overlap", c->continuity.overlap, 4);
+    fputs("</tr>\n<tr><td class=\"l\">continuity KL</td>", f);
+    cell(f, "continuity_kl", c->continuity.kl, 4);
+    fputs("</tr>\n<tr><td class=\"l\">continuity mean, real</td>", f);
+    cell(f, "continuity_mean_real", c->continuity_mean_real, 4);
+    fputs("</tr>\n<tr><td class=\"l\">continuity mean, generated</td>", f);
+    cell(f, "continuity_mean_gen", c->continuity_mean_gen, 4);
+    fputs("</tr></table></div><div>\n", f);
+    const Dist_compare *d = &c->continuity;
+    double p[DISTCMP_MAX_BINS], q[DISTCMP_MAX_BINS];
+    for (int b = 0; b < d->bins.bins; b++) {
+        p[b] = d->n_p ? 100.0 * d->p_counts[b] / d->n_p : 0.0;
+        q[b] = d->n_q ? 100.0 * d->q_counts[b] / d->n_q : 0.0;
+    }
+    Svg_series series[2] = {{"real", p, COLOR_REAL}, {"generated", q, COLOR_GEN}};
+    Svg_frame frame = {520, 260, "Continuity of consecutive loops", "share of the 288 hit cells alike",
+                       "% of pairs"};
+    fputs("<figure data-continuity=\"hist\">", f);
+    svg_histograms(f, &frame, d->bins.lo, d->bins.hi, d->bins.bins, series, 2);
+    fputs("<figcaption><b>KL</b> ", f);
+    num(f, d->kl, 3);
+    fputs(" &nbsp; <b>overlap</b> ", f);
+    num(f, d->overlap, 3);
+    fprintf(f, " &nbsp; <span class=\"dim\">pairs = %d / %d</span></figcaption></figure>\n", d->n_p, d->n_q);
+    fputs("</div></div></section>\n", f);
+}
+
+static void keys_row(FILE *f, const char *name, const char *key, const Metrics *m, const Keys_rates *rt,
+                     const Metrics *truth_of)
+{
+    char k[64];
+    fprintf(f, "<tr><td class=\"l\">%s</td>", name);
+    if (m) {
+        snprintf(k, sizeof k, "keys.%s.hit_accuracy", key);
+        cell(f, k, metrics_hit_accuracy(m), 4);
+        snprintf(k, sizeof k, "keys.%s.hit_f1", key);
+        cell(f, k, metrics_f1(m, -1), 4);
+        snprintf(k, sizeof k, "keys.%s.hits_per_loop", key);
+        cell(f, k, metrics_hits_per_loop_pred(m), 2);
+    } else {
+        fputs("<td></td><td></td>", f);
+        snprintf(k, sizeof k, "keys.%s.hits_per_loop", key);
+        cell(f, k, metrics_hits_per_loop_true(truth_of), 2);
+    }
+    if (rt) {
+        snprintf(k, sizeof k, "keys.%s.kick_on_1", key);
+        cell(f, k, keys_rate(rt, rt->kick_on_one), 3);
+        snprintf(k, sizeof k, "keys.%s.snare_2_4", key);
+        cell(f, k, keys_rate(rt, rt->snare_two_four), 3);
+        snprintf(k, sizeof k, "keys.%s.eighth_pulse", key);
+        cell(f, k, keys_rate(rt, rt->eighth_pulse), 3);
+        snprintf(k, sizeof k, "keys.%s.on_groove", key);
+        cell(f, k, keys_on_groove(rt), 3);
+    } else {
+        fputs("<td></td><td></td><td></td><td></td>", f);
+    }
+    fputs("</tr>\n", f);
+}
+
+static void write_keys(FILE *f, const Keys_set *set, const Keys_result *k, const char *dir)
+{
+    int used = set->n_files - set->files_skipped, all = 0;
+    for (int i = 0; i < set->n_files; i++)
+        all += !set->files[i].skipped && set->files[i].source == KEYS_FROM_ALL_NON_DRUM;
+    fputs("<section id=\"keys\"><h2>8. Keys to drums</h2>\n<p class=\"dim\">", f);
+    fprintf(f, "%d windows (2 bars of 4/4) from %d of %d MIDI files in ", k->windows, used, set->n_files);
+    text(f, dir ? dir : "?");
+    fprintf(f, " (%d with no keyboard part: all their non-drum notes). The keyboard part is the groove, "
+               "channel 10 the answer; a fixed rock beat and silence are scored on the same windows. Kick on 1: "
+               "both bars; snare on 2 and 4: all four backbeats; eighth pulse: closed hat or ride on at least "
+               "%d of 16 eighths; on groove: the share of hits on steps where the keys play.</p>\n",
+            all, KEYS_PULSE_MIN);
+    fputs("<table class=\"num\"><tr><th class=\"l\">answer</th><th>hit acc.</th><th>F1</th><th>hits/loop</th>"
+          "<th>kick on 1</th><th>snare 2+4</th><th>8th pulse</th><th>on groove</th></tr>\n", f);
+    keys_row(f, "model", "model", &k->model, &k->model_rates, NULL);
+    keys_row(f, "rock beat", "rock", &k->rock, &k->rock_rates, NULL);
+    keys_row(f, "silence", "silence", &k->silence, NULL, NULL);
+    keys_row(f, "real drums", "real", NULL, &k->real_rates, &k->model);
+    fputs("</table>\n<h3>Files</h3><table class=\"num\"><tr><th class=\"l\">file</th><th class=\"l\">groove</th>"
+          "<th>windows</th><th class=\"l\">skipped</th></tr>\n", f);
+    for (int i = 0; i < set->n_files; i++) {
+        const Keys_file *kf = &set->files[i];
+        fputs("<tr><td class=\"l\">", f);
+        text(f, kf->name);
+        fprintf(f, "</td><td class=\"l\">%s</td><td>%d</td><td class=\"l\">",
+                kf->skipped ? "" : kf->source == KEYS_FROM_KEYBOARD ? "keyboard" : "all non-drum", kf->windows);
+        if (kf->skipped)
+            text(f, kf->why);
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table></section>\n", f);
+}
+
 int report_write(const char *dir, const Eval_result *r, const Report_info *info, char *err, size_t errlen)
 {
     if (!r->real_features || !r->gen_features || !r->genre) {
@@ -552,6 +668,10 @@ int report_write(const char *dir, const Eval_result *r, const Report_info *info,
     write_heatmaps(f, r);
     write_latent(f, r, info);
     write_model(f, r, info);
+    if (info->closed_loop)
+        write_continuity(f, info->closed_loop);
+    if (info->keys && info->keys_set)
+        write_keys(f, info->keys_set, info->keys, info->keys_dir);
     fputs("</body></html>\n", f);
     int bad = ferror(f);
     fclose(f);

@@ -11,6 +11,11 @@
  *   #latent        the latent means on a plane (PCA, and t-SNE of up to REPORT_TSNE_MAX
  *                  windows), coloured by style
  *   #model         the model's hyper-parameters, the thresholds and the command line
+ *   #continuity    (when Report_info.closed_loop is given) the closed-loop walk: its hit
+ *                  metrics, and the continuity of consecutive loops, real vs generated
+ *                  (histogram with KL and overlap, means)
+ *   #keys          (when Report_info.keys is given) keys to drums: the model, the rock beat,
+ *                  silence and the real drums on the keys set, with the rates
  * Numbers that cannot be computed (an empty sample) are written "n/a", never NaN.
  *
  * The folder is created with its parents if needed; the page is written atomically (temp
@@ -21,7 +26,9 @@
 
 #include <stddef.h>
 
+#include "closed_loop.h"
 #include "eval.h"
+#include "keys_eval.h"
 #include "model_params.h"
 
 #define REPORT_TSNE_MAX 2500
@@ -33,6 +40,10 @@ typedef struct {
     const Model_config *config;   /* may be NULL */
     long n_params;                /* weights in the model, 0 if unknown */
     int tsne;                     /* 1: add a t-SNE map beside the PCA map */
+    const Closed_loop_result *closed_loop; /* NULL: no #continuity section */
+    const Keys_set *keys_set;     /* with keys: the #keys section (both or neither) */
+    const Keys_result *keys;
+    const char *keys_dir;
 } Report_info;
 
 /* Writes DIR/index.html (creating DIR and its parents if needed). Returns 0, or -1 with a one-line reason
