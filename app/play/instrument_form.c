@@ -37,6 +37,7 @@ void instrument_morph_store(Instrument *in, int which)
         e->has_b = 1;
     else
         e->has_a = 1;
+    evolve_reset(e, e->walked_to);   /* the snapshot holds the walk so far: it starts again from it */
     instrument_hook_changed(in);
     instrument_message(in, "latent %s stored%s", which ? "B" : "A",
                        e->has_a && e->has_b ? ": morph with < >, cycle with ~" : "");
