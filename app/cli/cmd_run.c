@@ -429,7 +429,8 @@ int cmd_run(int argc, char **argv)
     Part_log log = {o.out_mid != NULL, NULL, 0, 0, -1};
     Audio_out *audio = NULL;
     Midi *midi = NULL;
-    int have_kit = 0, have_engine = 0, have_instrument = 0, fell_back = 0;
+    int have_kit = 0, have_engine = 0, have_instrument = 0, fell_back = 0, have_deck = 0;
+    Kit_deck deck;   /* kit switching in the TUI (key K); freed after the audio stops */
 
     if (o.play_groove && feed_load(&feed, o.play_groove, err, sizeof err) != 0) {
         fprintf(stderr, "groove: %s\n", err);
@@ -525,7 +526,9 @@ int cmd_run(int argc, char **argv)
         if (o.headless) {
             rc = run_realtime(&in, &engine, audio, midi, o.play_groove ? &feed : NULL, &o, &log);
         } else {
-            Tui_context ctx = {&in, audio, midi, o.play_groove ? &feed : NULL, &kit, o.rate, o.glyphs};
+            have_deck = kit_deck_init(&deck, &engine, &kit, o.rate) == 0;
+            Tui_context ctx = {&in, audio, midi, o.play_groove ? &feed : NULL, &kit, have_deck ? &deck : NULL, o.rate,
+                               o.glyphs};
             rc = tui_run(&ctx);
         }
     }
@@ -544,6 +547,8 @@ done:
         instrument_deinit(&in);
     if (have_engine)
         engine_deinit(&engine);
+    if (have_deck)
+        kit_deck_deinit(&deck);
     if (have_kit)
         kit_deinit(&kit);
     feed_deinit(&feed);

@@ -386,6 +386,7 @@ static const char *const help_lines[] = {
     "v       new variation              V  back to the previous variation",
     "z       keep (freeze) cursor voice m  mute   n  solo (cursor voice)",
     "r       regenerate now             R  record: overdub / replace",
+    "K       next kit (as groove kits lists them, no restart)",
     "^S      save the session as...     ^E  export: mix, stems, MIDI",
     "        (in a prompt: Enter accepts, Esc cancels, ^U clears)",
     "?       this help                  q  quit (asks when unsaved)  ^C quit",
@@ -408,7 +409,8 @@ static const char *const help_narrow[] = {
     "v        new variation",               "V        back to previous variation",
     "z        keep (freeze) cursor voice",  "m        mute (cursor voice)",
     "n        solo (cursor voice)",         "r        regenerate now",
-    "R        record: overdub / replace",   "^S       save the session as...",
+    "R        record: overdub / replace",   "K        next kit (groove kits)",
+    "^S       save the session as...",
     "^E       export mix, stems, MIDI",     "Enter    (prompt) accept",
     "Esc      (prompt) cancel",             "^U       (prompt) clear",
     "?        this help",                   "q        quit (asks when unsaved)",
@@ -551,7 +553,7 @@ static void prompt_done(Tui *t)
     } else {
         char msg[400];
         (void)path;
-        tui_form_export(in, t->ctx->kit, t->ctx->rate, t->prompt_buf, msg, sizeof msg);
+        tui_form_export(in, t->ctx->kits ? kit_deck_kit(t->ctx->kits) : t->ctx->kit, t->ctx->rate, t->prompt_buf, msg, sizeof msg);
         instrument_message(in, "%.190s", msg);
     }
     t->prompt = 0;
@@ -675,6 +677,13 @@ static void handle_key(Tui *t, int ch, double now)
     case 'n': if ((v = cursor_voice(t)) >= 0) instrument_toggle_solo(in, v); break;
     case 'r': instrument_regenerate(in); instrument_message(in, "regenerating"); break;
     case 'R': instrument_toggle_record_mode(in); break;
+    case 'K':
+        if (t->ctx->kits) {
+            char msg[400];
+            kit_deck_step(t->ctx->kits, +1, msg, sizeof msg);
+            instrument_message(in, "%s", msg);
+        }
+        break;
     case KEY_CTRL('s'): open_prompt(t, 1, "groove.session"); break;
     case KEY_CTRL('e'): open_prompt(t, 2, "groove-part"); break;
     default:

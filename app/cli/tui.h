@@ -16,6 +16,7 @@
 #include "feed.h"
 #include "instrument.h"
 #include "kit.h"
+#include "kit_deck.h"
 
 /* Which glyphs draw the grid. */
 typedef enum {
@@ -29,7 +30,8 @@ typedef struct {
     Audio_out *audio;          /* may be NULL */
     Midi *midi;               /* may be NULL */
     Feed *feed;               /* --play-groove, or NULL */
-    const Kit *kit;
+    const Kit *kit;            /* the kit it started with */
+    Kit_deck *kits;            /* key K steps through groove kits (NULL: no switching) */
     int rate;
     Tui_glyphs glyphs;         /* --glyphs */
 } Tui_context;

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# t_tui_files.sh - the TUI items of issue 11 through tmux, as a person would use them (a private
+# tmux server, keys by send-keys, the screen by capture-pane): K steps through the kits of
+# `groove kits` without a restart.
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT" || exit 1
+export LC_ALL=C.UTF-8 LANG=C.UTF-8
+
+SOCK="groove-t-tui-files-$$"
+tm() { tmux -u -L "$SOCK" "$@"; }
+cleanup() {
+    tm kill-server >/dev/null 2>&1
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+mkdir -p "$TMP/state" "$TMP/home" "$TMP/data/groove/kits/MyKit"
+RUN_ENV="env LC_ALL=C.UTF-8 LANG=C.UTF-8 XDG_STATE_HOME=$TMP/state XDG_DATA_HOME=$TMP/data HOME=$TMP/home TERM=xterm-256color"
+screen() { tm capture-pane -p -t groove 2>/dev/null; }
+wait_for() {
+    local i
+    for ((i = 0; i < $2 * 5; i++)); do
+        screen | grep -qE -- "$1" && return 0
+        sleep 0.2
+    done
+    return 1
+}
+# start COLS ROWS [ARGS...]: groove in a fresh tmux session of that size.
+start() {
+    local cols=$1 rows=$2
+    shift 2
+    tm kill-session -t groove >/dev/null 2>&1
+    rm -f "$TMP/rc"
+    tm new-session -d -s groove -x "$cols" -y "$rows" \
+        "$RUN_ENV $GROOVE run --midi-in none $* 2>$TMP/stderr; echo \$? >$TMP/rc; sleep 60"
+}
+
+command -v tmux >/dev/null || { fail "tmux is installed (make deps-test)"; finish; exit; }
+tm new-session -d -s keeper -x 80 -y 24 "sleep 600"
+
+# ---- K: the next kit, while the instrument runs ----------------------------------------------
+sox -n -r 48000 -b 16 "$TMP/data/groove/kits/MyKit/kick.wav" synth 0.2 sine 60 fade 0 0.2 0.19 2>/dev/null
+n=$(env XDG_DATA_HOME="$TMP/data" HOME="$TMP/home" "$GROOVE" kits | wc -l)
+start 80 24
+check "the instrument starts" wait_for '^GR ' 10
+tm send-keys -t groove K
+check "K switches to the next kit of groove kits: MyKit, kit 2 of $n" wait_for "kit 2 of $n: MyKit, 1 of 9 voices" 10
+tm send-keys -t groove K
+check "K again: the kit after it" wait_for "kit 3 of $n: " 20
+tm send-keys -t groove Space
+check "it plays on after switching" wait_for '> PLAY' 5
+tm send-keys -t groove q
+tm send-keys -t groove q
+finish
