@@ -1,6 +1,8 @@
 /* atomic_file.c - temp file, fsync, rename (atomic_file.h). */
 #include "atomic_file.h"
 
+#include "error.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,7 +22,7 @@ int atomic_file_open(Atomic_file *f, const char *path, char *err, size_t errlen)
         free(f->tmp);
         free(f->path);
         f->tmp = f->path = NULL;
-        snprintf(err, errlen, "out of memory");
+        error_set(err, errlen, "out of memory");
         errno = ENOMEM;
         return -1;
     }
@@ -30,7 +32,7 @@ int atomic_file_open(Atomic_file *f, const char *path, char *err, size_t errlen)
     f->fd = mkstemp(f->tmp);
     if (f->fd < 0) {
         int saved = errno;
-        snprintf(err, errlen, "cannot create %s: %s", f->tmp, strerror(saved));
+        error_set(err, errlen, "cannot create %s: %s", f->tmp, strerror(saved));
         free(f->tmp);
         free(f->path);
         f->tmp = f->path = NULL;
@@ -57,7 +59,7 @@ int atomic_file_append(Atomic_file *f, const void *data, size_t len, char *err, 
         len -= (size_t)w;
     }
     if (f->error != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", f->path ? f->path : "file", strerror(f->error));
+        error_set(err, errlen, "cannot write %s: %s", f->path ? f->path : "file", strerror(f->error));
         errno = f->error;
         return -1;
     }
@@ -93,7 +95,7 @@ int atomic_file_commit(Atomic_file *f, char *err, size_t errlen)
     if (saved == 0 && rename(f->tmp, f->path) != 0)
         saved = errno;
     if (saved != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", f->path ? f->path : "file", strerror(saved));
+        error_set(err, errlen, "cannot write %s: %s", f->path ? f->path : "file", strerror(saved));
         if (f->tmp)
             unlink(f->tmp);
         release(f);

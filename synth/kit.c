@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "kit_internal.h"
 
 /* ---- small helpers ---- */
@@ -109,12 +110,11 @@ int kit_read_sample(const char *path, int rate, float **out, int *frames, char *
     memset(&info, 0, sizeof info);
     SNDFILE *sf = sf_open(path, SFM_READ, &info);
     if (!sf) {
-        snprintf(err, errlen, "cannot read '%s': %s", kit_base_name(path), sf_strerror(NULL));
-        return -1;
+        return error_set(err, errlen, "cannot read '%s': %s", kit_base_name(path), sf_strerror(NULL));
     }
     if (info.channels <= 0 || info.channels > 64 || info.samplerate < 1000 || info.samplerate > 768000 ||
         info.frames <= 0) {
-        snprintf(err, errlen, "cannot read '%s': %s", kit_base_name(path),
+        error_set(err, errlen, "cannot read '%s': %s", kit_base_name(path),
                  info.frames <= 0 ? "no audio in it" : "unsupported channel count or sample rate");
         sf_close(sf);
         return -1;
@@ -127,8 +127,7 @@ int kit_read_sample(const char *path, int rate, float **out, int *frames, char *
         free(inter);
         free(mono);
         sf_close(sf);
-        snprintf(err, errlen, "cannot read '%s': out of memory", kit_base_name(path));
-        return -1;
+        return error_set(err, errlen, "cannot read '%s': out of memory", kit_base_name(path));
     }
     sf_count_t got = sf_readf_float(sf, inter, want);
     int sferr = sf_error(sf);
@@ -136,9 +135,8 @@ int kit_read_sample(const char *path, int rate, float **out, int *frames, char *
     if (got <= 0 || (sferr != SF_ERR_NO_ERROR && got < want)) {
         free(inter);
         free(mono);
-        snprintf(err, errlen, "cannot read '%s': %s", kit_base_name(path),
-                 got <= 0 ? "no audio could be decoded" : "file is truncated or corrupt");
-        return -1;
+        return error_set(err, errlen, "cannot read '%s': %s", kit_base_name(path),
+                        got <= 0 ? "no audio could be decoded" : "file is truncated or corrupt");
     }
     for (sf_count_t i = 0; i < got; i++) {
         float s = 0.0f;
@@ -168,8 +166,7 @@ int kit_read_sample(const char *path, int rate, float **out, int *frames, char *
     float *res = malloc(sizeof(float) * (size_t)out_frames);
     if (!res) {
         free(mono);
-        snprintf(err, errlen, "cannot read '%s': out of memory", kit_base_name(path));
-        return -1;
+        return error_set(err, errlen, "cannot read '%s': out of memory", kit_base_name(path));
     }
     SRC_DATA d;
     memset(&d, 0, sizeof d);
@@ -182,8 +179,7 @@ int kit_read_sample(const char *path, int rate, float **out, int *frames, char *
     free(mono);
     if (rc != 0 || d.output_frames_gen <= 0) {
         free(res);
-        snprintf(err, errlen, "cannot resample '%s': %s", kit_base_name(path), src_strerror(rc));
-        return -1;
+        return error_set(err, errlen, "cannot resample '%s': %s", kit_base_name(path), src_strerror(rc));
     }
     *out = res;
     *frames = (int)d.output_frames_gen;
@@ -254,8 +250,7 @@ int kit_load_folder_raw(Kit *kit, const char *dir, int rate, char *err, size_t e
     memset(kit, 0, sizeof *kit);
     DIR *d = opendir(dir);
     if (!d) {
-        snprintf(err, errlen, "cannot open kit '%s': %s", dir, strerror(errno));
-        return -1;
+        return error_set(err, errlen, "cannot open kit '%s': %s", dir, strerror(errno));
     }
     kit->rate = rate;
     kit_copy_str(kit->path, sizeof kit->path, dir);
@@ -289,7 +284,7 @@ int kit_load_folder_raw(Kit *kit, const char *dir, int rate, char *err, size_t e
         }
     int rc = 0;
     if (n_entries == 0) {
-        snprintf(err, errlen, "cannot use kit '%s': the folder is empty", dir);
+        error_set(err, errlen, "cannot use kit '%s': the folder is empty", dir);
         rc = -1;
     }
     for (int i = 0; i < n_names && rc == 0; i++) {
@@ -312,7 +307,7 @@ int kit_load_folder_raw(Kit *kit, const char *dir, int rate, char *err, size_t e
         int frames;
         char why[512];
         if (kit_read_sample(path, rate, &data, &frames, why, sizeof why) != 0) {
-            snprintf(err, errlen, "cannot use kit '%s': %s", kit->name, why);
+            error_set(err, errlen, "cannot use kit '%s': %s", kit->name, why);
             rc = -1;
             break;
         }

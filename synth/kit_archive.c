@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "error.h"
 #include "kit_internal.h"
 
 #define KIT_ARCHIVE_MAX_BYTES (1024LL << 20) /* 1 GiB unpacked */
@@ -112,8 +113,7 @@ static int unpack(const char *archive_path, const char *dir, char *err, size_t e
     if (!in || !out) {
         archive_read_free(in);
         archive_write_free(out);
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        return error_set(err, errlen, "out of memory");
     }
     archive_read_support_filter_all(in);
     archive_read_support_format_all(in);
@@ -124,7 +124,7 @@ static int unpack(const char *archive_path, const char *dir, char *err, size_t e
                                             ARCHIVE_EXTRACT_NO_OVERWRITE);
     int rc = -1;
     if (archive_read_open_filename(in, archive_path, 16384) != ARCHIVE_OK) {
-        snprintf(err, errlen, "%s", archive_error_string(in) ? archive_error_string(in) : "cannot open it");
+        error_set(err, errlen, "%s", archive_error_string(in) ? archive_error_string(in) : "cannot open it");
         goto done;
     }
     long long total = 0;
@@ -134,17 +134,17 @@ static int unpack(const char *archive_path, const char *dir, char *err, size_t e
     while ((r = archive_read_next_header(in, &entry)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
         char why[512];
         if (entry_refused(entry, why, sizeof why)) {
-            snprintf(err, errlen, "%s (refused: nothing is unpacked outside the kit)", why);
+            error_set(err, errlen, "%s (refused: nothing is unpacked outside the kit)", why);
             goto done;
         }
         if (++entries > KIT_ARCHIVE_MAX_ENTRIES) {
-            snprintf(err, errlen, "more than %d entries", KIT_ARCHIVE_MAX_ENTRIES);
+            error_set(err, errlen, "more than %d entries", KIT_ARCHIVE_MAX_ENTRIES);
             goto done;
         }
         if (archive_entry_size_is_set(entry))
             total += archive_entry_size(entry);
         if (total > KIT_ARCHIVE_MAX_BYTES) {
-            snprintf(err, errlen, "it unpacks to more than %lld MB", KIT_ARCHIVE_MAX_BYTES >> 20);
+            error_set(err, errlen, "it unpacks to more than %lld MB", KIT_ARCHIVE_MAX_BYTES >> 20);
             goto done;
         }
         char target[4096];
@@ -158,7 +158,7 @@ static int unpack(const char *archive_path, const char *dir, char *err, size_t e
         }
         archive_entry_set_perm(entry, archive_entry_filetype(entry) == AE_IFDIR ? 0700 : 0600);
         if (archive_write_header(out, entry) != ARCHIVE_OK) {
-            snprintf(err, errlen, "cannot unpack '%.200s': %s", target + strlen(dir) + 1,
+            error_set(err, errlen, "cannot unpack '%.200s': %s", target + strlen(dir) + 1,
                      archive_error_string(out) ? archive_error_string(out) : "write failed");
             goto done;
         }
@@ -170,23 +170,23 @@ static int unpack(const char *archive_path, const char *dir, char *err, size_t e
         while ((d = archive_read_data_block(in, &buf, &size, &offset)) == ARCHIVE_OK) {
             written += (long long)size;
             if (written > KIT_ARCHIVE_MAX_BYTES || archive_write_data_block(out, buf, size, offset) != ARCHIVE_OK) {
-                snprintf(err, errlen, "cannot unpack '%.200s': %s", target + strlen(dir) + 1,
+                error_set(err, errlen, "cannot unpack '%.200s': %s", target + strlen(dir) + 1,
                          written > KIT_ARCHIVE_MAX_BYTES ? "too large" : archive_error_string(out));
                 goto done;
             }
         }
         if (d != ARCHIVE_EOF) {
-            snprintf(err, errlen, "%s", archive_error_string(in) ? archive_error_string(in) : "read error");
+            error_set(err, errlen, "%s", archive_error_string(in) ? archive_error_string(in) : "read error");
             goto done;
         }
         archive_write_finish_entry(out);
     }
     if (r != ARCHIVE_EOF) {
-        snprintf(err, errlen, "%s", archive_error_string(in) ? archive_error_string(in) : "not an archive");
+        error_set(err, errlen, "%s", archive_error_string(in) ? archive_error_string(in) : "not an archive");
         goto done;
     }
     if (entries == 0) {
-        snprintf(err, errlen, "the archive is empty");
+        error_set(err, errlen, "the archive is empty");
         goto done;
     }
     rc = 0;
@@ -228,25 +228,25 @@ int kit_load_archive_raw(Kit *kit, const char *archive_path, int rate, char *err
     char dir[1024];
     snprintf(dir, sizeof dir, "%s/groove-kit.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
     if (!mkdtemp(dir)) {
-        snprintf(err, errlen, "cannot open kit '%s': cannot make a private folder to unpack it: %s", archive_path,
+        error_set(err, errlen, "cannot open kit '%s': cannot make a private folder to unpack it: %s", archive_path,
                  strerror(errno));
         return -1;
     }
     char why[1024];
     int rc = -1;
     if (unpack(archive_path, dir, why, sizeof why) != 0) {
-        snprintf(err, errlen, "cannot open kit '%s': %s", archive_path, why);
+        error_set(err, errlen, "cannot open kit '%s': %s", archive_path, why);
     } else {
         char xml[4096];
         if (find_xml(dir, xml, sizeof xml) != 0) {
-            snprintf(err, errlen, "cannot open kit '%s': no drumkit.xml in the archive", archive_path);
+            error_set(err, errlen, "cannot open kit '%s': no drumkit.xml in the archive", archive_path);
         } else if (kit_load_hydrogen_raw(kit, xml, rate, why, sizeof why) != 0) {
             /* the private folder's name means nothing to the user: name the archive */
             char *at = strstr(why, dir);
             if (at)
-                snprintf(err, errlen, "%.*s%s%s", (int)(at - why), why, kit_base_name(archive_path), at + strlen(dir));
+                error_set(err, errlen, "%.*s%s%s", (int)(at - why), why, kit_base_name(archive_path), at + strlen(dir));
             else
-                snprintf(err, errlen, "%s", why);
+                error_set(err, errlen, "%s", why);
         } else {
             kit_copy_str(kit->path, sizeof kit->path, archive_path);
             rc = 0;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "drumsynth.h"
+#include "error.h"
 #include "kit_internal.h"
 
 static int is_dir(const char *path)
@@ -77,8 +78,7 @@ static int kit_synthesize(Kit *kit, int rate, char *err, size_t errlen)
         int frames;
         if (drumsynth_render(v, rate, &data, &frames) != 0) {
             kit_deinit(kit);
-            snprintf(err, errlen, "cannot synthesise the default kit: out of memory");
-            return -1;
+            return error_set(err, errlen, "cannot synthesise the default kit: out of memory");
         }
         kit_add_layer(kit, v, data, frames, 0.0f, 1.0f, 1.0f);
         kit_copy_str(kit->voices[v].source, sizeof kit->voices[v].source, drumsynth_file_name(v));
@@ -195,7 +195,7 @@ static int kit_load_spec(Kit *kit, const char *spec, int rate, char *err, size_t
     if (!is_dir(path) && !is_file(path)) {
         if (strchr(spec, '/') || kit_find(spec, path, sizeof path) != 0) {
             memset(kit, 0, sizeof *kit);
-            snprintf(err, errlen, "cannot open kit '%s': no such folder or kit name (groove kits lists them)", spec);
+            error_set(err, errlen, "cannot open kit '%s': no such folder or kit name (groove kits lists them)", spec);
             return -1;
         }
         if (!strcmp(path, "(synthesised in memory)"))
@@ -215,8 +215,7 @@ static int kit_load_spec(Kit *kit, const char *spec, int rate, char *err, size_t
     if (kit_is_archive_name(b))
         return kit_load_archive_raw(kit, path, rate, err, errlen);
     memset(kit, 0, sizeof *kit);
-    snprintf(err, errlen, "cannot open kit '%s': not a folder, a drumkit.xml or a .h2drumkit", spec);
-    return -1;
+    return error_set(err, errlen, "cannot open kit '%s': not a folder, a drumkit.xml or a .h2drumkit", spec);
 }
 
 /* Makes the names a kit file supplied printable (control characters become '?'). */
@@ -264,6 +263,6 @@ int kit_load_or_default(Kit *kit, const char *spec, int rate, int *fell_back, ch
     kit_copy_str(why, sizeof why, err);
     if (kit_load_default(kit, rate, err, errlen) != 0)
         return -1;
-    snprintf(err, errlen, "%s; playing the default kit", why);
+    error_set(err, errlen, "%s; playing the default kit", why);
     return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "kit_internal.h"
 
 #define KIT_MAX_XML_BYTES (4u << 20)
@@ -256,8 +257,7 @@ static int h2_load_instrument(Kit *kit, const char *dir, const H2Instrument *ins
         if (xml_field(layer, "gain", buf, sizeof buf))
             gain = strtof(buf, NULL);
         if (!isfinite(min_v) || !isfinite(max_v) || !isfinite(gain) || gain < 0.0f) {
-            snprintf(err, errlen, "malformed drumkit.xml: bad layer numbers in instrument '%s'", ins->name);
-            return -1;
+            return error_set(err, errlen, "malformed drumkit.xml: bad layer numbers in instrument '%s'", ins->name);
         }
         char path[2048], reason[512];
         snprintf(path, sizeof path, "%s/%s", dir, file);
@@ -272,8 +272,7 @@ static int h2_load_instrument(Kit *kit, const char *dir, const H2Instrument *ins
         found++;
     }
     if (r < 0) {
-        snprintf(err, errlen, "malformed drumkit.xml: unclosed <layer> in instrument '%s'", ins->name);
-        return -1;
+        return error_set(err, errlen, "malformed drumkit.xml: unclosed <layer> in instrument '%s'", ins->name);
     }
     if (!found && ins->file[0]) {
         char path[2048], reason[512];
@@ -299,22 +298,19 @@ static int h2_read_xml(const char *xml_path, char **xml, size_t *len, char *err,
     *len = 0;
     FILE *f = fopen(xml_path, "rb");
     if (!f) {
-        snprintf(err, errlen, "cannot open kit '%s': %s", xml_path, strerror(errno));
-        return -1;
+        return error_set(err, errlen, "cannot open kit '%s': %s", xml_path, strerror(errno));
     }
     char *buf = malloc(KIT_MAX_XML_BYTES + 1);
     if (!buf) {
         fclose(f);
-        snprintf(err, errlen, "cannot read '%s': out of memory", xml_path);
-        return -1;
+        return error_set(err, errlen, "cannot read '%s': out of memory", xml_path);
     }
     size_t n = fread(buf, 1, KIT_MAX_XML_BYTES + 1, f);
     int rd_err = ferror(f);
     fclose(f);
     if (rd_err || n > KIT_MAX_XML_BYTES) {
         free(buf);
-        snprintf(err, errlen, "cannot read '%s': %s", xml_path, rd_err ? "read error" : "larger than 4 MB");
-        return -1;
+        return error_set(err, errlen, "cannot read '%s': %s", xml_path, rd_err ? "read error" : "larger than 4 MB");
     }
     buf[n] = 0;
     *xml = buf;
@@ -373,13 +369,11 @@ static int h2_read_instruments(Span list, H2Instrument **ins, const char *xml_pa
         if (n_ins == cap) {
             cap = cap ? 2 * cap : 32;
             if (cap > 4096) {
-                snprintf(err, errlen, "malformed drumkit.xml '%s': too many instruments", xml_path);
-                return -1;
+                return error_set(err, errlen, "malformed drumkit.xml '%s': too many instruments", xml_path);
             }
             H2Instrument *grown = realloc(*ins, sizeof **ins * (size_t)cap);
             if (!grown) {
-                snprintf(err, errlen, "cannot read '%s': out of memory", xml_path);
-                return -1;
+                return error_set(err, errlen, "cannot read '%s': out of memory", xml_path);
             }
             *ins = grown;
         }
@@ -387,8 +381,7 @@ static int h2_read_instruments(Span list, H2Instrument **ins, const char *xml_pa
         h2_instrument_parse(&(*ins)[n_ins - 1], body, n_ins);
     }
     if (r < 0) {
-        snprintf(err, errlen, "malformed drumkit.xml '%s': unclosed <instrument> element", xml_path);
-        return -1;
+        return error_set(err, errlen, "malformed drumkit.xml '%s': unclosed <instrument> element", xml_path);
     }
     return n_ins;
 }
@@ -506,8 +499,7 @@ static int h2_load_mapped(Kit *kit, const char *dir, const H2Instrument *ins, in
         if (got < 0) {
             char reason[512];
             kit_copy_str(reason, sizeof reason, err);
-            snprintf(err, errlen, "cannot use kit '%s': %s", kit->name, reason);
-            return -1;
+            return error_set(err, errlen, "cannot use kit '%s': %s", kit->name, reason);
         }
         if (got == 0) { /* no sample: leave the voice to another */
             kit->voices[ins[i].voice].source[0] = 0;
@@ -552,20 +544,20 @@ int kit_load_hydrogen_memory(Kit *kit, const char *xml, size_t n, const char *di
     Span info, list;
     const char *from = all.p;
     if (xml_next(all, &from, "drumkit_info", &info) != 1) {
-        snprintf(err, errlen, "malformed drumkit.xml '%s': no complete <drumkit_info> element", xml_path);
+        error_set(err, errlen, "malformed drumkit.xml '%s': no complete <drumkit_info> element", xml_path);
         goto done;
     }
     h2_kit_name(kit, info, dir);
     from = info.p;
     if (xml_next(info, &from, "instrumentList", &list) != 1) {
-        snprintf(err, errlen, "malformed drumkit.xml '%s': no complete <instrumentList>", xml_path);
+        error_set(err, errlen, "malformed drumkit.xml '%s': no complete <instrumentList>", xml_path);
         goto done;
     }
     n_ins = h2_read_instruments(list, &ins, xml_path, err, errlen);
     if (n_ins < 0)
         goto done;
     if (n_ins == 0) {
-        snprintf(err, errlen, "malformed drumkit.xml '%s': no <instrument> in it", xml_path);
+        error_set(err, errlen, "malformed drumkit.xml '%s': no <instrument> in it", xml_path);
         goto done;
     }
     h2_map_voices(ins, n_ins);
@@ -573,10 +565,10 @@ int kit_load_hydrogen_memory(Kit *kit, const char *xml, size_t n, const char *di
         goto done;
     if (kit_voice_count(kit) == 0) {
         if (kit->n_missing)
-            snprintf(err, errlen, "cannot use kit '%s': no instrument has a sample that can be read: %s", kit->name,
+            error_set(err, errlen, "cannot use kit '%s': no instrument has a sample that can be read: %s", kit->name,
                      kit->missing);
         else
-            snprintf(err, errlen, "cannot use kit '%s': no instrument with a sample maps to a drum voice", kit->name);
+            error_set(err, errlen, "cannot use kit '%s': no instrument with a sample maps to a drum voice", kit->name);
         goto done;
     }
     rc = 0;

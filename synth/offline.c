@@ -1,6 +1,8 @@
 /* offline.c - the one offline render loop (offline.h). */
 #include "offline.h"
 
+#include "error.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,8 +63,7 @@ int offline_render(Engine *e, const Offline_plan *p, Offline_result *r, char *er
     if (p->trim_tail && p->tail_frames > 0) {
         x.held = malloc(sizeof(float) * (size_t)p->tail_frames * ENGINE_CHANNELS);
         if (!x.held) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
+            return error_set(err, errlen, "out of memory");
         }
     }
     int64_t body_end = p->body_frames < 0 ? INT64_MAX : p->body_frames, frame = 0;

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "error.h"
 #include "le.h"
 
 #define WAV_HEADER_BYTES 44
@@ -41,12 +42,10 @@ int wav_writer_open(Wav_writer *w, const char *path, int channels, int rate, Wav
 {
     memset(w, 0, sizeof *w);
     if (channels < 1 || channels > 8 || rate < 1) {
-        snprintf(err, errlen, "cannot write '%s': bad audio format", path);
-        return -1;
+        return error_set(err, errlen, "cannot write '%s': bad audio format", path);
     }
     if (snprintf(w->path, sizeof w->path, "%s", path) >= (int)sizeof w->path) {
-        snprintf(err, errlen, "cannot write '%.200s...': path too long", path);
-        return -1;
+        return error_set(err, errlen, "cannot write '%.200s...': path too long", path);
     }
     w->channels = channels;
     w->rate = rate;
@@ -54,13 +53,11 @@ int wav_writer_open(Wav_writer *w, const char *path, int channels, int rate, Wav
     uint8_t h[WAV_HEADER_BYTES];
     header(h, channels, rate, format, 0); /* the sizes are filled in at the close */
     if (atomic_file_open(&w->file, path, err, errlen) != 0) {
-        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-        return -1;
+        return error_set(err, errlen, "cannot write '%s': %s", path, strerror(errno));
     }
     if (atomic_file_append(&w->file, h, sizeof h, err, errlen) != 0) {
         atomic_file_abort(&w->file); /* keeps errno */
-        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-        return -1;
+        return error_set(err, errlen, "cannot write '%s': %s", path, strerror(errno));
     }
     w->open = 1;
     return 0;
@@ -71,8 +68,7 @@ int wav_writer_write(Wav_writer *w, const float *samples, int frames, char *err,
     int bps = bytes_per_sample(w->format);
     uint64_t bytes = (uint64_t)(w->frames + frames) * (uint64_t)w->channels * (uint64_t)bps;
     if (frames < 0 || bytes > WAV_MAX_DATA_BYTES) {
-        snprintf(err, errlen, "cannot write '%s': too long for a WAV file", w->path);
-        return -1;
+        return error_set(err, errlen, "cannot write '%s': too long for a WAV file", w->path);
     }
     uint8_t buf[4096];
     size_t count = (size_t)frames * (size_t)w->channels, used = 0;
@@ -88,8 +84,7 @@ int wav_writer_write(Wav_writer *w, const float *samples, int frames, char *err,
         used += (size_t)bps;
         if (used == sizeof buf || i + 1 == count) {
             if (atomic_file_append(&w->file, buf, used, err, errlen) != 0) {
-                snprintf(err, errlen, "cannot write '%s': %s", w->path, strerror(errno));
-                return -1;
+                return error_set(err, errlen, "cannot write '%s': %s", w->path, strerror(errno));
             }
             used = 0;
         }
@@ -106,8 +101,7 @@ int wav_writer_truncate(Wav_writer *w, int64_t frames, char *err, size_t errlen)
         frames = 0;
     off_t end = WAV_HEADER_BYTES + (off_t)frames * w->channels * bytes_per_sample(w->format);
     if (ftruncate(w->file.fd, end) != 0 || lseek(w->file.fd, end, SEEK_SET) != end) {
-        snprintf(err, errlen, "cannot write '%s': %s", w->path, strerror(errno));
-        return -1;
+        return error_set(err, errlen, "cannot write '%s': %s", w->path, strerror(errno));
     }
     w->frames = frames;
     return 0;
@@ -126,15 +120,14 @@ int wav_writer_close(Wav_writer *w, int commit, char *err, size_t errlen)
     header(h, w->channels, w->rate, w->format,
            (uint32_t)(w->frames * w->channels * bytes_per_sample(w->format)));
     if (pwrite(w->file.fd, h, sizeof h, 0) != (ssize_t)sizeof h) {
-        snprintf(err, errlen, "cannot write '%s': %s", w->path, strerror(errno));
+        error_set(err, errlen, "cannot write '%s': %s", w->path, strerror(errno));
         atomic_file_abort(&w->file);
         return -1;
     }
     if (atomic_file_commit(&w->file, err, errlen) != 0) {
         char why[512];
         snprintf(why, sizeof why, "%s", strerror(errno));
-        snprintf(err, errlen, "cannot write '%s': %s", w->path, why);
-        return -1;
+        return error_set(err, errlen, "cannot write '%s': %s", w->path, why);
     }
     return 0;
 }
@@ -144,8 +137,7 @@ int wav_write(const char *path, const float *samples, int frames, int channels, 
 {
     Wav_writer w;
     if (frames < 0) {
-        snprintf(err, errlen, "cannot write '%s': bad audio format", path);
-        return -1;
+        return error_set(err, errlen, "cannot write '%s': bad audio format", path);
     }
     if (wav_writer_open(&w, path, channels, rate, format, err, errlen) != 0)
         return -1;
