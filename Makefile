@@ -7,6 +7,7 @@
 #   make bench      the benchmarks (ratios against references measured in the same run)
 #   make fuzz       libFuzzer harnesses (clang), FUZZ_TIME seconds each
 #   make samples    regenerate the default kit in samples/ from our own drum synthesis
+#   make install    install into PREFIX (default /usr/local; DESTDIR for staging); make uninstall
 #
 # Rooms (docs/architecture.md): core/ (pattern type, MIDI files, base utilities), nn/ (the
 # model at play time), nn/train/, nn/eval/, synth/ (engine, kits, WAV), app/play/ (the pure
@@ -73,8 +74,13 @@ ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recov
 ASAN_CORE_OBJ := $(CORE_SRC:%.c=$(A)/%.o)
 ASAN_TESTS    := $(TEST_SRC:tests/%.c=$(A)/tests/%)
 
-.PHONY: all run test test-asan test-unit bench fuzz samples deps deps-test clean debug
+.PHONY: all run test test-asan test-unit bench fuzz samples deps deps-test clean debug install uninstall
 all: groove
+
+# The version `groove --version` prints (the file VERSION).
+VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)
+$(B)/app/cli/main.o: VERSION
+$(B)/app/cli/main.o: BASE += -DGROOVE_VERSION='"$(VERSION)"'
 
 # Per-file instruction sets.
 simd_flags = $(if $(filter %_avx512.c,$<),$(AVX512),$(if $(filter %_avx2.c,$<),$(AVX2)))
@@ -145,6 +151,26 @@ fuzz: $(FUZZ_BIN) build-fuzz/seeds-fuzz_kit
 	    $$f -max_total_time=$(FUZZ_TIME) -max_len=65536 build-fuzz/corpus-$$name tests/fuzz/seeds/$${name#fuzz_} \
 	        $$(test -d build-fuzz/seeds-$$name && echo build-fuzz/seeds-$$name) || exit 1; \
 	done
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the default model and kit, the man
+# page. An installed groove finds its model and kit in PREFIX/share/groove (from its own
+# place: bin/../share/groove), so it needs nothing from the build folder.
+PREFIX ?= /usr/local
+BINDIR := $(PREFIX)/bin
+SHAREDIR := $(PREFIX)/share/groove
+MANDIR := $(PREFIX)/share/man/man1
+SAMPLE_FILES := $(wildcard samples/*.wav)
+install: groove
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/models $(DESTDIR)$(SHAREDIR)/samples $(DESTDIR)$(MANDIR)
+	install -m 755 groove $(DESTDIR)$(BINDIR)/groove
+	install -m 644 nn/models/default.gtm nn/models/default.txt $(DESTDIR)$(SHAREDIR)/models/
+	install -m 644 $(SAMPLE_FILES) $(DESTDIR)$(SHAREDIR)/samples/
+	install -m 644 docs/groove.1 $(DESTDIR)$(MANDIR)/groove.1
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/groove $(DESTDIR)$(MANDIR)/groove.1
+	rm -f $(DESTDIR)$(SHAREDIR)/models/default.gtm $(DESTDIR)$(SHAREDIR)/models/default.txt
+	rm -f $(addprefix $(DESTDIR)$(SHAREDIR)/,$(SAMPLE_FILES))
+	-rmdir $(DESTDIR)$(SHAREDIR)/models $(DESTDIR)$(SHAREDIR)/samples $(DESTDIR)$(SHAREDIR) 2>/dev/null
 
 samples: groove
 	./groove synth-kit -o samples

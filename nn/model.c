@@ -388,7 +388,9 @@ const char *model_default_path(void)
     const char *env = getenv("GROOVE_MODEL");
     if (env && *env)
         return env;
-    if (exe_path_find(path, sizeof path, "nn/models/default.gtm"))
+    if (exe_path_find(path, sizeof path, "nn/models/default.gtm"))   /* the build folder */
+        return path;
+    if (exe_path_find(path, sizeof path, "../share/groove/models/default.gtm"))   /* make install */
         return path;
     return "nn/models/default.gtm";
 }

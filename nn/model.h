@@ -108,7 +108,9 @@ void model_gen_params(const Model *m, Gen_params *g);
 double model_flops(const Model_config *c, int with_logvar);
 
 /* The default model: $GROOVE_MODEL if set, else nn/models/default.gtm beside the executable's
- * directory (found through /proc/self/exe), else that path relative to the working directory.
+ * directory (found through /proc/self/exe: the build folder), else
+ * ../share/groove/models/default.gtm from there (an installed groove: PREFIX/bin/groove finds
+ * PREFIX/share/groove), else nn/models/default.gtm relative to the working directory.
  * Returns a static string. */
 const char *model_default_path(void);
 

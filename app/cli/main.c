@@ -1,8 +1,14 @@
 /* main.c - the groove binary: dispatches to a subcommand (app/cmd_*.c). */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "model.h"
+
+#ifndef GROOVE_VERSION
+#define GROOVE_VERSION "unknown"
+#endif
 
 typedef struct {
     const char *name;
@@ -32,6 +38,7 @@ static void usage(FILE *out)
             "\n"
             "usage: groove [COMMAND] [ARGS...]     (no command: the instrument)\n"
             "       groove COMMAND --help\n"
+            "       groove --version                (the version and the model it would load)\n"
             "\n"
             "commands:\n");
     for (const Command *c = commands; c->name; c++)
@@ -42,6 +49,12 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
         usage(stdout);
+        return 0;
+    }
+    if (argc >= 2 && !strcmp(argv[1], "--version")) {
+        const char *model = model_default_path();
+        printf("groove %s\nmodel: %s (%s)\n", GROOVE_VERSION, model,
+               access(model, R_OK) == 0 ? "found" : "missing: the instrument would play with random weights");
         return 0;
     }
     const char *name = "run";
