@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "error.h"
 #include "exe_path.h"
 #include "rng.h"
 #include "genre.h"
@@ -122,7 +123,7 @@ static int model_adopt(Model *m, const Model_config *c, float *params, char *err
     size_t n = layout_arena(m, NULL);
     m->arena = aligned_alloc(64, n * sizeof(float));
     if (!m->arena) {
-        snprintf(err, errlen, "out of memory for the model's buffers");
+        error_set(err, errlen, "out of memory for the model's buffers");
         free(params);
         memset(m, 0, sizeof *m);
         return -1;
@@ -139,13 +140,13 @@ static float *weights_alloc(const Model_config *c, char *err, size_t errlen)
 {
     const char *bad = model_config_check(c);
     if (bad) {
-        snprintf(err, errlen, "bad model config: %s", bad);
+        error_set(err, errlen, "bad model config: %s", bad);
         return NULL;
     }
     size_t n = model_params_count(c);
     float *w = malloc(n * sizeof *w);
     if (!w)
-        snprintf(err, errlen, "out of memory for %zu weights", n);
+        error_set(err, errlen, "out of memory for %zu weights", n);
     return w;
 }
 

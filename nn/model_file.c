@@ -9,6 +9,7 @@
 
 #include "atomic_file.h"
 #include "crc32.h"
+#include "error.h"
 #include "le.h"
 
 /* Header bytes before the tensor table: magic, version, field count, fields, n_tensors,
@@ -93,14 +94,12 @@ int model_file_encode(const Model_config *config, const float *params,
     *len = 0;
     const char *bad = model_config_check(config);
     if (bad) {
-        snprintf(err, errlen, "bad model config: %s", bad);
-        return -1;
+        return error_set(err, errlen, "bad model config: %s", bad);
     }
     for (int i = 0; i < n_extra; i++)
         if (!extra[i].name || strlen(extra[i].name) >= MODEL_FILE_NAME_LEN || extra[i].rows < 1 ||
             extra[i].cols < 1 || !extra[i].data) {
-            snprintf(err, errlen, "bad extra tensor %d", i);
-            return -1;
+            return error_set(err, errlen, "bad extra tensor %d", i);
         }
     Model_params p;
     model_params_bind(&p, config, (float *)params);
@@ -116,13 +115,11 @@ int model_file_encode(const Model_config *config, const float *params,
     size_t hb = header_bytes(n_fields);
     size_t size = hb + (size_t)n_tensors * ENTRY_BYTES + 4 * n_floats + 4;
     if (size > MODEL_FILE_MAX_BYTES) {
-        snprintf(err, errlen, "model too large (%zu bytes)", size);
-        return -1;
+        return error_set(err, errlen, "model too large (%zu bytes)", size);
     }
     uint8_t *buf = calloc(1, size);
     if (!buf) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        return error_set(err, errlen, "out of memory");
     }
     memcpy(buf, MODEL_FILE_MAGIC, 8);
     le_put_u32(buf + 8, version);
@@ -212,46 +209,38 @@ int model_file_decode(const uint8_t *data, size_t size, Model_config *config, fl
     if (extras)
         memset(extras, 0, sizeof *extras);
     if (size < 8 || memcmp(data, MODEL_FILE_MAGIC, 8)) {
-        snprintf(err, errlen, "not a groove model file (bad magic)");
-        return -1;
+        return error_set(err, errlen, "not a groove model file (bad magic)");
     }
     if (size < header_bytes(MODEL_FILE_V1_CONFIG_FIELDS) + 4) {
-        snprintf(err, errlen, "truncated model file (%zu bytes)", size);
-        return -1;
+        return error_set(err, errlen, "truncated model file (%zu bytes)", size);
     }
     uint32_t version = le_get_u32(data + 8);
     if (version < 1 || version > MODEL_FILE_VERSION) {
-        snprintf(err, errlen, "model file version %u, this build reads versions 1 to %u", version,
-                 MODEL_FILE_VERSION);
-        return -1;
+        return error_set(err, errlen, "model file version %u, this build reads versions 1 to %u", version,
+                         MODEL_FILE_VERSION);
     }
     int n_fields = version_fields(version);
     size_t hb = header_bytes(n_fields);
     if (le_get_u32(data + 12) != (uint32_t)n_fields) {
-        snprintf(err, errlen, "model file has %u config fields, expected %d", le_get_u32(data + 12), n_fields);
-        return -1;
+        return error_set(err, errlen, "model file has %u config fields, expected %d", le_get_u32(data + 12), n_fields);
     }
     if (size < hb + 4) {
-        snprintf(err, errlen, "truncated model file (%zu bytes)", size);
-        return -1;
+        return error_set(err, errlen, "truncated model file (%zu bytes)", size);
     }
     const uint8_t *tail = data + 16 + 4 * n_fields;
     uint32_t n_tensors = le_get_u32(tail);
     uint64_t n_floats = le_get_u64(tail + 8);
     if (n_tensors > 100000 || n_floats > MODEL_FILE_MAX_BYTES / 4) {
-        snprintf(err, errlen, "corrupt model file (absurd sizes)");
-        return -1;
+        return error_set(err, errlen, "corrupt model file (absurd sizes)");
     }
     uint64_t expect = hb + (uint64_t)n_tensors * ENTRY_BYTES + 4 * n_floats + 4;
     if (size != expect) {
-        snprintf(err, errlen, "%s model file (%zu bytes, header says %llu)",
-                 size < expect ? "truncated" : "corrupt", size, (unsigned long long)expect);
-        return -1;
+        return error_set(err, errlen, "%s model file (%zu bytes, header says %llu)",
+                         size < expect ? "truncated" : "corrupt", size, (unsigned long long)expect);
     }
     uint32_t crc = le_get_u32(data + size - 4);
     if (crc32_update(0, data, size - 4) != crc) {
-        snprintf(err, errlen, "corrupt model file (checksum mismatch)");
-        return -1;
+        return error_set(err, errlen, "corrupt model file (checksum mismatch)");
     }
     int32_t fields[MODEL_FILE_CONFIG_FIELDS] = {0};   /* version 1: no kinds, no memory */
     for (int i = 0; i < n_fields; i++)
@@ -260,8 +249,7 @@ int model_file_decode(const uint8_t *data, size_t size, Model_config *config, fl
     fields_to_config(fields, &c);
     const char *bad = model_config_check(&c);
     if (bad) {
-        snprintf(err, errlen, "bad model config in file: %s", bad);
-        return -1;
+        return error_set(err, errlen, "bad model config in file: %s", bad);
     }
     /* The weights: the table must list them in layout order, from offset 0, end to end. */
     const uint8_t *table = data + hb;
@@ -273,16 +261,14 @@ int model_file_decode(const uint8_t *data, size_t size, Model_config *config, fl
         return -1;
     size_t n_params = model_params_count(&c);
     if (n_params > n_floats) {
-        snprintf(err, errlen, "data block holds %llu floats, the weights need %zu",
-                 (unsigned long long)n_floats, n_params);
-        return -1;
+        return error_set(err, errlen, "data block holds %llu floats, the weights need %zu",
+                         (unsigned long long)n_floats, n_params);
     }
     uint64_t next = 0;
     for (int i = 0; i < t.index; i++) {
         const uint8_t *e = table + (size_t)i * ENTRY_BYTES;
         if (le_get_u64(e + 56) != next) {
-            snprintf(err, errlen, "tensor %d is not where the layout puts it", i);
-            return -1;
+            return error_set(err, errlen, "tensor %d is not where the layout puts it", i);
         }
         next += (uint64_t)le_get_u32(e + 48) * le_get_u32(e + 52);
     }
@@ -292,20 +278,17 @@ int model_file_decode(const uint8_t *data, size_t size, Model_config *config, fl
         const uint8_t *e = table + (size_t)i * ENTRY_BYTES;
         uint64_t rows = le_get_u32(e + 48), cols = le_get_u32(e + 52), off = le_get_u64(e + 56);
         if (rows * cols > n_floats || off > n_floats - rows * cols) {
-            snprintf(err, errlen, "extra tensor %u lies outside the data block", i);
-            return -1;
+            return error_set(err, errlen, "extra tensor %u lies outside the data block", i);
         }
         if (extras && !memcmp(e, "thresholds", 11)) {
             if (rows * cols != HVO_VOICES) {
-                snprintf(err, errlen, "'thresholds' holds %llu values, expected %d",
-                         (unsigned long long)(rows * cols), HVO_VOICES);
-                return -1;
+                return error_set(err, errlen, "'thresholds' holds %llu values, expected %d",
+                                 (unsigned long long)(rows * cols), HVO_VOICES);
             }
             for (int v = 0; v < HVO_VOICES; v++) {
                 float th = le_get_f32(block + 4 * (off + v));
                 if (!(th >= 0.0f && th <= 1.0f)) {
-                    snprintf(err, errlen, "'thresholds' value %d out of [0, 1]", v);
-                    return -1;
+                    return error_set(err, errlen, "'thresholds' value %d out of [0, 1]", v);
                 }
                 extras->thresholds[v] = th;
             }
@@ -314,13 +297,12 @@ int model_file_decode(const uint8_t *data, size_t size, Model_config *config, fl
     }
     float *w = malloc(n_params * sizeof *w);
     if (!w) {
-        snprintf(err, errlen, "out of memory for %zu weights", n_params);
-        return -1;
+        return error_set(err, errlen, "out of memory for %zu weights", n_params);
     }
     for (size_t i = 0; i < n_params; i++) {
         w[i] = le_get_f32(block + 4 * i);
         if (w[i] != w[i] || w[i] > 1e30f || w[i] < -1e30f) {
-            snprintf(err, errlen, "weight %zu is not a finite number", i);
+            error_set(err, errlen, "weight %zu is not a finite number", i);
             free(w);
             return -1;
         }
@@ -336,12 +318,11 @@ int model_file_read(const char *path, Model_config *config, float **params,
     *params = NULL;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(err, errlen, "%s", strerror(errno));
-        return -1;
+        return error_set(err, errlen, "%s", strerror(errno));
     }
     struct stat st = {0};
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s", S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+        error_set(err, errlen, "%s", S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
         fclose(f);
         return -1;
     }
@@ -350,18 +331,18 @@ int model_file_read(const char *path, Model_config *config, float **params,
     if (fseek(f, 0, SEEK_END) == 0)
         size = ftell(f);
     if (size < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        snprintf(err, errlen, "cannot read (not a regular file?)");
+        error_set(err, errlen, "cannot read (not a regular file?)");
         fclose(f);
         return -1;
     }
     if ((unsigned long)size > MODEL_FILE_MAX_BYTES) {
-        snprintf(err, errlen, "file too large for a model (%ld bytes)", size);
+        error_set(err, errlen, "file too large for a model (%ld bytes)", size);
         fclose(f);
         return -1;
     }
     buf = malloc(size ? (size_t)size : 1);
     if (!buf) {
-        snprintf(err, errlen, "out of memory");
+        error_set(err, errlen, "out of memory");
         fclose(f);
         return -1;
     }
@@ -369,7 +350,7 @@ int model_file_read(const char *path, Model_config *config, float **params,
     int read_error = ferror(f);
     fclose(f);
     if (read_error || got != (size_t)size) {
-        snprintf(err, errlen, "read error");
+        error_set(err, errlen, "read error");
         free(buf);
         return -1;
     }

@@ -115,7 +115,7 @@ int kit_read_sample(const char *path, int rate, float **out, int *frames, char *
     if (info.channels <= 0 || info.channels > 64 || info.samplerate < 1000 || info.samplerate > 768000 ||
         info.frames <= 0) {
         error_set(err, errlen, "cannot read '%s': %s", kit_base_name(path),
-                 info.frames <= 0 ? "no audio in it" : "unsupported channel count or sample rate");
+                  info.frames <= 0 ? "no audio in it" : "unsupported channel count or sample rate");
         sf_close(sf);
         return -1;
     }
@@ -136,7 +136,7 @@ int kit_read_sample(const char *path, int rate, float **out, int *frames, char *
         free(inter);
         free(mono);
         return error_set(err, errlen, "cannot read '%s': %s", kit_base_name(path),
-                        got <= 0 ? "no audio could be decoded" : "file is truncated or corrupt");
+                         got <= 0 ? "no audio could be decoded" : "file is truncated or corrupt");
     }
     for (sf_count_t i = 0; i < got; i++) {
         float s = 0.0f;

@@ -159,7 +159,7 @@ static int unpack(const char *archive_path, const char *dir, char *err, size_t e
         archive_entry_set_perm(entry, archive_entry_filetype(entry) == AE_IFDIR ? 0700 : 0600);
         if (archive_write_header(out, entry) != ARCHIVE_OK) {
             error_set(err, errlen, "cannot unpack '%.200s': %s", target + strlen(dir) + 1,
-                     archive_error_string(out) ? archive_error_string(out) : "write failed");
+                      archive_error_string(out) ? archive_error_string(out) : "write failed");
             goto done;
         }
         const void *buf;
@@ -171,7 +171,7 @@ static int unpack(const char *archive_path, const char *dir, char *err, size_t e
             written += (long long)size;
             if (written > KIT_ARCHIVE_MAX_BYTES || archive_write_data_block(out, buf, size, offset) != ARCHIVE_OK) {
                 error_set(err, errlen, "cannot unpack '%.200s': %s", target + strlen(dir) + 1,
-                         written > KIT_ARCHIVE_MAX_BYTES ? "too large" : archive_error_string(out));
+                          written > KIT_ARCHIVE_MAX_BYTES ? "too large" : archive_error_string(out));
                 goto done;
             }
         }
@@ -229,7 +229,7 @@ int kit_load_archive_raw(Kit *kit, const char *archive_path, int rate, char *err
     snprintf(dir, sizeof dir, "%s/groove-kit.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
     if (!mkdtemp(dir)) {
         error_set(err, errlen, "cannot open kit '%s': cannot make a private folder to unpack it: %s", archive_path,
-                 strerror(errno));
+                  strerror(errno));
         return -1;
     }
     char why[1024];

@@ -566,7 +566,7 @@ int kit_load_hydrogen_memory(Kit *kit, const char *xml, size_t n, const char *di
     if (kit_voice_count(kit) == 0) {
         if (kit->n_missing)
             error_set(err, errlen, "cannot use kit '%s': no instrument has a sample that can be read: %s", kit->name,
-                     kit->missing);
+                      kit->missing);
         else
             error_set(err, errlen, "cannot use kit '%s': no instrument with a sample maps to a drum voice", kit->name);
         goto done;

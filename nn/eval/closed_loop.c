@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "sample.h"
 
 double continuity_of(const Hvo *a, const Hvo *b)
@@ -50,8 +51,7 @@ int closed_loop_run(Model *model, const Dataset *data, const Eval_options *optio
         free(starts);
         free(mu);
         closed_loop_result_deinit(r);
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        return error_set(err, errlen, "out of memory");
     }
     int n = dataset_select(data, options->split, options->kinds, sel);
     /* Performances: runs of selected windows of one file. */
@@ -65,9 +65,9 @@ int closed_loop_run(Model *model, const Dataset *data, const Eval_options *optio
         free(starts);
         free(mu);
         closed_loop_result_deinit(r);
-        snprintf(err, errlen, "no %s windows in the %s split of this dataset",
-                 options->kinds == DATASET_BEATS ? "beat" : options->kinds == DATASET_FILLS ? "fill" : "beat or fill",
-                 dataset_split_name(options->split));
+        error_set(err, errlen, "no %s windows in the %s split of this dataset",
+                  options->kinds == DATASET_BEATS ? "beat" : options->kinds == DATASET_FILLS ? "fill" : "beat or fill",
+                  dataset_split_name(options->split));
         return -1;
     }
     int take = options->limit > 0 && options->limit < n_perf ? options->limit : n_perf;

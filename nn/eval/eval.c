@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "sample.h"
 
 const char *eval_style_name(int style)
@@ -60,15 +61,14 @@ int eval_run(Model *model, const Dataset *data, const Eval_options *options, Eva
     r->options = *options;
     int *all = malloc(sizeof(int) * (size_t)(data->count + 1));
     if (!all) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        return error_set(err, errlen, "out of memory");
     }
     int n_all = dataset_select(data, options->split, options->kinds, all);
     if (n_all == 0) {
         free(all);
-        snprintf(err, errlen, "no %s windows in the %s split of this dataset",
-                 options->kinds == DATASET_BEATS ? "beat" : options->kinds == DATASET_FILLS ? "fill" : "beat or fill",
-                 dataset_split_name(options->split));
+        error_set(err, errlen, "no %s windows in the %s split of this dataset",
+                  options->kinds == DATASET_BEATS ? "beat" : options->kinds == DATASET_FILLS ? "fill" : "beat or fill",
+                  dataset_split_name(options->split));
         return -1;
     }
     /* At most `limit` windows, evenly spaced over the split (so every part of it shows). */
@@ -89,16 +89,14 @@ int eval_run(Model *model, const Dataset *data, const Eval_options *options, Eva
             !r->gen_velocity) {
             free(all);
             eval_result_deinit(r);
-            snprintf(err, errlen, "out of memory for %d windows", n);
-            return -1;
+            return error_set(err, errlen, "out of memory for %d windows", n);
         }
     }
     float *mu = malloc(sizeof(float) * (size_t)L);
     if (!mu) {
         free(all);
         eval_result_deinit(r);
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        return error_set(err, errlen, "out of memory");
     }
 
     Gen_params g;

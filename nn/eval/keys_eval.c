@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "eval.h"
 #include "midi_song.h"
 #include "sample.h"
@@ -134,8 +135,7 @@ int keys_set_load(Keys_set *set, const char *dir, FILE *warn, char *err, size_t 
     memset(set, 0, sizeof *set);
     DIR *d = opendir(dir);
     if (!d) {
-        snprintf(err, errlen, "cannot read the folder '%s': %s", dir, strerror(errno));
-        return -1;
+        return error_set(err, errlen, "cannot read the folder '%s': %s", dir, strerror(errno));
     }
     int cap = 0;
     struct dirent *e;
@@ -159,7 +159,7 @@ int keys_set_load(Keys_set *set, const char *dir, FILE *warn, char *err, size_t 
     closedir(d);
     d = NULL;
     if (set->n_files == 0) {
-        snprintf(err, errlen, "no MIDI file (.mid, .midi) in '%s'", dir);
+        error_set(err, errlen, "no MIDI file (.mid, .midi) in '%s'", dir);
         keys_set_deinit(set);
         return -1;
     }
@@ -194,8 +194,7 @@ oom:
     if (d)
         closedir(d);
     keys_set_deinit(set);
-    snprintf(err, errlen, "out of memory");
-    return -1;
+    return error_set(err, errlen, "out of memory");
 }
 
 void keys_set_deinit(Keys_set *set)
@@ -264,13 +263,12 @@ int keys_eval_run(Model *model, const Keys_set *set, float threshold, Keys_resul
     memset(r, 0, sizeof *r);
     r->style = EVAL_STYLE_NONE;
     if (set->count == 0) {
-        snprintf(err, errlen, "no 2-bar 4/4 window with both drums and keys in any of the %d files", set->n_files);
+        error_set(err, errlen, "no 2-bar 4/4 window with both drums and keys in any of the %d files", set->n_files);
         return -1;
     }
     float *mu = malloc(sizeof(float) * (size_t)model->config.latent);
     if (!mu) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        return error_set(err, errlen, "out of memory");
     }
     Gen_params g;
     model_gen_params(model, &g);

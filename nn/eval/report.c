@@ -11,6 +11,7 @@
 #include "atomic_file.h"
 #include "distcmp.h"
 #include "embed.h"
+#include "error.h"
 #include "svg.h"
 
 #define COLOR_REAL "#1f77b4"
@@ -623,15 +624,13 @@ static void write_keys(FILE *f, const Keys_set *set, const Keys_result *k, const
 int report_write(const char *dir, const Eval_result *r, const Report_info *info, char *err, size_t errlen)
 {
     if (!r->real_features || !r->gen_features || !r->genre) {
-        snprintf(err, errlen, "the evaluation holds no per-window details to report");
-        return -1;
+        return error_set(err, errlen, "the evaluation holds no per-window details to report");
     }
     /* mkdir -p: each parent in turn, then the folder itself. */
     char partial[4096];
     size_t dlen = strlen(dir);
     if (dlen == 0 || dlen >= sizeof partial) {
-        snprintf(err, errlen, "bad report folder name");
-        return -1;
+        return error_set(err, errlen, "bad report folder name");
     }
     memcpy(partial, dir, dlen + 1);
     for (size_t i = 1; i <= dlen; i++) {
@@ -640,15 +639,13 @@ int report_write(const char *dir, const Eval_result *r, const Report_info *info,
         char keep = partial[i];
         partial[i] = '\0';
         if (mkdir(partial, 0755) != 0 && errno != EEXIST) {
-            snprintf(err, errlen, "cannot create report folder '%s': %s", partial, strerror(errno));
-            return -1;
+            return error_set(err, errlen, "cannot create report folder '%s': %s", partial, strerror(errno));
         }
         partial[i] = keep;
     }
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "'%s' is not a folder", dir);
-        return -1;
+        return error_set(err, errlen, "'%s' is not a folder", dir);
     }
     Sample sample = {malloc(sizeof(double) * (size_t)(r->windows + 1)),
                      malloc(sizeof(double) * (size_t)(r->windows + 1)), 0};
@@ -658,8 +655,7 @@ int report_write(const char *dir, const Eval_result *r, const Report_info *info,
     if (!f) {
         free(sample.real);
         free(sample.gen);
-        snprintf(err, errlen, "out of memory writing the report");
-        return -1;
+        return error_set(err, errlen, "out of memory writing the report");
     }
     write_head(f, r, info);
     write_summary(f, r);
@@ -679,8 +675,7 @@ int report_write(const char *dir, const Eval_result *r, const Report_info *info,
     free(sample.gen);
     if (bad || !html) {
         free(html);
-        snprintf(err, errlen, "out of memory writing the report");
-        return -1;
+        return error_set(err, errlen, "out of memory writing the report");
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/index.html", dir);

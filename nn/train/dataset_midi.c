@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "midi_song.h"
 
 static int is_midi_name(const char *name)
@@ -105,8 +106,7 @@ int dataset_from_midi_dir(Dataset *d, const char *dir, FILE *warn, Dataset_midi_
     memset(&rep, 0, sizeof rep);
     DIR *dh = opendir(dir);
     if (!dh) {
-        snprintf(err, errlen, "cannot read the folder '%s': %s", dir, strerror(errno));
-        return -1;
+        return error_set(err, errlen, "cannot read the folder '%s': %s", dir, strerror(errno));
     }
     char **names = NULL;
     int n = 0, cap_names = 0, cap = 0;
@@ -129,7 +129,7 @@ int dataset_from_midi_dir(Dataset *d, const char *dir, FILE *warn, Dataset_midi_
     dh = NULL;
     rep.files = n;
     if (n == 0) {
-        snprintf(err, errlen, "no MIDI file (.mid, .midi) in '%s'", dir);
+        error_set(err, errlen, "no MIDI file (.mid, .midi) in '%s'", dir);
         goto fail;
     }
     qsort(names, (size_t)n, sizeof *names, by_name);
@@ -165,8 +165,8 @@ int dataset_from_midi_dir(Dataset *d, const char *dir, FILE *warn, Dataset_midi_
     }
     rep.used = d->n_files;
     if (d->n_files < 2) {
-        snprintf(err, errlen, "'%s' has %d usable MIDI file%s; fine-tuning needs at least 2 (90/10 by file)", dir,
-                 d->n_files, d->n_files == 1 ? "" : "s");
+        error_set(err, errlen, "'%s' has %d usable MIDI file%s; fine-tuning needs at least 2 (90/10 by file)", dir,
+                  d->n_files, d->n_files == 1 ? "" : "s");
         goto fail;
     }
     /* 90/10 by file: every tenth file in name order, or the last when there are fewer than 10. */
@@ -187,7 +187,7 @@ int dataset_from_midi_dir(Dataset *d, const char *dir, FILE *warn, Dataset_midi_
         *report = rep;
     return 0;
 oom:
-    snprintf(err, errlen, "out of memory");
+    error_set(err, errlen, "out of memory");
 fail:
     if (dh)
         closedir(dh);

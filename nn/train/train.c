@@ -2,6 +2,7 @@
 #include "train.h"
 
 #include "arena.h"
+#include "error.h"
 #include "layers.h"
 #include "layers_backward.h"
 #include "optim.h"
@@ -521,17 +522,15 @@ int trainer_init(Trainer *t, const Model_config *cfg, const Train_options *opt, 
     memset(t, 0, sizeof *t);
     const char *bad = model_config_check(cfg);
     if (bad) {
-        snprintf(err, errlen, "bad model config: %s", bad);
-        return -1;
+        return error_set(err, errlen, "bad model config: %s", bad);
     }
     int want_in = cfg->has_memory ? MODEL_MEMORY_INPUT_DIM : HVO_CHANNELS;
     if (cfg->steps != HVO_STEPS || cfg->input_dim != want_in || cfg->output_dim != HVO_CHANNELS) {
-        snprintf(err, errlen, "training needs steps %d, input %d and output %d", HVO_STEPS, want_in, HVO_CHANNELS);
+        error_set(err, errlen, "training needs steps %d, input %d and output %d", HVO_STEPS, want_in, HVO_CHANNELS);
         return -1;
     }
     if (opt->batch < 1 || opt->threads < 1 || opt->threads > 64) {
-        snprintf(err, errlen, "batch must be >= 1 and threads 1..64");
-        return -1;
+        return error_set(err, errlen, "batch must be >= 1 and threads 1..64");
     }
     train_kernels_get();   /* resolve the kernels once, before any worker thread */
     t->cfg = *cfg;
@@ -577,8 +576,7 @@ int trainer_init(Trainer *t, const Model_config *cfg, const Train_options *opt, 
     return 0;
 oom:
     trainer_deinit(t);
-    snprintf(err, errlen, "out of memory for the trainer");
-    return -1;
+    return error_set(err, errlen, "out of memory for the trainer");
 }
 
 void trainer_deinit(Trainer *t)

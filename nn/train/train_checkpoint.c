@@ -3,6 +3,7 @@
 #include "train.h"
 
 #include "atomic_file.h"
+#include "error.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -58,8 +59,7 @@ int trainer_save_checkpoint(const Trainer *t, const char *path, const void *extr
     sum = fnv1a((const unsigned char *)t->v, nb, sum);
     Atomic_file f;
     if (atomic_file_open(&f, path, err, errlen) != 0) {
-        snprintf(err, errlen, "cannot write checkpoint '%s': %s", path, strerror(errno));
-        return -1;
+        return error_set(err, errlen, "cannot write checkpoint '%s': %s", path, strerror(errno));
     }
     /* Straight from the trainer's buffers (tens of MB), no copy into one block. */
     if (atomic_file_append(&f, &h, sizeof h, err, errlen) != 0 ||
@@ -69,12 +69,10 @@ int trainer_save_checkpoint(const Trainer *t, const char *path, const void *extr
         atomic_file_append(&f, t->v, nb, err, errlen) != 0 ||
         atomic_file_append(&f, &sum, sizeof sum, err, errlen) != 0) {
         atomic_file_abort(&f); /* keeps errno */
-        snprintf(err, errlen, "cannot write checkpoint '%s': %s", path, strerror(errno));
-        return -1;
+        return error_set(err, errlen, "cannot write checkpoint '%s': %s", path, strerror(errno));
     }
     if (atomic_file_commit(&f, err, errlen) != 0) {
-        snprintf(err, errlen, "cannot write checkpoint '%s': %s", path, strerror(errno));
-        return -1;
+        return error_set(err, errlen, "cannot write checkpoint '%s': %s", path, strerror(errno));
     }
     return 0;
 }
@@ -84,20 +82,17 @@ int trainer_load_checkpoint(Trainer *t, const char *path, void *extra, size_t n_
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(err, errlen, "cannot open checkpoint '%s': %s", path, strerror(errno));
-        return -1;
+        return error_set(err, errlen, "cannot open checkpoint '%s': %s", path, strerror(errno));
     }
     Ckpt_header h;
     if (fread(&h, sizeof h, 1, f) != 1 || memcmp(h.magic, CKPT_MAGIC, 8) != 0) {
         fclose(f);
-        snprintf(err, errlen, "'%s' is not a groove training checkpoint", path);
-        return -1;
+        return error_set(err, errlen, "'%s' is not a groove training checkpoint", path);
     }
     if (h.version != CKPT_VERSION || h.header_bytes != sizeof h) {
         fclose(f);
-        snprintf(err, errlen, "checkpoint '%s' has version %u, this build reads %u: start a new run", path,
-                 h.version, CKPT_VERSION);
-        return -1;
+        return error_set(err, errlen, "checkpoint '%s' has version %u, this build reads %u: start a new run", path,
+                         h.version, CKPT_VERSION);
     }
     if (trainer_init(t, &h.cfg, &h.opt, h.total_steps, err, errlen) != 0) {
         fclose(f);
@@ -121,8 +116,7 @@ int trainer_load_checkpoint(Trainer *t, const char *path, void *extra, size_t n_
     if (bad) {
         free(ex);
         trainer_deinit(t);
-        snprintf(err, errlen, "checkpoint '%s' is truncated or corrupt", path);
-        return -1;
+        return error_set(err, errlen, "checkpoint '%s' is truncated or corrupt", path);
     }
     if (extra && n_extra)
         memcpy(extra, ex, h.n_extra < n_extra ? h.n_extra : n_extra);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "error.h"
 #include "model.h"
 #include "model_file.h"
 #include "optim.h"
@@ -107,8 +108,7 @@ static int run_open(Run *r, const Train_run_config *c, char *err, size_t errlen)
     r->train_idx = malloc(sizeof(int) * n);
     r->val_idx = malloc(sizeof(int) * n);
     if (!r->train_idx || !r->val_idx) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        return error_set(err, errlen, "out of memory");
     }
     if (c->resume) {
         if (trainer_load_checkpoint(&r->t, c->checkpoint_path, &r->rs, sizeof r->rs, err, errlen) != 0)
@@ -129,8 +129,8 @@ static int run_open(Run *r, const Train_run_config *c, char *err, size_t errlen)
     if (r->c.val_limit > 0 && r->c.val_limit < r->n_val)
         r->n_val = r->c.val_limit;
     if (r->n_train < 1 || r->n_val < 1) {
-        snprintf(err, errlen, "'%s' has %d train and %d validation windows of that kind", c->data_path, r->n_train,
-                 r->n_val);
+        error_set(err, errlen, "'%s' has %d train and %d validation windows of that kind", c->data_path, r->n_train,
+                  r->n_val);
         return -1;
     }
     return 0;
@@ -143,8 +143,7 @@ static int run_prepare_validation(Run *r, char *err, size_t errlen)
     r->val_truth = malloc(sizeof *r->val_truth * (size_t)r->n_val);
     r->val_out = malloc(sizeof(float) * HVO_STEPS * HVO_CHANNELS * (size_t)r->n_val);
     if (!r->val || !r->val_truth || !r->val_out) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        return error_set(err, errlen, "out of memory");
     }
     for (int i = 0; i < r->n_val; i++) {
         const Dataset_window *w = &r->ds.windows[r->val_idx[i]];
@@ -227,8 +226,7 @@ static int csv_open(Run *r, char *err, size_t errlen)
     int new_csv = access(path, F_OK) != 0;
     r->csv = fopen(path, "a");
     if (!r->csv) {
-        snprintf(err, errlen, "cannot write log '%s': %s", path, strerror(errno));
-        return -1;
+        return error_set(err, errlen, "cannot write log '%s': %s", path, strerror(errno));
     }
     if (new_csv)
         fprintf(r->csv, "epoch,step,lr_end,loss,hit,vel,offset,kl,beta,grad_norm,val_acc,val_f1,val_acc_cal,"
@@ -315,8 +313,7 @@ static int run_epoch(Run *r, long steps_per_epoch, const Train_observer *obs, Tr
     double t0 = clock_seconds();
     memset(e, 0, sizeof *e);
     if (run_train_epoch(r, steps_per_epoch, obs, e) != 0) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        return error_set(err, errlen, "out of memory");
     }
     Val_result vr, vo;
     run_validate(r, &vr);
@@ -363,7 +360,7 @@ int train_run(const Train_run_config *c, const Train_observer *obs, Train_run_re
             Model_file_extras extras;
             char why[400];
             if (model_file_read(c->init_model, &r.c.cfg, &init, &extras, why, sizeof why) != 0) {
-                snprintf(err, errlen, "cannot load model '%s': %s", c->init_model, why);
+                error_set(err, errlen, "cannot load model '%s': %s", c->init_model, why);
                 goto done;
             }
         }
@@ -380,7 +377,7 @@ int train_run(const Train_run_config *c, const Train_observer *obs, Train_run_re
     }
     r.batch = malloc(sizeof *r.batch * (size_t)opt->batch);
     if (!r.batch) {
-        snprintf(err, errlen, "out of memory");
+        error_set(err, errlen, "out of memory");
         goto done;
     }
     if (run_prepare_validation(&r, err, errlen) != 0 || csv_open(&r, err, errlen) != 0)
@@ -431,7 +428,7 @@ int train_calibrate_model(const Train_run_config *c, const char *model_path, con
         goto done;
     char why[400];
     if (model_file_read(model_path, &cfg, &params, &extras, why, sizeof why) != 0) {
-        snprintf(err, errlen, "cannot load model '%s': %s", model_path, why);
+        error_set(err, errlen, "cannot load model '%s': %s", model_path, why);
         goto done;
     }
     if (r.have_trainer) { /* a resumed checkpoint's trainer: only its options were wanted */
