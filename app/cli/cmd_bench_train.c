@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "commands.h"
+#include "error.h"
 #include "model_file.h"
 #include "genre.h"
 #include "model.h"
@@ -59,7 +60,7 @@ static double torch_samples_per_s(const Model_config *c, int batch, int threads,
 {
     const char *script = "tests/torch_train_ref.py";
     if (access(script, R_OK) != 0) {
-        snprintf(err, errlen, "%s not found (run from the repository root)", script);
+        error_set(err, errlen, "%s not found (run from the repository root)", script);
         return -1.0;
     }
     char cmd[1024];
@@ -70,7 +71,7 @@ static double torch_samples_per_s(const Model_config *c, int batch, int threads,
              c->dec_layers, c->latent, batch, threads, steps, dropout);
     FILE *p = popen(cmd, "r");
     if (!p) {
-        snprintf(err, errlen, "cannot run /usr/bin/python3");
+        error_set(err, errlen, "cannot run /usr/bin/python3");
         return -1.0;
     }
     char line[512], last[512] = "";
@@ -88,7 +89,7 @@ static double torch_samples_per_s(const Model_config *c, int batch, int threads,
     int status = pclose(p);
     if (sps <= 0.0 || status != 0) {
         last[strcspn(last, "\n")] = 0;
-        snprintf(err, errlen, "PyTorch reference failed (python3-torch installed?): %s", last);
+        error_set(err, errlen, "PyTorch reference failed (python3-torch installed?): %s", last);
         return -1.0;
     }
     return sps;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "commands.h"
+#include "error.h"
 #include "export.h"
 #include "form.h"
 #include "kit.h"
@@ -63,8 +64,7 @@ static int sink_write(void *user, const float *frames, int n, char *err, size_t 
     if (!s->mono)
         return wav_writer_write(&s->w, frames, n, err, errlen);
     if (s->n + n > s->cap) {
-        snprintf(err, errlen, "render longer than planned");
-        return -1;
+        return error_set(err, errlen, "render longer than planned");
     }
     for (int i = 0; i < n; i++)
         s->mono_buf[s->n + i] = 0.5f * (frames[2 * i] + frames[2 * i + 1]);
@@ -83,8 +83,7 @@ static int render_pass(const Song *song, const Kit *kit, int rate, int stem, int
         s.cap = song_frames(song, rate, RENDER_TAIL_S);
         s.mono_buf = malloc((size_t)(s.cap ? s.cap : 1) * sizeof *s.mono_buf);
         if (!s.mono_buf) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
+            return error_set(err, errlen, "out of memory");
         }
     } else if (wav_writer_open(&s.w, path, ENGINE_CHANNELS, rate, WAV_PCM16, err, errlen) != 0) {
         return -1;
@@ -92,7 +91,7 @@ static int render_pass(const Song *song, const Kit *kit, int rate, int stem, int
     int rc = song_render(song, kit, rate, stem, RENDER_TAIL_S, sink_write, &s, st, err, errlen);
     if (mono) {
         if (rc == 0 && s.n > 0x7fffffff) {
-            snprintf(err, errlen, "render too long for one WAV");
+            error_set(err, errlen, "render too long for one WAV");
             rc = -1;
         }
         if (rc == 0)
@@ -117,8 +116,7 @@ int render_song_files(const Song *song, const Kit *kit, int rate, const char *mi
     int n_stems = 0;
     if (stems_dir) {
         if (mkdir(stems_dir, 0755) != 0 && errno != EEXIST) {
-            snprintf(err, errlen, "cannot create %s: %s", stems_dir, strerror(errno));
-            return -1;
+            return error_set(err, errlen, "cannot create %s: %s", stems_dir, strerror(errno));
         }
         unsigned voices = song_voices(song);
         for (int v = 0; v < HVO_VOICES; v++) {
@@ -127,8 +125,7 @@ int render_song_files(const Song *song, const Kit *kit, int rate, const char *mi
             char name[64], path[1200];
             song_safe_name(voice_name(v), name, sizeof name);
             if (snprintf(path, sizeof path, "%s/%s.wav", stems_dir, name) >= (int)sizeof path) {
-                snprintf(err, errlen, "stems folder path too long");
-                return -1;
+                return error_set(err, errlen, "stems folder path too long");
             }
             if (render_pass(song, kit, rate, v, mono, path, &st, err, errlen) != 0)
                 return -1;
@@ -138,8 +135,7 @@ int render_song_files(const Song *song, const Kit *kit, int rate, const char *mi
     if (midi_path) {
         Hvo *raw = malloc((size_t)song->n * sizeof *raw);
         if (!raw) {
-            snprintf(err, errlen, "out of memory");
-            return -1;
+            return error_set(err, errlen, "out of memory");
         }
         for (int k = 0; k < song->n; k++)
             raw[k] = song->loops[k].part;   /* as heard: feel applied */

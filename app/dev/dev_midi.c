@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "error.h"
 #include "ring.h"
 
 #define MIDI_RING 1024
@@ -145,7 +146,7 @@ Midi *midi_open(const char *in_spec, const char *out_spec, char *err, size_t err
 {
     Midi *m = calloc(1, sizeof *m);
     if (!m || ring_init(&m->taps, sizeof(Midi_tap), MIDI_RING) || ring_init(&m->notes, sizeof(Midi_out_note), MIDI_RING)) {
-        snprintf(err, errlen, "out of memory");
+        error_set(err, errlen, "out of memory");
         midi_close(m);
         return NULL;
     }
@@ -156,7 +157,7 @@ Midi *midi_open(const char *in_spec, const char *out_spec, char *err, size_t err
         return m;
     if (quiet_initialize() != pmNoError) {
         if (in_spec && want_in) {
-            snprintf(err, errlen, "cannot start PortMidi for MIDI input '%s'", in_spec);
+            error_set(err, errlen, "cannot start PortMidi for MIDI input '%s'", in_spec);
             midi_close(m);
             return NULL;
         }
@@ -169,7 +170,7 @@ Midi *midi_open(const char *in_spec, const char *out_spec, char *err, size_t err
     if (want_in) {
         int id = in_spec ? find_device(in_spec, 1) : Pm_GetDefaultInputDeviceID();
         if (in_spec && id < 0) {
-            snprintf(err, errlen, "no MIDI input device '%s' (groove devices lists them)", in_spec);
+            error_set(err, errlen, "no MIDI input device '%s' (groove devices lists them)", in_spec);
             midi_close(m);
             return NULL;
         }
@@ -177,7 +178,7 @@ Midi *midi_open(const char *in_spec, const char *out_spec, char *err, size_t err
             const PmDeviceInfo *d = Pm_GetDeviceInfo(id);
             PmError e = Pm_OpenInput(&m->in, id, NULL, 256, NULL, NULL);
             if (e != pmNoError) {
-                snprintf(err, errlen, "cannot open MIDI input '%s': %s", d ? d->name : "?", Pm_GetErrorText(e));
+                error_set(err, errlen, "cannot open MIDI input '%s': %s", d ? d->name : "?", Pm_GetErrorText(e));
                 m->in = NULL;
                 midi_close(m);
                 return NULL;
@@ -189,14 +190,14 @@ Midi *midi_open(const char *in_spec, const char *out_spec, char *err, size_t err
     if (out_spec) {
         int id = find_device(out_spec, 0);
         if (id < 0) {
-            snprintf(err, errlen, "no MIDI output device '%s' (groove devices lists them)", out_spec);
+            error_set(err, errlen, "no MIDI output device '%s' (groove devices lists them)", out_spec);
             midi_close(m);
             return NULL;
         }
         const PmDeviceInfo *d = Pm_GetDeviceInfo(id);
         PmError e = Pm_OpenOutput(&m->out, id, NULL, 256, NULL, NULL, 10);
         if (e != pmNoError) {
-            snprintf(err, errlen, "cannot open MIDI output '%s': %s", d ? d->name : "?", Pm_GetErrorText(e));
+            error_set(err, errlen, "cannot open MIDI output '%s': %s", d ? d->name : "?", Pm_GetErrorText(e));
             m->out = NULL;
             midi_close(m);
             return NULL;
@@ -205,7 +206,7 @@ Midi *midi_open(const char *in_spec, const char *out_spec, char *err, size_t err
     }
     if (m->in || m->out) {
         if (pthread_create(&m->thread, NULL, midi_main, m) != 0) {
-            snprintf(err, errlen, "cannot start the MIDI thread");
+            error_set(err, errlen, "cannot start the MIDI thread");
             midi_close(m);
             return NULL;
         }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "atomic_file.h"
+#include "error.h"
 
 #define CONFIG_MAGIC "groove-config"
 
@@ -53,7 +54,7 @@ Config_status config_from_text(const char *text, size_t len, Config *out, char *
         const char *le = nl ? nl : end;
         line_no++;
         if (memchr(p, 0, (size_t)(le - p))) {
-            snprintf(err, errlen, "line %d holds a NUL byte", line_no);
+            error_set(err, errlen, "line %d holds a NUL byte", line_no);
             return CONFIG_CORRUPT;
         }
         const char *b = p, *e = le;
@@ -61,7 +62,7 @@ Config_status config_from_text(const char *text, size_t len, Config *out, char *
         if (!have_header) {
             size_t m = strlen(CONFIG_MAGIC);
             if ((size_t)(e - b) <= m || memcmp(b, CONFIG_MAGIC, m) != 0 || !is_space(b[m])) {
-                snprintf(err, errlen, "not a groove config file (no '%s N' first line)", CONFIG_MAGIC);
+                error_set(err, errlen, "not a groove config file (no '%s N' first line)", CONFIG_MAGIC);
                 return CONFIG_CORRUPT;
             }
             char num[16] = {0};
@@ -70,18 +71,18 @@ Config_status config_from_text(const char *text, size_t len, Config *out, char *
                 v++;
             size_t vn = (size_t)(e - v);
             if (vn == 0 || vn >= sizeof num) {
-                snprintf(err, errlen, "bad version line");
+                error_set(err, errlen, "bad version line");
                 return CONFIG_CORRUPT;
             }
             memcpy(num, v, vn);
             char *stop;
             long version = strtol(num, &stop, 10);
             if (*stop || version < 1) {
-                snprintf(err, errlen, "bad version '%s'", num);
+                error_set(err, errlen, "bad version '%s'", num);
                 return CONFIG_CORRUPT;
             }
             if (version > CONFIG_VERSION) {
-                snprintf(err, errlen, "version %ld is newer than this groove (%d)", version, CONFIG_VERSION);
+                error_set(err, errlen, "version %ld is newer than this groove (%d)", version, CONFIG_VERSION);
                 return CONFIG_CORRUPT;
             }
             have_header = 1;
@@ -89,12 +90,12 @@ Config_status config_from_text(const char *text, size_t len, Config *out, char *
             if (!nl && b == e)
                 break; /* the text's final newline */
             if (c.count >= CONFIG_MAX_LINES) {
-                snprintf(err, errlen, "more than %d lines", CONFIG_MAX_LINES);
+                error_set(err, errlen, "more than %d lines", CONFIG_MAX_LINES);
                 return CONFIG_CORRUPT;
             }
             size_t n = (size_t)(e - b);
             if (n >= CONFIG_VALUE_MAX) {
-                snprintf(err, errlen, "line %d is too long", line_no);
+                error_set(err, errlen, "line %d is too long", line_no);
                 return CONFIG_CORRUPT;
             }
             memcpy(c.lines[c.count].value, b, n);
@@ -102,36 +103,36 @@ Config_status config_from_text(const char *text, size_t len, Config *out, char *
         } else {
             const char *eq = memchr(b, '=', (size_t)(e - b));
             if (!eq) {
-                snprintf(err, errlen, "line %d has no '='", line_no);
+                error_set(err, errlen, "line %d has no '='", line_no);
                 return CONFIG_CORRUPT;
             }
             const char *kb = b, *ke = eq, *vb = eq + 1, *ve = e;
             trim(&kb, &ke);
             trim(&vb, &ve);
             if (!key_ok(kb, (size_t)(ke - kb))) {
-                snprintf(err, errlen, "line %d: bad key", line_no);
+                error_set(err, errlen, "line %d: bad key", line_no);
                 return CONFIG_CORRUPT;
             }
             if ((size_t)(ve - vb) >= CONFIG_VALUE_MAX) {
-                snprintf(err, errlen, "line %d: value too long", line_no);
+                error_set(err, errlen, "line %d: value too long", line_no);
                 return CONFIG_CORRUPT;
             }
             char key[CONFIG_KEY_MAX] = {0}, value[CONFIG_VALUE_MAX] = {0};
             memcpy(key, kb, (size_t)(ke - kb));
             memcpy(value, vb, (size_t)(ve - vb));
             if (config_get(&c, key)) {
-                snprintf(err, errlen, "line %d: key '%s' set twice", line_no, key);
+                error_set(err, errlen, "line %d: key '%s' set twice", line_no, key);
                 return CONFIG_CORRUPT;
             }
             if (config_set(&c, key, value) != 0) {
-                snprintf(err, errlen, "more than %d lines", CONFIG_MAX_LINES);
+                error_set(err, errlen, "more than %d lines", CONFIG_MAX_LINES);
                 return CONFIG_CORRUPT;
             }
         }
         p = nl ? nl + 1 : end;
     }
     if (!have_header) {
-        snprintf(err, errlen, "empty file");
+        error_set(err, errlen, "empty file");
         return CONFIG_CORRUPT;
     }
     *out = c;
@@ -165,14 +166,14 @@ Config_status config_load(const char *path, Config *c, char *err, size_t errlen)
     if (!f) {
         if (errno == ENOENT)
             return CONFIG_MISSING;
-        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        error_set(err, errlen, "cannot read %s: %s", path, strerror(errno));
         return CONFIG_IO_ERROR;
     }
     static const size_t cap = CONFIG_TEXT_MAX;
     char *text = malloc(cap + 1);
     if (!text) {
         fclose(f);
-        snprintf(err, errlen, "out of memory");
+        error_set(err, errlen, "out of memory");
         return CONFIG_IO_ERROR;
     }
     size_t n = fread(text, 1, cap + 1, f);
@@ -180,16 +181,16 @@ Config_status config_load(const char *path, Config *c, char *err, size_t errlen)
     fclose(f);
     Config_status st;
     if (bad) {
-        snprintf(err, errlen, "cannot read %s", path);
+        error_set(err, errlen, "cannot read %s", path);
         st = CONFIG_IO_ERROR;
     } else if (n > cap) {
-        snprintf(err, errlen, "%s: file too large", path);
+        error_set(err, errlen, "%s: file too large", path);
         st = CONFIG_CORRUPT;
     } else {
         char why[160];
         st = config_from_text(text, n, c, why, sizeof why);
         if (st != CONFIG_OK)
-            snprintf(err, errlen, "%s: %s", path, why);
+            error_set(err, errlen, "%s: %s", path, why);
     }
     free(text);
     return st;
@@ -199,13 +200,12 @@ int config_save(const Config *c, const char *path, char *err, size_t errlen)
 {
     char *text = malloc(CONFIG_TEXT_MAX);
     if (!text) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        return error_set(err, errlen, "out of memory");
     }
     int n = config_to_text(c, text, CONFIG_TEXT_MAX);
     int rc = n < 0 ? -1 : atomic_file_write(path, text, (size_t)n, err, errlen);
     if (n < 0)
-        snprintf(err, errlen, "config too large");
+        error_set(err, errlen, "config too large");
     free(text);
     return rc;
 }
@@ -238,21 +238,17 @@ int config_default_path(char *path, size_t len, char *err, size_t errlen)
     else if (home && home[0])
         n = snprintf(dir, sizeof dir, "%s/.config/groove", home);
     else {
-        snprintf(err, errlen, "neither XDG_CONFIG_HOME nor HOME is set");
-        return -1;
+        return error_set(err, errlen, "neither XDG_CONFIG_HOME nor HOME is set");
     }
     if (n < 0 || (size_t)n >= sizeof dir) {
-        snprintf(err, errlen, "config directory path too long");
-        return -1;
+        return error_set(err, errlen, "config directory path too long");
     }
     if (make_dirs(dir) != 0) {
-        snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-        return -1;
+        return error_set(err, errlen, "cannot create %s: %s", dir, strerror(errno));
     }
     n = snprintf(path, len, "%s/config", dir);
     if (n < 0 || (size_t)n >= len) {
-        snprintf(err, errlen, "config path too long");
-        return -1;
+        return error_set(err, errlen, "config path too long");
     }
     return 0;
 }

@@ -1,6 +1,7 @@
 /* export.c - offline WAV render of the part (see export.h). */
 #include "export.h"
 
+#include "error.h"
 #include "offline.h"
 #include "wav.h"
 
@@ -14,8 +15,7 @@ int export_wav(const char *path, const Session *s, const Kit *kit, int rate, int
 {
     Engine e;
     if (engine_init(&e, rate, kit) != 0) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        return error_set(err, errlen, "out of memory");
     }
     const Session_settings *st = &s->settings;
     engine_set_bpm(&e, st->bpm);

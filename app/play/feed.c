@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "error.h"
 #include "midi_hvo.h"
 
 /* Adds a tempo change at pass position `at` (drops one that changes nothing). */
@@ -27,11 +28,10 @@ int feed_load(Feed *f, const char *path, char *err, size_t errlen)
     char why[256];
     *f = (Feed){0};
     if (midi_part_load(&part, path, why, sizeof why) != 0) {
-        snprintf(err, errlen, "cannot read '%s': %s", path, why);
-        return -1;
+        return error_set(err, errlen, "cannot read '%s': %s", path, why);
     }
     if (part.n_onsets == 0) {
-        snprintf(err, errlen, "'%s' holds no notes to play", path);
+        error_set(err, errlen, "'%s' holds no notes to play", path);
         midi_part_deinit(&part);
         return -1;
     }
@@ -39,7 +39,7 @@ int feed_load(Feed *f, const char *path, char *err, size_t errlen)
     Midi_window *win = NULL;
     int n_win = midi_part_windows(&part, 0, &win);
     if (n_win <= 0) {
-        snprintf(err, errlen, "cannot play '%s': %s", path, n_win < 0 ? "out of memory" : f->skipped);
+        error_set(err, errlen, "cannot play '%s': %s", path, n_win < 0 ? "out of memory" : f->skipped);
         midi_part_deinit(&part);
         return -1;
     }
@@ -50,7 +50,7 @@ int feed_load(Feed *f, const char *path, char *err, size_t errlen)
     f->tempo_position = malloc(sizeof *f->tempo_position * (size_t)(part.n_tempos + 2 * slots + 1));
     f->tempo_bpm = malloc(sizeof *f->tempo_bpm * (size_t)(part.n_tempos + 2 * slots + 1));
     if (!f->position || !f->velocity || !f->tempo_position || !f->tempo_bpm) {
-        snprintf(err, errlen, "out of memory");
+        error_set(err, errlen, "out of memory");
         free(win);
         midi_part_deinit(&part);
         feed_deinit(f);

@@ -1,6 +1,8 @@
 /* form.c - sections, the fill bank, chains and their session lines (see form.h). */
 #include "form.h"
 
+#include "error.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -60,7 +62,8 @@ int form_parse_chain(const char *text, Form_link *out, int max, char *err, size_
         }
         int slot = form_slot_from_name(w, len);
         if (slot < 0) {
-            snprintf(err, errlen, "unknown section '%.*s' in the chain (A B C D, F1..F4, fill)", (int)(len > 20 ? 20 : len), w);
+            error_set(err, errlen, "unknown section '%.*s' in the chain (A B C D, F1..F4, fill)",
+                      (int)(len > 20 ? 20 : len), w);
             return -1;
         }
         if (x) {
@@ -68,23 +71,22 @@ int form_parse_chain(const char *text, Form_link *out, int max, char *err, size_
             errno = 0;
             long r = strtol(x, &end, 10);
             if (end == x || errno || r < 1 || r > FORM_REPEAT_MAX || (*end && *end != ' ' && *end != '\t' && *end != ',')) {
-                snprintf(err, errlen, "bad repeat count for %s in the chain (1..%d)", slot_names[slot], FORM_REPEAT_MAX);
+                error_set(err, errlen, "bad repeat count for %s in the chain (1..%d)", slot_names[slot],
+                          FORM_REPEAT_MAX);
                 return -1;
             }
             repeats = (int)r;
             p = end;
         }
         if (n >= max) {
-            snprintf(err, errlen, "the chain is too long (at most %d links)", max);
-            return -1;
+            return error_set(err, errlen, "the chain is too long (at most %d links)", max);
         }
         out[n].slot = slot;
         out[n].repeats = repeats;
         n++;
     }
     if (n == 0) {
-        snprintf(err, errlen, "the chain is empty");
-        return -1;
+        return error_set(err, errlen, "the chain is empty");
     }
     return n;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "clamp.h"
+#include "error.h"
 #include "feel.h"
 #include "midi_hvo.h"
 #include "mixer.h"
@@ -155,8 +156,7 @@ static int load_model(Instrument *in, const char *path, char *err, size_t errlen
     if (f) {
         fclose(f);
         if (model_load(&in->model, path, why, sizeof why) != 0) {
-            snprintf(err, errlen, "cannot load model '%s': %s", path, why);
-            return -1;
+            return error_set(err, errlen, "cannot load model '%s': %s", path, why);
         }
         const char *base = strrchr(path, '/');
         snprintf(in->model_note, sizeof in->model_note, "model %s", base ? base + 1 : path);
@@ -165,8 +165,7 @@ static int load_model(Instrument *in, const char *path, char *err, size_t errlen
     Model_config c;
     model_config_default(&c);
     if (model_init_random(&in->model, &c, 1, why, sizeof why) != 0) {
-        snprintf(err, errlen, "cannot build a model: %s", why);
-        return -1;
+        return error_set(err, errlen, "cannot build a model: %s", why);
     }
     in->model_is_random = 1;
     snprintf(in->model_note, sizeof in->model_note, "no trained model (%s): random weights", path);
@@ -251,12 +250,12 @@ int instrument_init(Instrument *in, Engine *engine, const Instrument_options *op
     live_recorder_init(&in->recorder, (Live_mode)in->session.settings.record_mode);
     tap_tempo_init(&in->tap_tempo);
     if (undo_init(&in->undo, sizeof(Session), INSTRUMENT_UNDO_DEPTH) != 0) {
-        snprintf(err, errlen, "out of memory");
+        error_set(err, errlen, "out of memory");
         model_deinit(&in->model);
         return -1;
     }
     if (regen_start(&in->regen, &in->model) != 0) {
-        snprintf(err, errlen, "cannot start the model thread");
+        error_set(err, errlen, "cannot start the model thread");
         undo_deinit(&in->undo);
         model_deinit(&in->model);
         return -1;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "error.h"
 #include "hvo.h"
 
 static const char *const labels[SESSION_MIX_CHANNELS] = {"K", "S", "CH", "OH", "LT", "MT", "HT", "CR", "RI", "CL"};
@@ -36,13 +37,15 @@ int mixer_parse_assign(const char *arg, int is_pan, int *ch, float *value, char 
 {
     const char *eq = strchr(arg, '=');
     if (!eq) {
-        snprintf(err, errlen, "%s wants VOICE=%s, not '%.40s'", is_pan ? "--pan" : "--gain", is_pan ? "-1..1" : "DB", arg);
+        error_set(err, errlen, "%s wants VOICE=%s, not '%.40s'", is_pan ? "--pan" : "--gain", is_pan ? "-1..1" : "DB",
+                  arg);
         return -1;
     }
     int c = mixer_channel_from_name(arg, (size_t)(eq - arg));
     if (c < 0) {
-        snprintf(err, errlen, "%s: unknown voice '%.*s' (kick snare closed_hat open_hat low_tom mid_tom high_tom crash ride click)",
-                 is_pan ? "--pan" : "--gain", (int)(eq - arg > 30 ? 30 : eq - arg), arg);
+        error_set(err, errlen,
+                  "%s: unknown voice '%.*s' (kick snare closed_hat open_hat low_tom mid_tom high_tom crash ride click)",
+                  is_pan ? "--pan" : "--gain", (int)(eq - arg > 30 ? 30 : eq - arg), arg);
         return -1;
     }
     char *end;
@@ -50,9 +53,8 @@ int mixer_parse_assign(const char *arg, int is_pan, int *ch, float *value, char 
     double x = strtod(eq + 1, &end);
     double lo = is_pan ? -1.0 : SESSION_GAIN_DB_MIN, hi = is_pan ? 1.0 : SESSION_GAIN_DB_MAX;
     if (end == eq + 1 || *end || errno || !isfinite(x) || x < lo || x > hi) {
-        snprintf(err, errlen, "%s %s wants a number in %g..%g, not '%.30s'", is_pan ? "--pan" : "--gain",
-                 mixer_channel_name(c), lo, hi, eq + 1);
-        return -1;
+        return error_set(err, errlen, "%s %s wants a number in %g..%g, not '%.30s'", is_pan ? "--pan" : "--gain",
+                         mixer_channel_name(c), lo, hi, eq + 1);
     }
     *ch = c;
     *value = (float)x;

@@ -13,6 +13,7 @@
 #include "atomic_file.h"
 #include "clamp.h"
 #include "crc32.h"
+#include "error.h"
 #include "form.h"
 #include "genre.h"
 
@@ -348,17 +349,17 @@ Session_status session_from_text_form(const char *text, size_t len, Session *out
                                       size_t errlen)
 {
     if (len > SESSION_MAX_BYTES) {
-        snprintf(err, errlen, "session file too large (%zu bytes)", len);
+        error_set(err, errlen, "session file too large (%zu bytes)", len);
         return SESSION_CORRUPT;
     }
     if (memchr(text, 0, len)) {
-        snprintf(err, errlen, "session file holds binary data");
+        error_set(err, errlen, "session file holds binary data");
         return SESSION_CORRUPT;
     }
     /* Header. */
     const char magic[] = "groove-session ";
     if (len < sizeof magic - 1 || memcmp(text, magic, sizeof magic - 1)) {
-        snprintf(err, errlen, "not a groove session file (no 'groove-session' header)");
+        error_set(err, errlen, "not a groove session file (no 'groove-session' header)");
         return SESSION_CORRUPT;
     }
     /* The version: digits up to the end of the line (the text need not be NUL-terminated). */
@@ -372,8 +373,8 @@ Session_status session_from_text_form(const char *text, size_t len, Session *out
     if (!digits || (vp < len && text[vp] != '\n' && text[vp] != '\r'))
         version = -1;
     if (version < SESSION_VERSION_MIN || version > SESSION_VERSION) {
-        snprintf(err, errlen, "session file version %ld, this groove reads versions %d..%d%s", version,
-                 SESSION_VERSION_MIN, SESSION_VERSION, version > SESSION_VERSION ? " (made by a newer groove)" : "");
+        error_set(err, errlen, "session file version %ld, this groove reads versions %d..%d%s", version,
+                  SESSION_VERSION_MIN, SESSION_VERSION, version > SESSION_VERSION ? " (made by a newer groove)" : "");
         return SESSION_CORRUPT;
     }
     /* The checksum line closes the file. */
@@ -387,20 +388,20 @@ Session_status session_from_text_form(const char *text, size_t len, Session *out
     char tail[32];
     size_t tl = end_at - line_start;
     if (tl >= sizeof tail) {
-        snprintf(err, errlen, "session file is truncated (no 'end' line)");
+        error_set(err, errlen, "session file is truncated (no 'end' line)");
         return SESSION_CORRUPT;
     }
     memcpy(tail, text + line_start, tl);
     tail[tl] = 0;
     char extra;
     if (sscanf(tail, "end %8x%c", &crc_stored, &extra) != 1 || tl != 12) {
-        snprintf(err, errlen, "session file is truncated (no 'end' line)");
+        error_set(err, errlen, "session file is truncated (no 'end' line)");
         return SESSION_CORRUPT;
     }
     uint32_t crc = crc32_update(0, text, line_start);
     if (crc != crc_stored) {
-        snprintf(err, errlen, "session file checksum mismatch (stored %08x, computed %08x)", crc_stored,
-                 (unsigned)crc);
+        error_set(err, errlen, "session file checksum mismatch (stored %08x, computed %08x)", crc_stored,
+                  (unsigned)crc);
         return SESSION_CORRUPT;
     }
     /* Body. */
@@ -414,7 +415,7 @@ Session_status session_from_text_form(const char *text, size_t len, Session *out
     if (into) {
         form = malloc(sizeof *form);
         if (!form) {
-            snprintf(err, errlen, "out of memory");
+            error_set(err, errlen, "out of memory");
             return SESSION_CORRUPT;
         }
         form_init(form, into->ev.latent, 0);
@@ -431,7 +432,7 @@ Session_status session_from_text_form(const char *text, size_t len, Session *out
         char line[256];
         size_t n = e - pos;
         if (n >= sizeof line) {
-            snprintf(err, errlen, "session file line %d is too long", lineno);
+            error_set(err, errlen, "session file line %d is too long", lineno);
             result = SESSION_CORRUPT;
             break;
         }
@@ -440,14 +441,14 @@ Session_status session_from_text_form(const char *text, size_t len, Session *out
         if (n && line[n - 1] == '\r')
             line[n - 1] = 0;
         if (lineno > 1 && line[0] && parse_any_line(line, version, &s, form, &section)) {
-            snprintf(err, errlen, "session file line %d is malformed: '%.60s'", lineno, line);
+            error_set(err, errlen, "session file line %d is malformed: '%.60s'", lineno, line);
             result = SESSION_CORRUPT;
             break;
         }
         pos = e + 1;
     }
     if (result == SESSION_OK && section >= 0) {
-        snprintf(err, errlen, "session file ends inside section %s", form_slot_name(section));
+        error_set(err, errlen, "session file ends inside section %s", form_slot_name(section));
         result = SESSION_CORRUPT;
     }
     if (result == SESSION_OK) {
@@ -484,8 +485,7 @@ int session_save(const Session *s, const char *path, char *err, size_t errlen)
     size_t len;
     char *text = session_to_text(s, &len);
     if (!text) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        return error_set(err, errlen, "out of memory");
     }
     int rc = atomic_file_write(path, text, len, err, errlen);
     free(text);
@@ -508,13 +508,13 @@ Session_status session_load_form(const char *path, Session *out, Form *into, cha
     if (!f) {
         if (errno == ENOENT)
             return SESSION_MISSING;
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        error_set(err, errlen, "cannot open %s: %s", path, strerror(errno));
         return SESSION_IO_ERROR;
     }
     char *buf = malloc(SESSION_MAX_BYTES + 1);
     if (!buf) {
         fclose(f);
-        snprintf(err, errlen, "out of memory");
+        error_set(err, errlen, "out of memory");
         return SESSION_IO_ERROR;
     }
     size_t n = fread(buf, 1, SESSION_MAX_BYTES + 1, f);
@@ -522,7 +522,7 @@ Session_status session_load_form(const char *path, Session *out, Form *into, cha
     fclose(f);
     if (bad) {
         free(buf);
-        snprintf(err, errlen, "cannot read %s", path);
+        error_set(err, errlen, "cannot read %s", path);
         return SESSION_IO_ERROR;
     }
     Session_status st = session_from_text_form(buf, n, out, into, err, errlen);
@@ -539,12 +539,10 @@ int session_set_aside(const char *path, char *moved_to, size_t moved_len, char *
         strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
     int n = snprintf(moved_to, moved_len, "%s.corrupt-%s", path, stamp);
     if (n < 0 || (size_t)n >= moved_len) {
-        snprintf(err, errlen, "path too long");
-        return -1;
+        return error_set(err, errlen, "path too long");
     }
     if (rename(path, moved_to) != 0) {
-        snprintf(err, errlen, "cannot rename %s: %s", path, strerror(errno));
-        return -1;
+        return error_set(err, errlen, "cannot rename %s: %s", path, strerror(errno));
     }
     return 0;
 }
@@ -577,21 +575,17 @@ int session_default_path(char *path, size_t len, char *err, size_t errlen)
     else if (home && home[0])
         n = snprintf(dir, sizeof dir, "%s/.local/state/groove", home);
     else {
-        snprintf(err, errlen, "neither XDG_STATE_HOME nor HOME is set");
-        return -1;
+        return error_set(err, errlen, "neither XDG_STATE_HOME nor HOME is set");
     }
     if (n < 0 || (size_t)n >= sizeof dir) {
-        snprintf(err, errlen, "state directory path too long");
-        return -1;
+        return error_set(err, errlen, "state directory path too long");
     }
     if (make_dirs(dir) != 0) {
-        snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-        return -1;
+        return error_set(err, errlen, "cannot create %s: %s", dir, strerror(errno));
     }
     n = snprintf(path, len, "%s/session", dir);
     if (n < 0 || (size_t)n >= len) {
-        snprintf(err, errlen, "state path too long");
-        return -1;
+        return error_set(err, errlen, "state path too long");
     }
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "engine.h"
+#include "error.h"
 #include "feel.h"
 #include "instrument.h"
 #include "instrument_form.h"
@@ -22,8 +23,7 @@ static int song_alloc(Song *song, int n, char *err, size_t errlen)
     memset(song, 0, sizeof *song);
     song->loops = calloc((size_t)n, sizeof *song->loops);
     if (!song->loops) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        return error_set(err, errlen, "out of memory");
     }
     song->n = n;
     return 0;
@@ -44,8 +44,7 @@ static void keep_loop(Song_loop *l, const Session *s, int section)
 int song_from_part(Song *song, const Session *s, int n, char *err, size_t errlen)
 {
     if (n < 1 || n > SONG_MAX_LOOPS) {
-        snprintf(err, errlen, "bad number of loops %d", n);
-        return -1;
+        return error_set(err, errlen, "bad number of loops %d", n);
     }
     if (song_alloc(song, n, err, errlen))
         return -1;
@@ -105,26 +104,24 @@ int song_from_session(Song *song, const char *session_path, const char *model_pa
     memset(song, 0, sizeof *song);
     FILE *f = fopen(session_path, "rb");
     if (!f) {
-        snprintf(err, errlen, "cannot open session '%s'", session_path);
-        return -1;
+        return error_set(err, errlen, "cannot open session '%s'", session_path);
     }
     fclose(f);
     const int rate = 48000;
     Engine engine;
     if (engine_init(&engine, rate, NULL) != 0) {   /* no kit: only the transport is needed here */
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        return error_set(err, errlen, "out of memory");
     }
     static Instrument in;   /* large (the form); one render at a time, control thread only */
     Instrument_options io = {model_path, session_path, 0, bpm, 0, 1};
     char why[300];
     if (instrument_init(&in, &engine, &io, why, sizeof why) != 0) {
-        snprintf(err, errlen, "%s", why);
+        error_set(err, errlen, "%s", why);
         engine_deinit(&engine);
         return -1;
     }
     if (in.message[0] && strstr(in.message, "unreadable")) {
-        snprintf(err, errlen, "session '%s': %s", session_path, in.message);
+        error_set(err, errlen, "session '%s': %s", session_path, in.message);
         instrument_deinit(&in);
         engine_deinit(&engine);
         return -1;
@@ -133,8 +130,8 @@ int song_from_session(Song *song, const char *session_path, const char *model_pa
     if (chain > 0) {
         for (int i = 0; i < in.form.n_chain; i++)
             if (!in.form.sec[in.form.chain[i].slot].used) {
-                snprintf(err, errlen, "the chain plays section %s, which is empty",
-                         form_slot_name(in.form.chain[i].slot));
+                error_set(err, errlen, "the chain plays section %s, which is empty",
+                          form_slot_name(in.form.chain[i].slot));
                 instrument_deinit(&in);
                 engine_deinit(&engine);
                 return -1;
@@ -256,8 +253,7 @@ int song_render(const Song *song, const Kit *kit, int rate, int stem, float tail
     memset(stats, 0, sizeof *stats);
     Engine e;
     if (engine_init(&e, rate, kit) != 0) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        return error_set(err, errlen, "out of memory");
     }
     engine_set_bpm(&e, song->bpm);
     for (int v = 0; v < HVO_VOICES; v++) {
