@@ -172,6 +172,31 @@ static int load_model(Instrument *in, const char *path, char *err, size_t errlen
     return 0;
 }
 
+/* Says that another instance holds the session. */
+static void lock_session_message(Instrument *in)
+{
+    if (in->session_locked_out > 0)
+        instrument_message(in, "session in use by pid %ld: running without autosave", in->session_locked_out);
+    else
+        instrument_message(in, "session in use by another groove: running without autosave");
+}
+
+/* Takes the session file's lock. Another instance holding it: this one reads the session but
+ * never writes or moves it, and says so. */
+static void lock_session(Instrument *in)
+{
+    char err[256];
+    long holder = 0;
+    int rc = session_lock_acquire(&in->session_lock, in->session_path, &holder, err, sizeof err);
+    if (rc == 1) {
+        in->read_only = 1;   /* restore_session then never sets the file aside */
+        in->session_locked_out = holder > 0 ? holder : -1;
+        lock_session_message(in);
+    } else if (rc < 0) {
+        instrument_message(in, "%.150s: autosaving without a lock", err);
+    }
+}
+
 /* Restores the autosaved session, setting a bad file aside. */
 static void restore_session(Instrument *in)
 {
@@ -215,6 +240,7 @@ int instrument_init(Instrument *in, Engine *engine, const Instrument_options *op
     in->tap_undo_loop = -1;
     in->latency_s = opt->latency_s;
     session_defaults(&in->session);
+    session_lock_clear(&in->session_lock);
     if (load_model(in, opt->model_path, err, errlen) != 0)
         return -1;
     /* The model's own calibrated thresholds are the fresh session's. */
@@ -233,8 +259,14 @@ int instrument_init(Instrument *in, Engine *engine, const Instrument_options *op
         } else {
             instrument_message(in, "%.150s: not autosaving", err);
         }
+        if (in->autosave && !opt->session_read_only)
+            lock_session(in);
         if (in->autosave)
             restore_session(in);
+        if (in->session_locked_out) {
+            in->autosave = 0;
+            lock_session_message(in);   /* above whatever the restore said */
+        }
         if (opt->session_read_only)
             in->autosave = 0;   /* read, never written (groove render --session) */
     }
@@ -279,6 +311,7 @@ void instrument_deinit(Instrument *in)
         if (session_save(&in->session, in->session_path, err, sizeof err) == 0)
             in->dirty = 0;
     }
+    session_lock_release(&in->session_lock);
     undo_deinit(&in->undo);
     model_deinit(&in->model);
 }

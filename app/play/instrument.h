@@ -33,6 +33,7 @@
 #include "model.h"
 #include "regen.h"
 #include "session.h"
+#include "session_lock.h"
 #include "undo.h"
 
 #define INSTRUMENT_UNDO_DEPTH 200
@@ -88,6 +89,8 @@ typedef struct {
     double latency_s;
     /* saving */
     char session_path[1024];
+    Session_lock session_lock;  /* held while autosaving to session_path (session_lock.h) */
+    long session_locked_out;    /* another instance holds the session (its pid, -1 unknown): read, never written */
     int autosave;              /* 0: not saving (no_session, or the file could not be read) */
     int dirty;                 /* changed since the last autosave */
     int unsaved;               /* changed since the last named save (Ctrl-S) */
