@@ -214,6 +214,14 @@ Midi_bar midi_part_bar(const Midi_part *part, int bar)
     return b;
 }
 
+int midi_part_is_drums(const Midi_part *part)
+{
+    int drums = 0;
+    for (int i = 0; i < part->n_onsets; i++)
+        drums += part->onsets[i].channel == 9;
+    return part->n_onsets > 0 && 2 * drums >= part->n_onsets;
+}
+
 int midi_part_bar_is_4_4(const Midi_part *part, int bar)
 {
     Midi_bar b = midi_part_bar(part, bar);

@@ -121,6 +121,8 @@ double midi_part_next_tempo_step(const Midi_part *part, double step);
 Midi_bar midi_part_bar(const Midi_part *part, int bar);
 /* 1 when bar b is a 4/4 bar (the only meter the model plays). */
 int midi_part_bar_is_4_4(const Midi_part *part, int bar);
+/* 1 when the part is a drum part: at least half of its notes are on channel 10 (index 9). */
+int midi_part_is_drums(const Midi_part *part);
 /* The voice a note lands on under the part's map, or -1. */
 int midi_part_voice(const Midi_part *part, int note);
 

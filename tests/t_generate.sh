@@ -52,6 +52,62 @@ check "style and fill change the part" bash -c "! cmp -s '$TMP/a.mid' '$TMP/s.mi
 maxper=$("$GROOVE" show "$TMP/one.mid" --list | awk 'NR > 3 && $2 != "groove" {n[$2]++} END {m = 0; for (v in n) if (n[v] > m) m = n[v]; print m}')
 check "--max-hits 1: at most one hit per voice per 2 bars ($maxper)" [ "$maxper" -eq 1 ]
 
+# Issue 13: the input kind (channel 10 or not; --input overrides) and the memory. Two files of
+# 4 bars, every bar the same rhythm: one on channel 10, one on channel 1 (a keyboard).
+python3 - "$TMP" <<'PYEOF'
+import struct, sys
+def smf(path, channel):
+    notes = []
+    for bar in range(4):
+        for step in (0, 3, 4, 8, 10, 12, 14):
+            t = (bar * 16 + step) * 240
+            notes.append((t, 0x90 | channel, 100))
+            notes.append((t + 120, 0x80 | channel, 0))
+    notes.sort()
+    def vlq(n):
+        out = [n & 0x7F]
+        n >>= 7
+        while n:
+            out.append(0x80 | (n & 0x7F))
+            n >>= 7
+        return bytes(reversed(out))
+    trk, last = b"", 0
+    key = 60 if channel != 9 else 38
+    for t, st, vel in notes:
+        trk += vlq(t - last) + bytes([st, key, vel])
+        last = t
+    trk += vlq(64 * 240 - last) + b"\xff\x2f\x00"
+    data = b"MThd" + struct.pack(">IHHH", 6, 0, 1, 960) + b"MTrk" + struct.pack(">I", len(trk)) + trk
+    open(path, "wb").write(data)
+smf(sys.argv[1] + "/drums4.mid", 9)
+smf(sys.argv[1] + "/keys4.mid", 0)
+PYEOF
+out=$("$GROOVE" generate "$TMP/drums4.mid" -o "$TMP/k1.mid" "${M[@]}")
+check "a channel-10 file is heard as drums ($out)" grep -q "input drums" <<<"$out"
+out=$("$GROOVE" generate "$TMP/keys4.mid" -o "$TMP/k2.mid" "${M[@]}")
+check "a channel-1 file is heard as keys ($out)" grep -q "input keys" <<<"$out"
+out=$("$GROOVE" generate "$TMP/keys4.mid" -o "$TMP/k3.mid" "${M[@]}" --input taps)
+check "--input taps overrides ($out)" grep -q "input taps" <<<"$out"
+check "the input kind changes the part" bash -c "! cmp -s '$TMP/k2.mid' '$TMP/k3.mid'"
+"$GROOVE" generate "$TMP/keys4.mid" -o "$TMP/k4.mid" "${M[@]}" --quiet --input keys
+check "--input keys on a keys file is the default" cmp -s "$TMP/k2.mid" "$TMP/k4.mid"
+# memory: both windows have the same groove; the second also hears the first's drums
+same_windows() {   # prints "same" or "differ" (hit grids of bars 0-1 and 2-3), and the hits of 0-1
+    "$GROOVE" show "$1" --bar 0 --json >"$TMP/w0.json" && "$GROOVE" show "$1" --bar 2 --json >"$TMP/w1.json" &&
+        python3 -c '
+import json, sys
+a, b = (json.load(open(f))["hvo"] for f in sys.argv[1:3])
+hits = lambda h: [[c > 0.5 for c in row[:9]] for row in h]
+print("same" if hits(a) == hits(b) else "differ", sum(map(sum, hits(a))))' "$TMP/w0.json" "$TMP/w1.json"
+}
+read -r verdict n0 <<<"$(same_windows "$TMP/k2.mid")"
+check "with memory the second window differs from the first on the same groove ($verdict, $n0 hits in the first)" \
+    [ "$verdict" = differ -a "${n0:-0}" -gt 0 ]
+"$TM" --make-model "$TMP/v1.gtm" 5 plain
+"$GROOVE" generate "$TMP/keys4.mid" -o "$TMP/k5.mid" --model "$TMP/v1.gtm" --quiet
+read -r verdict n0 <<<"$(same_windows "$TMP/k5.mid")"
+check "a version-1 model (no memory) plays both windows alike ($verdict, $n0 hits)" [ "$verdict" = same -a "${n0:-0}" -gt 0 ]
+
 # Bad input: one line on stderr, status 1 (2 for usage).
 expect_error() {
     local what=$1 want=$2; shift 2
@@ -75,6 +131,7 @@ expect_error "unwritable output" 1 "$IN" -o "$TMP/no/such/dir/x.mid" "${M[@]}"
 expect_error "bad density" 2 "$IN" -o "$TMP/x.mid" "${M[@]}" --density 2
 expect_error "unknown style" 2 "$IN" -o "$TMP/x.mid" "${M[@]}" --style polka
 expect_error "unknown mute group" 2 "$IN" -o "$TMP/x.mid" "${M[@]}" --mute cowbell
+expect_error "unknown input kind" 2 "$IN" -o "$TMP/x.mid" "${M[@]}" --input guitar
 "$GROOVE" generate "$IN" -o "$TMP/x.mid" "${M[@]}" --bogus 2>"$TMP/e"
 check "an unknown last option is called unknown (got: $(cat "$TMP/e"))" grep -q "unknown option '--bogus'" "$TMP/e"
 check "--help answers" bash -c "'$GROOVE' generate --help | grep -q usage"

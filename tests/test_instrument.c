@@ -137,6 +137,32 @@ int main(void)
     regen_generate(&in.model, &rq, &r2);
     CHECK(!memcmp(&r1.part, &r2.part, sizeof r1.part), "generation is deterministic");
 
+    /* Issue 13: the input kind and the memory reach the model. Taps from computer keys by
+     * default; a source or a forced kind changes what the next request carries. */
+    CHECK(in.input_kind == INPUT_KIND_TAPS && in.input_forced == -1, "taps until a device says otherwise");
+    instrument_note_input(&in, INPUT_KIND_KEYS);
+    CHECK(in.input_kind == INPUT_KIND_KEYS, "a MIDI keyboard is keys");
+    instrument_force_input_kind(&in, INPUT_KIND_DRUMS);
+    instrument_note_input(&in, INPUT_KIND_TAPS);
+    CHECK(in.input_forced == INPUT_KIND_DRUMS && in.input_kind == INPUT_KIND_TAPS, "--input wins over the source");
+    instrument_force_input_kind(&in, -1);
+    CHECK(in.have_memory && hvo_count_hits(&in.memory) > 0 && groove_count_hits(&in.memory_groove) > 0,
+          "the request carries the part that was playing as memory");
+    {
+        Regen_request mq = rq;
+        Regen_result a, b;
+        mq.memory = in.memory;
+        mq.has_memory = 1;
+        mq.kind = INPUT_KIND_TAPS;
+        regen_generate(&in.model, &mq, &a);
+        mq.has_memory = 0;
+        regen_generate(&in.model, &mq, &b);
+        CHECK(memcmp(&a.part, &b.part, sizeof a.part) != 0, "memory changes the part (a model with memory)");
+        mq.kind = INPUT_KIND_KEYS;
+        regen_generate(&in.model, &mq, &a);
+        CHECK(memcmp(&a.part, &b.part, sizeof a.part) != 0, "so does the input kind");
+    }
+
     /* MIDI out: one loop sends exactly the part's hits. */
     instrument_set_note_out(&in, count_note, NULL);
     CHECK(advance_to(&in, 96.0) == 0, "render to loop 3");
@@ -144,6 +170,19 @@ int main(void)
     Hvo part3 = in.session.part;
     CHECK(advance_to(&in, 128.0) == 0, "render to loop 4");
     CHECK(!memcmp(&part3, &in.session.part, sizeof part3), "an unchanged groove keeps the same part");
+    {
+        /* a new tap changes the groove: the memory becomes the part playing at that moment */
+        Hvo playing = in.session.part;
+        hvo_clear(&in.memory);   /* a marker: only a new take of the memory fills it again */
+        in.have_memory = 0;
+        instrument_regenerate(&in);
+        CHECK(!in.have_memory, "an unchanged groove keeps the memory it had");
+        instrument_tap_at(&in, 0.7f, in.pos.step + 2.0);
+        instrument_regenerate(&in);
+        CHECK(in.have_memory && !memcmp(&in.memory, &playing, sizeof playing),
+              "a changed groove takes the part that was playing as memory");
+        instrument_undo(&in);
+    }
     CHECK(notes_sent - at3 == hvo_count_hits(&part3), "MIDI out sent one loop's hits (%d of %d)",
           notes_sent - at3, hvo_count_hits(&part3));
     instrument_toggle_mute(&in, VOICE_KICK);

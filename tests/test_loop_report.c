@@ -18,6 +18,7 @@ int main(void)
     CHECK(strstr(buf, "\"link_peers\":null") && strstr(buf, "\"link_beat\":null"), "no Link: null, not 0");
     CHECK(strstr(buf, "\"tap_mean_ms\":null") && strstr(buf, "\"tap_std_ms\":null"), "no taps: timing is null");
     CHECK(strstr(buf, "\"changed_cells\":null") && strstr(buf, "\"section\":null"), "first loop, no chain: null");
+    CHECK(strstr(buf, "\"input\":null,\"memory\":null}") != NULL, "no instrument: input and memory null");
     CHECK(buf[n - 1] == '}' && !strchr(buf, '\n'), "one object, no newline");
 
     r.loop = 7;
@@ -29,12 +30,15 @@ int main(void)
     r.sync = "link";
     r.section = "B";
     r.changed_cells = 5;
+    r.input = "keys";
+    r.memory = 1;
     n = loop_report_json(&r, buf, sizeof buf);
     CHECK(n > 0, "a full report prints");
     CHECK(strstr(buf, "\"loop\":7,\"bpm\":120.000,\"sync\":\"link\",\"link_peers\":2,\"link_beat\":28.0000") != NULL,
           "values in the documented order and units: %s", buf);
     CHECK(strstr(buf, "\"tap_mean_ms\":-3.46,\"tap_std_ms\":2.00") != NULL, "tap timing in ms, 2 decimals");
     CHECK(strstr(buf, "\"section\":\"B\"") && strstr(buf, "\"changed_cells\":5"), "section and changed cells");
+    CHECK(strstr(buf, "\"rss_kb\":0,\"input\":\"keys\",\"memory\":true}") != NULL, "input kind and memory last");
     r.bpm = NAN;
     loop_report_json(&r, buf, sizeof buf);
     CHECK(strstr(buf, "\"bpm\":null") != NULL, "a number that is not finite is null, never nan");

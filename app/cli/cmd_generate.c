@@ -2,7 +2,9 @@
  * every channel is a tap), a drum part out, made by the model 2 bars at a time. The file's 4/4
  * bars are taken two at a time on its own bar lines (other meters are skipped with one line),
  * each pair turned into 2 bars of drums, and the drums are written on the input's timeline:
- * its bar lines, time signatures and whole tempo map. */
+ * its bar lines, time signatures and whole tempo map. The model hears what kind of part the
+ * file is (drums when most of its notes are on channel 10, keys otherwise; --input overrides)
+ * and, for each window, the 2 bars of drums it made just before (its memory). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +39,8 @@ static void usage(FILE *out)
             "  --variation S       sample z around mu with spread S (0 = z is mu)\n"
             "  --stochastic        draw hits from their probabilities (with --seed)\n"
             "  --bpm B             one tempo for the output (default: the input's whole tempo map)\n"
+            "  --input KIND        what the file is: drums | keys | taps (default: drums when most\n"
+            "                      notes are on channel 10, else keys)\n"
             "  --quiet             no summary line\n");
 }
 
@@ -86,10 +90,10 @@ int cmd_generate(int argc, char **argv)
     int max_hits = -1, quiet = 0, genre = -1;
     float temperature = 1.0f, density = 0.5f, variation = 0.0f, floor_v = SAMPLE_VELOCITY_FLOOR;
     unsigned mutes = 0;
-    int fill = 0, stochastic = 0;
+    int fill = 0, stochastic = 0, kind = -1;
     unsigned long long seed = 0;
     enum { O_MODEL = 256, O_SEED, O_TEMPERATURE, O_DENSITY, O_THRESHOLD, O_MAX_HITS, O_FLOOR, O_STYLE, O_FILL,
-           O_MUTE, O_VARIATION, O_STOCHASTIC, O_BPM, O_QUIET };
+           O_MUTE, O_VARIATION, O_STOCHASTIC, O_BPM, O_QUIET, O_INPUT };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"output", required_argument, NULL, 'o'},
@@ -107,6 +111,7 @@ int cmd_generate(int argc, char **argv)
         {"stochastic", no_argument, NULL, O_STOCHASTIC},
         {"bpm", required_argument, NULL, O_BPM},
         {"quiet", no_argument, NULL, O_QUIET},
+        {"input", required_argument, NULL, O_INPUT},
         {NULL, 0, NULL, 0},
     };
     options_begin();
@@ -128,6 +133,13 @@ int cmd_generate(int argc, char **argv)
         case O_BPM: r = options_float("--bpm", optarg, 20, 400, &bpm); break;
         case O_MAX_HITS: r = options_int("--max-hits", optarg, 0, HVO_STEPS, &max_hits); break;
         case O_STYLE: r = parse_style(optarg, &genre); break;
+        case O_INPUT:
+            kind = model_input_kind_from_name(optarg);
+            if (kind < 0) {
+                fprintf(stderr, "groove: --input wants drums, keys or taps, not '%s'\n", optarg);
+                r = OPTIONS_USAGE;
+            }
+            break;
         case O_MUTE:
             if (parse_mutes(optarg, &mutes)) {
                 fprintf(stderr, "groove: --mute wants groups from kick,snare,hats,toms,cymbals, not '%s'\n", optarg);
@@ -229,6 +241,7 @@ int cmd_generate(int argc, char **argv)
     g.genre = genre;
     g.fill = fill;
     g.mute_mask = mutes;
+    g.kind = kind >= 0 ? kind : midi_part_is_drums(&part) ? INPUT_KIND_DRUMS : INPUT_KIND_KEYS;
     int total_hits = 0, taps = 0;
     for (int w = 0; w < windows; w++) {
         Groove groove;
@@ -239,7 +252,10 @@ int cmd_generate(int argc, char **argv)
         Hvo input;
         hvo_groove_to_input(&groove, &input);
         g.seed = (uint64_t)seed + (uint64_t)w;
-        model_generate(&m, &input, NULL, &g, &patterns[w]);
+        /* memory: the drums of the window just before, when it ends where this one starts
+         * (a rest there is a silent memory); none at the start or after skipped bars */
+        int follows = w > 0 && win[w - 1].bar[1] >= 0 && win[w - 1].bar[1] + 1 == win[w].bar[0];
+        model_generate(&m, &input, follows ? &patterns[w - 1] : NULL, &g, &patterns[w]);
         total_hits += hvo_count_hits(&patterns[w]);
     }
     /* The drums go on the input's own timeline: its bar lines, time signatures and whole tempo
@@ -256,8 +272,8 @@ int cmd_generate(int argc, char **argv)
     if (rc)
         fprintf(stderr, "groove: cannot write '%s': %s\n", out_path, err);
     else if (!quiet)
-        printf("groove: wrote %s: %d bars of drums (%d hits) from %d taps, %s, model %s\n", out_path, bars_out,
-               total_hits, taps, tempo_words, model_path);
+        printf("groove: wrote %s: %d bars of drums (%d hits) from %d taps (input %s), %s, model %s\n", out_path,
+               bars_out, total_hits, taps, model_input_kind_name(g.kind), tempo_words, model_path);
     free(patterns);
     free(win);
     midi_part_deinit(&part);

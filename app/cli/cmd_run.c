@@ -47,6 +47,7 @@ typedef struct {
     int n_mix;                 /* --gain / --pan, in order */
     struct { int ch, pan; float value; } mix[2 * SESSION_MIX_CHANNELS * 4];
     Tui_glyphs glyphs;         /* --glyphs auto|unicode|ascii */
+    int input_kind;            /* --input drums|keys|taps, or -1: from the source */
 } Run_options;
 
 static void usage(FILE *out)
@@ -75,7 +76,9 @@ static void usage(FILE *out)
             "  --pan VOICE=P       a voice's pan, -1 left .. 1 right (repeatable)\n"
             "  --chain TEXT        play a chain of the session's sections, e.g. 'A*2 B A fill'\n"
             "  --play-chain        play the chain saved in the session\n"
-            "  --glyphs KIND       grid glyphs: auto (default), unicode, ascii\n");
+            "  --glyphs KIND       grid glyphs: auto (default), unicode, ascii\n"
+            "  --input KIND        what the taps are to the model: drums, keys or taps (default: computer\n"
+            "                      keys taps, a MIDI keyboard keys, channel 10 or a drum file drums)\n");
 }
 
 /* Parses the options. OPTIONS_OK, OPTIONS_HELP (usage printed), or OPTIONS_USAGE (said). */
@@ -83,7 +86,7 @@ static int parse_options(int argc, char **argv, Run_options *o)
 {
     enum { O_KIT = 256, O_MODEL, O_BPM, O_MIDI_IN, O_MIDI_OUT, O_AUDIO_DEVICE, O_RATE, O_BUFFER,
            O_PLAY_GROOVE, O_SESSION, O_NO_SESSION, O_HEADLESS, O_LOOPS, O_OUT_WAV, O_OUT_MID, O_JSON, O_EVOLVE, O_GAIN, O_PAN, O_CHAIN, O_PLAY_CHAIN,
-           O_GLYPHS };
+           O_GLYPHS, O_INPUT };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"kit", required_argument, NULL, O_KIT},
@@ -108,6 +111,7 @@ static int parse_options(int argc, char **argv, Run_options *o)
         {"chain", required_argument, NULL, O_CHAIN},
         {"play-chain", no_argument, NULL, O_PLAY_CHAIN},
         {"glyphs", required_argument, NULL, O_GLYPHS},
+        {"input", required_argument, NULL, O_INPUT},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -115,6 +119,7 @@ static int parse_options(int argc, char **argv, Run_options *o)
     o->buffer = 256;
     o->loops = -1;
     o->evolve = -1;
+    o->input_kind = -1;
     options_begin();
     int c, rc = OPTIONS_OK;
     while (rc == OPTIONS_OK && (c = getopt_long(argc, argv, OPTIONS_SHORT, longopts, NULL)) != -1) {
@@ -148,6 +153,13 @@ static int parse_options(int argc, char **argv, Run_options *o)
         case O_CHAIN: o->chain = optarg; break;
         case O_PLAY_CHAIN: o->play_chain = 1; break;
         case O_EVOLVE: rc = options_float("--evolve", optarg, 0, 1, &o->evolve); break;
+        case O_INPUT:
+            o->input_kind = model_input_kind_from_name(optarg);
+            if (o->input_kind < 0) {
+                fprintf(stderr, "groove: --input takes drums, keys or taps, not '%s'\n", optarg);
+                rc = OPTIONS_USAGE;
+            }
+            break;
         case O_GAIN: case O_PAN: {
             char why[200];
             int n = o->n_mix;
@@ -384,8 +396,10 @@ static int run_realtime(Instrument *in, Engine *engine, Audio_out *audio, Midi *
         double now = midi_clock_now();
         instrument_tick(in, now);
         Midi_tap tap;
-        while (midi_poll_tap(midi, &tap))
+        while (midi_poll_tap(midi, &tap)) {
+            instrument_note_input(in, tap.channel == 9 ? INPUT_KIND_DRUMS : INPUT_KIND_KEYS);
             instrument_tap(in, tap.velocity, tap.time);
+        }
         if (feed && in->pos.playing) {
             feed_until(feed, in, instrument_position_at(in, now) + 0.05);
             if (o->bpm <= 0) /* the file's tempo map, unless --bpm fixed one */
@@ -482,6 +496,9 @@ int cmd_run(int argc, char **argv)
         instrument_set_record_mode(&in, LIVE_REPLACE);
     if (o.evolve >= 0)
         instrument_set_evolve(&in, o.evolve);
+    instrument_force_input_kind(&in, o.input_kind);
+    if (o.play_groove)
+        instrument_note_input(&in, feed.kind);   /* the file's kind from the first loop on */
     for (int i = 0; i < o.n_mix; i++)
         (o.mix[i].pan ? instrument_set_pan : instrument_set_gain_db)(&in, o.mix[i].ch, o.mix[i].value);
     if (o.chain && instrument_set_chain(&in, o.chain, err, sizeof err) != 0) {

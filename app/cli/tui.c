@@ -609,6 +609,7 @@ static void handle_key(Tui *t, int ch, double now)
     }
     float tap = ch >= 0 && ch < 128 ? live_key_velocity(ch) : -1.0f;
     if (tap > 0) {
+        instrument_note_input(in, INPUT_KIND_TAPS);   /* computer keys */
         instrument_tap(in, tap, now);
         return;
     }
@@ -795,8 +796,10 @@ int tui_run(Tui_context *ctx)
         double now = now_seconds();
         instrument_tick(t.in, now);
         Midi_tap tap;
-        while (midi_poll_tap(ctx->midi, &tap))
+        while (midi_poll_tap(ctx->midi, &tap)) {
+            instrument_note_input(t.in, tap.channel == 9 ? INPUT_KIND_DRUMS : INPUT_KIND_KEYS);
             instrument_tap(t.in, tap.velocity, tap.time);
+        }
         if (ctx->feed && t.in->pos.playing)
             feed_until(ctx->feed, t.in, instrument_position_at(t.in, now) + 0.05);
         int changed = n > 0;

@@ -110,7 +110,7 @@ static void *midi_main(void *arg)
                 int vel = Pm_MessageData2(ev[i].message);
                 if ((status & 0xf0) == 0x90 && vel > 0) {
                     Midi_tap t = {m->pt_offset + ev[i].timestamp / 1000.0, Pm_MessageData1(ev[i].message),
-                                  (float)vel / 127.0f};
+                                  (float)vel / 127.0f, status & 0x0f};
                     ring_push(&m->taps, &t);
                 }
             }

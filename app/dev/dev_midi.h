@@ -27,6 +27,7 @@ typedef struct {
     double time;       /* seconds, CLOCK_MONOTONIC (as midi_clock_now) */
     int note;          /* 0..127 */
     float velocity;    /* 0..1 */
+    int channel;       /* 0..15 (9: General MIDI drums, "channel 10") */
 } Midi_tap;
 
 /* Opens MIDI: in_spec NULL = the default input if any; "none" = no input; out_spec NULL = no

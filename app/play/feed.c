@@ -30,6 +30,7 @@ int feed_load(Feed *f, const char *path, char *err, size_t errlen)
     if (midi_part_load(&part, path, why, sizeof why) != 0) {
         return error_set(err, errlen, "cannot read '%s': %s", path, why);
     }
+    f->kind = midi_part_is_drums(&part) ? INPUT_KIND_DRUMS : INPUT_KIND_KEYS;
     if (part.n_onsets == 0) {
         error_set(err, errlen, "'%s' holds no notes to play", path);
         midi_part_deinit(&part);
@@ -133,6 +134,7 @@ int feed_until(Feed *f, Instrument *in, double until)
         double at = (double)f->pass * f->length + f->position[f->next];
         if (at > until)
             break;
+        instrument_note_input(in, f->kind);
         instrument_tap_at(in, f->velocity[f->next], at);
         f->next++;
         taps++;

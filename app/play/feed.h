@@ -29,6 +29,7 @@ typedef struct {
     float *tempo_bpm;       /* ... and the tempo from there */
     int n_tempos;
     char skipped[256];    /* "" or the line naming the bars left out (not 4/4) */
+    int kind;             /* Input_kind: drums when most notes are on channel 10, else keys */
 } Feed;
 
 /* Reads a MIDI file. 0, or -1 with a one-line reason in err (unreadable, no notes). */

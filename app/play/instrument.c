@@ -114,6 +114,19 @@ static uint64_t request_generation(Instrument *in, int64_t for_loop)
         form_repeat_bar(&src->groove, &rq.groove);   /* a one-bar figure: bar 2 repeats bar 1 */
     rq.current = src->part;
     rq.kept = st->kept;
+    /* memory: the part that just played when the groove changed (new taps, a section taking
+     * over); it stays while the groove does, so an unchanged groove keeps its part loop after
+     * loop (evolve 0) and a changed one carries on from what was playing. An empty part
+     * (nothing played yet) is no memory. */
+    if (!in->memory_taken || memcmp(&in->memory_groove, &rq.groove, sizeof rq.groove) != 0) {
+        in->memory = src->part;
+        in->have_memory = hvo_count_hits(&src->part) > 0;
+        in->memory_groove = rq.groove;
+        in->memory_taken = 1;
+    }
+    rq.has_memory = in->have_memory;
+    rq.memory = in->memory;
+    rq.kind = in->input_forced >= 0 ? in->input_forced : in->input_kind;
     model_gen_params(&in->model, &rq.params);
     memcpy(rq.params.thresholds, st->thresholds, sizeof rq.params.thresholds);
     rq.params.temperature = st->temperature;
@@ -143,6 +156,17 @@ static uint64_t request_generation(Instrument *in, int64_t for_loop)
 }
 
 void instrument_regenerate(Instrument *in) { (void)request_generation(in, in->pos.loop + 1); }
+
+void instrument_note_input(Instrument *in, int kind)
+{
+    if (kind >= INPUT_KIND_DRUMS && kind <= INPUT_KIND_TAPS)
+        in->input_kind = kind;
+}
+
+void instrument_force_input_kind(Instrument *in, int kind)
+{
+    in->input_forced = kind >= INPUT_KIND_DRUMS && kind <= INPUT_KIND_TAPS ? kind : -1;
+}
 
 /* ---------------------------------------------------------- lifecycle -- */
 
@@ -239,6 +263,8 @@ int instrument_init(Instrument *in, Engine *engine, const Instrument_options *op
     in->session.form = &in->form;
     in->tap_undo_loop = -1;
     in->latency_s = opt->latency_s;
+    in->input_kind = INPUT_KIND_TAPS;   /* until a MIDI device or a file says otherwise */
+    in->input_forced = -1;
     session_defaults(&in->session);
     session_lock_clear(&in->session_lock);
     if (load_model(in, opt->model_path, err, errlen) != 0)

@@ -118,6 +118,13 @@ typedef struct {
     int have_prev;
     int stem_voice;            /* -1: every voice sounds; v: only v (a stem render) */
     int read_only;             /* the session file is read, never written nor set aside */
+    /* issue 13: what the taps come from, and the part that just played as the model's memory */
+    int input_kind;            /* Input_kind of the latest taps' source (computer keys: taps) */
+    int input_forced;          /* -1, or the kind --input fixed */
+    Hvo memory;                /* the part that was playing when the groove last changed */
+    int have_memory;           /* memory holds a part (something had played) */
+    Groove memory_groove;      /* the groove memory was taken for */
+    int memory_taken;          /* memory_groove is valid */
 } Instrument;
 
 /* Loads the model (or random weights, saying so), restores the session, starts the worker and
@@ -137,6 +144,12 @@ void instrument_set_note_out(Instrument *in, Instrument_note_fn fn, void *user);
 
 /* Estimated absolute step position heard at time t (engine step + elapsed, minus latency). */
 double instrument_position_at(const Instrument *in, double t);
+/* What the taps come from (Input_kind, model_params.h): the front ends call it as taps
+ * arrive - computer keys are taps, a MIDI keyboard keys, channel-10 pads or a drum file
+ * drums - and the model is told at the next generation. A kind fixed by
+ * instrument_force_input_kind wins (-1 there: follow the source again). */
+void instrument_note_input(Instrument *in, int kind);
+void instrument_force_input_kind(Instrument *in, int kind);
 /* A tap at time t (keyboard, MIDI in): recorded at the playhead, sounded at once. */
 void instrument_tap(Instrument *in, float velocity, double t);
 /* A tap at an exact absolute step position (--play-groove). */

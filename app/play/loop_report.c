@@ -17,6 +17,7 @@ void loop_report_init(Loop_report *r)
     r->changed_cells = -1;
     r->tap_mean_ms = NAN;
     r->tap_std_ms = NAN;
+    r->memory = -1;
 }
 
 void loop_report_fill(Loop_report *r, const Instrument *in, const Engine_stats *stats, const Hvo *prev_part)
@@ -30,6 +31,8 @@ void loop_report_fill(Loop_report *r, const Instrument *in, const Engine_stats *
     r->taps_total = in->taps;
     r->xruns = stats ? stats->xruns : 0;
     r->section = instrument_chain_section(in);
+    r->input = model_input_kind_name(in->input_forced >= 0 ? in->input_forced : in->input_kind);
+    r->memory = in->model.config.has_memory ? in->have_memory : 0;
     if (prev_part) {
         int changed = 0;
         for (int t = 0; t < HVO_STEPS; t++)
@@ -103,7 +106,12 @@ int loop_report_json(const Loop_report *r, char *buf, size_t n)
     out_number(&o, "tap_mean_ms", r->tap_mean_ms, 2);
     out_number(&o, "tap_std_ms", r->tap_std_ms, 2);
     out_string(&o, "section", r->section);
-    out_printf(&o, ",\"xruns\":%llu,\"rss_kb\":%ld}", (unsigned long long)r->xruns, r->rss_kb);
+    out_printf(&o, ",\"xruns\":%llu,\"rss_kb\":%ld", (unsigned long long)r->xruns, r->rss_kb);
+    out_string(&o, "input", r->input);
+    if (r->memory >= 0)
+        out_printf(&o, ",\"memory\":%s}", r->memory ? "true" : "false");
+    else
+        out_printf(&o, ",\"memory\":null}");
     if (o.overflow) {
         buf[0] = 0;
         return -1;

@@ -38,6 +38,9 @@ typedef struct {
     const char *section;       /* song section playing ("A".."D", "fill"), or NULL (null) */
     uint64_t xruns;            /* audio underflows since start */
     long rss_kb;               /* resident memory, kB (0 when unknown) */
+    const char *input;         /* what the model hears the taps as: "drums", "keys", "taps" */
+    int memory;                /* 1: the last generation had a memory (the part that played
+                                  before the groove changed), 0: none; -1 null (no model) */
 } Loop_report;
 
 /* Sets every field to "does not apply" (null), sync to "internal". */

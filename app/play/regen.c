@@ -25,6 +25,8 @@ void regen_generate(Model *model, const Regen_request *req, Regen_result *out)
     hvo_groove_to_input(&req->groove, &input);
     double t0 = (1e6 * clock_seconds());
     Gen_params g = req->params;   /* the noise lives in the request: the worker owns its copy */
+    g.kind = req->kind;
+    const Hvo *memory = req->has_memory ? &req->memory : NULL;
     g.eps = req->has_eps && model->config.latent <= REGEN_MAX_LATENT ? req->eps : NULL;   /* see below */
     if (g.eps == NULL && req->has_eps)
         g.variation = 0.0f;
@@ -34,7 +36,7 @@ void regen_generate(Model *model, const Regen_request *req, Regen_result *out)
         Gen_params g0 = g;
         g0.eps = req->has_base ? req->base : NULL;
         g0.variation = req->has_base ? g.variation : 0.0f;
-        model_generate(model, &input, NULL, &g0, &out->part);
+        model_generate(model, &input, memory, &g0, &out->part);
         for (int v = 0; v < HVO_VOICES; v++) {
             int n = 0;
             for (int t = 0; t < HVO_STEPS; t++)
@@ -45,7 +47,7 @@ void regen_generate(Model *model, const Regen_request *req, Regen_result *out)
         }
     }
     if (groove_count_hits(&req->groove) > 0)
-        model_generate(model, &input, NULL, &g, &out->part);
+        model_generate(model, &input, memory, &g, &out->part);
     else
         hvo_clear(&out->part);   /* nothing played, nothing to drum along to */
     out->gen_us = (1e6 * clock_seconds()) - t0;
