@@ -317,10 +317,9 @@ int kit_load_folder_raw(Kit *kit, const char *dir, int rate, char *err, size_t e
     for (int i = 0; i < n_names; i++)
         free(names[i]);
     if (rc == 0 && kit_voice_count(kit) == 0) {
-        snprintf(err, errlen,
-                 "cannot use kit '%s': no audio file named by voice (kick.wav, snare.wav, closed_hat.wav, ...)",
-                 kit->name);
-        rc = -1;
+        rc = error_set(err, errlen,
+                       "cannot use kit '%s': no audio file named by voice (kick.wav, snare.wav, closed_hat.wav, ...)",
+                       kit->name);
     }
     if (rc != 0)
         kit_deinit(kit);
