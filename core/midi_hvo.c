@@ -319,19 +319,22 @@ static int first_onset_at(const Midi_part *part, double s)
     return lo;
 }
 
+/* Where an onset falls against a bar. */
+typedef enum { SNAP_IN_BAR, SNAP_BEFORE, SNAP_AFTER } Snap_place;
+
 /* Snaps onset o onto the grid of a bar starting at step `first`: sets *t (0..15) and
- * *offset. Returns 0 when it falls in that bar, 1 when before it, 2 when after it. */
-static int snap(const Midi_onset *o, double first, double limit, int *t, float *offset)
+ * *offset when it falls in that bar. */
+static Snap_place snap(const Midi_onset *o, double first, double limit, int *t, float *offset)
 {
     double rel = o->step - first;
     double n = floor(rel + 0.5);
     if (n < 0)
-        return 1;
+        return SNAP_BEFORE;
     if (n >= limit)
-        return 2;
+        return SNAP_AFTER;
     *t = (int)n;
     *offset = (float)(rel - n);
-    return 0;
+    return SNAP_IN_BAR;
 }
 
 /* Calls fn for every onset of window w: at pattern step t (0..31) with its offset; the
@@ -351,10 +354,10 @@ static void window_onsets(const Midi_part *part, Midi_window w, Onset_fn fn, voi
             const Midi_onset *o = &part->onsets[i];
             int t;
             float offset;
-            int where = snap(o, first, limit, &t, &offset);
-            if (where == 2)
+            Snap_place where = snap(o, first, limit, &t, &offset);
+            if (where == SNAP_AFTER)
                 break;
-            if (where == 1)
+            if (where == SNAP_BEFORE)
                 continue;
             int clamped = 0;
             if (k == 0 && t == 0 && offset < 0.0f) {

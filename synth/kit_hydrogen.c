@@ -21,26 +21,29 @@ typedef struct {
     const char *p, *end;
 } Span;
 
+/* What xml_next found. */
+typedef enum { XML_MALFORMED = -1, XML_NONE = 0, XML_FOUND = 1 } Xml_found;
+
 /* Finds the next element <tag ...>...</tag> (or <tag/>) inside s, from *from on. Fills inner
- * with its content and moves *from past it. 1 found, 0 none, -1 malformed (no closing tag). */
-static int xml_next(Span s, const char **from, const char *tag, Span *inner)
+ * with its content and moves *from past it. XML_MALFORMED: no closing tag. */
+static Xml_found xml_next(Span s, const char **from, const char *tag, Span *inner)
 {
     size_t tl = strlen(tag);
     const char *p = *from;
     while (p < s.end) {
         const char *lt = memchr(p, '<', (size_t)(s.end - p));
         if (!lt)
-            return 0;
+            return XML_NONE;
         const char *q = lt + 1;
         if ((size_t)(s.end - q) > tl && !strncmp(q, tag, tl) &&
             (q[tl] == '>' || q[tl] == ' ' || q[tl] == '/' || q[tl] == '\t' || q[tl] == '\n' || q[tl] == '\r')) {
             const char *gt = memchr(q, '>', (size_t)(s.end - q));
             if (!gt)
-                return -1;
+                return XML_MALFORMED;
             if (gt[-1] == '/') { /* <tag/> */
                 inner->p = inner->end = gt;
                 *from = gt + 1;
-                return 1;
+                return XML_FOUND;
             }
             /* Find the matching close, counting nested elements of the same name. */
             int depth = 1;
@@ -48,13 +51,13 @@ static int xml_next(Span s, const char **from, const char *tag, Span *inner)
             while (r < s.end) {
                 const char *n = memchr(r, '<', (size_t)(s.end - r));
                 if (!n)
-                    return -1;
+                    return XML_MALFORMED;
                 if ((size_t)(s.end - n) > tl + 2 && n[1] == '/' && !strncmp(n + 2, tag, tl) && n[2 + tl] == '>') {
                     if (--depth == 0) {
                         inner->p = gt + 1;
                         inner->end = n;
                         *from = n + 3 + tl;
-                        return 1;
+                        return XML_FOUND;
                     }
                 } else if ((size_t)(s.end - n) > tl + 1 && !strncmp(n + 1, tag, tl) &&
                            (n[1 + tl] == '>' || n[1 + tl] == ' ')) {
@@ -64,11 +67,11 @@ static int xml_next(Span s, const char **from, const char *tag, Span *inner)
                 }
                 r = n + 1;
             }
-            return -1;
+            return XML_MALFORMED;
         }
         p = lt + 1;
     }
-    return 0;
+    return XML_NONE;
 }
 
 /* Copies an element's text (entities decoded, whitespace trimmed) into out. */
@@ -107,7 +110,7 @@ static int xml_field(Span s, const char *tag, char *out, size_t n)
     const char *from = s.p;
     Span inner;
     out[0] = 0;
-    if (xml_next(s, &from, tag, &inner) != 1)
+    if (xml_next(s, &from, tag, &inner) != XML_FOUND)
         return 0;
     xml_text(inner, out, n);
     return 1;
@@ -243,9 +246,10 @@ static int h2_load_instrument(Kit *kit, const char *dir, const H2Instrument *ins
     kit_copy_str(kit->voices[voice].source, sizeof kit->voices[voice].source, ins->name);
     const char *from = ins->body.p;
     Span layer;
-    int found = 0, r;
+    int found = 0;
+    Xml_found r;
     why[0] = 0;
-    while ((r = xml_next(ins->body, &from, "layer", &layer)) == 1) {
+    while ((r = xml_next(ins->body, &from, "layer", &layer)) == XML_FOUND) {
         char file[256], buf[64];
         if (!xml_field(layer, "filename", file, sizeof file) || !file[0])
             continue;
@@ -271,7 +275,7 @@ static int h2_load_instrument(Kit *kit, const char *dir, const H2Instrument *ins
         kit_add_layer(kit, voice, data, frames, min_v, max_v, gain * ins->gain);
         found++;
     }
-    if (r < 0) {
+    if (r == XML_MALFORMED) {
         return error_set(err, errlen, "malformed drumkit.xml: unclosed <layer> in instrument '%s'", ins->name);
     }
     if (!found && ins->file[0]) {
@@ -325,7 +329,7 @@ static void h2_kit_name(Kit *kit, Span info, const char *dir)
     char name[128];
     Span head = info, il;
     const char *lf = info.p;
-    if (xml_next(info, &lf, "instrumentList", &il) == 1)
+    if (xml_next(info, &lf, "instrumentList", &il) == XML_FOUND)
         head.end = il.p; /* the kit's own <name> comes before its instruments */
     if (xml_field(head, "name", name, sizeof name) && name[0])
         kit_copy_str(kit->name, sizeof kit->name, name);
@@ -362,10 +366,11 @@ static void h2_instrument_parse(H2Instrument *it, Span body, int position)
  * failure). Returns how many, or -1 with err. */
 static int h2_read_instruments(Span list, H2Instrument **ins, const char *xml_path, char *err, size_t errlen)
 {
-    int n_ins = 0, cap = 0, r;
+    int n_ins = 0, cap = 0;
+    Xml_found r;
     Span body;
     const char *from = list.p;
-    while ((r = xml_next(list, &from, "instrument", &body)) == 1) {
+    while ((r = xml_next(list, &from, "instrument", &body)) == XML_FOUND) {
         if (n_ins == cap) {
             cap = cap ? 2 * cap : 32;
             if (cap > 4096) {
@@ -380,7 +385,7 @@ static int h2_read_instruments(Span list, H2Instrument **ins, const char *xml_pa
         n_ins++;
         h2_instrument_parse(&(*ins)[n_ins - 1], body, n_ins);
     }
-    if (r < 0) {
+    if (r == XML_MALFORMED) {
         return error_set(err, errlen, "malformed drumkit.xml '%s': unclosed <instrument> element", xml_path);
     }
     return n_ins;
@@ -543,13 +548,13 @@ int kit_load_hydrogen_memory(Kit *kit, const char *xml, size_t n, const char *di
     int n_ins = 0, rc = -1;
     Span info, list;
     const char *from = all.p;
-    if (xml_next(all, &from, "drumkit_info", &info) != 1) {
+    if (xml_next(all, &from, "drumkit_info", &info) != XML_FOUND) {
         error_set(err, errlen, "malformed drumkit.xml '%s': no complete <drumkit_info> element", xml_path);
         goto done;
     }
     h2_kit_name(kit, info, dir);
     from = info.p;
-    if (xml_next(info, &from, "instrumentList", &list) != 1) {
+    if (xml_next(info, &from, "instrumentList", &list) != XML_FOUND) {
         error_set(err, errlen, "malformed drumkit.xml '%s': no complete <instrumentList>", xml_path);
         goto done;
     }

@@ -212,21 +212,21 @@ static int bench_open_model(const Bench_args *a, Model *m, const char **path, co
     if (*path) {
         if (model_load(m, *path, err, sizeof err)) {
             fprintf(stderr, "groove: cannot load model '%s': %s\n", *path, err);
-            return 1;
+            return CMD_FAILED;
         }
         *source = *path;
         return 0;
     }
     if (model_init_random(m, &a->config, 1, err, sizeof err)) {
         fprintf(stderr, "groove: %s\n", err);
-        return 1;
+        return CMD_FAILED;
     }
     *source = "random weights";
     int fd = mkstemp(tmp_model);
     if (fd < 0) {
         fprintf(stderr, "groove: cannot create a temporary file: %s\n", strerror(errno));
         model_deinit(m);
-        return 1;
+        return CMD_FAILED;
     }
     close(fd);
     *tmp_made = 1;
@@ -234,7 +234,7 @@ static int bench_open_model(const Bench_args *a, Model *m, const char **path, co
         fprintf(stderr, "groove: cannot save the benchmark model: %s\n", err);
         unlink(tmp_model);
         model_deinit(m);
-        return 1;
+        return CMD_FAILED;
     }
     *path = tmp_model;
     return 0;
@@ -384,7 +384,7 @@ int cmd_bench(int argc, char **argv)
     char tmp_model[] = "/tmp/groove-bench-XXXXXX";
     int tmp_made;
     if (bench_open_model(&a, &m, &model_path, &b.source, tmp_model, &tmp_made) != 0)
-        return 1;
+        return CMD_FAILED;
     b.config = m.config;
     b.n_params = m.n_params;
     Hvo input;
@@ -397,7 +397,7 @@ int cmd_bench(int argc, char **argv)
         if (tmp_made)
             unlink(tmp_model);
         model_deinit(&m);
-        return 1;
+        return CMD_FAILED;
     }
     b.use_torch = a.use_torch;
     b.have_torch = a.use_torch && torch_time(model_path, a.runs < 500 ? a.runs : 500, &b.torch_median,

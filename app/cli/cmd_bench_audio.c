@@ -132,7 +132,7 @@ int cmd_bench_audio(int argc, char **argv)
     char err[1024];
     if (kit_load(&kit, kit_spec, BENCH_RATE, err, sizeof err) != 0) {
         fprintf(stderr, "groove: %s\n", err);
-        return 1;
+        return CMD_FAILED;
     }
     static const int sizes[2] = {64, 256};
     Bench_audio_result r[2];
@@ -140,7 +140,7 @@ int cmd_bench_audio(int argc, char **argv)
         if (bench_one(&kit, sizes[k], seconds, &r[k]) != 0) {
             fprintf(stderr, "groove: out of memory\n");
             kit_deinit(&kit);
-            return 1;
+            return CMD_FAILED;
         }
     if (json) {
         printf("{\"kit\": \"%s\", \"rate\": %d, \"target_mean\": 0.02, \"results\": [", kit.name, BENCH_RATE);

@@ -138,7 +138,7 @@ int cmd_bench_train(int argc, char **argv)
     if (model_file_read(path, &cfg, &params, NULL, err, sizeof err) != 0) {
         if (model_path) {
             fprintf(stderr, "groove: bench --train: cannot load model '%s': %s\n", path, err);
-            return 1;
+            return CMD_FAILED;
         }
         path = "(default training config)";
     }
@@ -150,13 +150,13 @@ int cmd_bench_train(int argc, char **argv)
     Trainer t;
     if (trainer_init(&t, &cfg, &opt, 1000, err, sizeof err) != 0) {
         fprintf(stderr, "groove: bench --train: %s\n", err);
-        return 1;
+        return CMD_FAILED;
     }
     Train_sample *s = malloc(sizeof *s * (size_t)batch);
     if (!s) {
         trainer_deinit(&t);
         fprintf(stderr, "groove: bench --train: out of memory\n");
-        return 1;
+        return CMD_FAILED;
     }
     random_samples(s, batch);
     for (int i = 0; i < 2; i++)
@@ -174,7 +174,7 @@ int cmd_bench_train(int argc, char **argv)
                                            sizeof err);
     if (torch_sps <= 0.0) {
         fprintf(stderr, "groove: bench --train: %s (C trainer: %.1f samples/s)\n", err, c_sps);
-        return 1;
+        return CMD_FAILED;
     }
     double ratio = c_sps / torch_sps;
     if (json) {

@@ -56,7 +56,7 @@ static int info(const char *path)
     char err[512];
     if (dataset_load(&d, path, err, sizeof err) != 0) {
         fprintf(stderr, "groove: %s\n", err);
-        return 1;
+        return CMD_FAILED;
     }
     int counts[DATASET_SPLIT_COUNT][2];
     dataset_count(&d, counts);
@@ -111,18 +111,18 @@ int cmd_dataset(int argc, char **argv)
     char err[512];
     if (dataset_build(&d, gmd, &rep, err, sizeof err) != 0) {
         fprintf(stderr, "groove: %s\n", err);
-        return 1;
+        return CMD_FAILED;
     }
     if (d.count == 0) {
         fprintf(stderr, "groove: %s: no usable MIDI file found (%d listed, %d absent)\n", gmd, rep.files_listed,
                 rep.files_missing[0] + rep.files_missing[1] + rep.files_missing[2]);
         dataset_deinit(&d);
-        return 1;
+        return CMD_FAILED;
     }
     if (dataset_save(&d, out, err, sizeof err) != 0) {
         fprintf(stderr, "groove: %s\n", err);
         dataset_deinit(&d);
-        return 1;
+        return CMD_FAILED;
     }
     printf("%s: %d files listed; %d windows from %d files written to %s\n", gmd, rep.files_listed, d.count, d.n_files,
            out);

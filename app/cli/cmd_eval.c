@@ -112,12 +112,12 @@ static int eval_keys(Model *model, const char *dir, float threshold, Keys_set *s
     char err[512];
     if (keys_set_load(set, dir, stderr, err, sizeof err) != 0) {
         fprintf(stderr, "groove: eval --midi: %s\n", err);
-        return 1;
+        return CMD_FAILED;
     }
     if (keys_eval_run(model, set, threshold, r, err, sizeof err) != 0) {
         fprintf(stderr, "groove: eval --midi: %s\n", err);
         keys_set_deinit(set);
-        return 1;
+        return CMD_FAILED;
     }
     return 0;
 }
@@ -251,7 +251,7 @@ int cmd_eval(int argc, char **argv)
         model_config_default(&c);
         if (model_init_random(&model, &c, (uint64_t)args.random_seed, err, sizeof err) != 0) {
             fprintf(stderr, "groove: cannot build a random model: %s\n", err);
-            return 1;
+            return CMD_FAILED;
         }
         snprintf(random_name, sizeof random_name, "random weights (seed %llu)", args.random_seed);
         model_name = random_name;
@@ -259,7 +259,7 @@ int cmd_eval(int argc, char **argv)
         model_name = model_path ? model_path : model_default_path();
         if (model_load(&model, model_name, err, sizeof err) != 0) {
             fprintf(stderr, "groove: cannot load model '%s': %s\n", model_name, err);
-            return 1;
+            return CMD_FAILED;
         }
     }
 
@@ -286,7 +286,7 @@ int cmd_eval(int argc, char **argv)
         else
             keys_write_text(stdout, &keys_set, &keys, model_name);
         if (!report_dir) {
-            rc = fflush(stdout) == 0 ? 0 : 1;
+            rc = fflush(stdout) == 0 ? CMD_OK : CMD_FAILED;
             goto done;
         }
     }
@@ -331,7 +331,7 @@ int cmd_eval(int argc, char **argv)
         }
         fprintf(json ? stderr : stdout, "report: %s/index.html\n", report_dir);
     }
-    rc = fflush(stdout) == 0 ? 0 : 1;
+    rc = fflush(stdout) == 0 ? CMD_OK : CMD_FAILED;
 done:
     if (have_result)
         eval_result_deinit(&result);

@@ -168,7 +168,7 @@ int cmd_generate(int argc, char **argv)
     Model m;
     if (model_load(&m, model_path, err, sizeof err)) {
         fprintf(stderr, "groove: cannot load model '%s': %s\n", model_path, err);
-        return 1;
+        return CMD_FAILED;
     }
     if (genre >= 0 && m.config.n_genres == 0 && !quiet)
         fprintf(stderr, "groove: note: this model has no style conditioning; --style is ignored\n");
@@ -178,13 +178,13 @@ int cmd_generate(int argc, char **argv)
     if (midi_part_load(&part, in_path, err, sizeof err)) {
         fprintf(stderr, "groove: cannot read '%s': %s\n", in_path, err);
         model_deinit(&m);
-        return 1;
+        return CMD_FAILED;
     }
     if (part.n_onsets == 0) {
         fprintf(stderr, "groove: '%s' has no notes: nothing to play along to\n", in_path);
         midi_part_deinit(&part);
         model_deinit(&m);
-        return 1;
+        return CMD_FAILED;
     }
     /* One rule for meters in every command: 4/4 bars two at a time on the file's bar lines,
      * other bars skipped with one line (midi_hvo.h). */
@@ -197,7 +197,7 @@ int cmd_generate(int argc, char **argv)
                 windows < 0 ? "out of memory" : skipped);
         midi_part_deinit(&part);
         model_deinit(&m);
-        return 1;
+        return CMD_FAILED;
     }
     if (windows > GENERATE_MAX_WINDOWS) {
         fprintf(stderr, "groove: '%s' is too long (%d bars; at most %d)\n", in_path, part.n_bars,
@@ -205,7 +205,7 @@ int cmd_generate(int argc, char **argv)
         free(win);
         midi_part_deinit(&part);
         model_deinit(&m);
-        return 1;
+        return CMD_FAILED;
     }
     if (n_skipped && !quiet)
         fprintf(stderr, "groove: '%s': %s\n", in_path, skipped);
@@ -215,7 +215,7 @@ int cmd_generate(int argc, char **argv)
         free(win);
         midi_part_deinit(&part);
         model_deinit(&m);
-        return 1;
+        return CMD_FAILED;
     }
 
     char tempo_words[64];
@@ -278,5 +278,5 @@ int cmd_generate(int argc, char **argv)
     free(win);
     midi_part_deinit(&part);
     model_deinit(&m);
-    return rc ? 1 : 0;
+    return rc ? CMD_FAILED : CMD_OK;
 }

@@ -35,7 +35,7 @@ static int kits_show(const char *name, const char *spec)
             fprintf(stderr, "groove: %s\n", err);
         else
             printf("%s: FAILED: %s\n", name, err);
-        return 1;
+        return CMD_FAILED;
     }
     printf("%s (%s): %d of 9 voices\n", kit.name, kit.path, kit_voice_count(&kit));
     for (int v = 0; v < HVO_VOICES; v++) {
@@ -93,7 +93,7 @@ int cmd_kits(int argc, char **argv)
     Kit_info *infos = calloc(KITS_MAX, sizeof *infos);
     if (!infos) {
         fprintf(stderr, "groove: out of memory\n");
-        return 1;
+        return CMD_FAILED;
     }
     int n = kit_list(infos, KITS_MAX);
     if (n > KITS_MAX)
@@ -106,5 +106,5 @@ int cmd_kits(int argc, char **argv)
             printf("%-28s %-18s %s\n", infos[i].name, infos[i].origin, infos[i].path);
     }
     free(infos);
-    return failed ? 1 : 0;
+    return failed ? CMD_FAILED : CMD_OK;
 }

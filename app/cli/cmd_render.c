@@ -121,7 +121,7 @@ static int render_play(Engine *e, const Hvo *patterns, int n_patterns, int loops
     Audio_out *out = audio_open(e, &cfg);
     if (!out) {
         fprintf(stderr, "groove: out of memory\n");
-        return 1;
+        return CMD_FAILED;
     }
     if (audio_is_silent(out)) {
         char why[300];
@@ -131,7 +131,7 @@ static int render_play(Engine *e, const Hvo *patterns, int n_patterns, int loops
             *tail = 0;   /* it stops here: it does not run silent */
         fprintf(stderr, "groove: %s\n", why);
         audio_close(out);
-        return 1;
+        return CMD_FAILED;
     }
     printf("device: %s\n", audio_status(out));
     fflush(stdout);
@@ -168,7 +168,7 @@ static int render_play(Engine *e, const Hvo *patterns, int n_patterns, int loops
             fprintf(stderr, "groove: the device stopped calling back (played %.1f of %d loops)\n",
                     pos.step / 32.0, loops);
             audio_close(out);
-            return 1;
+            return CMD_FAILED;
         }
     }
     engine_stop(e);
@@ -180,7 +180,7 @@ static int render_play(Engine *e, const Hvo *patterns, int n_patterns, int loops
     printf("played %d loops (%.2f s) at %.1f bpm: %llu callbacks, %llu xruns, callback load avg %.2f%% max %.2f%%\n",
            loops, play_s, engine_get_bpm(e), (unsigned long long)st.callbacks,
            (unsigned long long)st.xruns, 100.0 * st.load_avg, 100.0 * st.load_max);
-    return ok ? 0 : 1;
+    return ok ? CMD_OK : CMD_FAILED;
 }
 
 /* The offline render's state between blocks: the patterns played in turn and the tempo map. */
@@ -238,13 +238,13 @@ static int render_file(Engine *e, const Hvo *patterns, int n_patterns, int loops
     long long body = llround(render_seconds(rt, loops) * rate), tail = (long long)(RENDER_TAIL_S * rate);
     if ((body + tail) * 2 > (1LL << 31)) {
         fprintf(stderr, "groove: %d loops are too long for one WAV file\n", loops);
-        return 1;
+        return CMD_FAILED;
     }
     char err[1024];
     Wav_writer w;
     if (wav_writer_open(&w, out_path, ENGINE_CHANNELS, rate, WAV_PCM16, err, sizeof err) != 0) {
         fprintf(stderr, "groove: %s\n", err);
-        return 1;
+        return CMD_FAILED;
     }
     engine_set_pattern(e, &patterns[0]);
     engine_play(e);
@@ -256,7 +256,7 @@ static int render_file(Engine *e, const Hvo *patterns, int n_patterns, int loops
         rc = -1;
     if (rc != 0) {
         fprintf(stderr, "groove: %s\n", err);
-        return 1;
+        return CMD_FAILED;
     }
     printf("%s: %d loops, %.2f s at %s, peak %.1f dBFS\n", out_path, loops, (double)r.frames / rate, what,
            r.peak > 0 ? 20.0 * log10(r.peak) : -120.0);
@@ -341,14 +341,14 @@ int cmd_render(int argc, char **argv)
     memset(&part, 0, sizeof part);
     if (midi_part_load(&part, in, err, sizeof err) != 0) {
         fprintf(stderr, "groove: cannot read '%s': %s\n", in, err);
-        return 1;
+        return CMD_FAILED;
     }
     int bar = args.bar;
     if (part.n_bars == 0 || bar >= part.n_bars) {
         fprintf(stderr, "groove: cannot render '%s': %s\n", in,
                 part.n_bars == 0 ? "no notes in it" : "--bar is past the end of the file");
         midi_part_deinit(&part);
-        return 1;
+        return CMD_FAILED;
     }
     /* One rule for meters in every command (midi_hvo.h): 4/4 bars two at a time, other
      * bars skipped with one line; render plays the 4/4 bars one after the other. */
@@ -359,7 +359,7 @@ int cmd_render(int argc, char **argv)
     if (n_patterns <= 0) {
         fprintf(stderr, "groove: cannot render '%s': %s\n", in, n_patterns < 0 ? "out of memory" : skipped);
         midi_part_deinit(&part);
-        return 1;
+        return CMD_FAILED;
     }
     if (n_skipped)
         fprintf(stderr, "groove: '%s': %s\n", in, skipped);
@@ -368,7 +368,7 @@ int cmd_render(int argc, char **argv)
         fprintf(stderr, "groove: out of memory\n");
         free(win);
         midi_part_deinit(&part);
-        return 1;
+        return CMD_FAILED;
     }
     Midi_hvo_stats stats;
     memset(&stats, 0, sizeof stats);
@@ -388,7 +388,7 @@ int cmd_render(int argc, char **argv)
         free(patterns);
         free(win);
         midi_part_deinit(&part);
-        return 1;
+        return CMD_FAILED;
     }
     int loops = args.loops > 0 ? args.loops : n_patterns;
 
@@ -399,7 +399,7 @@ int cmd_render(int argc, char **argv)
         free(patterns);
         free(win);
         midi_part_deinit(&part);
-        return 1;
+        return CMD_FAILED;
     }
     if (fell_back)
         fprintf(stderr, "groove: %s\n", err);
@@ -412,7 +412,7 @@ int cmd_render(int argc, char **argv)
         free(patterns);
         free(win);
         midi_part_deinit(&part);
-        return 1;
+        return CMD_FAILED;
     }
     engine_set_bpm(&e, (float)start_bpm);
     engine_set_swing(&e, (float)(2.0 * swing_pct / 100.0 - 1.0));

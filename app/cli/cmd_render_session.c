@@ -230,7 +230,7 @@ int cmd_render_session(int argc, char **argv)
     Song song;
     if (song_from_session(&song, session, model, loops, bpm, err, sizeof err) != 0) {
         fprintf(stderr, "groove: %s\n", err);
-        return 1;
+        return CMD_FAILED;
     }
     for (int i = 0; i < n_mix; i++) {
         if (mix[i].ch >= HVO_VOICES)
@@ -245,7 +245,7 @@ int cmd_render_session(int argc, char **argv)
     if (kit_load_or_default(&kit, kit_spec ? kit_spec : "default", rate, &fell_back, err, sizeof err) != 0) {
         fprintf(stderr, "groove: cannot load a kit: %s\n", err);
         song_free(&song);
-        return 1;
+        return CMD_FAILED;
     }
     if (kit_spec && fell_back) {
         char *tail = strstr(err, "; playing the default");
@@ -254,7 +254,7 @@ int cmd_render_session(int argc, char **argv)
         fprintf(stderr, "groove: %s\n", err);
         kit_deinit(&kit);
         song_free(&song);
-        return 1;
+        return CMD_FAILED;
     }
     rc = render_song_files(&song, &kit, rate, out, stems, mono, midi, tracks, report, sizeof report, err, sizeof err);
     if (rc != 0) {
@@ -270,5 +270,5 @@ int cmd_render_session(int argc, char **argv)
     }
     kit_deinit(&kit);
     song_free(&song);
-    return rc ? 1 : 0;
+    return rc ? CMD_FAILED : CMD_OK;
 }

@@ -359,7 +359,7 @@ static int run_offline(Instrument *in, Engine *engine, Feed *feed, const Run_opt
     Wav_writer w;
     if (wav_writer_open(&w, o->out_wav, ENGINE_CHANNELS, o->rate, WAV_PCM16, err, sizeof err) != 0) {
         fprintf(stderr, "groove: %s\n", err);
-        return 1;
+        return CMD_FAILED;
     }
     Offline_run x = {in, engine, feed, o, log, {.printed = -1}, o->loops >= 0 ? o->loops : 4};
     instrument_tick(in, 0);
@@ -372,7 +372,7 @@ static int run_offline(Instrument *in, Engine *engine, Feed *feed, const Run_opt
         rc = -1;
     if (rc != 0) {
         fprintf(stderr, "groove: %s\n", err);
-        return 1;
+        return CMD_FAILED;
     }
     printf("groove: rendered %d loops (%.1f s) to %s, %llu generations, last %.0f us\n", x.loops,
            (double)r.frames / o->rate, o->out_wav, (unsigned long long)in->generations, in->last_gen_us);
@@ -432,7 +432,7 @@ int cmd_run(int argc, char **argv)
         return prc;
     if (!o.headless && (!isatty(0) || !isatty(1))) {
         fprintf(stderr, "groove: the instrument needs a terminal (or use --headless)\n");
-        return 1;
+        return CMD_FAILED;
     }
     char err[512];
     int rc = 1;

@@ -206,12 +206,12 @@ int cmd_show(int argc, char **argv)
     char err[512];
     if (midi_part_load(&part, path, err, sizeof err) != 0) {
         fprintf(stderr, "groove: %s: %s\n", path, err);
-        return 1;
+        return CMD_FAILED;
     }
     if (part.n_onsets == 0) {
         fprintf(stderr, "groove: %s: the file has no notes\n", path);
         midi_part_deinit(&part);
-        return 1;
+        return CMD_FAILED;
     }
     /* One rule for meters in every command (midi_hvo.h): the 4/4 bars from --bar on, two at
      * a time; other bars are skipped, with one line naming them. */
@@ -222,7 +222,7 @@ int cmd_show(int argc, char **argv)
     if (bar < part.n_bars && n_windows <= 0) {
         fprintf(stderr, "groove: %s: %s\n", path, n_windows < 0 ? "out of memory" : skipped);
         midi_part_deinit(&part);
-        return 1;
+        return CMD_FAILED;
     }
     if (bar < part.n_bars && !bar_given)
         bar = win[0].bar[0];
@@ -230,13 +230,13 @@ int cmd_show(int argc, char **argv)
         fprintf(stderr, "groove: %s: bar %d is not 4/4: %s\n", path, bar, skipped);
         free(win);
         midi_part_deinit(&part);
-        return 1;
+        return CMD_FAILED;
     }
     if (bar >= part.n_bars) {
         fprintf(stderr, "groove: %s: bar %d is out of range (the file has %d bar%s: 0..%d)\n", path, bar, part.n_bars,
                 part.n_bars == 1 ? "" : "s", part.n_bars - 1);
         midi_part_deinit(&part);
-        return 1;
+        return CMD_FAILED;
     }
     Hvo p;
     Groove g;

@@ -50,14 +50,14 @@ int cmd_synth_kit(int argc, char **argv)
     }
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "groove: cannot create '%s': %s\n", dir, strerror(errno));
-        return 1;
+        return CMD_FAILED;
     }
     for (int v = 0; v < HVO_VOICES; v++) {
         float *data;
         int frames;
         if (drumsynth_render(v, SYNTH_KIT_RATE, &data, &frames) != 0) {
             fprintf(stderr, "groove: cannot synthesise %s: out of memory\n", voice_name(v));
-            return 1;
+            return CMD_FAILED;
         }
         char path[4096], err[512];
         snprintf(path, sizeof path, "%s/%s", dir, drumsynth_file_name(v));
@@ -65,7 +65,7 @@ int cmd_synth_kit(int argc, char **argv)
         free(data);
         if (rc != 0) {
             fprintf(stderr, "groove: %s\n", err);
-            return 1;
+            return CMD_FAILED;
         }
         printf("%-26s %6.3f s\n", path, (double)frames / SYNTH_KIT_RATE);
     }

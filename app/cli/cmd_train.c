@@ -331,7 +331,7 @@ static int calibrate(const Train_run_config *rc, const Train_args *a)
     char err[512];
     if (train_calibrate_model(rc, a->calibrate, out, &cal, err, sizeof err) != 0) {
         fprintf(stderr, "groove: train: %s\n", err);
-        return 1;
+        return CMD_FAILED;
     }
     if (a->quiet)
         return 0;
@@ -374,7 +374,7 @@ int cmd_train(int argc, char **argv)
         Dataset_midi_report mr;
         if (dataset_from_midi_dir(&midi, a.midi_dir, stderr, &mr, err, sizeof err) != 0) {
             fprintf(stderr, "groove: train: %s\n", err);
-            return 1;
+            return CMD_FAILED;
         }
         if (!a.quiet)
             printf("fine-tune: %d of %d MIDI files in %s (%d train, %d validation), %d windows of 2 bars\n", mr.used,
@@ -386,7 +386,7 @@ int cmd_train(int argc, char **argv)
     dataset_deinit(&midi);
     if (failed) {
         fprintf(stderr, "groove: train: %s\n", err);
-        return 1;
+        return CMD_FAILED;
     }
     if (a.quiet)
         return 0;

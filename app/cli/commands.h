@@ -1,11 +1,20 @@
 /* commands.h - the subcommands of the groove binary.
  *
  * Each takes the arguments after its own name (argv[0] is the command name) and returns
- * the process exit status: 0 success, 1 bad input or failure (one line on stderr), 2 usage.
- * Every command answers --help. main.c holds the table that maps names to these.
+ * the process exit status, a Cmd_status. Every command answers --help. main.c holds the
+ * table that maps names to these.
  */
 #ifndef GROOVE_COMMANDS_H
 #define GROOVE_COMMANDS_H
+
+#include "options.h"
+
+/* A command's exit status. */
+typedef enum {
+    CMD_OK = 0,                 /* done */
+    CMD_FAILED = 1,             /* bad input or a failure, said in one "groove: ..." line */
+    CMD_USAGE = OPTIONS_USAGE   /* 2: a usage error, said in one line (core/options.h) */
+} Cmd_status;
 
 int cmd_show(int argc, char **argv);       /* print a MIDI file's 2 bars as a grid */
 int cmd_dataset(int argc, char **argv);    /* build the binary dataset from GMD */

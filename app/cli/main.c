@@ -71,5 +71,5 @@ int main(int argc, char **argv)
             return c->run(argc - first + 1, argv + first - 1);
         }
     fprintf(stderr, "groove: unknown command '%s' (groove --help lists them)\n", name);
-    return 2;
+    return CMD_USAGE;
 }
