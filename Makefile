@@ -74,7 +74,7 @@ ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recov
 ASAN_CORE_OBJ := $(CORE_SRC:%.c=$(A)/%.o)
 ASAN_TESTS    := $(TEST_SRC:tests/%.c=$(A)/tests/%)
 
-.PHONY: all run test test-asan test-unit bench fuzz samples deps deps-test clean debug install uninstall
+.PHONY: all run test test-asan test-unit bench fuzz samples deps deps-test clean debug install uninstall rooms
 all: groove
 
 # The version `groove --version` prints (the file VERSION).
@@ -111,6 +111,10 @@ $(A)/libgroove.a: $(ASAN_CORE_OBJ)
 $(A)/tests/%: tests/%.c $(A)/libgroove.a tests/check.h
 	@mkdir -p $(@D)
 	$(CC) -O1 -g $(ASAN) $(BASE) $(CORE_CFLAGS) $(ROOM_INC_tests) $< -o $@ $(A)/libgroove.a $(CORE_LIBS)
+
+# The walls as data for tests/t_build.sh: one line per room, "ROOM|include list|system flags".
+rooms:
+	@$(foreach r,$(PURE_ROOMS) $(GLUE_ROOMS),echo '$(r)|$(ROOM_INC_$(r))|$(call room_sys,$(r)/x.c)';)
 
 # Set-up: check for the libraries and tools, install the missing Debian packages.
 deps:
