@@ -298,6 +298,21 @@ static void test_session_v2(void)
           "another model's latent size: the latents dropped, sections kept");
     free(text);
 
+    /* The longest chain (64 links of F1*64) survives a round trip. */
+    {
+        char longest[FORM_CHAIN_MAX * 8] = "";
+        for (int i = 0; i < FORM_CHAIN_MAX; i++)
+            strcat(longest, "F1*64 ");
+        f.n_chain = form_parse_chain(longest, f.chain, FORM_CHAIN_MAX, err, sizeof err);
+        text = session_to_text(&a, &len);
+        static Form h;
+        form_init(&h, L, 0);
+        CHECK(f.n_chain == FORM_CHAIN_MAX && session_from_text_form(text, len, &c, &h, err, sizeof err) == SESSION_OK &&
+                  h.n_chain == FORM_CHAIN_MAX && form_chain_loops(&h) == 64 * 64,
+              "a chain of 64 links of F1*64 reads back (%s)", err);
+        free(text);
+    }
+
     /* Bad form lines are caught. */
     const char *bad[] = {"chain A E\n", "section A\nbpm 100\n", "section end\n", "section A\nsection B\n",
                          "latent 128\neps a 3 1 2\n", "latent 128\neps q 0 1\n", "auto_fill 2\n", "latent 99999\n",

@@ -429,7 +429,7 @@ Session_status session_from_text_form(const char *text, size_t len, Session *out
         while (e < line_start && text[e] != '\n')
             e++;
         lineno++;
-        char line[256];
+        char line[512];   /* the longest: a chain of 64 links ("F1*64 " each) */
         size_t n = e - pos;
         if (n >= sizeof line) {
             error_set(err, errlen, "session file line %d is too long", lineno);
