@@ -76,7 +76,10 @@ int main(void)
     CHECK(engine_init(&engine, RATE, NULL) == 0, "engine (silent kit)");
 
     Instrument in;
-    Instrument_options opt = {"/nonexistent/model.gtm", session_path, 0, 120.0f, 0, 0};
+    char config_path[600];
+    snprintf(config_path, sizeof config_path, "%s/config", dir);
+    Instrument_options opt = {.model_path = "/nonexistent/model.gtm", .session_path = session_path, .bpm = 120.0f,
+                              .config_path = config_path, .rate = RATE};
     CHECK(instrument_init(&in, &engine, &opt, err, sizeof err) == 0, "instrument starts (%s)", err);
     CHECK(in.model_is_random, "no model file: random weights");
     CHECK(strstr(in.model_note, "random weights") != NULL, "and it says so: %s", in.model_note);
@@ -314,14 +317,15 @@ int main(void)
     f = fopen(bad_model, "w");
     fputs("not a model", f);
     fclose(f);
-    Instrument_options bad = {bad_model, NULL, 1, 0, 0, 0};
+    Instrument_options bad = {.model_path = bad_model, .no_session = 1, .config_path = config_path};
     CHECK(engine_init(&engine, RATE, NULL) == 0, "fourth engine");
     CHECK(instrument_init(&in, &engine, &bad, err, sizeof err) == -1 && strstr(err, "cannot load model"),
           "a broken model file is refused: %s", err);
     engine_deinit(&engine);
 
     /* The MIDI export carries the swing the engine plays (and the WAV export renders). */
-    Instrument_options plain = {"/nonexistent/model.gtm", NULL, 1, 120.0f, 0, 0};
+    Instrument_options plain = {.model_path = "/nonexistent/model.gtm", .no_session = 1, .bpm = 120.0f,
+                                .config_path = config_path, .rate = RATE};
     CHECK(engine_init(&engine, RATE, NULL) == 0, "fifth engine");
     CHECK(instrument_init(&in, &engine, &plain, err, sizeof err) == 0, "instrument for export (%s)", err);
     hvo_clear(&in.session.part);

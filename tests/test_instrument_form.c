@@ -72,7 +72,7 @@ static void start(Instrument *in, const char *session_path)
     frames = 0;
     engine_deinit(&engine);
     engine_init(&engine, RATE, NULL);
-    Instrument_options opt = {"/nonexistent/model.gtm", session_path, session_path == NULL, 120.0f, 0, 0};
+    Instrument_options opt = {"/nonexistent/model.gtm", session_path, session_path == NULL, 120.0f, 0, 0, NULL, 0, RATE};
     if (instrument_init(in, &engine, &opt, err, sizeof err) != 0) {
         printf("FAIL instrument_init: %s\n", err);
         exit(1);

@@ -43,7 +43,7 @@ int main(void)
     Engine e1, e2;
     Instrument first, second;
     CHECK(engine_init(&e1, RATE, NULL) == 0 && engine_init(&e2, RATE, NULL) == 0, "engines");
-    Instrument_options opt = {"/nonexistent/model.gtm", session, 0, 0.0f, 0, 0};
+    Instrument_options opt = {"/nonexistent/model.gtm", session, 0, 0.0f, 0, 0, NULL, 0, RATE};
     CHECK(instrument_init(&first, &e1, &opt, err, sizeof err) == 0, "the first instrument starts");
     CHECK(first.autosave == 1, "the first instrument autosaves");
     instrument_set_bpm(&first, 133);

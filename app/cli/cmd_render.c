@@ -44,7 +44,8 @@ static void render_usage(FILE *out)
             "  --rate R         sample rate (default 48000)\n"
             "  --play           play through the audio device instead of writing a file\n"
             "  --device D       output device: index or name part (groove devices lists them)\n"
-            "  --frames N       device buffer size in frames (default 256)\n");
+            "  --frames N       device buffer size in frames (default 256)\n"
+            "  --click          add the metronome click (accent on beat 1 of each bar)\n");
 }
 
 /* Restores the negative offsets the window cut set to 0 at step 0: playing windows back to
@@ -272,19 +273,21 @@ typedef struct {
     float swing_pct;  /* 50 straight .. 75 */
     int rate, frames;
     int play;
+    int click;        /* the metronome click in the render */
 } Render_args;
 
 /* Parses the options. OPTIONS_OK, OPTIONS_HELP (usage printed), or OPTIONS_USAGE (said). */
 static int parse_options(int argc, char **argv, Render_args *a)
 {
-    enum { O_KIT = 256, O_DEVICE, O_PLAY, O_LOOPS, O_BAR, O_BPM, O_SWING, O_RATE, O_FRAMES };
+    enum { O_KIT = 256, O_DEVICE, O_PLAY, O_LOOPS, O_BAR, O_BPM, O_SWING, O_RATE, O_FRAMES, O_CLICK };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},          {"output", required_argument, NULL, 'o'},
         {"kit", required_argument, NULL, O_KIT},   {"device", required_argument, NULL, O_DEVICE},
         {"play", no_argument, NULL, O_PLAY},       {"loops", required_argument, NULL, O_LOOPS},
         {"bar", required_argument, NULL, O_BAR},   {"bpm", required_argument, NULL, O_BPM},
         {"swing", required_argument, NULL, O_SWING}, {"rate", required_argument, NULL, O_RATE},
-        {"frames", required_argument, NULL, O_FRAMES}, {NULL, 0, NULL, 0},
+        {"frames", required_argument, NULL, O_FRAMES}, {"click", no_argument, NULL, O_CLICK},
+        {NULL, 0, NULL, 0},
     };
     memset(a, 0, sizeof *a);
     a->swing_pct = 50.0f;
@@ -299,6 +302,7 @@ static int parse_options(int argc, char **argv, Render_args *a)
         case O_KIT: a->kit_spec = optarg; break;
         case O_DEVICE: a->device = optarg; break;
         case O_PLAY: a->play = 1; break;
+        case O_CLICK: a->click = 1; break;
         case O_LOOPS: r = options_int("--loops", optarg, 1, 10000, &a->loops); break;
         case O_BAR: r = options_int("--bar", optarg, 0, 100000, &a->bar); break;
         case O_BPM: r = options_float("--bpm", optarg, 20, 400, &a->bpm); break;
@@ -416,6 +420,7 @@ int cmd_render(int argc, char **argv)
     }
     engine_set_bpm(&e, (float)start_bpm);
     engine_set_swing(&e, (float)(2.0 * swing_pct / 100.0 - 1.0));
+    engine_set_click(&e, args.click);
     if (stats.unmapped)
         fprintf(stderr, "groove: %d notes on no drum voice were left out\n", stats.unmapped);
 

@@ -32,6 +32,7 @@
 #include "mixer.h"
 #include "offline.h"
 #include "options.h"
+#include "practice.h"
 #include "tui.h"
 #include "wav.h"
 
@@ -48,6 +49,7 @@ typedef struct {
     struct { int ch, pan; float value; } mix[2 * SESSION_MIX_CHANNELS * 4];
     Tui_glyphs glyphs;         /* --glyphs auto|unicode|ascii */
     int input_kind;            /* --input drums|keys|taps, or -1: from the source */
+    Practice_options practice; /* click, count-in, respond, latency, calibration (practice.h) */
 } Run_options;
 
 static void usage(FILE *out)
@@ -78,7 +80,15 @@ static void usage(FILE *out)
             "  --play-chain        play the chain saved in the session\n"
             "  --glyphs KIND       grid glyphs: auto (default), unicode, ascii\n"
             "  --input KIND        what the taps are to the model: drums, keys or taps (default: computer\n"
-            "                      keys taps, a MIDI keyboard keys, channel 10 or a drum file drums)\n");
+            "                      keys taps, a MIDI keyboard keys, channel 10 or a drum file drums)\n"
+            "  --click             the metronome click (in a headless WAV only with this)\n"
+            "  --count-in N        N bars (0, 1, 2) of click before the transport's first step\n"
+            "  --respond WHEN      a new part takes over at the next loop, bar or beat\n"
+            "  --input-latency MS  input latency compensation for this run (default: the config's)\n"
+            "  --calibrate         measure the input latency: tap on the click's beats (headless\n"
+            "                      with --play-groove: the file's taps; prints one JSON object)\n"
+            "  --tap-delay MS      headless, --play-groove: every tap arrives MS late\n"
+            "  --tap-jitter MS     ... plus or minus up to MS (deterministic)\n");
 }
 
 /* Parses the options. OPTIONS_OK, OPTIONS_HELP (usage printed), or OPTIONS_USAGE (said). */
@@ -86,7 +96,7 @@ static int parse_options(int argc, char **argv, Run_options *o)
 {
     enum { O_KIT = 256, O_MODEL, O_BPM, O_MIDI_IN, O_MIDI_OUT, O_AUDIO_DEVICE, O_RATE, O_BUFFER,
            O_PLAY_GROOVE, O_SESSION, O_NO_SESSION, O_HEADLESS, O_LOOPS, O_OUT_WAV, O_OUT_MID, O_JSON, O_EVOLVE, O_GAIN, O_PAN, O_CHAIN, O_PLAY_CHAIN,
-           O_GLYPHS, O_INPUT };
+           O_GLYPHS, O_INPUT, O_PRACTICE = 512 /* + Practice_option */ };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"kit", required_argument, NULL, O_KIT},
@@ -112,6 +122,13 @@ static int parse_options(int argc, char **argv, Run_options *o)
         {"play-chain", no_argument, NULL, O_PLAY_CHAIN},
         {"glyphs", required_argument, NULL, O_GLYPHS},
         {"input", required_argument, NULL, O_INPUT},
+        {"click", no_argument, NULL, O_PRACTICE + PRACTICE_CLICK},
+        {"count-in", required_argument, NULL, O_PRACTICE + PRACTICE_COUNT_IN},
+        {"respond", required_argument, NULL, O_PRACTICE + PRACTICE_RESPOND},
+        {"tap-delay", required_argument, NULL, O_PRACTICE + PRACTICE_TAP_DELAY},
+        {"tap-jitter", required_argument, NULL, O_PRACTICE + PRACTICE_TAP_JITTER},
+        {"input-latency", required_argument, NULL, O_PRACTICE + PRACTICE_INPUT_LATENCY},
+        {"calibrate", no_argument, NULL, O_PRACTICE + PRACTICE_CALIBRATE},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -120,6 +137,7 @@ static int parse_options(int argc, char **argv, Run_options *o)
     o->loops = -1;
     o->evolve = -1;
     o->input_kind = -1;
+    practice_options_init(&o->practice);
     options_begin();
     int c, rc = OPTIONS_OK;
     while (rc == OPTIONS_OK && (c = getopt_long(argc, argv, OPTIONS_SHORT, longopts, NULL)) != -1) {
@@ -175,7 +193,12 @@ static int parse_options(int argc, char **argv, Run_options *o)
             }
             break;
         }
-        default: return options_error("run", c, argv);
+        default:
+            if (c > O_PRACTICE && c <= O_PRACTICE + PRACTICE_CALIBRATE) {
+                rc = practice_option(&o->practice, (Practice_option)(c - O_PRACTICE), optarg);
+                break;
+            }
+            return options_error("run", c, argv);
         }
     }
     if (rc != OPTIONS_OK)
@@ -192,7 +215,7 @@ static int parse_options(int argc, char **argv, Run_options *o)
         fprintf(stderr, "groove: --json needs --headless\n");
         return OPTIONS_USAGE;
     }
-    return OPTIONS_OK;
+    return practice_check(&o->practice, o->headless, o->play_groove != NULL);
 }
 
 static volatile sig_atomic_t stop_requested;
@@ -323,6 +346,7 @@ typedef struct {
     Part_log *log;
     Loop_printer lp;
     int loops;
+    int last_n;                /* frames of the block rendered last */
 } Offline_run;
 
 /* Before each block: the instrument's clock is the frames rendered; it ends after the loops. */
@@ -331,25 +355,46 @@ static Offline_step offline_before_block(void *ctx, Engine *e, int64_t frame, in
 {
     (void)e;
     (void)in_body;
-    (void)n;
     (void)err;
     (void)errlen;
     Offline_run *x = ctx;
     Instrument *in = x->in;
-    double now = (double)frame / x->o->rate;
+    /* the moment the last block was rendered (and heard: the file is the listener) */
+    double now = (double)(frame - x->last_n) / x->o->rate;
     instrument_tick(in, now);
-    if (in->pos.playing && in->pos.loop >= x->loops)
+    /* the next block starts where the last one ended: stop on the loop line, exactly */
+    if (in->pos.playing && frame > 0) {
+        double fps = engine_frames_per_step(x->o->rate, in->session.settings.bpm);
+        double left = ((double)x->loops * HVO_STEPS - in->pos.step) * fps - x->last_n;
+        if (left < 0.5)
+            return OFFLINE_END;
+        if (left < *n)
+            *n = (int)llround(left) > 0 ? (int)llround(left) : 1;
+    }
+    if (x->o->practice.calibrate && !in->calibrating)
         return OFFLINE_END;
-    if (x->o->json && in->pos.playing && in->pos.loop != x->lp.printed)
+    if (x->o->json && in->pos.playing && !instrument_counting_in(in) && in->pos.loop != x->lp.printed)
         loop_printer_print(&x->lp, in, x->engine, x->o);
     if (x->feed) {
-        feed_until(x->feed, in, instrument_position_at(in, now) + 1.0);
+        practice_feed(&x->o->practice, x->feed, in, now, 1, 1.0);
         if (x->o->bpm <= 0) /* the file's tempo map, unless --bpm fixed one */
             instrument_follow_bpm(in, feed_bpm_at(x->feed, instrument_position_at(in, now)));
     }
     instrument_wait_for_model(in, now);
     part_log_add(x->log, in);
+    x->last_n = *n;
     return OFFLINE_GO;
+}
+
+/* A sink that keeps nothing (a calibration on the render clock writes no file). */
+static int offline_drop_sink(void *ctx, const float *frames, int n, char *err, size_t errlen)
+{
+    (void)ctx;
+    (void)frames;
+    (void)n;
+    (void)err;
+    (void)errlen;
+    return 0;
 }
 
 /* Offline: renders loops into a WAV as fast as it can (synth/offline.h). */
@@ -357,24 +402,26 @@ static int run_offline(Instrument *in, Engine *engine, Feed *feed, const Run_opt
 {
     char err[256];
     Wav_writer w;
-    if (wav_writer_open(&w, o->out_wav, ENGINE_CHANNELS, o->rate, WAV_PCM16, err, sizeof err) != 0) {
+    if (o->out_wav && wav_writer_open(&w, o->out_wav, ENGINE_CHANNELS, o->rate, WAV_PCM16, err, sizeof err) != 0) {
         fprintf(stderr, "groove: %s\n", err);
         return CMD_FAILED;
     }
-    Offline_run x = {in, engine, feed, o, log, {.printed = -1}, o->loops >= 0 ? o->loops : 4};
+    Offline_run x = {in, engine, feed, o, log, {.printed = -1}, o->loops >= 0 ? o->loops : o->practice.calibrate ? 8 : 4, 0};
     instrument_tick(in, 0);
-    instrument_play(in);
+    practice_start(&o->practice, in);
     instrument_wait_for_model(in, 0);
-    Offline_plan plan = {-1, 0, 0, o->rate, offline_before_block, &x, offline_wav_sink, &w};
+    Offline_plan plan = {-1, 0, 0, o->rate, offline_before_block, &x, o->out_wav ? offline_wav_sink : offline_drop_sink,
+                         o->out_wav ? &w : NULL};
     Offline_result r;
     int rc = offline_render(engine, &plan, &r, err, sizeof err);
-    if (wav_writer_close(&w, rc == 0, err, sizeof err) != 0)
+    if (o->out_wav && wav_writer_close(&w, rc == 0, err, sizeof err) != 0)
         rc = -1;
     if (rc != 0) {
         fprintf(stderr, "groove: %s\n", err);
         return CMD_FAILED;
     }
-    printf("groove: rendered %d loops (%.1f s) to %s, %llu generations, last %.0f us\n", x.loops,
+    if (o->out_wav)
+        printf("groove: rendered %d loops (%.1f s) to %s, %llu generations, last %.0f us\n", x.loops,
            (double)r.frames / o->rate, o->out_wav, (unsigned long long)in->generations, in->last_gen_us);
     return 0;
 }
@@ -389,8 +436,8 @@ static int run_realtime(Instrument *in, Engine *engine, Audio_out *audio, Midi *
         printf("groove: %s\n", in->message);
     fflush(stdout);
     /* A file to play, or a number of loops to run: start now. Otherwise the first tap does. */
-    if (feed || o->loops >= 0)
-        instrument_play(in);
+    if (feed || o->loops >= 0 || o->practice.click || o->practice.calibrate)
+        practice_start(&o->practice, in);
     Loop_printer lp = {.printed = -1};
     while (!stop_requested) {
         double now = midi_clock_now();
@@ -398,15 +445,17 @@ static int run_realtime(Instrument *in, Engine *engine, Audio_out *audio, Midi *
         Midi_tap tap;
         while (midi_poll_tap(midi, &tap)) {
             instrument_note_input(in, tap.channel == 9 ? INPUT_KIND_DRUMS : INPUT_KIND_KEYS);
-            instrument_tap(in, tap.velocity, tap.time);
+            instrument_tap_from(in, INSTRUMENT_INPUT_MIDI, tap.velocity, tap.time);
         }
+        if (o->practice.calibrate && !in->calibrating)
+            break;
         if (feed && in->pos.playing) {
-            feed_until(feed, in, instrument_position_at(in, now) + 0.05);
+            practice_feed(&o->practice, feed, in, now, 0, 0.05);
             if (o->bpm <= 0) /* the file's tempo map, unless --bpm fixed one */
                 instrument_follow_bpm(in, feed_bpm_at(feed, instrument_position_at(in, now)));
         }
         part_log_add(log, in);
-        if (in->pos.playing && in->pos.loop != lp.printed) {
+        if (in->pos.playing && !instrument_counting_in(in) && in->pos.loop != lp.printed) {
             loop_printer_print(&lp, in, engine, o);
             if (o->loops >= 0 && lp.printed >= o->loops)
                 break;
@@ -478,13 +527,16 @@ int cmd_run(int argc, char **argv)
     have_engine = 1;
     /* A file played in (a demo) leaves the autosaved session alone unless --session names one. */
     /* An offline render reads a session named with --session (never writing it), else none. */
+    /* --calibrate on a file played in runs on the render clock too (offline, no WAV) */
+    int offline = o.out_wav || (o.headless && o.practice.calibrate && o.play_groove);
     Instrument_options io = {o.model, o.session,
-                             o.no_session || (o.out_wav != NULL && !o.session) || (o.play_groove && !o.session),
+                             o.no_session || (offline && !o.session) || (o.play_groove && !o.session),
                              o.bpm > 0 ? o.bpm : (o.play_groove ? feed.bpm : 0), 0,
-                             o.out_wav != NULL && o.session != NULL && !o.no_session};
+                             offline && o.session != NULL && !o.no_session,
+                             NULL, o.practice.input_latency_ms, o.rate};
     if (io.bpm > 300)
         io.bpm = 300;
-    if (!o.out_wav)
+    if (!offline)
         io.latency_s = (double)o.buffer / o.rate;
     if (instrument_init(&in, &engine, &io, err, sizeof err) != 0) {
         fprintf(stderr, "groove: %s\n", err);
@@ -513,7 +565,8 @@ int cmd_run(int argc, char **argv)
             goto done;
         }
     }
-    if (o.out_wav) {
+    practice_apply(&o.practice, &in);
+    if (offline) {
         rc = run_offline(&in, &engine, o.play_groove ? &feed : NULL, &o, &log);
     } else {
         midi = midi_open(o.midi_in, o.midi_out, err, sizeof err);
@@ -548,6 +601,21 @@ int cmd_run(int argc, char **argv)
                                o.glyphs};
             rc = tui_run(&ctx);
         }
+    }
+    if (have_instrument && o.practice.calibrate && o.headless) {
+        /* the calibration's one JSON object (or why there is none) */
+        if (in.calibrating)
+            instrument_calibrate_finish(&in, 1);
+        if (isfinite(in.calibrated_ms)) {
+            char line[128];
+            puts(calibration_json(in.calibrated_ms, in.calibrated_spread_ms, in.calibrated_taps, line, sizeof line));
+        } else if (rc == 0) {
+            fprintf(stderr, "groove: %s\n", in.message);
+            rc = 1;
+        }
+    } else if (have_instrument && in.taps > 0) {
+        char line[160];
+        printf("groove: %s\n", instrument_summary(&in, line, sizeof line));
     }
     if (rc == 0 && o.out_mid) {
         const Hvo *parts = log.n ? log.parts : &in.session.part;   /* never played: the part now */

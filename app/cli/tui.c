@@ -23,6 +23,7 @@
 #include <langinfo.h>
 #include <locale.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,6 +315,45 @@ static void draw_controls(const Tui *t, int y, int cols)
     mvaddnstr(y, 0, line, utf8_bytes(line, cols));
 }
 
+/* The practice line: click, count-in, respond, input latency keys/MIDI, and the last loop's
+ * taps (count, mean in ms with + late, spread). */
+static void practice_text(const Tui *t, char *line, size_t n)
+{
+    const Instrument *in = t->in;
+    char timing[96] = "";
+    const Timing_pass *p = timing_stats_pass(&in->timing, in->pos.loop - 1);
+    if (!p)
+        p = timing_stats_pass(&in->timing, in->pos.loop);
+    if (p)
+        snprintf(timing, sizeof timing, "  taps %d %+.1f ms %s%.1f", p->all.n, timing_mean(&p->all),
+                 t->utf8 ? "\xc2\xb1" : "+-", timing_std(&p->all));
+    snprintf(line, n, "click %s  count-in %d  respond %s  latency %.0f/%.0f ms%s%s", in->click ? "on" : "off",
+             in->count_in_bars, instrument_respond_name(in->respond),
+             in->input_latency_s[INSTRUMENT_INPUT_KEYS] * 1000.0, in->input_latency_s[INSTRUMENT_INPUT_MIDI] * 1000.0,
+             in->calibrating ? "  CALIBRATING" : "", timing);
+}
+
+/* The last loop's timing per step on the playhead line: '<' early, '>' late by more than
+ * 5 ms, '=' within 5 ms (the playhead's '^' is drawn over it). */
+static void draw_timing_marks(const Tui *t, int y, int wide)
+{
+    const Instrument *in = t->in;
+    const Timing_pass *p = timing_stats_pass(&in->timing, in->pos.loop - 1);
+    if (!p)
+        p = timing_stats_pass(&in->timing, in->pos.loop);
+    if (!p)
+        return;
+    attron(color(t, PAIR_GROOVE));
+    mvaddstr(y, 0, "TM");
+    for (int s = 0; s < HVO_STEPS; s++) {
+        if (p->step[s].n == 0)
+            continue;
+        double ms = timing_mean(&p->step[s]);
+        mvaddch(y, LABEL_COLS + s * (wide ? 2 : 1), (chtype)(ms < -5.0 ? '<' : ms > 5.0 ? '>' : '='));
+    }
+    attroff(color(t, PAIR_GROOVE));
+}
+
 /* The lines below the grid: cursor cell, audio, MIDI, session. */
 static void draw_info(const Tui *t, int y, int cols)
 {
@@ -369,6 +409,13 @@ static void draw_message(const Tui *t, int y, int cols)
         return;
     }
     const char *m = instrument_message_now(t->in);
+    if (!m[0]) {   /* no message: the practice line */
+        char line[300];
+        practice_text(t, line, sizeof line);
+        squeeze_line(line, cols);
+        mvaddnstr(y, 0, line, utf8_bytes(line, cols));
+        return;
+    }
     attron(color(t, PAIR_MSG));
     mvaddnstr(y, 0, m, cols);
     attroff(color(t, PAIR_MSG));
@@ -385,14 +432,19 @@ static const char *const help_lines[] = {
     "y Y     style previous / next      i  fill next loop   I  fill every N",
     "v       new variation              V  back to the previous variation",
     "z       keep (freeze) cursor voice m  mute   n  solo (cursor voice)",
-    "r       regenerate now             R  record: overdub / replace",
+    "r       a new variation now        R  record: overdub / replace",
+    "M       click on / off             N  count-in 0 / 1 / 2 bars",
+    "T       respond: loop / bar / beat D  calibrate keys/MIDI latency",
     "K       next kit (as groove kits lists them, no restart)",
     "^S      save the session as...     ^E  export: mix, stems, MIDI",
     "        (in a prompt: Enter accepts, Esc cancels, ^U clears)",
     "?       this help                  q  quit (asks when unsaved)  ^C quit",
     "",
     "Each loop the model drums along to the groove; a new part takes over at",
-    "the next loop boundary. The session autosaves to the XDG state dir.",
+    "the next loop, bar or beat (T). With the click on, space starts (after",
+    "the count-in) and taps land where played; TM shows the last loop's",
+    "timing per step (< early > late). Calibration (D): tap 12 beats on the",
+    "click. Replace mode keeps the last 2 bars. Autosaved (XDG state dir).",
 };
 
 /* The same keys in one narrow column, for terminals under HELP_WIDE_COLS. */
@@ -408,7 +460,8 @@ static const char *const help_narrow[] = {
     "i        fill next loop",              "I        fill every N loops",
     "v        new variation",               "V        back to previous variation",
     "z        keep (freeze) cursor voice",  "m        mute (cursor voice)",
-    "n        solo (cursor voice)",         "r        regenerate now",
+    "n        solo (cursor voice)",         "r        a new variation now",
+    "M N      click on/off, count-in 0-2",  "T D      respond; calibrate latency",
     "R        record: overdub / replace",   "K        next kit (groove kits)",
     "^S       save the session as...",
     "^E       export mix, stems, MIDI",     "Enter    (prompt) accept",
@@ -503,6 +556,7 @@ static void draw(Tui *t)
     draw_row(t, y++, INSTRUMENT_GROOVE_ROW, wide);
     for (int v = 0; v < HVO_VOICES; v++)
         draw_row(t, y++, v, wide);
+    draw_timing_marks(t, y, wide);
     if (playhead >= 0)
         mvaddch(y, LABEL_COLS + playhead * (wide ? 2 : 1), '^');
     y++;
@@ -676,7 +730,17 @@ static void handle_key(Tui *t, int ch, double now)
     case 'z': if ((v = cursor_voice(t)) >= 0) instrument_toggle_keep(in, v); break;
     case 'm': if ((v = cursor_voice(t)) >= 0) instrument_toggle_mute(in, v); break;
     case 'n': if ((v = cursor_voice(t)) >= 0) instrument_toggle_solo(in, v); break;
-    case 'r': instrument_regenerate(in); instrument_message(in, "regenerating"); break;
+    case 'r': instrument_redraw(in); break;
+    case 'M': instrument_set_click(in, !in->click); break;   /* metronome */
+    case 'N': instrument_set_count_in(in, (in->count_in_bars + 1) % (INSTRUMENT_COUNT_IN_MAX + 1)); break;
+    case 'T': instrument_set_respond(in, in->respond == HVO_STEPS ? HVO_STEPS_PER_BAR   /* takeover */
+                                         : in->respond == HVO_STEPS_PER_BAR ? HVO_STEPS_PER_BEAT : HVO_STEPS); break;
+    case 'D':   /* input delay: calibrate */
+        if (in->calibrating)
+            instrument_calibrate_finish(in, 1);
+        else
+            instrument_calibrate_start(in);
+        break;
     case 'R': instrument_toggle_record_mode(in); break;
     case 'K':
         if (t->ctx->kits) {
@@ -798,7 +862,7 @@ int tui_run(Tui_context *ctx)
         Midi_tap tap;
         while (midi_poll_tap(ctx->midi, &tap)) {
             instrument_note_input(t.in, tap.channel == 9 ? INPUT_KIND_DRUMS : INPUT_KIND_KEYS);
-            instrument_tap(t.in, tap.velocity, tap.time);
+            instrument_tap_from(t.in, INSTRUMENT_INPUT_MIDI, tap.velocity, tap.time);
         }
         if (ctx->feed && t.in->pos.playing)
             feed_until(ctx->feed, t.in, instrument_position_at(t.in, now) + 0.05);

@@ -141,3 +141,38 @@ int feed_until(Feed *f, Instrument *in, double until)
     }
     return taps;
 }
+
+/* A number in -1..1 from a tap's serial (a fixed hash: the same run, the same jitter). */
+static double jitter_unit(uint32_t n)
+{
+    uint32_t x = n * 0x9e3779b9u + 0x7f4a7c15u;
+    x ^= x >> 16;
+    x *= 0x85ebca6bu;
+    x ^= x >> 13;
+    x *= 0xc2b2ae35u;
+    x ^= x >> 16;
+    return (double)x / 2147483647.5 - 1.0;
+}
+
+int feed_until_time(Feed *f, Instrument *in, double now, double step0_time, double steps_per_second, double delay_s,
+                    double jitter_s)
+{
+    int taps = 0;
+    if (f->n == 0 || !(steps_per_second > 0))
+        return 0;
+    for (;;) {
+        if (f->next >= f->n) {
+            f->next = 0;
+            f->pass++;
+        }
+        double at = (double)f->pass * f->length + f->position[f->next];
+        double arrival = step0_time + at / steps_per_second + delay_s + jitter_s * jitter_unit(f->taps_made);
+        if (arrival > now)
+            break;
+        instrument_tap_from(in, INSTRUMENT_INPUT_KEYS, f->velocity[f->next], arrival);
+        f->next++;
+        f->taps_made++;
+        taps++;
+    }
+    return taps;
+}

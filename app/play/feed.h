@@ -30,6 +30,7 @@ typedef struct {
     int n_tempos;
     char skipped[256];    /* "" or the line naming the bars left out (not 4/4) */
     int kind;             /* Input_kind: drums when most notes are on channel 10, else keys */
+    uint32_t taps_made;   /* onsets delivered so far (seeds each tap's jitter) */
 } Feed;
 
 /* Reads a MIDI file. 0, or -1 with a one-line reason in err (unreadable, no notes). */
@@ -40,6 +41,13 @@ void feed_deinit(Feed *f);
 int feed_until(Feed *f, Instrument *in, double until);
 /* Tempo of the file at absolute step position `position` (passes repeat the map). */
 float feed_bpm_at(const Feed *f, double position);
+/* The same file played as a person on a slow line would (--tap-delay, --tap-jitter): every
+ * onset at position p is meant for the moment step0_time + p / steps_per_second (seconds on the
+ * tick clock: when the player hears step p) and arrives delay_s (+ a jitter uniform in
+ * -jitter_s..jitter_s, deterministic per tap) later, as a keyboard tap at that time. Delivers
+ * every onset that has arrived by `now`. Returns taps made. */
+int feed_until_time(Feed *f, Instrument *in, double now, double step0_time, double steps_per_second, double delay_s,
+                    double jitter_s);
 /* Loops (2 bars) in one pass of the file. */
 int feed_loops(const Feed *f);
 

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,6 +67,9 @@ static void apply_settings(Instrument *in)
         engine_set_gain(in->engine, v, gain);
         engine_set_pan(in->engine, v, st->pan[v]);
     }
+    /* the click's own strip (a stem render leaves it out) */
+    engine_set_click_level(in->engine, in->stem_voice < 0 ? ENGINE_DEFAULT_CLICK_LEVEL * mixer_gain(st->gain_db[SESSION_MIX_CLICK])
+                                                          : 0.0f);
 }
 
 /* Hands a pattern to the engine (it takes over at the next loop boundary). */
@@ -221,6 +225,28 @@ static void lock_session(Instrument *in)
     }
 }
 
+/* Reads the machine's config (input latencies); a file that will not load is never written. */
+static void load_config(Instrument *in, const Instrument_options *opt)
+{
+    char err[300];
+    config_init(&in->config);
+    if (opt->config_path)
+        snprintf(in->config_path, sizeof in->config_path, "%s", opt->config_path);
+    else if (config_default_path(in->config_path, sizeof in->config_path, err, sizeof err) != 0)
+        in->config_path[0] = 0;
+    if (in->config_path[0]) {
+        Config_status st = config_load(in->config_path, &in->config, err, sizeof err);
+        in->config_writable = st == CONFIG_OK || st == CONFIG_MISSING;
+        if (!in->config_writable)
+            instrument_message(in, "config not used: %.150s", err);
+    }
+    static const char *const keys[INSTRUMENT_INPUTS] = {CONFIG_INPUT_LATENCY_KEYS, CONFIG_INPUT_LATENCY_MIDI};
+    for (int i = 0; i < INSTRUMENT_INPUTS; i++) {
+        double ms = opt->input_latency_ms >= 0 ? opt->input_latency_ms : config_get_double(&in->config, keys[i], 0.0);
+        in->input_latency_s[i] = (ms > -1000 && ms < 1000 ? ms : 0.0) / 1000.0;
+    }
+}
+
 /* Restores the autosaved session, setting a bad file aside. */
 static void restore_session(Instrument *in)
 {
@@ -265,6 +291,13 @@ int instrument_init(Instrument *in, Engine *engine, const Instrument_options *op
     in->latency_s = opt->latency_s;
     in->input_kind = INPUT_KIND_TAPS;   /* until a MIDI device or a file says otherwise */
     in->input_forced = -1;
+    in->rate = opt->rate > 0 ? opt->rate : 48000;
+    in->respond = HVO_STEPS;
+    in->calibration_input = -1;
+    in->calibrated_ms = in->calibrated_spread_ms = NAN;
+    timing_clock_init(&in->render_clock);
+    timing_stats_init(&in->timing);
+    load_config(in, opt);
     session_defaults(&in->session);
     session_lock_clear(&in->session_lock);
     if (load_model(in, opt->model_path, err, errlen) != 0)
@@ -424,7 +457,15 @@ void instrument_tick(Instrument *in, double now)
     }
     in->now = now;
     int was_playing = in->pos.playing;
-    engine_position(in->engine, &in->pos);
+    /* The audio thread publishes field by field: read again if a block ended meanwhile. */
+    for (int tries = 0; tries < 3; tries++) {
+        engine_position(in->engine, &in->pos);
+        Engine_position again;
+        engine_position(in->engine, &again);
+        if (again.clock == in->pos.clock && again.frame == in->pos.frame)
+            break;
+    }
+    timing_clock_see(&in->render_clock, in->pos.clock, now, in->rate);
     /* Just asked to play: until the audio thread has rendered a block, it still reports the
      * old, stopped transport; trust the request for up to a second. */
     if (in->play_pending) {
@@ -432,16 +473,19 @@ void instrument_tick(Instrument *in, double now)
             in->play_pending = 0;
         } else {
             in->pos.playing = 1;
-            in->pos.step = 0;
+            in->pos.step = in->play_start;
             in->pos.step_in_loop = 0;
             in->pos.loop = 0;
         }
     }
-    if (in->pos.frame != in->clock_frame || in->pos.playing != was_playing) {
+    /* Where the player is: the step at the start of the last rendered block, heard when that
+     * block was rendered (by the render clock's estimate) plus the output latency. */
+    if (!in->play_pending && (in->pos.frame != in->clock_frame || in->pos.playing != was_playing || in->pos.playing)) {
         in->clock_frame = in->pos.frame;
         in->clock_step = in->pos.step;
-        in->clock_time = now;
+        in->clock_time = timing_clock_render_time(&in->render_clock, in->pos.clock, in->rate) + in->latency_s;
     }
+    (void)was_playing;
     /* The engine swapped patterns: what was sent is playing now. */
     if (in->pos.pattern_serial != in->engine_serial) {
         in->engine_serial = in->pos.pattern_serial;
@@ -487,28 +531,56 @@ double instrument_position_at(const Instrument *in, double t)
     double dt = t - in->clock_time;
     if (dt > 0.25)
         dt = 0.25;   /* the engine has not reported for a while: do not run away */
-    return in->clock_step + (dt - in->latency_s) * steps_per_second(in);
+    return in->clock_step + dt * steps_per_second(in);
+}
+
+double instrument_time_of(const Instrument *in, double position)
+{
+    return in->clock_time + (position - in->clock_step) / steps_per_second(in);
+}
+
+int instrument_counting_in(const Instrument *in) { return in->pos.playing && in->pos.step < 0; }
+
+/* Starts the transport at step `start`, whose moment the player hears at `heard` (s). */
+static void play_from(Instrument *in, double start, double heard)
+{
+    instrument_form_restart(in);   /* a chain starts over */
+    engine_play_from(in->engine, start);
+    in->play_start = start;
+    in->play_pending = 1;
+    in->play_pending_since = in->now;
+    /* Until the engine reports, the transport is at `start`, heard at `heard`. */
+    in->pos.playing = 1;
+    in->pos.step = start;
+    in->pos.loop = 0;
+    in->loop_seen = 0;
+    in->clock_step = start;
+    in->clock_time = heard;
+    in->clock_frame = -1;
+    in->note_scanned = start - 0.5;
+    instrument_form_loop(in);
+    request_generation(in, 1);
+}
+
+/* When the block after the last one seen will be heard: rendered at the next callback (or now,
+ * when it is due) plus the output latency. */
+static double next_block_heard(const Instrument *in)
+{
+    const Timing_clock *c = &in->render_clock;
+    double t = in->now;
+    if (c->have && c->block > 0) {
+        double next = timing_clock_render_time(c, c->last_clock + c->block, in->rate);
+        if (next > t)
+            t = next;
+    }
+    return t + in->latency_s;
 }
 
 void instrument_play(Instrument *in)
 {
     if (in->pos.playing)
         return;
-    instrument_form_restart(in);   /* a chain starts over */
-    engine_play(in->engine);
-    in->play_pending = 1;
-    in->play_pending_since = in->now;
-    /* Until the engine reports, the transport is at step 0 now. */
-    in->pos.playing = 1;
-    in->pos.step = 0;
-    in->pos.loop = 0;
-    in->loop_seen = 0;
-    in->clock_step = 0;
-    in->clock_time = in->now;
-    in->clock_frame = -1;
-    in->note_scanned = -0.5;
-    instrument_form_loop(in);
-    request_generation(in, 1);
+    play_from(in, -(double)HVO_STEPS_PER_BAR * in->count_in_bars, next_block_heard(in));
 }
 
 void instrument_stop(Instrument *in)
@@ -536,18 +608,28 @@ void instrument_tap_at(Instrument *in, float velocity, double position)
     if (!(velocity > 0.0f))
         return;
     if (!in->pos.playing) {
+        if (in->click) {   /* with the click, space starts the transport: a tap only sounds */
+            engine_hit(in->engine, HVO_GROOVE_VOICE, velocity);
+            return;
+        }
         instrument_play(in);
+        position = in->play_start > 0 ? in->play_start : 0;
+    }
+    if (position < -0.5) {
+        if (in->play_start < 0) {   /* a tap in the count-in: heard, not recorded */
+            engine_hit(in->engine, HVO_GROOVE_VOICE, velocity);
+            return;
+        }
         position = 0;
     }
-    if (position < 0)
-        position = 0;
     int64_t pass = (int64_t)floor((position + 0.5) / HVO_STEPS);
     if (pass != in->tap_undo_loop) {
         before_edit(in);   /* one undo step per loop pass of tapping */
         in->tap_undo_loop = pass;
     }
     engine_hit(in->engine, HVO_GROOVE_VOICE, velocity);
-    live_record(&in->recorder, &in->session.groove, position, pass, velocity, in->session.settings.swing);
+    Live_slot slot = live_record(&in->recorder, &in->session.groove, position, pass, velocity, in->session.settings.swing);
+    timing_stats_add(&in->timing, pass, slot.step, slot.distance * 1000.0 / steps_per_second(in));
     in->taps++;
     changed(in);
     /* A tap of the loop now playing shapes the next loop's part at once. A tap that already
@@ -558,9 +640,53 @@ void instrument_tap_at(Instrument *in, float velocity, double position)
         request_generation(in, in->pos.loop + 1);
 }
 
+/* A calibration tap: its raw distance from the nearest beat (no compensation). */
+static void calibration_tap(Instrument *in, Instrument_input input, float velocity, double t)
+{
+    if (!(velocity > 0.0f))
+        return;
+    engine_hit(in->engine, HVO_GROOVE_VOICE, velocity);
+    if (!in->pos.playing)
+        return;
+    if (in->calibration_input < 0)
+        in->calibration_input = (int)input;
+    if ((int)input != in->calibration_input)
+        return;   /* one input at a time */
+    double ms = calibration_beat_distance_ms(instrument_position_at(in, t), in->session.settings.bpm);
+    int n = calibration_add(&in->calibration, ms);
+    if (n >= INSTRUMENT_CALIBRATION_TAPS)
+        instrument_calibrate_finish(in, 1);
+    else
+        instrument_message(in, "calibrating %s: %d of %d taps on the beat", input == INSTRUMENT_INPUT_MIDI ? "MIDI" : "keys",
+                           n, INSTRUMENT_CALIBRATION_TAPS);
+}
+
+void instrument_tap_from(Instrument *in, Instrument_input input, float velocity, double t)
+{
+    if ((int)input < 0 || input >= INSTRUMENT_INPUTS)
+        input = INSTRUMENT_INPUT_KEYS;
+    if (in->calibrating) {
+        calibration_tap(in, input, velocity, t);
+        return;
+    }
+    t -= in->input_latency_s[input];
+    if (!in->pos.playing && !in->click && velocity > 0.0f) {
+        /* The tap starts the transport: line the grid up with the tap's moment, so the first
+         * tap and the later ones are measured alike (the engine starts a little into step 0). */
+        double heard = next_block_heard(in);
+        double start = (heard - t) * steps_per_second(in);
+        if (!(start >= 0.0))
+            start = 0.0;
+        if (start > 1.0)
+            start = 1.0;
+        play_from(in, start, heard);
+    }
+    instrument_tap_at(in, velocity, instrument_position_at(in, t));
+}
+
 void instrument_tap(Instrument *in, float velocity, double t)
 {
-    instrument_tap_at(in, velocity, instrument_position_at(in, t));
+    instrument_tap_from(in, INSTRUMENT_INPUT_KEYS, velocity, t);
 }
 
 /* ----------------------------------------------------------- controls -- */
@@ -715,6 +841,92 @@ void instrument_set_record_mode(Instrument *in, Live_mode mode)
 {
     in->session.settings.record_mode = mode == LIVE_REPLACE;
     live_recorder_init(&in->recorder, mode);
+}
+
+/* ----------------------------------------------------------- practice -- */
+
+void instrument_redraw(Instrument *in)
+{
+    instrument_new_variation(in);
+    instrument_message(in, "new variation %d: from the next %s", (int)in->session.settings.variation,
+                       instrument_respond_name(in->respond));
+}
+
+void instrument_set_click(Instrument *in, int on)
+{
+    in->click = !!on;
+    engine_set_click(in->engine, in->click);
+    instrument_message(in, "click %s", in->click ? "on" : "off");
+}
+
+void instrument_set_count_in(Instrument *in, int bars)
+{
+    in->count_in_bars = bars < 0 ? 0 : bars > INSTRUMENT_COUNT_IN_MAX ? INSTRUMENT_COUNT_IN_MAX : bars;
+    instrument_message(in, "count-in %d bar%s", in->count_in_bars, in->count_in_bars == 1 ? "" : "s");
+}
+
+void instrument_set_respond(Instrument *in, int steps)
+{
+    in->respond = steps == 4 || steps == 16 ? steps : HVO_STEPS;
+    engine_set_respond(in->engine, in->respond);
+    instrument_message(in, "a new part takes over at the next %s", instrument_respond_name(in->respond));
+}
+
+const char *instrument_respond_name(int steps)
+{
+    return steps == 4 ? "beat" : steps == 16 ? "bar" : "loop";
+}
+
+void instrument_calibrate_start(Instrument *in)
+{
+    in->calibrating = 1;
+    in->calibration_input = -1;
+    calibration_init(&in->calibration);
+    in->calibration_click_was = in->click;
+    in->click = 1;
+    engine_set_click(in->engine, 1);
+    if (!in->pos.playing)
+        instrument_play(in);
+    instrument_message(in, "calibration: tap on the click's beats (%d taps)", INSTRUMENT_CALIBRATION_TAPS);
+}
+
+int instrument_calibrate_finish(Instrument *in, int save)
+{
+    if (!in->calibrating)
+        return -1;
+    in->calibrating = 0;
+    in->click = in->calibration_click_was;
+    engine_set_click(in->engine, in->click);
+    double median, spread;
+    if (calibration_result(&in->calibration, &median, &spread) != 0) {
+        instrument_message(in, "calibration needs %d taps or more (got %d): nothing changed", TIMING_CALIBRATION_MIN,
+                           in->calibration.n);
+        return -1;
+    }
+    int input = in->calibration_input >= 0 ? in->calibration_input : INSTRUMENT_INPUT_KEYS;
+    in->calibrated_ms = median;
+    in->calibrated_spread_ms = spread;
+    in->calibrated_taps = in->calibration.n;
+    in->input_latency_s[input] = median / 1000.0;
+    const char *name = input == INSTRUMENT_INPUT_MIDI ? "MIDI" : "keys";
+    char err[300] = "";
+    int saved = 0;
+    if (save && in->config_writable && in->config_path[0]) {
+        config_set_double(&in->config, input == INSTRUMENT_INPUT_MIDI ? CONFIG_INPUT_LATENCY_MIDI : CONFIG_INPUT_LATENCY_KEYS,
+                          median, 1);
+        saved = config_save(&in->config, in->config_path, err, sizeof err) == 0;
+    }
+    instrument_message(in, "%s latency %.1f ms (spread %.1f ms, %d taps)%s%.120s", name, median, spread,
+                       in->calibration.n, saved ? ": saved" : save ? ": not saved " : "", saved ? "" : err);
+    return 0;
+}
+
+const char *instrument_summary(const Instrument *in, char *buf, size_t n)
+{
+    /* loops the playhead has completed (within half a step: a render ends on the line) */
+    double at = instrument_position_at(in, in->now);
+    int64_t loops = at > 0 ? (int64_t)floor((at + 0.5) / HVO_STEPS) : 0;
+    return timing_summary(&in->timing, loops, buf, n);
 }
 
 /* -------------------------------------------------------------- edits -- */

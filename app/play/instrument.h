@@ -19,6 +19,13 @@
  * tapping), cell edits, row clears, control changes - can be undone. Every change is autosaved
  * (debounced to ~0.2 s) atomically; a session file that does not load is set aside, reported.
  *
+ * Practice (docs/instrument.md): a click and a count-in (played by the engine), timing
+ * feedback per loop (timing.h), an input latency compensation per input (keys, MIDI) kept in
+ * the machine's config (config.h) and measured by a calibration, and when a new part takes
+ * over (respond: loop, bar or beat). Time: the engine's render clock is mapped onto the
+ * caller's clock (Timing_clock), so a tap's moment becomes the step the player heard then,
+ * whatever the control thread's polling delay.
+ *
  * Threads: every function here from the control thread only (the worker is inside).
  */
 #ifndef GROOVE_INSTRUMENT_H
@@ -27,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "engine.h"
 #include "form.h"
 #include "live.h"
@@ -34,6 +42,7 @@
 #include "regen.h"
 #include "session.h"
 #include "session_lock.h"
+#include "timing.h"
 #include "undo.h"
 
 #define INSTRUMENT_UNDO_DEPTH 200
@@ -44,6 +53,12 @@
  * instrument is ticked with; may be slightly in the future). */
 typedef void (*Instrument_note_fn)(void *user, int voice, float velocity, double when);
 
+/* Where a tap came from: each input has its own latency compensation. */
+typedef enum { INSTRUMENT_INPUT_KEYS = 0, INSTRUMENT_INPUT_MIDI, INSTRUMENT_INPUTS } Instrument_input;
+
+#define INSTRUMENT_CALIBRATION_TAPS 12   /* a calibration ends after this many taps */
+#define INSTRUMENT_COUNT_IN_MAX 2        /* bars */
+
 typedef struct {
     const char *model_path;    /* NULL: model_default_path() */
     const char *session_path;  /* NULL: the XDG autosave path */
@@ -51,6 +66,10 @@ typedef struct {
     float bpm;                 /* > 0: overrides the restored tempo */
     double latency_s;          /* output latency: taps are placed this much earlier */
     int session_read_only;     /* 1: restore session_path but never write it (renders) */
+    const char *config_path;   /* NULL: the XDG config ($XDG_CONFIG_HOME/groove/config) */
+    double input_latency_ms;   /* >= 0: this compensation for every input, this run only;
+                                  < 0 (set it so when not given): the config's values */
+    int rate;                  /* the engine's sample rate (the render clock's unit); 0: 48000 */
 } Instrument_options;
 
 typedef struct {
@@ -103,6 +122,24 @@ typedef struct {
     int clock_started;         /* ticked at least once */
     uint64_t generations;
     double last_gen_us, max_gen_us;
+    /* practice */
+    Timing_clock render_clock; /* the engine's render clock on the caller's clock */
+    int rate;
+    Timing_stats timing;       /* taps against the grid */
+    int click;                 /* the click is on */
+    int count_in_bars;         /* 0..INSTRUMENT_COUNT_IN_MAX bars of click before step 0 */
+    int respond;               /* a new part takes over every 32 (loop), 16 (bar), 4 (beat) steps */
+    double play_start;         /* step position the transport last started at (< 0: count-in) */
+    int calibration_click_was; /* the click setting before the calibration turned it on */
+    double input_latency_s[INSTRUMENT_INPUTS]; /* compensation per input, seconds */
+    int calibrating;           /* a calibration is collecting taps */
+    int calibration_input;     /* the input being calibrated, -1 until its first tap */
+    Calibration calibration;
+    double calibrated_ms, calibrated_spread_ms; /* the last calibration's result (NAN: none) */
+    int calibrated_taps;
+    Config config;             /* the machine's settings file */
+    char config_path[1024];
+    int config_writable;       /* 0: the file would not load: never overwritten */
     /* MIDI out */
     Instrument_note_fn note_out;
     void *note_user;
@@ -152,8 +189,15 @@ void instrument_note_input(Instrument *in, int kind);
 void instrument_force_input_kind(Instrument *in, int kind);
 /* A tap at time t (keyboard, MIDI in): recorded at the playhead, sounded at once. */
 void instrument_tap(Instrument *in, float velocity, double t);
+/* A tap from an input at time t: its compensation is taken off the time first. */
+void instrument_tap_from(Instrument *in, Instrument_input input, float velocity, double t);
 /* A tap at an exact absolute step position (--play-groove). */
 void instrument_tap_at(Instrument *in, float velocity, double position);
+/* The moment (seconds on the tick clock) at which the player hears absolute step `position`,
+ * by the current estimate (the inverse of instrument_position_at). */
+double instrument_time_of(const Instrument *in, double position);
+/* 1 while the count-in plays (the transport runs before step 0). */
+int instrument_counting_in(const Instrument *in);
 /* Starts / stops the transport; toggle returns 1 when now playing. */
 void instrument_play(Instrument *in);
 void instrument_stop(Instrument *in);
@@ -183,6 +227,24 @@ void instrument_toggle_record_mode(Instrument *in);
 void instrument_set_record_mode(Instrument *in, Live_mode mode);
 /* Regenerates now (for the next loop). */
 void instrument_regenerate(Instrument *in);
+/* `r`: draws a new variation now (a new seed; the part takes over at the next respond point). */
+void instrument_redraw(Instrument *in);
+
+/* Practice controls (not part of the session: they belong to the player's practice, not the
+ * groove). */
+void instrument_set_click(Instrument *in, int on);
+void instrument_set_count_in(Instrument *in, int bars);     /* clamped to 0..2 */
+void instrument_set_respond(Instrument *in, int steps);     /* 32, 16 or 4 */
+const char *instrument_respond_name(int steps);             /* "loop", "bar", "beat" */
+/* Starts a calibration: the click on, the transport running, the next
+ * INSTRUMENT_CALIBRATION_TAPS taps measured against the beats (not recorded). */
+void instrument_calibrate_start(Instrument *in);
+/* Ends it: with at least TIMING_CALIBRATION_MIN taps the median becomes the compensation of
+ * the input that tapped, saved in the config (when `save`). Returns 0 (result in
+ * calibrated_*), or -1 (too few taps; nothing changes). */
+int instrument_calibrate_finish(Instrument *in, int save);
+/* The summary line for quitting ("32 loops, 412 taps, 6 ms late on average, spread 9 ms"). */
+const char *instrument_summary(const Instrument *in, char *buf, size_t n);
 
 /* Hand edits. row: INSTRUMENT_GROOVE_ROW or a voice 0..8; step 0..31. */
 void instrument_edit_toggle(Instrument *in, int row, int step);

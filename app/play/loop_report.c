@@ -29,6 +29,12 @@ void loop_report_fill(Loop_report *r, const Instrument *in, const Engine_stats *
     r->gen_max_us = in->max_gen_us;
     r->hits = hvo_count_hits(&in->session.part);
     r->taps_total = in->taps;
+    /* the previous loop's taps against the grid (timing.h): a tap counts for the loop of its
+     * nearest grid line */
+    const Timing_pass *tp = timing_stats_pass(&in->timing, in->pos.loop - 1);
+    r->taps = tp ? tp->all.n : 0;
+    r->tap_mean_ms = tp ? timing_mean(&tp->all) : NAN;
+    r->tap_std_ms = tp ? timing_std(&tp->all) : NAN;
     r->xruns = stats ? stats->xruns : 0;
     r->section = instrument_chain_section(in);
     r->input = model_input_kind_name(in->input_forced >= 0 ? in->input_forced : in->input_kind);

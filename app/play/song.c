@@ -113,7 +113,7 @@ int song_from_session(Song *song, const char *session_path, const char *model_pa
         return error_set(err, errlen, "out of memory");
     }
     static Instrument in;   /* large (the form); one render at a time, control thread only */
-    Instrument_options io = {model_path, session_path, 0, bpm, 0, 1};
+    Instrument_options io = {model_path, session_path, 0, bpm, 0, 1, NULL, 0, rate};
     char why[300];
     if (instrument_init(&in, &engine, &io, why, sizeof why) != 0) {
         error_set(err, errlen, "%s", why);
