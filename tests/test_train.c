@@ -132,6 +132,15 @@ static void test_samples(void)
     train_sample_from_window(&s, &windows[1], &windows[0], &o, 3, 5, 1);
     CHECK(s.genre == windows[1].genre && s.has_memory && hvo_count_hits(&s.memory) == 0 && s.kind == INPUT_KIND_TAPS,
           "augmented: genre kept, memory present with every hit left out (noise 1), taps");
+    o.memory_noise = 0.0f;
+    o.memory_errors = 1.0f;
+    train_sample_from_window(&s, &windows[1], &windows[0], &o, 3, 5, 1);
+    int n0 = hvo_count_hits(&windows[0].pattern), n1 = hvo_count_hits(&s.memory), kept = 0;
+    for (int t = 0; t < HVO_STEPS; t++)
+        for (int v = 0; v < HVO_VOICES; v++)
+            kept += hvo_hit(&s.memory, t, v) > 0.5f && hvo_hit(&windows[0].pattern, t, v) > 0.5f;
+    CHECK(s.has_memory && n1 >= n0 / 2 && n1 <= 2 * n0 && kept < n0 / 2,
+          "memory errors 1: every hit moved, some added (%d hits from %d, %d in place)", n1, n0, kept);
 }
 
 /* train_derive_groove: what keys and taps look like against the drums they come from. */

@@ -31,10 +31,12 @@ if len(sys.argv) > 1 and sys.argv[1] == "--bench":
         return {"qkv": linp(3 * D, D), "proj": linp(D, D), "ff1": linp(F, D), "ff2": linp(D, F),
                 "ln1": [torch.nn.Parameter(torch.ones(D)), torch.nn.Parameter(torch.zeros(D))],
                 "ln2": [torch.nn.Parameter(torch.ones(D)), torch.nn.Parameter(torch.zeros(D))]}
-    M = {"in": linp(De, 27), "enc": [blockp(De, Fe) for _ in range(Ne)],
+    IND, NKB = int(kv.get("input_dim", "27")), int(kv.get("n_kinds", "0"))   # 55: with memory
+    M = {"in": linp(De, IND), "enc": [blockp(De, Fe) for _ in range(Ne)],
          "eln": [torch.nn.Parameter(torch.ones(De)), torch.nn.Parameter(torch.zeros(De))],
          "mu": linp(L, T * De), "lv": linp(L, T * De), "style": [torch.nn.Parameter(torch.randn(18, L) * 0.1)],
          "din": linp(T * Dd, L), "dec": [blockp(Dd, Fd) for _ in range(Nd)], "out": linp(27, Dd)}
+    if NKB: M["kind"] = [torch.nn.Parameter(torch.randn(NKB, L) * 0.1)]
     params = []
     def collect(o):
         if isinstance(o, torch.nn.Parameter): params.append(o)
@@ -59,15 +61,17 @@ if len(sys.argv) > 1 and sys.argv[1] == "--bench":
             if i + 1 < De: pe[t, i + 1] = math.cos(t * 10000.0 ** (-i / De))
     opt = torch.optim.AdamW(params, lr=1e-3, weight_decay=0.01)
     g = torch.Generator().manual_seed(1)
-    x = (torch.rand(Bb, T, 27, generator=g) < 0.1).float()
+    x = (torch.rand(Bb, T, IND, generator=g) < 0.1).float()
     y = (torch.rand(Bb, T, 27, generator=g) < 0.1).float()
     styles = torch.randint(0, 18, (Bb,), generator=g)
+    kinds = torch.randint(0, max(NKB, 1), (Bb,), generator=g)
     def step():
         h = F_.dropout(F_.relu(F_.linear(x, *M["in"])) + pe, drop)
         for p in M["enc"]: h = blk(h, p, De, He)
         h = F_.layer_norm(h, (De,), *M["eln"]).reshape(Bb, T * De)
         mu, lv = F_.linear(h, *M["mu"]), F_.linear(h, *M["lv"])
         z = mu + torch.exp(0.5 * lv) * torch.randn_like(mu) + M["style"][0][styles]
+        if NKB: z = z + M["kind"][0][kinds]
         h = F_.linear(z, *M["din"]).reshape(Bb, T, Dd)
         for p in M["dec"]: h = blk(h, p, Dd, Hd)
         out = F_.linear(h, *M["out"])

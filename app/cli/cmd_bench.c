@@ -54,15 +54,17 @@ typedef struct {
 static void time_path(Model *m, const Hvo *input, const Gen_params *g, int runs, double budget_s, double *samples,
                       double *cpu, Path_result *r)
 {
-    Hvo out;
+    /* as the instrument plays: the memory is a part the model made (ignored without memory) */
+    Hvo out, memory;
+    model_generate(m, input, NULL, g, &memory);
     for (int i = 0; i < 20; i++)
-        model_generate(m, input, NULL, g, &out);
+        model_generate(m, input, &memory, g, &out);
     double start = (1e6 * clock_seconds());
     int n = 0;
     while (n < runs && (n < 30 || (1e6 * clock_seconds()) - start < budget_s * 1e6)) {
         double c0 = (1e6 * clock_thread_cpu_seconds());
         double t0 = (1e6 * clock_seconds());
-        model_generate(m, input, NULL, g, &out);
+        model_generate(m, input, &memory, g, &out);
         samples[n] = (1e6 * clock_seconds()) - t0;
         cpu[n++] = (1e6 * clock_thread_cpu_seconds()) - c0;
     }

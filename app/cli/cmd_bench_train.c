@@ -66,9 +66,9 @@ static double torch_samples_per_s(const Model_config *c, int batch, int threads,
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
              "/usr/bin/python3 %s --bench enc_d=%d enc_heads=%d enc_ff=%d enc_layers=%d dec_d=%d dec_heads=%d "
-             "dec_ff=%d dec_layers=%d latent=%d batch=%d threads=%d steps=%d dropout=%g 2>&1",
+             "dec_ff=%d dec_layers=%d latent=%d batch=%d threads=%d steps=%d dropout=%g input_dim=%d n_kinds=%d 2>&1",
              script, c->enc_d, c->enc_heads, c->enc_ff, c->enc_layers, c->dec_d, c->dec_heads, c->dec_ff,
-             c->dec_layers, c->latent, batch, threads, steps, dropout);
+             c->dec_layers, c->latent, batch, threads, steps, dropout, c->input_dim, c->n_kinds);
     FILE *p = popen(cmd, "r");
     if (!p) {
         error_set(err, errlen, "cannot run /usr/bin/python3");

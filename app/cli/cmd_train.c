@@ -52,14 +52,22 @@ static void usage(FILE *out)
             "  --memory 0|1        the model sees the previous 2 bars (default 1)\n"
             "  --memory-drop X     share of windows trained without memory (default 0.2)\n"
             "  --memory-noise X    memory hits left out, each with this probability (default 0.1)\n"
+            "  --memory-errors X   memory hits moved, each with this probability, and half as many\n"
+            "                      added: the memory looks like the model's own output (default 0.3)\n"
             "  --input-kinds 0|1   input-kind condition (drums/keys/taps; default 1)\n"
             "  --val-style S       validation and selection feed the genre: none | labels (default none)\n"
+            "  --self-memory X     share of windows whose memory is the model's own part for the window\n"
+            "                      before (made every epoch, as it plays), not the drummer's (default 0)\n"
+            "  --val-closed-loop   validate, select and fit thresholds as the model plays: each window's\n"
+            "                      memory is the model's own part for the window before\n"
             "  --d N (encoder and decoder width) --enc-d N --dec-d N --heads N --ff N\n"
             "  --layers N --enc-layers N --dec-layers N --latent N\n"
             "  --limit N --val-limit N   use only the first N train / validation windows (tests)\n"
             "  --calibrate MODEL   no training: calibrate MODEL's per-voice thresholds on validation,\n"
             "                      print its validation metrics, write it with them to --out\n"
             "  --cal-acc-weight W  thresholds maximise F1 + W x accuracy (default 2; not in the checkpoint)\n"
+            "  --cal-closed-loop   --calibrate a model with memory as it plays: each window's memory is\n"
+            "                      the model's own part for the window before (else the real drums)\n"
             "  --stop-after N      stop after N epochs of this invocation (--resume goes on)\n"
             "  --quiet             no per-epoch lines (errors only)\n",
             FINETUNE_EPOCHS, (double)FINETUNE_LR);
@@ -190,6 +198,8 @@ static int parse_number(int c, const char *v, Train_run_config *rc)
     case 't': return options_float("--taps", v, 0, 1, &o->taps_prob);
     case 'u': return options_float("--memory-drop", v, 0, 1, &o->memory_drop);
     case 'v': return options_float("--memory-noise", v, 0, 1, &o->memory_noise);
+    case 'n': return options_float("--memory-errors", v, 0, 1, &o->memory_errors);
+    case 'q': return options_float("--self-memory", v, 0, 1, &o->self_memory);
     case 'M':
         rcode = options_int("--memory", v, 0, 1, &m->has_memory);
         m->input_dim = m->has_memory ? MODEL_MEMORY_INPUT_DIM : HVO_CHANNELS;
@@ -221,7 +231,8 @@ static int parse_kinds(const char *v, int *kinds)
 /* Parses the options. OPTIONS_OK, OPTIONS_HELP (usage printed), or OPTIONS_USAGE (said). */
 static int parse_options(int argc, char **argv, Train_run_config *rc, Train_args *a)
 {
-    enum { O_DATA = 256, O_CHECKPOINT, O_LOG, O_CALIBRATE, O_KINDS, O_RESUME, O_QUIET, O_FROM, O_MIDI, O_VAL_STYLE };
+    enum { O_DATA = 256, O_CHECKPOINT, O_LOG, O_CALIBRATE, O_KINDS, O_RESUME, O_QUIET, O_FROM, O_MIDI, O_VAL_STYLE,
+           O_CAL_CLOSED, O_VAL_CLOSED };
     /* Numeric options use the letters parse_number knows (internal codes, not short options). */
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},          {"out", required_argument, NULL, 'o'},
@@ -250,6 +261,9 @@ static int parse_options(int argc, char **argv, Train_run_config *rc, Train_args
         {"genre-drop", required_argument, NULL, 'j'}, {"keys", required_argument, NULL, 'k'},
         {"taps", required_argument, NULL, 't'},    {"memory-drop", required_argument, NULL, 'u'},
         {"memory-noise", required_argument, NULL, 'v'}, {"memory", required_argument, NULL, 'M'},
+        {"memory-errors", required_argument, NULL, 'n'},
+        {"cal-closed-loop", no_argument, NULL, O_CAL_CLOSED},
+        {"self-memory", required_argument, NULL, 'q'}, {"val-closed-loop", no_argument, NULL, O_VAL_CLOSED},
         {"input-kinds", required_argument, NULL, 'K'}, {"val-style", required_argument, NULL, O_VAL_STYLE},
         {NULL, 0, NULL, 0},
     };
@@ -272,6 +286,8 @@ static int parse_options(int argc, char **argv, Train_run_config *rc, Train_args
         case O_QUIET: a->quiet = 1; break;
         case O_FROM: rc->init_model = optarg; break;
         case O_MIDI: a->midi_dir = optarg; break;
+        case O_CAL_CLOSED: rc->cal_closed_loop = 1; break;
+        case O_VAL_CLOSED: rc->opt.val_closed_loop = 1; break;
         case O_VAL_STYLE:
             if (!strcmp(optarg, "none") || !strcmp(optarg, "labels"))
                 rc->opt.val_genre = !strcmp(optarg, "labels");

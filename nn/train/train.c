@@ -47,6 +47,7 @@ void train_options_default(Train_options *o)
     o->taps_prob = 0.1f;
     o->memory_drop = 0.2f;
     o->memory_noise = 0.1f;
+    o->memory_errors = 0.3f;
     o->val_genre = 0;
 }
 

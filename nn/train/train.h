@@ -60,7 +60,13 @@ typedef struct {
     float taps_prob;      /* probability that it is derived as a few taps */
     float memory_drop;    /* probability that a window with a previous one gets no memory */
     float memory_noise;   /* probability that each memory hit is left out (imperfect own output) */
+    float memory_errors;  /* probability that each memory hit moves, plus about half as many
+                           * hits added: the memory looks like a model's output (closed loop) */
     int val_genre;        /* validation feeds the genre labels (1) or none (0) */
+    float self_memory;    /* probability that a training window's memory is the model's own
+                           * part for the window before (refreshed every epoch; train_run) */
+    int val_closed_loop;  /* validation (selection, thresholds) as the model plays: memory =
+                           * its own part for the window before (train_run) */
 } Train_options;
 
 /* Fills the defaults (the shipped model's recipe). */

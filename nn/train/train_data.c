@@ -102,6 +102,48 @@ void train_derive_groove(Groove *out, const Hvo *d, int kind, uint64_t *st)
         out->g[0][2] = 0.0f;   /* nothing sounds before the loop starts */
 }
 
+/* Makes a memory look like a model's own output rather than the drummer's: each hit, with
+ * probability e, moves (a step or two in its voice, or to another voice on its step), and
+ * about e/2 of the hit count is added as extra hits on the voices the part uses. */
+static void memory_add_errors(Hvo *m, float e, uint64_t st)
+{
+    Hvo src = *m;
+    int n = 0;
+    unsigned voices = 0;
+    float vel = 0.0f;
+    for (int t = 0; t < HVO_STEPS; t++)
+        for (int v = 0; v < HVO_VOICES; v++)
+            if (hvo_hit(&src, t, v) > 0.5f) {
+                n++;
+                voices |= 1u << v;
+                vel += hvo_vel(&src, t, v);
+                if (rand_uniform(&st) < e) {
+                    int to_t = t, to_v = v;
+                    if (rand_uniform(&st) < 0.7f) {
+                        int d = 1 + (int)(rand_uniform(&st) * 2.0f);
+                        to_t = (t + (rand_uniform(&st) < 0.5f ? -d : d) + HVO_STEPS) % HVO_STEPS;
+                    } else {
+                        to_v = (int)(rand_uniform(&st) * HVO_VOICES) % HVO_VOICES;
+                    }
+                    float hv = hvo_vel(m, t, v), ho = hvo_off(m, t, v);
+                    hvo_set(m, t, v, 0, 0.0f, 0.0f);
+                    hvo_set(m, to_t, to_v, 1, hv, to_t == 0 && ho < 0.0f ? 0.0f : ho);
+                }
+            }
+    if (n == 0)
+        return;
+    vel /= (float)n;
+    int extra = (int)(0.5f * e * (float)n + rand_uniform(&st));
+    for (int k = 0; k < extra; k++) {
+        int v = (int)(rand_uniform(&st) * HVO_VOICES) % HVO_VOICES;
+        if (!(voices >> v & 1u))
+            continue;
+        int t = (int)(rand_uniform(&st) * HVO_STEPS) % HVO_STEPS;
+        if (hvo_hit(m, t, v) < 0.5f)
+            hvo_set(m, t, v, 1, vel, 0.0f);
+    }
+}
+
 void train_sample_from_window(Train_sample *s, const Dataset_window *w, const Dataset_window *prev,
                               const Train_options *opt, int epoch, long pos, int augment)
 {
@@ -136,6 +178,8 @@ void train_sample_from_window(Train_sample *s, const Dataset_window *w, const Da
                         hvo_set(&s->memory, tt, v, 0, 0.0f, 0.0f);
         }
     }
+    if (augment && s->has_memory && opt->memory_errors > 0.0f)
+        memory_add_errors(&s->memory, opt->memory_errors, seed_mix(s->seed, 11, 11));
     if (augment && opt->bar_swap > 0.0f) {
         uint64_t st = seed_mix(s->seed, 6, 6);
         if (rand_uniform(&st) < opt->bar_swap) {

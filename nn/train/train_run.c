@@ -15,6 +15,7 @@
 #include "model_file.h"
 #include "optim.h"
 #include "train_kernels.h"
+#include "train_rng.h"
 
 /* What a checkpoint carries beyond the trainer: selection state and the window limits. Its
  * bytes are stored as they are: keep the layout. */
@@ -39,6 +40,9 @@ typedef struct {
     Hvo *val_truth;
     float *val_out;         /* [n_val][32][27] raw model output */
     FILE *csv;
+    Dataset_window *self_win;   /* [ds.count] the model's own parts of the train windows
+                                 * (self_memory), refreshed every epoch; self_ok marks them */
+    unsigned char *self_ok;
 } Run;
 
 /* The validation numbers of one pass. */
@@ -85,6 +89,8 @@ static void run_close(Run *r)
     free(r->val);
     free(r->val_truth);
     free(r->val_out);
+    free(r->self_win);
+    free(r->self_ok);
     if (r->have_ds)
         dataset_deinit(&r->ds);
     memset(r, 0, sizeof *r);
@@ -167,8 +173,115 @@ static void run_validate_other(Run *r, Val_result *v)
         r->val[i].genre = labels ? -1 : r->ds.windows[r->val_idx[i]].genre;
 }
 
+/* Metrics of r->val_out at 0.5 and at thresholds calibrated on it. */
+static void run_metrics(Run *r, Val_result *v)
+{
+    metrics_init(&v->at_half);
+    metrics_init(&v->at_cal);
+    train_metrics(&v->at_half, r->val_out, r->val_truth, r->n_val, NULL);
+    train_calibrate_thresholds(r->val_out, r->val_truth, r->n_val, r->c.cal_acc_weight, v->thresholds);
+    train_metrics(&v->at_cal, r->val_out, r->val_truth, r->n_val, v->thresholds);
+}
+
+/* The validation outputs as the model plays: windows in performance order, each with the
+ * model's own part (at thresholds, or 0.5) for the window 2 bars before as its memory; the
+ * first windows of a performance (and any whose previous window is not validated) have none.
+ * 0, or -1 with err. */
+static int closed_loop_outputs(Run *r, const Model_config *cfg, const float *params, const float *thresholds,
+                               char *err, size_t errlen)
+{
+    Model m;
+    if (model_init_params(&m, cfg, params, NULL, err, errlen) != 0)
+        return -1;
+    int *pos = malloc(sizeof(int) * (size_t)(r->ds.count ? r->ds.count : 1));
+    Hvo *gen = malloc(sizeof(Hvo) * (size_t)r->n_val);
+    float *mu = malloc(sizeof(float) * (size_t)cfg->latent);
+    if (!pos || !gen || !mu) {
+        free(pos), free(gen), free(mu);
+        model_deinit(&m);
+        return error_set(err, errlen, "out of memory");
+    }
+    for (int i = 0; i < r->ds.count; i++)
+        pos[i] = -1;
+    for (int i = 0; i < r->n_val; i++)   /* validation windows are in dataset order */
+        pos[r->val_idx[i]] = i;
+    for (int i = 0; i < r->n_val; i++) {
+        const Train_sample *s = &r->val[i];
+        int prev = dataset_previous(&r->ds, r->val_idx[i]);
+        const Hvo *memory = prev >= 0 && pos[prev] >= 0 && pos[prev] < i ? &gen[pos[prev]] : NULL;
+        Hvo logits;
+        model_encode(&m, &s->input, memory, mu, NULL);
+        Model_condition cond = {s->genre, s->fill, 0, INPUT_KIND_DRUMS};
+        model_decode(&m, mu, &cond, &logits);
+        memcpy(r->val_out + (size_t)i * HVO_STEPS * HVO_CHANNELS, &logits.v[0][0], sizeof logits.v);
+        metrics_hvo_from_output(&logits.v[0][0], thresholds, &gen[i]);
+        for (int t = 0; t < HVO_STEPS; t++)   /* a part: velocity and offset only at hits */
+            for (int v = 0; v < HVO_VOICES; v++)
+                if (hvo_hit(&gen[i], t, v) < 0.5f)
+                    hvo_set(&gen[i], t, v, 0, 0.0f, 0.0f);
+    }
+    free(pos);
+    free(gen);
+    free(mu);
+    model_deinit(&m);
+    return 0;
+}
+
+/* The model's own parts of every train window, each made with the part of the window before
+ * it as memory (performance order, as it plays), at the best thresholds so far (0.5 before
+ * any). 0, or -1 (memory: then self memory is skipped this epoch). */
+static int refresh_self_memory(Run *r)
+{
+    char err[200];
+    if (!r->self_win) {
+        r->self_win = calloc((size_t)r->ds.count, sizeof *r->self_win);
+        r->self_ok = calloc((size_t)r->ds.count, 1);
+        if (!r->self_win || !r->self_ok)
+            return -1;
+    }
+    Model m;
+    if (model_init_params(&m, &r->t.cfg, r->t.params, NULL, err, sizeof err) != 0)
+        return -1;
+    float *mu = malloc(sizeof(float) * (size_t)r->t.cfg.latent);
+    if (!mu) {
+        model_deinit(&m);
+        return -1;
+    }
+    const float *th = r->rs.best_epoch > 0 ? r->rs.best_thresholds : NULL;
+    memset(r->self_ok, 0, (size_t)r->ds.count);
+    for (int i = 0; i < r->n_train; i++) {   /* train_idx is in dataset order */
+        int w = r->train_idx[i];
+        const Dataset_window *dw = &r->ds.windows[w];
+        int prev = dataset_previous(&r->ds, w);
+        const Hvo *memory = prev >= 0 && r->self_ok[prev] ? &r->self_win[prev].pattern : NULL;
+        Hvo input, logits;
+        hvo_groove_to_input(&dw->groove, &input);
+        model_encode(&m, &input, memory, mu, NULL);
+        Model_condition cond = {-1, dw->is_fill ? 1 : 0, 0, INPUT_KIND_DRUMS};
+        model_decode(&m, mu, &cond, &logits);
+        Hvo *part = &r->self_win[w].pattern;
+        metrics_hvo_from_output(&logits.v[0][0], th, part);
+        for (int t = 0; t < HVO_STEPS; t++)
+            for (int v = 0; v < HVO_VOICES; v++)
+                if (hvo_hit(part, t, v) < 0.5f)
+                    hvo_set(part, t, v, 0, 0.0f, 0.0f);
+        r->self_ok[w] = 1;
+    }
+    free(mu);
+    model_deinit(&m);
+    return 0;
+}
+
 static void run_validate(Run *r, Val_result *v)
 {
+    if (r->c.opt.val_closed_loop && r->t.cfg.has_memory) {
+        char err[200];
+        const float *th = r->rs.best_epoch > 0 ? r->rs.best_thresholds : NULL;
+        if (closed_loop_outputs(r, &r->t.cfg, r->t.params, th, err, sizeof err) == 0) {
+            run_metrics(r, v);
+            return;
+        }
+    }
     trainer_predict(&r->t, r->val, r->n_val, r->val_out);
     metrics_init(&v->at_half);
     metrics_init(&v->at_cal);
@@ -265,15 +378,23 @@ static int run_train_epoch(Run *r, long steps_per_epoch, const Train_observer *o
         return -1;
     memcpy(order, r->train_idx, sizeof(int) * (size_t)r->n_train);
     train_shuffle(order, r->n_train, opt->seed, epoch);
+    int self = opt->self_memory > 0.0f && r->t.cfg.has_memory && refresh_self_memory(r) == 0;
     Train_losses sum;
     memset(&sum, 0, sizeof sum);
     long seen = 0;
     for (long b = 0; b < steps_per_epoch; b++) {
         long lo = b * opt->batch;
         int n = (int)(r->n_train - lo < opt->batch ? r->n_train - lo : opt->batch);
-        for (int i = 0; i < n; i++)
-            train_sample_from_window(&r->batch[i], &r->ds.windows[order[lo + i]],
-                                     previous_window(&r->ds, order[lo + i]), opt, epoch, lo + i, 1);
+        for (int i = 0; i < n; i++) {
+            const Dataset_window *prev = previous_window(&r->ds, order[lo + i]);
+            if (self) {   /* the model's own previous part instead of the drummer's */
+                int j = dataset_previous(&r->ds, order[lo + i]);
+                uint64_t st = seed_mix(seed_mix(opt->seed, (uint64_t)epoch + 1, (uint64_t)(lo + i) + 1), 12, 12);
+                if (j >= 0 && r->self_ok[j] && rand_uniform(&st) < opt->self_memory)
+                    prev = &r->self_win[j];
+            }
+            train_sample_from_window(&r->batch[i], &r->ds.windows[order[lo + i]], prev, opt, epoch, lo + i, 1);
+        }
         Train_losses l;
         trainer_step(&r->t, r->batch, n, &l);
         sum.total += l.total * n;
@@ -443,7 +564,13 @@ int train_calibrate_model(const Train_run_config *c, const char *model_path, con
     memcpy(r.t.params, params, r.t.n_params * sizeof(float));
     trainer_sync_params(&r.t);
     Val_result vr;
-    run_validate(&r, &vr);
+    if (c->cal_closed_loop && cfg.has_memory) {
+        if (closed_loop_outputs(&r, &cfg, params, extras.has_thresholds ? extras.thresholds : NULL, err, errlen) != 0)
+            goto done;
+        run_metrics(&r, &vr);
+    } else {
+        run_validate(&r, &vr);
+    }
     cal->n_val = r.n_val;
     cal->at_half = vr.at_half;
     cal->at_cal = vr.at_cal;

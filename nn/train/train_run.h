@@ -29,6 +29,9 @@ typedef struct {
     int limit, val_limit;         /* use only the first N train / validation windows (0: all) */
     int stop_after;               /* stop after N epochs of this invocation (0: at the end) */
     double cal_acc_weight;        /* thresholds maximise F1 + this x accuracy */
+    int cal_closed_loop;          /* train_calibrate_model on a model with memory: the memory of
+                                   * each window is the model's own part for the window before it
+                                   * (as it plays), not the real drums */
     Train_options opt;
     Model_config cfg;             /* the shape to train */
     const Dataset *dataset;       /* borrowed; when not NULL it is the data instead of data_path's
