@@ -327,6 +327,62 @@ static int parse_options(int argc, char **argv, Render_args *a)
     return OPTIONS_OK;
 }
 
+/* Reads the MIDI file into the 2-bar patterns render plays, from bar on: one rule for meters in
+ * every command (midi_hvo.h), 4/4 bars two at a time, other bars skipped with one line. Fills
+ * the part, its windows and the patterns (the caller frees all three) and the mapping stats.
+ * Returns the number of patterns, or -1 said in one line (nothing left to free). */
+static int render_patterns(const char *in, int bar, Midi_part *part, Midi_window **win, Hvo **patterns,
+                           Midi_hvo_stats *stats)
+{
+    char err[1024];
+    memset(part, 0, sizeof *part);
+    *win = NULL;
+    *patterns = NULL;
+    if (midi_part_load(part, in, err, sizeof err) != 0) {
+        fprintf(stderr, "groove: cannot read '%s': %s\n", in, err);
+        return -1;
+    }
+    if (part->n_bars == 0 || bar >= part->n_bars) {
+        fprintf(stderr, "groove: cannot render '%s': %s\n", in,
+                part->n_bars == 0 ? "no notes in it" : "--bar is past the end of the file");
+        midi_part_deinit(part);
+        return -1;
+    }
+    char skipped[512];
+    int n_skipped = midi_part_skipped_bars(part, bar, skipped, sizeof skipped);
+    int n_patterns = midi_part_windows(part, bar, win);
+    if (n_patterns <= 0) {
+        fprintf(stderr, "groove: cannot render '%s': %s\n", in, n_patterns < 0 ? "out of memory" : skipped);
+        midi_part_deinit(part);
+        return -1;
+    }
+    if (n_skipped)
+        fprintf(stderr, "groove: '%s': %s\n", in, skipped);
+    *patterns = calloc((size_t)n_patterns, sizeof **patterns);
+    if (!*patterns) {
+        fprintf(stderr, "groove: out of memory\n");
+        free(*win);
+        midi_part_deinit(part);
+        return -1;
+    }
+    memset(stats, 0, sizeof *stats);
+    int hits = 0;
+    for (int k = 0; k < n_patterns; k++) {
+        hits += midi_part_window_to_hvo(part, (*win)[k], &(*patterns)[k], stats);
+        if (k > 0 && (*win)[k].bar[0] == (*win)[k - 1].bar[1] + 1)
+            restore_early_downbeats(part, (*win)[k].bar[0], &(*patterns)[k]);
+    }
+    if (hits == 0) {
+        fprintf(stderr, "groove: cannot render '%s': no note maps to a drum voice (%d unmapped)\n", in,
+                stats->unmapped);
+        free(*patterns);
+        free(*win);
+        midi_part_deinit(part);
+        return -1;
+    }
+    return n_patterns;
+}
+
 int cmd_render(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
@@ -342,58 +398,16 @@ int cmd_render(int argc, char **argv)
     int rate = args.rate;
     char err[1024];
     Midi_part part;
-    memset(&part, 0, sizeof part);
-    if (midi_part_load(&part, in, err, sizeof err) != 0) {
-        fprintf(stderr, "groove: cannot read '%s': %s\n", in, err);
-        return CMD_FAILED;
-    }
-    int bar = args.bar;
-    if (part.n_bars == 0 || bar >= part.n_bars) {
-        fprintf(stderr, "groove: cannot render '%s': %s\n", in,
-                part.n_bars == 0 ? "no notes in it" : "--bar is past the end of the file");
-        midi_part_deinit(&part);
-        return CMD_FAILED;
-    }
-    /* One rule for meters in every command (midi_hvo.h): 4/4 bars two at a time, other
-     * bars skipped with one line; render plays the 4/4 bars one after the other. */
-    char skipped[512];
-    int n_skipped = midi_part_skipped_bars(&part, bar, skipped, sizeof skipped);
-    Midi_window *win = NULL;
-    int n_patterns = midi_part_windows(&part, bar, &win);
-    if (n_patterns <= 0) {
-        fprintf(stderr, "groove: cannot render '%s': %s\n", in, n_patterns < 0 ? "out of memory" : skipped);
-        midi_part_deinit(&part);
-        return CMD_FAILED;
-    }
-    if (n_skipped)
-        fprintf(stderr, "groove: '%s': %s\n", in, skipped);
-    Hvo *patterns = calloc((size_t)n_patterns, sizeof *patterns);
-    if (!patterns) {
-        fprintf(stderr, "groove: out of memory\n");
-        free(win);
-        midi_part_deinit(&part);
-        return CMD_FAILED;
-    }
+    Midi_window *win;
+    Hvo *patterns;
     Midi_hvo_stats stats;
-    memset(&stats, 0, sizeof stats);
-    int hits = 0;
-    for (int k = 0; k < n_patterns; k++) {
-        hits += midi_part_window_to_hvo(&part, win[k], &patterns[k], &stats);
-        if (k > 0 && win[k].bar[0] == win[k - 1].bar[1] + 1)
-            restore_early_downbeats(&part, win[k].bar[0], &patterns[k]);
-    }
+    int n_patterns = render_patterns(in, args.bar, &part, &win, &patterns, &stats);
+    if (n_patterns < 0)
+        return CMD_FAILED;
     Render_tempo rt = {&part, win, n_patterns, bpm};
     double next;
     double start_bpm = bpm > 0 ? bpm : render_bpm_at(&rt, 0.0, &next);
     int tempo_map = bpm == 0 && part.n_tempos > 1;
-    if (hits == 0) {
-        fprintf(stderr, "groove: cannot render '%s': no note maps to a drum voice (%d unmapped)\n", in,
-                stats.unmapped);
-        free(patterns);
-        free(win);
-        midi_part_deinit(&part);
-        return CMD_FAILED;
-    }
     int loops = args.loops > 0 ? args.loops : n_patterns;
 
     Kit kit;

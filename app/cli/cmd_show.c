@@ -163,6 +163,22 @@ static int locale_is_utf8(void)
     return 0;
 }
 
+/* Prints the two summary lines above the grid or list: the file, and where its notes went. */
+static void print_summary(const char *path, const Midi_part *part, int bar, double bpm, int meter_ok,
+                          const Midi_hvo_stats *st, const Hvo *p, const Groove *g)
+{
+    printf("%s: %d bar%s, PPQ %d, %.1f bpm at bar %d, %d/%d%s\n", path, part->n_bars, part->n_bars == 1 ? "" : "s",
+           part->ppq, bpm, bar, part->meter_numerator, part->meter_denominator,
+           meter_ok ? "" : " (not 4/4 throughout: the 4/4 bars are shown; the dataset skips this file)");
+    printf("%d notes in these bars: %d on a voice, %d on none", st->notes, st->mapped, st->unmapped);
+    int shown = 0;
+    for (int k = 0; k < 128; k++)
+        if (st->unmapped_by_note[k])
+            printf("%s%d x%d", shown++ ? ", " : " (notes ", k, st->unmapped_by_note[k]);
+    printf("%s; %d dropped as quieter on a taken step; %d hits, %d groove taps\n", shown ? ")" : "", st->collisions,
+           hvo_count_hits(p), groove_count_hits(g));
+}
+
 int cmd_show(int argc, char **argv)
 {
     enum { O_BAR = 256, O_LIST, O_JSON, O_ASCII };
@@ -252,16 +268,7 @@ int cmd_show(int argc, char **argv)
     if (json) {
         print_json(path, bar, &part, bpm, &p, &g);
     } else {
-        printf("%s: %d bar%s, PPQ %d, %.1f bpm at bar %d, %d/%d%s\n", path, part.n_bars, part.n_bars == 1 ? "" : "s",
-               part.ppq, bpm, bar, part.meter_numerator, part.meter_denominator,
-               meter_ok ? "" : " (not 4/4 throughout: the 4/4 bars are shown; the dataset skips this file)");
-        printf("%d notes in these bars: %d on a voice, %d on none", st.notes, st.mapped, st.unmapped);
-        int shown = 0;
-        for (int k = 0; k < 128; k++)
-            if (st.unmapped_by_note[k])
-                printf("%s%d x%d", shown++ ? ", " : " (notes ", k, st.unmapped_by_note[k]);
-        printf("%s; %d dropped as quieter on a taken step; %d hits, %d groove taps\n", shown ? ")" : "",
-               st.collisions, hvo_count_hits(&p), groove_count_hits(&g));
+        print_summary(path, &part, bar, bpm, meter_ok, &st, &p, &g);
         if (list)
             print_list(&p, &g);
         else
