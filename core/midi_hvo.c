@@ -716,35 +716,39 @@ int hvo_write_midi_swing(const char *path, const Hvo *patterns, int n_patterns, 
     return rc;
 }
 
+void hvo_smf_voice_tracks(Smf *smf)
+{
+    /* track 0 the tempo map; then one track per voice that plays, in voice order */
+    int track_of[HVO_VOICES] = {0};
+    for (int i = 0; i < smf->n_notes; i++) {
+        int v = voice_from_gm_note(smf->notes[i].note);
+        if (v >= 0)
+            track_of[v] = 1;
+    }
+    memset(smf->track_names, 0, sizeof smf->track_names);
+    smf->track_names[0] = "tempo";
+    int n = 1;
+    for (int v = 0; v < HVO_VOICES; v++)
+        if (track_of[v]) {
+            smf->track_names[n] = voice_name(v);
+            track_of[v] = n++;
+        }
+    for (int i = 0; i < smf->n_notes; i++) {
+        int v = voice_from_gm_note(smf->notes[i].note);
+        smf->notes[i].track = (uint16_t)(v >= 0 ? track_of[v] : 0);
+    }
+    smf->format = 1;
+    smf->n_tracks = n;
+}
+
 int hvo_write_midi_tracks(const char *path, const Hvo *patterns, int n_patterns, float bpm, float swing, char *err,
                           size_t errlen)
 {
     Smf smf;
     if (hvo_to_smf_swing(patterns, n_patterns, bpm, swing, &smf, err, errlen) != 0)
         return -1;
-    /* track 0 the tempo map; then one track per voice that plays, in voice order */
-    int track_of[HVO_VOICES] = {0};
-    const char *names[HVO_VOICES + 1] = {"tempo"};
-    for (int i = 0; i < smf.n_notes; i++) {
-        int v = voice_from_gm_note(smf.notes[i].note);
-        if (v >= 0)
-            track_of[v] = 1;
-    }
-    int n = 1;
-    for (int v = 0; v < HVO_VOICES; v++)
-        if (track_of[v]) {
-            names[n] = voice_name(v);
-            track_of[v] = n++;
-        }
-    for (int i = 0; i < smf.n_notes; i++) {
-        int v = voice_from_gm_note(smf.notes[i].note);
-        smf.notes[i].track = (uint16_t)(v >= 0 ? track_of[v] : 0);
-    }
-    smf.format = 1;
-    smf.n_tracks = n;
-    smf.track_names = names;
+    hvo_smf_voice_tracks(&smf);
     int rc = smf_write_file(&smf, path, err, errlen);
-    smf.track_names = NULL;
     smf_deinit(&smf);
     return rc;
 }

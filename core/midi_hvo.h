@@ -178,6 +178,9 @@ int hvo_windows_to_smf(const Hvo *patterns, const Midi_window *windows, int n, c
  * channel 10). Atomic. Returns 0 or -1 with err. */
 int hvo_write_midi_tracks(const char *path, const Hvo *patterns, int n_patterns, float bpm, float swing, char *err,
                           size_t errlen);
+/* Makes an Smf of drum notes (channel 10, GM notes) a format-1 file as above: track 0 the tempo
+ * map, a named track per voice that plays. */
+void hvo_smf_voice_tracks(Smf *smf);
 
 /* Writes grooves in a row to a MIDI file, every tap as GM note `note` on channel 10. */
 int groove_write_midi(const char *path, const Groove *grooves, int n_grooves, float bpm, int note,

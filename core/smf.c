@@ -458,7 +458,7 @@ int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size
     int oom = 0;
     for (int t = 0; t < n_tracks; t++) {
         Bytebuf track = {0};
-        const char *name = smf->format == 1 && smf->track_names ? smf->track_names[t] : NULL;
+        const char *name = smf->format == 1 && t < SMF_NAMED_TRACKS ? smf->track_names[t] : NULL;
         if (name) {
             size_t nl = strlen(name) > 127 ? 127 : strlen(name);
             bytebuf_put(&track, (const uint8_t[]){0x00, 0xff, 0x03, (uint8_t)nl}, 4);

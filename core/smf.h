@@ -24,6 +24,7 @@
 #define SMF_MAX_FILE_BYTES (16u << 20) /* larger files are refused */
 #define SMF_MAX_TICK 0x7fffffffu       /* absolute ticks beyond this are refused */
 #define SMF_DEFAULT_US_PER_QUARTER 500000u /* 120 bpm, when a file has no tempo at tick 0 */
+#define SMF_NAMED_TRACKS 16              /* tracks that can carry a name when written */
 #define SMF_DRUM_CHANNEL 9             /* 0-based: General MIDI "channel 10" */
 
 /* One note-on or note-off. */
@@ -71,8 +72,9 @@ typedef struct {
     int n_programs;
     uint32_t end_tick;      /* latest tick of any event, end-of-track included */
     int n_skipped;          /* events read and ignored: sysex, controllers, other metas */
-    const char *const *track_names;   /* writer, format 1: a name for each of n_tracks tracks
-                                         (a track name meta), or NULL; the reader leaves NULL */
+    const char *track_names[SMF_NAMED_TRACKS];   /* writer, format 1: track t's name (a track
+                                                     name meta; static strings), or NULL; the
+                                                     reader leaves them NULL */
 } Smf;
 
 /* Reads a MIDI file. Returns 0, or -1 with a one-line reason in err (no file name in it). */

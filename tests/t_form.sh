@@ -73,6 +73,45 @@ check "a one-bar groove: the part plays in bar 2 as well" \
 check "with the repeat off (bar_repeat 0 in the session) bar 2 stays silent" \
     sh -c "'$GROOVE' show '$TMP/one_part2.mid' --bar 2 2>&1 | grep -E '^(K|S|CH) ' | grep -q '|[^|]*[^ |][^|]*|  *|'"
 
+# run --out-mid --tracks: one track per voice; the feel shapes the export (timing 0: on the grid).
+"$PY" -c "import zlib,sys; b='groove-session 2\nbpm 100\nfeel 0 1\n'; open(sys.argv[1],'w').write(b + 'end %08x\n' % (zlib.crc32(b.encode()) & 0xffffffff))" \
+    "$TMP/grid.session"
+"$GROOVE" run --headless --session "$TMP/grid.session" --play-groove "$TMP/g.mid" --out-wav "$TMP/grid.wav" --loops 3 \
+    --out-mid "$TMP/grid.mid" --tracks >/dev/null 2>&1
+"$GROOVE" run --headless --no-session --play-groove "$TMP/g.mid" --out-wav "$TMP/free.wav" --loops 3 \
+    --out-mid "$TMP/free.mid" >/dev/null 2>&1
+cat >"$TMP/ticks.py" <<'PY'
+import sys
+def notes(path):
+    d = open(path, 'rb').read()
+    fmt, ntrk, ppq = (int.from_bytes(d[i:i + 2], 'big') for i in (8, 10, 12))
+    i, out = 14, []
+    for _ in range(ntrk):
+        ln = int.from_bytes(d[i + 4:i + 8], 'big'); p, end, t, run = i + 8, i + 8 + ln, 0, 0
+        while p < end:
+            v = 0
+            while True:
+                b = d[p]; p += 1; v = (v << 7) | (b & 0x7f)
+                if b < 0x80: break
+            t += v
+            st = d[p]
+            if st == 0xff:
+                n = d[p + 2]; p += 3 + n; continue
+            if st & 0x80: run = st; p += 1
+            if run & 0xf0 == 0x90 and d[p + 1] > 0: out.append(t)
+            p += 2
+        i = end
+    return fmt, ntrk, ppq, out
+fmt, ntrk, ppq, ticks = notes(sys.argv[1])
+step = ppq // 4
+print(fmt, ntrk, len(ticks), sum(1 for t in ticks if t % step), sep=' ')
+PY
+check "run --out-mid --tracks writes a track per voice ($("$PY" "$TMP/ticks.py" "$TMP/grid.mid"))" \
+    sh -c "$PY '$TMP/ticks.py' '$TMP/grid.mid' | grep -qE '^1 [3-9] [1-9][0-9]* '"
+check "feel timing 0: every exported hit on the grid" sh -c "$PY '$TMP/ticks.py' '$TMP/grid.mid' | grep -qE ' 0$'"
+check "feel timing 1 (default): the model's micro-timing is exported ($("$PY" "$TMP/ticks.py" "$TMP/free.mid"))" \
+    sh -c "$PY '$TMP/ticks.py' '$TMP/free.mid' | grep -qE '^0 1 [0-9]+ [1-9]'"
+
 # A session with sections A and B and a chain, written as a version-2 file.
 "$PY" - "$TMP/song.session" <<'PY'
 import sys, zlib

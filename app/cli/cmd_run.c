@@ -24,6 +24,7 @@
 #include "error.h"
 #include "export.h"
 #include "feed.h"
+#include "feel.h"
 #include "instrument.h"
 #include "instrument_form.h"
 #include "kit.h"
@@ -41,6 +42,7 @@ typedef struct {
     const char *session;
     const char *chain;         /* --chain TEXT: set and play a chain of sections */
     int play_chain;            /* --play-chain: play the session's chain */
+    int tracks;                /* --tracks: --out-mid as one track per voice */
     float bpm;
     int headless, loops, rate, buffer, no_session;
     int json;                  /* headless: one JSON object per loop (app/play/loop_report.h) */
@@ -78,6 +80,7 @@ static void usage(FILE *out)
             "  --pan VOICE=P       a voice's pan, -1 left .. 1 right (repeatable)\n"
             "  --chain TEXT        play a chain of the session's sections, e.g. 'A*2 B A fill'\n"
             "  --play-chain        play the chain saved in the session\n"
+            "  --tracks            --out-mid with one track per voice (track 0 the tempo map)\n"
             "  --glyphs KIND       grid glyphs: auto (default), unicode, ascii\n"
             "  --input KIND        what the taps are to the model: drums, keys or taps (default: computer\n"
             "                      keys taps, a MIDI keyboard keys, channel 10 or a drum file drums)\n"
@@ -95,7 +98,7 @@ static void usage(FILE *out)
 static int parse_options(int argc, char **argv, Run_options *o)
 {
     enum { O_KIT = 256, O_MODEL, O_BPM, O_MIDI_IN, O_MIDI_OUT, O_AUDIO_DEVICE, O_RATE, O_BUFFER,
-           O_PLAY_GROOVE, O_SESSION, O_NO_SESSION, O_HEADLESS, O_LOOPS, O_OUT_WAV, O_OUT_MID, O_JSON, O_EVOLVE, O_GAIN, O_PAN, O_CHAIN, O_PLAY_CHAIN,
+           O_PLAY_GROOVE, O_SESSION, O_NO_SESSION, O_HEADLESS, O_LOOPS, O_OUT_WAV, O_OUT_MID, O_JSON, O_EVOLVE, O_GAIN, O_PAN, O_CHAIN, O_PLAY_CHAIN, O_TRACKS,
            O_GLYPHS, O_INPUT, O_PRACTICE = 512 /* + Practice_option */ };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
@@ -120,6 +123,7 @@ static int parse_options(int argc, char **argv, Run_options *o)
         {"pan", required_argument, NULL, O_PAN},
         {"chain", required_argument, NULL, O_CHAIN},
         {"play-chain", no_argument, NULL, O_PLAY_CHAIN},
+        {"tracks", no_argument, NULL, O_TRACKS},
         {"glyphs", required_argument, NULL, O_GLYPHS},
         {"input", required_argument, NULL, O_INPUT},
         {"click", no_argument, NULL, O_PRACTICE + PRACTICE_CLICK},
@@ -170,6 +174,7 @@ static int parse_options(int argc, char **argv, Run_options *o)
         case O_BUFFER: rc = options_int("--buffer", optarg, 16, 8192, &o->buffer); break;
         case O_CHAIN: o->chain = optarg; break;
         case O_PLAY_CHAIN: o->play_chain = 1; break;
+        case O_TRACKS: o->tracks = 1; break;
         case O_EVOLVE: rc = options_float("--evolve", optarg, 0, 1, &o->evolve); break;
         case O_INPUT:
             o->input_kind = model_input_kind_from_name(optarg);
@@ -265,14 +270,17 @@ static void part_log_add(Part_log *log, const Instrument *in)
         log->parts = p;
         log->cap = cap;
     }
-    log->parts[log->n++] = in->session.part;
+    const Session_settings *st = &in->session.settings;   /* as heard: with the feel */
+    feel_apply(&in->session.part, st->feel_timing, st->feel_velocity, &log->parts[log->n++]);
 }
 
 /* Writes the parts played (--out-mid) at the session's tempo, or, when a file was played in at
  * its own tempo map, with that map laid over the loops as they played. 0 or -1 with err. */
 static int write_parts_midi(const char *path, const Hvo *parts, int n, const Instrument *in, const Feed *feed,
-                            char *err, size_t errlen)
+                            int tracks, char *err, size_t errlen)
 {
+    if ((!feed || feed->n_tempos <= 1) && tracks)
+        return hvo_write_midi_tracks(path, parts, n, in->session.settings.bpm, in->session.settings.swing, err, errlen);
     if (!feed || feed->n_tempos <= 1)
         return hvo_write_midi_swing(path, parts, n, in->session.settings.bpm, in->session.settings.swing, err, errlen);
     Smf smf;
@@ -296,6 +304,8 @@ static int write_parts_midi(const char *path, const Hvo *parts, int n, const Ins
     free(smf.tempos);
     smf.tempos = tempos;
     smf.n_tempos = k;
+    if (tracks)
+        hvo_smf_voice_tracks(&smf);
     int rc = smf_write_file(&smf, path, err, errlen);
     smf_deinit(&smf);
     return rc;
@@ -620,7 +630,7 @@ int cmd_run(int argc, char **argv)
     if (rc == 0 && o.out_mid) {
         const Hvo *parts = log.n ? log.parts : &in.session.part;   /* never played: the part now */
         if (write_parts_midi(o.out_mid, parts, log.n ? log.n : 1, &in, o.play_groove && o.bpm <= 0 ? &feed : NULL,
-                             err, sizeof err) != 0) {
+                             o.tracks, err, sizeof err) != 0) {
             fprintf(stderr, "groove: %s\n", err);
             rc = 1;
         }
