@@ -246,6 +246,8 @@ int engine_hit(Engine *e, int voice, float velocity)
     return engine_send(e, ENGINE_CMD_HIT, voice, clampf(velocity, 0.0f, 1.0f));
 }
 
+int engine_hit_click(Engine *e) { return engine_send(e, ENGINE_CMD_HIT, HVO_VOICES, 1.0f); }
+
 void engine_set_kit(Engine *e, const Kit *kit)
 {
     atomic_store_explicit(&e->kit_next, kit, memory_order_release);
@@ -362,6 +364,11 @@ static void engine_apply(Engine *e, const EngineCommand *c)
     case ENGINE_CMD_CHOKE: e->voice[c->voice].choke_group = (int)c->value; break;
     case ENGINE_CMD_MASTER: e->master = c->value; break;
     case ENGINE_CMD_HIT: {
+        if (c->voice == HVO_VOICES) { /* the click (engine_hit_click) */
+            e->click_which = 0;
+            e->click_pos = 0;
+            break;
+        }
         const Engine_voice_settings *s = &e->voice[c->voice];
         if (!s->mute)
             engine_start_hit(e, c->voice, c->value);

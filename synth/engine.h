@@ -220,6 +220,8 @@ int engine_set_master(Engine *e, float gain);
 /* A pad hit: sounds at the start of the next rendered block (immediately, live). Works with
  * the transport stopped too. Mute/solo apply. */
 int engine_hit(Engine *e, int voice, float velocity);
+/* Sounds the click (its unaccented tick, at its own level) at the next block, as a live hit. */
+int engine_hit_click(Engine *e);
 /* Switches kits at the next block: sounding hits stop. The old kit may be freed once
  * engine_kit_in_use() no longer returns it (or no thread renders any more). */
 void engine_set_kit(Engine *e, const Kit *kit);

@@ -117,6 +117,39 @@ for f in waltz:3/4 seven:7/8; do
     check "... and no file was written" test ! -e "$TMP/r.mid" -a ! -e "$TMP/r.wav"
 done
 
+# --- run --headless --play-groove FILE --out-wav: the drums in step with the input from bar 1
+# (as generate does), --live keeps the as-played lag, --tap-sound chooses what a tap sounds like.
+mkmid "$TMP/eighths.mid" 96 "$(tempo 0 07a120) $(on 0 2a) $(for i in $(seq 15); do on 36 2a; done)"
+"$GROOVE" generate "$TMP/eighths.mid" -o "$TMP/e_gen.mid" --quiet 2>/dev/null
+"$GROOVE" run --headless --play-groove "$TMP/eighths.mid" --out-wav "$TMP/e.wav" --out-mid "$TMP/e.mid" --loops 2 \
+    --no-session >/dev/null 2>&1
+"$GROOVE" show "$TMP/e.mid" --list 2>/dev/null | tail -n +3 >"$TMP/e.list"
+"$GROOVE" show "$TMP/e_gen.mid" --list 2>/dev/null | tail -n +3 >"$TMP/e_gen.list"
+check "offline render of a file: bars 0-1 play drums at once ($(wc -l <"$TMP/e.list") lines)" test "$(wc -l <"$TMP/e.list")" -gt 2
+check "... and they are the part generate makes for those bars (same hits)" cmp -s "$TMP/e.list" "$TMP/e_gen.list"
+first=$(onset_frames "$TMP/e.wav" | head -1)
+check "... so the WAV's first drum sounds in the first step (frame ${first:-none} < 3000)" test -n "$first" -a "${first:-9999}" -lt 3000
+rms4() { sox "$1" -n trim 0 4 stat 2>&1 | awk '/RMS +amplitude/ {print $3}'; }
+aligned_rms=$(rms4 "$TMP/e.wav")
+"$GROOVE" run --headless --play-groove "$TMP/eighths.mid" --out-wav "$TMP/l.wav" --out-mid "$TMP/l.mid" --loops 2 \
+    --no-session --live --tap-sound none >/dev/null 2>&1
+out=$("$GROOVE" show "$TMP/l.mid" --list 2>&1 | sed -n 2p)
+check "--live keeps the as-played lag: no drums in the first loop ($out)" grep -q '^0 notes in these bars' <<<"$out"
+live_rms=$(rms4 "$TMP/l.wav")
+check "... its first loop holds only what the model makes of no groove (RMS $live_rms against $aligned_rms in step)" \
+    awk -v l="$live_rms" -v a="$aligned_rms" 'BEGIN { exit !(l * 1.5 < a) }'
+"$GROOVE" run --headless --play-groove "$TMP/eighths.mid" --out-wav "$TMP/n.wav" --loops 1 --no-session \
+    --tap-sound none >/dev/null 2>&1
+check "an offline render of a file mixes in no tap sounds by default (same as --tap-sound none)" \
+    bash -c "sox '$TMP/e.wav' -t raw - trim 0 4 2>/dev/null | cmp -s - <(sox '$TMP/n.wav' -t raw - trim 0 4 2>/dev/null)"
+"$GROOVE" run --headless --play-groove "$TMP/eighths.mid" --out-wav "$TMP/c.wav" --loops 1 --no-session \
+    --tap-sound click >/dev/null 2>&1
+diff_rms=$(sox -m -v 1 "$TMP/c.wav" -v -1 "$TMP/n.wav" -n stat 2>&1 | awk '/RMS +amplitude/ {print $3}')
+check "--tap-sound click adds the taps as clicks (difference RMS $diff_rms)" awk -v r="$diff_rms" 'BEGIN { exit !(r > 0.005) }'
+"$GROOVE" run --headless --play-groove "$TMP/eighths.mid" --out-wav "$TMP/x.wav" --tap-sound bogus >/dev/null 2>"$TMP/ts.err"
+rc=$?
+check "--tap-sound bogus: a usage error, exit 2, one line ($(cat "$TMP/ts.err"))" test "$rc" -eq 2 -a "$(wc -l <"$TMP/ts.err")" -eq 1
+
 # --- General MIDI: kick 35, hand claps 39 on the backbeat, floor tom 41.
 mkmid "$TMP/gm.mid" 96 "$(on 0 23) $(on 84 27) $(on 84 23) $(on 84 27) $(on 36 29)"
 out=$("$GROOVE" show "$TMP/gm.mid" --list 2>&1)

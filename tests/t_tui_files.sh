@@ -48,6 +48,12 @@ tm send-keys -t groove K
 check "K again: the kit after it" wait_for "kit 3 of $n: " 20
 tm send-keys -t groove Space
 check "it plays on after switching" wait_for '> PLAY' 5
+tm send-keys -t groove A
+check "A: taps sound the click" wait_for 'taps sound: click' 5
+tm send-keys -t groove A
+check "A again: taps sound nothing" wait_for 'taps sound: none' 5
+tm send-keys -t groove A
+check "A again: taps sound the kick" wait_for 'taps sound: kick' 5
 tm send-keys -t groove q
 tm send-keys -t groove q
 finish

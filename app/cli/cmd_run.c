@@ -52,6 +52,8 @@ typedef struct {
     Tui_glyphs glyphs;         /* --glyphs auto|unicode|ascii */
     int input_kind;            /* --input drums|keys|taps, or -1: from the source */
     Practice_options practice; /* click, count-in, respond, latency, calibration (practice.h) */
+    int live;                  /* --live: an offline render of a file keeps the as-played lag */
+    int tap_sound;             /* --tap-sound (tap_sound.h), or -4: the default */
 } Run_options;
 
 static void usage(FILE *out)
@@ -75,6 +77,11 @@ static void usage(FILE *out)
             "  --out-wav FILE      headless offline render to a WAV file\n"
             "  --out-mid FILE      headless: write the parts played as a MIDI file\n"
             "  --json              headless: one JSON object per loop (docs/instrument.md)\n"
+            "  --live              offline render of --play-groove: keep the as-played lag (each\n"
+            "                      loop's drums answer the loop before; default: from bar 1 in step)\n"
+            "  --tap-sound S       what a tap sounds like: note (default: a MIDI tap its GM voice, a\n"
+            "                      key the closed hat), none, click, or a voice (kick, snare, ...);\n"
+            "                      an offline render of a file defaults to none\n"
             "  --evolve X          0..1: the part evolves loop by loop (0 the same part, 1 new every loop)\n"
             "  --gain VOICE=DB     a voice's level (kick snare closed_hat ... click; repeatable)\n"
             "  --pan VOICE=P       a voice's pan, -1 left .. 1 right (repeatable)\n"
@@ -99,7 +106,7 @@ static int parse_options(int argc, char **argv, Run_options *o)
 {
     enum { O_KIT = 256, O_MODEL, O_BPM, O_MIDI_IN, O_MIDI_OUT, O_AUDIO_DEVICE, O_RATE, O_BUFFER,
            O_PLAY_GROOVE, O_SESSION, O_NO_SESSION, O_HEADLESS, O_LOOPS, O_OUT_WAV, O_OUT_MID, O_JSON, O_EVOLVE, O_GAIN, O_PAN, O_CHAIN, O_PLAY_CHAIN, O_TRACKS,
-           O_GLYPHS, O_INPUT, O_PRACTICE = 512 /* + Practice_option */ };
+           O_GLYPHS, O_INPUT, O_LIVE, O_TAP_SOUND, O_PRACTICE = 512 /* + Practice_option */ };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"kit", required_argument, NULL, O_KIT},
@@ -133,6 +140,8 @@ static int parse_options(int argc, char **argv, Run_options *o)
         {"tap-jitter", required_argument, NULL, O_PRACTICE + PRACTICE_TAP_JITTER},
         {"input-latency", required_argument, NULL, O_PRACTICE + PRACTICE_INPUT_LATENCY},
         {"calibrate", no_argument, NULL, O_PRACTICE + PRACTICE_CALIBRATE},
+        {"live", no_argument, NULL, O_LIVE},
+        {"tap-sound", required_argument, NULL, O_TAP_SOUND},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -142,6 +151,7 @@ static int parse_options(int argc, char **argv, Run_options *o)
     o->evolve = -1;
     o->input_kind = -1;
     practice_options_init(&o->practice);
+    o->tap_sound = -4;
     options_begin();
     int c, rc = OPTIONS_OK;
     while (rc == OPTIONS_OK && (c = getopt_long(argc, argv, OPTIONS_SHORT, longopts, NULL)) != -1) {
@@ -149,6 +159,15 @@ static int parse_options(int argc, char **argv, Run_options *o)
         case 'h': usage(stdout); return OPTIONS_HELP;
         case O_KIT: o->kit = optarg; break;
         case O_MODEL: o->model = optarg; break;
+        case O_LIVE: o->live = 1; break;
+        case O_TAP_SOUND:
+            o->tap_sound = tap_sound_parse(optarg);
+            if (o->tap_sound == -4) {
+                fprintf(stderr, "groove: --tap-sound wants note, none, click or a voice (kick, snare, closed_hat, ...), "
+                                "not '%s'\n", optarg);
+                return OPTIONS_USAGE;
+            }
+            break;
         case O_MIDI_IN: o->midi_in = optarg; break;
         case O_MIDI_OUT: o->midi_out = optarg; break;
         case O_AUDIO_DEVICE: o->audio_device = optarg; break;
@@ -357,13 +376,74 @@ typedef struct {
     Loop_printer lp;
     int loops;
     int last_n;                /* frames of the block rendered last */
+    int aligned;               /* a file rendered in step: loop k's drums answer loop k's groove */
+    int64_t installed;         /* aligned: the last loop whose groove the model has had */
 } Offline_run;
+
+/* Aligned render: hands the instrument the groove of `loop` (known in advance) and waits for
+ * the part the model makes from it, which takes over when that loop starts. */
+static void offline_install(Offline_run *x, int64_t loop, double now)
+{
+    Groove g;
+    feed_groove(x->feed, loop, &g);
+    instrument_set_groove(x->in, &g);
+    instrument_wait_for_model(x->in, now);
+    x->installed = loop;
+}
+
+/* The exact step the transport is at when the block starting at `frame` begins (the engine
+ * reports the start of the block it rendered last). */
+static double offline_step_now(const Run_options *o, Engine *e, int64_t frame, int *playing)
+{
+    Engine_position pos;
+    engine_position(e, &pos);
+    *playing = pos.playing;
+    return pos.step + (double)(frame - pos.frame) / engine_frames_per_step(o->rate, engine_get_bpm(e));
+}
+
+/* Aligned render: follows the file's tempo map, ending the block where the tempo changes. */
+static void offline_tempo(Offline_run *x, Engine *e, int64_t frame, int *n)
+{
+    int playing;
+    double now = offline_step_now(x->o, e, frame, &playing);
+    if (!playing)
+        now = 0.0;
+    instrument_follow_bpm(x->in, feed_bpm_at(x->feed, now));
+    double change = feed_next_tempo(x->feed, now);
+    double until = ceil((change - now) * engine_frames_per_step(x->o->rate, x->in->session.settings.bpm) - 1e-6);
+    if (until >= 1 && until < *n)
+        *n = (int)until;
+}
+
+/* Aligned render: sounds the file's taps (if the tap sound is not none) on their exact frames,
+ * shortening the block to the next one. */
+static void offline_taps(Offline_run *x, Engine *e, int64_t frame, int *n)
+{
+    int playing;
+    double now = offline_step_now(x->o, e, frame, &playing);
+    if (!playing)
+        return;
+    double fps = engine_frames_per_step(x->o->rate, engine_get_bpm(e));
+    for (int guard = 0; guard < 4096; guard++) {
+        float velocity;
+        double at = feed_peek(x->feed, &velocity);
+        if (at <= now + 1e-9) {
+            tap_sound_play(e, x->in->tap_sound, -1, velocity);
+            x->in->taps++;
+            feed_skip(x->feed);
+            continue;
+        }
+        double until = ceil((at - now) * fps - 1e-6);
+        if (until >= 1 && until < *n)
+            *n = (int)until;
+        break;
+    }
+}
 
 /* Before each block: the instrument's clock is the frames rendered; it ends after the loops. */
 static Offline_step offline_before_block(void *ctx, Engine *e, int64_t frame, int in_body, int *n, char *err,
                                          size_t errlen)
 {
-    (void)e;
     (void)in_body;
     (void)err;
     (void)errlen;
@@ -385,7 +465,13 @@ static Offline_step offline_before_block(void *ctx, Engine *e, int64_t frame, in
         return OFFLINE_END;
     if (x->o->json && in->pos.playing && !instrument_counting_in(in) && in->pos.loop != x->lp.printed)
         loop_printer_print(&x->lp, in, x->engine, x->o);
-    if (x->feed) {
+    if (x->feed && x->aligned) {
+        if (in->pos.playing && in->pos.loop + 1 > x->installed)
+            offline_install(x, in->pos.loop + 1, now);
+        if (x->o->bpm <= 0) /* the file's tempo map, changed on its exact frame */
+            offline_tempo(x, e, frame, n);
+        offline_taps(x, e, frame, n);
+    } else if (x->feed) {
         practice_feed(&x->o->practice, x->feed, in, now, 1, 1.0);
         if (x->o->bpm <= 0) /* the file's tempo map, unless --bpm fixed one */
             instrument_follow_bpm(in, feed_bpm_at(x->feed, instrument_position_at(in, now)));
@@ -416,8 +502,11 @@ static int run_offline(Instrument *in, Engine *engine, Feed *feed, const Run_opt
         fprintf(stderr, "groove: %s\n", err);
         return CMD_FAILED;
     }
-    Offline_run x = {in, engine, feed, o, log, {.printed = -1}, o->loops >= 0 ? o->loops : o->practice.calibrate ? 8 : 4, 0};
+    Offline_run x = {in, engine, feed, o, log, {.printed = -1}, o->loops >= 0 ? o->loops : o->practice.calibrate ? 8 : 4, 0,
+                     feed && !o->live, -1};
     instrument_tick(in, 0);
+    if (x.aligned)
+        offline_install(&x, 0, 0);   /* loop 0's drums from loop 0's groove, as generate does */
     practice_start(&o->practice, in);
     instrument_wait_for_model(in, 0);
     Offline_plan plan = {-1, 0, 0, o->rate, offline_before_block, &x, o->out_wav ? offline_wav_sink : offline_drop_sink,
@@ -455,7 +544,7 @@ static int run_realtime(Instrument *in, Engine *engine, Audio_out *audio, Midi *
         Midi_tap tap;
         while (midi_poll_tap(midi, &tap)) {
             instrument_note_input(in, tap.channel == 9 ? INPUT_KIND_DRUMS : INPUT_KIND_KEYS);
-            instrument_tap_from(in, INSTRUMENT_INPUT_MIDI, tap.velocity, tap.time);
+            instrument_tap_note(in, tap.velocity, tap.time, tap.note);
         }
         if (o->practice.calibrate && !in->calibrating)
             break;
@@ -553,6 +642,10 @@ int cmd_run(int argc, char **argv)
         goto done;
     }
     have_instrument = 1;
+    /* What a tap sounds like: --tap-sound, else nothing in an offline render of a file lined up
+     * with its input (the drums only, as generate + render), else the played note. */
+    in.tap_sound = o.tap_sound != -4 ? o.tap_sound
+                   : (o.out_wav && o.play_groove && !o.live) ? TAP_SOUND_NONE : TAP_SOUND_NOTE;
     /* A file played in: each of its loops is a take, so the groove is what was just played. */
     if (o.play_groove)
         instrument_set_record_mode(&in, LIVE_REPLACE);

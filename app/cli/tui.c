@@ -435,7 +435,7 @@ static const char *const help_lines[] = {
     "r       a new variation now        R  record: overdub / replace",
     "M       click on / off             N  count-in 0 / 1 / 2 bars",
     "T       respond: loop / bar / beat D  calibrate keys/MIDI latency",
-    "K       next kit (as groove kits lists them, no restart)",
+    "K       next kit (as groove kits lists them)  A  tap sound",
     "^S      save the session as...     ^E  export: mix, stems, MIDI",
     "        (in a prompt: Enter accepts, Esc cancels, ^U clears)",
     "?       this help                  q  quit (asks when unsaved)  ^C quit",
@@ -463,6 +463,7 @@ static const char *const help_narrow[] = {
     "n        solo (cursor voice)",         "r        a new variation now",
     "M N      click on/off, count-in 0-2",  "T D      respond; calibrate latency",
     "R        record: overdub / replace",   "K        next kit (groove kits)",
+    "A        tap sound: note click none voice",
     "^S       save the session as...",
     "^E       export mix, stems, MIDI",     "Enter    (prompt) accept",
     "Esc      (prompt) cancel",             "^U       (prompt) clear",
@@ -749,6 +750,7 @@ static void handle_key(Tui *t, int ch, double now)
             instrument_message(in, "%s", msg);
         }
         break;
+    case 'A': instrument_set_tap_sound(in, tap_sound_next(in->tap_sound)); break;
     case KEY_CTRL('s'): open_prompt(t, 1, "groove.session"); break;
     case KEY_CTRL('e'): open_prompt(t, 2, "groove-part"); break;
     default:
@@ -862,7 +864,7 @@ int tui_run(Tui_context *ctx)
         Midi_tap tap;
         while (midi_poll_tap(ctx->midi, &tap)) {
             instrument_note_input(t.in, tap.channel == 9 ? INPUT_KIND_DRUMS : INPUT_KIND_KEYS);
-            instrument_tap_from(t.in, INSTRUMENT_INPUT_MIDI, tap.velocity, tap.time);
+            instrument_tap_note(t.in, tap.velocity, tap.time, tap.note);
         }
         if (ctx->feed && t.in->pos.playing)
             feed_until(ctx->feed, t.in, instrument_position_at(t.in, now) + 0.05);

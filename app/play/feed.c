@@ -176,3 +176,64 @@ int feed_until_time(Feed *f, Instrument *in, double now, double step0_time, doub
     }
     return taps;
 }
+
+void feed_groove(const Feed *f, int64_t loop, Groove *out)
+{
+    groove_clear(out);
+    if (f->n == 0 || f->length <= 0)
+        return;
+    int64_t loops_per_pass = (int64_t)(f->length / HVO_STEPS);
+    double first = (double)(loop % (loops_per_pass > 0 ? loops_per_pass : 1)) * HVO_STEPS;
+    for (int i = 0; i < f->n; i++) {
+        double rel = f->position[i] - first;
+        if (first == 0.0 && f->length - f->position[i] <= 0.5)
+            rel = f->position[i] - f->length; /* early into the next pass's first step */
+        double n = floor(rel + 0.5);
+        if (n < 0 || n >= HVO_STEPS)
+            continue;
+        int t = (int)n;
+        float offset = (float)(rel - n);
+        if (t == 0 && offset < 0.0f)
+            offset = 0.0f;
+        if (out->g[t][0] > 0.5f && f->velocity[i] <= out->g[t][1])
+            continue;
+        out->g[t][0] = 1.0f;
+        out->g[t][1] = f->velocity[i];
+        out->g[t][2] = offset;
+    }
+}
+
+double feed_peek(const Feed *f, float *velocity)
+{
+    if (f->n == 0) {
+        *velocity = 0.0f;
+        return 1e300;
+    }
+    int next = f->next >= f->n ? 0 : f->next;
+    int64_t pass = f->next >= f->n ? f->pass + 1 : f->pass;
+    *velocity = f->velocity[next];
+    return (double)pass * f->length + f->position[next];
+}
+
+void feed_skip(Feed *f)
+{
+    if (f->n == 0)
+        return;
+    if (f->next >= f->n) {
+        f->next = 0;
+        f->pass++;
+    }
+    f->next++;
+}
+
+double feed_next_tempo(const Feed *f, double position)
+{
+    if (f->n_tempos <= 1 || f->length <= 0)
+        return 1e300;
+    double base = floor((position < 0 ? 0 : position) / f->length) * f->length;
+    for (int pass = 0; pass < 2; pass++, base += f->length)
+        for (int i = 0; i < f->n_tempos; i++)
+            if (base + f->tempo_position[i] > position + 1e-9)
+                return base + f->tempo_position[i];
+    return 1e300;
+}

@@ -39,6 +39,14 @@ int feed_load(Feed *f, const char *path, char *err, size_t errlen);
 void feed_deinit(Feed *f);
 /* Taps every onset up to absolute step position `until` into the instrument. Returns taps made. */
 int feed_until(Feed *f, Instrument *in, double until);
+/* The groove of loop `loop` (passes repeat): the taps that snap into its 32 steps, per step
+ * the loudest (velocity, offset), a negative offset at step 0 set to 0 - as midi_hvo.h reads
+ * a window. What an offline render lines the drums up with. */
+void feed_groove(const Feed *f, int64_t loop, Groove *out);
+/* The next tap feed_until would make: its absolute position (*velocity set), without taking it. */
+double feed_peek(const Feed *f, float *velocity);
+/* Takes that tap without playing it into an instrument. */
+void feed_skip(Feed *f);
 /* Tempo of the file at absolute step position `position` (passes repeat the map). */
 float feed_bpm_at(const Feed *f, double position);
 /* The same file played as a person on a slow line would (--tap-delay, --tap-jitter): every
@@ -48,6 +56,9 @@ float feed_bpm_at(const Feed *f, double position);
  * every onset that has arrived by `now`. Returns taps made. */
 int feed_until_time(Feed *f, Instrument *in, double now, double step0_time, double steps_per_second, double delay_s,
                     double jitter_s);
+/* The absolute position of the next tempo change after `position` (passes repeat the map),
+ * or a huge number when the file has one tempo. */
+double feed_next_tempo(const Feed *f, double position);
 /* Loops (2 bars) in one pass of the file. */
 int feed_loops(const Feed *f);
 

@@ -300,6 +300,8 @@ int instrument_init(Instrument *in, Engine *engine, const Instrument_options *op
     load_config(in, opt);
     session_defaults(&in->session);
     session_lock_clear(&in->session_lock);
+    in->tap_sound = TAP_SOUND_NOTE;
+    in->tap_note = -1;
     if (load_model(in, opt->model_path, err, errlen) != 0)
         return -1;
     /* The model's own calibrated thresholds are the fresh session's. */
@@ -603,13 +605,14 @@ int instrument_toggle_play(Instrument *in)
 
 int instrument_is_playing(const Instrument *in) { return in->pos.playing; }
 
-void instrument_tap_at(Instrument *in, float velocity, double position)
+/* A tap at an absolute position: recorded, and sounded as the tap sound says for `note`. */
+static void tap_note_at(Instrument *in, float velocity, double position, int note)
 {
     if (!(velocity > 0.0f))
         return;
     if (!in->pos.playing) {
         if (in->click) {   /* with the click, space starts the transport: a tap only sounds */
-            engine_hit(in->engine, HVO_GROOVE_VOICE, velocity);
+            tap_sound_play(in->engine, in->tap_sound, note, velocity);
             return;
         }
         instrument_play(in);
@@ -617,7 +620,7 @@ void instrument_tap_at(Instrument *in, float velocity, double position)
     }
     if (position < -0.5) {
         if (in->play_start < 0) {   /* a tap in the count-in: heard, not recorded */
-            engine_hit(in->engine, HVO_GROOVE_VOICE, velocity);
+            tap_sound_play(in->engine, in->tap_sound, note, velocity);
             return;
         }
         position = 0;
@@ -627,7 +630,7 @@ void instrument_tap_at(Instrument *in, float velocity, double position)
         before_edit(in);   /* one undo step per loop pass of tapping */
         in->tap_undo_loop = pass;
     }
-    engine_hit(in->engine, HVO_GROOVE_VOICE, velocity);
+    tap_sound_play(in->engine, in->tap_sound, note, velocity);
     Live_slot slot = live_record(&in->recorder, &in->session.groove, position, pass, velocity, in->session.settings.swing);
     timing_stats_add(&in->timing, pass, slot.step, slot.distance * 1000.0 / steps_per_second(in));
     in->taps++;
@@ -639,6 +642,8 @@ void instrument_tap_at(Instrument *in, float velocity, double position)
     if (pass <= in->pos.loop)
         request_generation(in, in->pos.loop + 1);
 }
+
+void instrument_tap_at(Instrument *in, float velocity, double position) { tap_note_at(in, velocity, position, in->tap_note); }
 
 /* A calibration tap: its raw distance from the nearest beat (no compensation). */
 static void calibration_tap(Instrument *in, Instrument_input input, float velocity, double t)
@@ -682,6 +687,25 @@ void instrument_tap_from(Instrument *in, Instrument_input input, float velocity,
         play_from(in, start, heard);
     }
     instrument_tap_at(in, velocity, instrument_position_at(in, t));
+}
+
+void instrument_tap_note(Instrument *in, float velocity, double t, int note)
+{
+    in->tap_note = note;   /* the tap sound follows the played note */
+    instrument_tap_from(in, INSTRUMENT_INPUT_MIDI, velocity, t);
+    in->tap_note = -1;
+}
+
+void instrument_set_groove(Instrument *in, const Groove *groove)
+{
+    in->session.groove = *groove;
+    request_generation(in, in->pos.playing ? in->pos.loop + 1 : 0);
+}
+
+void instrument_set_tap_sound(Instrument *in, int sound)
+{
+    in->tap_sound = sound;
+    instrument_message(in, "taps sound: %s", tap_sound_name(sound));
 }
 
 void instrument_tap(Instrument *in, float velocity, double t)

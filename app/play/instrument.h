@@ -43,6 +43,7 @@
 #include "session.h"
 #include "session_lock.h"
 #include "timing.h"
+#include "tap_sound.h"
 #include "undo.h"
 
 #define INSTRUMENT_UNDO_DEPTH 200
@@ -109,6 +110,8 @@ typedef struct {
     /* saving */
     char session_path[1024];
     Session_lock session_lock;  /* held while autosaving to session_path (session_lock.h) */
+    int tap_sound;              /* what a tap sounds like (tap_sound.h), TAP_SOUND_NOTE at start */
+    int tap_note;               /* the MIDI note of the tap being made (-1: a key or a file) */
     long session_locked_out;    /* another instance holds the session (its pid, -1 unknown): read, never written */
     int autosave;              /* 0: not saving (no_session, or the file could not be read) */
     int dirty;                 /* changed since the last autosave */
@@ -191,6 +194,13 @@ void instrument_force_input_kind(Instrument *in, int kind);
 void instrument_tap(Instrument *in, float velocity, double t);
 /* A tap from an input at time t: its compensation is taken off the time first. */
 void instrument_tap_from(Instrument *in, Instrument_input input, float velocity, double t);
+/* A tap of MIDI note `note` at time t: as instrument_tap, sounded as the tap sound says. */
+void instrument_tap_note(Instrument *in, float velocity, double t, int note);
+/* Sets the groove outright (an offline render of a file: the groove of the loop about to
+ * come, known in advance) and asks the model for the next loop's part (stopped: for loop 0). */
+void instrument_set_groove(Instrument *in, const Groove *groove);
+/* What taps sound like (tap_sound.h: note, none, click or a voice); says so on the status line. */
+void instrument_set_tap_sound(Instrument *in, int sound);
 /* A tap at an exact absolute step position (--play-groove). */
 void instrument_tap_at(Instrument *in, float velocity, double position);
 /* The moment (seconds on the tick clock) at which the player hears absolute step `position`,
