@@ -1,6 +1,8 @@
 /* session_lock.c - one instrument per session file (see session_lock.h). */
 #include "session_lock.h"
 
+#include "error.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -34,8 +36,7 @@ int session_lock_acquire(Session_lock *lock, const char *session_path, long *hol
     snprintf(lock->path, sizeof lock->path, "%s.lock", session_path);
     int fd = open(lock->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
-        snprintf(err, errlen, "cannot open the session lock '%s': %s", lock->path, strerror(errno));
-        return -1;
+        return error_set(err, errlen, "cannot open the session lock '%s': %s", lock->path, strerror(errno));
     }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;
@@ -45,8 +46,7 @@ int session_lock_acquire(Session_lock *lock, const char *session_path, long *hol
             return 1;
         }
         close(fd);
-        snprintf(err, errlen, "cannot lock '%s': %s", lock->path, strerror(e));
-        return -1;
+        return error_set(err, errlen, "cannot lock '%s': %s", lock->path, strerror(e));
     }
     char pid[32];
     int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
