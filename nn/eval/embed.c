@@ -186,28 +186,11 @@ static void tsne_row(const double *d2, int n, int i, double log_perplexity, doub
     }
 }
 
-int embed_tsne(const float *x, int n, int d, double perplexity, int iterations, float *out)
+/* Fills P [n][n] with the symmetrised t-SNE affinities of the rows of x [n][d] at a perplexity
+ * (row: n doubles of scratch). */
+static void tsne_affinities(const float *x, int n, int d, double perplexity, double *P, double *row)
 {
-    if (n < 4 || d < 1 || iterations < 1)
-        return -1;
-    if (perplexity > (n - 1) / 3.0)
-        perplexity = (n - 1) / 3.0;
-    if (perplexity < 1.0)
-        perplexity = 1.0;
-    size_t nn = (size_t)n * (size_t)n;
-    double *P = malloc(sizeof(double) * nn);
-    double *row = malloc(sizeof(double) * (size_t)n);
-    double *Y = malloc(sizeof(double) * 2 * (size_t)n);
-    double *dY = malloc(sizeof(double) * 2 * (size_t)n);
-    double *iY = calloc(2 * (size_t)n, sizeof(double));
-    double *gains = malloc(sizeof(double) * 2 * (size_t)n);
-    double *rep = malloc(sizeof(double) * 2 * (size_t)n);
-    float *init = malloc(sizeof(float) * 2 * (size_t)n);
-    int rc = -1;
-    if (!P || !row || !Y || !dY || !iY || !gains || !rep || !init)
-        goto done;
-
-    /* Affinities: squared distances (in P as scratch), rows, symmetrise. */
+    /* Squared distances (in P as scratch), rows, symmetrise. */
     for (int i = 0; i < n; i++) {
         for (int j = 0; j < n; j++) {
             double s = 0.0;
@@ -228,12 +211,15 @@ int embed_tsne(const float *x, int n, int d, double perplexity, int iterations, 
         }
     for (int i = 0; i < n; i++)
         P[(size_t)i * n + i] = 0.0;
+}
 
-    /* Initialise from PCA (a second coordinate from a fixed sequence when d = 1), scaled to
-     * standard deviation 1e-4 per coordinate. */
+/* The starting map Y [n][2]: PCA of x (a second coordinate from a fixed sequence when d = 1),
+ * scaled to standard deviation 1e-4 per coordinate (init: 2n floats of scratch). 0 or -1. */
+static int tsne_start(const float *x, int n, int d, double *Y, float *init)
+{
     int k = d >= 2 ? 2 : 1;
     if (embed_pca(x, n, d, k, init, NULL) < 0)
-        goto done;
+        return -1;
     for (int c = 0; c < 2; c++) {
         double ss = 0.0;
         for (int i = 0; i < n; i++) {
@@ -245,61 +231,95 @@ int embed_tsne(const float *x, int n, int d, double perplexity, int iterations, 
         for (int i = 0; i < n; i++)
             Y[2 * i + c] = sd > 0.0 ? Y[2 * i + c] / sd * 1e-4 : 1e-4 * ((i * 7919 + c * 104729) % 1000 - 500) / 500.0;
     }
+    return 0;
+}
+
+/* The gradient dY [n][2] of the t-SNE cost at Y (rep: 2n doubles of scratch). One pass over the
+ * pairs i < j: with q = 1 / (1 + |yi - yj|^2) and Z = sum of q over all ordered pairs,
+ * dC/dyi = 4 sum_j (exaggeration p_ij - q / Z) q (yi - yj) = 4 (exaggeration A_i - R_i / Z),
+ * A_i = sum_j p_ij q (yi - yj) (attraction), R_i = sum_j q^2 (yi - yj) (repulsion), so Z is
+ * only needed at the end and each pair is visited once. */
+static void tsne_gradient(const double *P, const double *Y, int n, double exaggeration, double *dY, double *rep)
+{
+    double z_sum = 0.0;
+    memset(dY, 0, sizeof(double) * 2 * (size_t)n);
+    memset(rep, 0, sizeof(double) * 2 * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        const double *pi = P + (size_t)i * n;
+        double yix = Y[2 * i], yiy = Y[2 * i + 1];
+        double ax = 0.0, ay = 0.0, rx = 0.0, ry = 0.0, zi = 0.0;
+        for (int j = i + 1; j < n; j++) {
+            double dx = yix - Y[2 * j], dy = yiy - Y[2 * j + 1];
+            double q = 1.0 / (1.0 + dx * dx + dy * dy);
+            double pq = pi[j] * q, qq = q * q;
+            zi += q;
+            ax += pq * dx;
+            ay += pq * dy;
+            rx += qq * dx;
+            ry += qq * dy;
+            dY[2 * j] -= pq * dx;
+            dY[2 * j + 1] -= pq * dy;
+            rep[2 * j] -= qq * dx;
+            rep[2 * j + 1] -= qq * dy;
+        }
+        dY[2 * i] += ax;
+        dY[2 * i + 1] += ay;
+        rep[2 * i] += rx;
+        rep[2 * i + 1] += ry;
+        z_sum += 2.0 * zi;
+    }
+    for (int i = 0; i < 2 * n; i++)
+        dY[i] = 4.0 * (exaggeration * dY[i] - rep[i] / z_sum);
+}
+
+/* One step of gradient descent with momentum and per-coordinate gains, then re-centring. */
+static void tsne_step(double *Y, const double *dY, double *iY, double *gains, int n, double momentum, double eta)
+{
+    double mean[2] = {0.0, 0.0};
+    for (int i = 0; i < 2 * n; i++) {
+        int same = (dY[i] > 0.0) == (iY[i] > 0.0);
+        gains[i] = same ? gains[i] * 0.8 : gains[i] + 0.2;
+        if (gains[i] < 0.01)
+            gains[i] = 0.01;
+        iY[i] = momentum * iY[i] - eta * gains[i] * dY[i];
+        Y[i] += iY[i];
+        mean[i % 2] += Y[i];
+    }
+    for (int i = 0; i < 2 * n; i++)
+        Y[i] -= mean[i % 2] / n;
+}
+
+int embed_tsne(const float *x, int n, int d, double perplexity, int iterations, float *out)
+{
+    if (n < 4 || d < 1 || iterations < 1)
+        return -1;
+    if (perplexity > (n - 1) / 3.0)
+        perplexity = (n - 1) / 3.0;
+    if (perplexity < 1.0)
+        perplexity = 1.0;
+    size_t nn = (size_t)n * (size_t)n;
+    double *P = malloc(sizeof(double) * nn);
+    double *row = malloc(sizeof(double) * (size_t)n);
+    double *Y = malloc(sizeof(double) * 2 * (size_t)n);
+    double *dY = malloc(sizeof(double) * 2 * (size_t)n);
+    double *iY = calloc(2 * (size_t)n, sizeof(double));
+    double *gains = malloc(sizeof(double) * 2 * (size_t)n);
+    double *rep = malloc(sizeof(double) * 2 * (size_t)n);
+    float *init = malloc(sizeof(float) * 2 * (size_t)n);
+    int rc = -1;
+    if (!P || !row || !Y || !dY || !iY || !gains || !rep || !init)
+        goto done;
+    tsne_affinities(x, n, d, perplexity, P, row);
+    if (tsne_start(x, n, d, Y, init) != 0)
+        goto done;
     for (size_t i = 0; i < 2 * (size_t)n; i++)
         gains[i] = 1.0;
-
     double eta = n / 12.0 / 4.0;   /* learning rate n / (exaggeration * 4), at least 50 */
     if (eta < 50.0)
         eta = 50.0;
     for (int it = 0; it < iterations; it++) {
-        double exaggeration = it < 250 ? 12.0 : 1.0;
-        double momentum = it < 250 ? 0.5 : 0.8;
-        /* One pass over the pairs i < j: with q = 1 / (1 + |yi - yj|^2) and Z = sum of q over
-         * all ordered pairs, dC/dyi = 4 sum_j (exaggeration p_ij - q / Z) q (yi - yj)
-         *                           = 4 (exaggeration A_i - R_i / Z),
-         * A_i = sum_j p_ij q (yi - yj) (attraction), R_i = sum_j q^2 (yi - yj) (repulsion),
-         * so Z is only needed at the end and each pair is visited once. */
-        double z_sum = 0.0;
-        memset(dY, 0, sizeof(double) * 2 * (size_t)n);
-        memset(rep, 0, sizeof(double) * 2 * (size_t)n);
-        for (int i = 0; i < n; i++) {
-            const double *pi = P + (size_t)i * n;
-            double yix = Y[2 * i], yiy = Y[2 * i + 1];
-            double ax = 0.0, ay = 0.0, rx = 0.0, ry = 0.0, zi = 0.0;
-            for (int j = i + 1; j < n; j++) {
-                double dx = yix - Y[2 * j], dy = yiy - Y[2 * j + 1];
-                double q = 1.0 / (1.0 + dx * dx + dy * dy);
-                double pq = pi[j] * q, qq = q * q;
-                zi += q;
-                ax += pq * dx;
-                ay += pq * dy;
-                rx += qq * dx;
-                ry += qq * dy;
-                dY[2 * j] -= pq * dx;
-                dY[2 * j + 1] -= pq * dy;
-                rep[2 * j] -= qq * dx;
-                rep[2 * j + 1] -= qq * dy;
-            }
-            dY[2 * i] += ax;
-            dY[2 * i + 1] += ay;
-            rep[2 * i] += rx;
-            rep[2 * i + 1] += ry;
-            z_sum += 2.0 * zi;
-        }
-        for (int i = 0; i < 2 * n; i++)
-            dY[i] = 4.0 * (exaggeration * dY[i] - rep[i] / z_sum);
-        double mean[2] = {0.0, 0.0};
-        for (int i = 0; i < 2 * n; i++) {
-            int same = (dY[i] > 0.0) == (iY[i] > 0.0);
-            gains[i] = same ? gains[i] * 0.8 : gains[i] + 0.2;
-            if (gains[i] < 0.01)
-                gains[i] = 0.01;
-            iY[i] = momentum * iY[i] - eta * gains[i] * dY[i];
-            Y[i] += iY[i];
-            mean[i % 2] += Y[i];
-        }
-        for (int i = 0; i < 2 * n; i++)
-            Y[i] -= mean[i % 2] / n;
+        tsne_gradient(P, Y, n, it < 250 ? 12.0 : 1.0, dY, rep);
+        tsne_step(Y, dY, iY, gains, n, it < 250 ? 0.5 : 0.8, eta);
     }
     for (int i = 0; i < 2 * n; i++)
         out[i] = (float)Y[i];
