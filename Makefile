@@ -30,7 +30,7 @@ AVX2    := -mavx2 -mfma -O3
 AVX512  := -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx2 -mfma -O3
 
 PKGS_CORE := sndfile samplerate libarchive
-PKGS_APP  := ncursesw portaudio-2.0
+PKGS_APP  := ncursesw portaudio-2.0 jack
 PKGCONFIG := $(shell command -v pkg-config 2>/dev/null)
 ifneq ($(PKGCONFIG),)
 CORE_CFLAGS := $(shell pkg-config --cflags $(PKGS_CORE) 2>/dev/null)

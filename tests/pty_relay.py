@@ -31,6 +31,7 @@ The script, one step a line (# comments):
     rate NAME SECS          prints "rate NAME bytes=B seconds=S": output carried in SECS
     drop                    closes the terminal (the link is gone)
     kill SIGNAL             sends a signal (TERM, INT, ...) to the command
+    shell COMMAND           runs a shell command (the rest of the line), e.g. to kill a server
     exit NAME SECS          waits for the command to end: "exit NAME status=N" (or
                             "exit NAME signal=N", or "exit NAME timeout" and it is killed)
 At the end the command is sent SIGTERM, then SIGKILL, if it still runs.
@@ -233,7 +234,7 @@ def main():
             line = line.strip()
             if line and not line.startswith("#"):
                 op = line.split(" ", 1)[0]
-                rest = {"send": 2, "wait": 3, "screen": 3, "clear": 3, "count": 2}.get(op, -1)
+                rest = {"send": 2, "wait": 3, "screen": 3, "clear": 3, "count": 2, "shell": 1}.get(op, -1)
                 steps.append(line.split(" ", rest))
 
     master, slave = os.openpty()
@@ -379,6 +380,8 @@ def main():
         elif op == "drop":
             os.close(master)
             link_open = False
+        elif op == "shell":
+            subprocess.call(st[1], shell=True)
         elif op == "kill":
             proc.send_signal(getattr(signal, "SIG" + st[1]))
         elif op == "exit":

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh run|test - checks for what groove needs and installs the missing Debian packages.
-#   run:  the build libraries (ncurses, PortAudio, PortMidi, libsndfile, libsamplerate, libarchive).
+#   run:  the build libraries (ncurses, PortAudio, JACK, PortMidi, libsndfile, libsamplerate,
+#         libarchive).
 #   test: the same, plus the test tools (python3-torch, jackd2, hydrogen-drumkits, tmux, sox,
 #         libasound2-plugins for the JACK path).
 # Says what it installs; uses sudo when not root. Does nothing when all is present.
@@ -17,6 +18,7 @@ command -v make >/dev/null 2>&1 || missing+=(make)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 need_pc ncursesw libncurses-dev
 need_pc portaudio-2.0 portaudio19-dev
+need_pc jack libjack-jackd2-dev
 have_pc portmidi || have_header portmidi.h || missing+=(libportmidi-dev)
 need_pc sndfile libsndfile1-dev
 need_pc samplerate libsamplerate0-dev

@@ -173,6 +173,11 @@ static int render_play(Engine *e, const Hvo *patterns, int n_patterns, int loops
         }
     }
     engine_stop(e);
+    if (audio_losses(out) > 0) {   /* the silent clock finished the render: nothing was heard */
+        fprintf(stderr, "groove: the audio device was lost while playing\n");
+        audio_close(out);
+        return 1;
+    }
     nanosleep(&(struct timespec){0, 300000000}, NULL); /* let the last hits ring a little */
     Engine_stats st;
     engine_stats(e, &st);

@@ -45,6 +45,7 @@ typedef struct {
     int tracks;                /* --tracks: --out-mid as one track per voice */
     float bpm;
     int headless, loops, rate, buffer, no_session;
+    int rate_given;            /* --rate: otherwise the device's own rate */
     int json;                  /* headless: one JSON object per loop (app/play/loop_report.h) */
     float evolve;              /* --evolve, or -1 (the session's) */
     int n_mix;                 /* --gain / --pan, in order */
@@ -67,7 +68,7 @@ static void usage(FILE *out)
             "  --midi-in DEV       MIDI input by index or name part ('none': keyboard only)\n"
             "  --midi-out DEV      send the drums to a MIDI output by index or name part\n"
             "  --audio-device DEV  audio output by index or name part (groove devices)\n"
-            "  --rate N            sample rate (default 48000)\n"
+            "  --rate N            sample rate (default: the audio device's own)\n"
             "  --buffer N          frames per audio buffer (default 256)\n"
             "  --play-groove FILE  feed a MIDI file as if it were played live (replace mode)\n"
             "  --session FILE      use this session file instead of the autosave\n"
@@ -189,7 +190,7 @@ static int parse_options(int argc, char **argv, Run_options *o)
             break;
         case O_BPM: rc = options_float("--bpm", optarg, SESSION_BPM_MIN, SESSION_BPM_MAX, &o->bpm); break;
         case O_LOOPS: rc = options_int("--loops", optarg, 0, 10000000, &o->loops); break;
-        case O_RATE: rc = options_int("--rate", optarg, 8000, 192000, &o->rate); break;
+        case O_RATE: rc = options_int("--rate", optarg, 8000, 192000, &o->rate); o->rate_given = 1; break;
         case O_BUFFER: rc = options_int("--buffer", optarg, 16, 8192, &o->buffer); break;
         case O_CHAIN: o->chain = optarg; break;
         case O_PLAY_CHAIN: o->play_chain = 1; break;
@@ -540,6 +541,11 @@ static int run_realtime(Instrument *in, Engine *engine, Audio_out *audio, Midi *
     Loop_printer lp = {.printed = -1};
     while (!stop_requested) {
         double now = midi_clock_now();
+        char event[400];
+        if (audio_poll_event(audio, event, sizeof event)) {   /* the device lost, or back */
+            printf("groove: audio: %s\n", event);
+            fflush(stdout);
+        }
         instrument_tick(in, now);
         Midi_tap tap;
         while (midi_poll_tap(midi, &tap)) {
@@ -604,6 +610,12 @@ int cmd_run(int argc, char **argv)
         /* asked for a model by name: no silent fallback to random weights */
         fprintf(stderr, "groove: cannot load model '%s': %s\n", o.model, strerror(errno));
         goto done;
+    }
+    if (!o.rate_given && !o.out_wav) {
+        /* the device's own rate (a JACK server runs at one rate only); the kit follows it */
+        int device_rate = audio_device_rate(o.audio_device);
+        if (device_rate >= 8000 && device_rate <= 192000)
+            o.rate = device_rate;
     }
     if (kit_load_or_default(&kit, o.kit ? o.kit : "default", o.rate, &fell_back, err, sizeof err) != 0) {
         fprintf(stderr, "groove: cannot load a kit: %s\n", err);

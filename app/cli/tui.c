@@ -869,6 +869,11 @@ int tui_run(Tui_context *ctx)
         if (ctx->feed && t.in->pos.playing)
             feed_until(ctx->feed, t.in, instrument_position_at(t.in, now) + 0.05);
         int changed = n > 0;
+        char audio_event[400];
+        if (audio_poll_event(ctx->audio, audio_event, sizeof audio_event)) {   /* device lost, or back */
+            instrument_message(t.in, "audio: %s", audio_event);
+            changed = 1;
+        }
         for (int i = 0; i < n && !t.quit; i++)
             handle_event(&t, &ev[i], now);
         if (t.io.gone)
