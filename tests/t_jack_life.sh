@@ -15,6 +15,24 @@ check "jackd is installed (jackd2; make deps-test)" test -n "$JACKD"
 
 jack_pid=
 groove_pid=
+stale=   # a server name whose server was killed (SIGKILL): still in JACK's registry
+# jack_reclaim: a SIGKILLed server stays in JACK's shared registry of (at most 8) servers, and
+# only a server of the same name frees its slot: start one under that name and stop it cleanly.
+jack_reclaim() {
+    [ -n "$stale" ] || return 0
+    JACK_DEFAULT_SERVER=$stale "$JACKD" --no-realtime -d dummy -r 48000 -p 256 >>"$TMP/jackd.log" 2>&1 &
+    local pid=$! i
+    for i in $(seq 100); do
+        JACK_DEFAULT_SERVER=$stale timeout 5 jack_lsp 2>/dev/null | grep -q '^system:playback_1$' && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -TERM "$pid" 2>/dev/null
+    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null
+    { wait "$pid"; } 2>/dev/null
+    stale=
+}
 cleanup() {
     [ -n "$groove_pid" ] && kill -9 "$groove_pid" 2>/dev/null
     if [ -n "$jack_pid" ] && kill -0 "$jack_pid" 2>/dev/null; then
@@ -22,6 +40,7 @@ cleanup() {
         for _ in $(seq 50); do kill -0 "$jack_pid" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$jack_pid" 2>/dev/null
     fi
+    jack_reclaim
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -33,7 +52,7 @@ jack_start() {
     "$JACKD" --no-realtime -d dummy -r "$1" -p "$2" >>"$TMP/jackd.log" 2>&1 &
     jack_pid=$!
     for _ in $(seq 100); do
-        timeout 5 jack_lsp 2>/dev/null | grep -q '^system:playback_1$' && return 0
+        timeout 5 jack_lsp 2>/dev/null | grep -q '^system:playback_1$' && { stale=; return 0; }
         kill -0 "$jack_pid" 2>/dev/null || return 1
         sleep 0.1
     done
@@ -41,6 +60,7 @@ jack_start() {
 }
 # jack_stop [SIGNAL]: kills the server (SIGKILL by default) and waits for it.
 jack_stop() {
+    [ "${1:-KILL}" = KILL ] && stale=$JACK_DEFAULT_SERVER
     kill "-${1:-KILL}" "$jack_pid" 2>/dev/null
     { wait "$jack_pid"; } 2>/dev/null
     jack_pid=
@@ -156,6 +176,7 @@ screen moving 15 loop ([4-9]|[1-9][0-9])
 $out
 exit $way 15
 EOF
+    stale=$JACK_DEFAULT_SERVER   # the script kills it
     timeout 120 "${RELAY[@]}" --log "$TMP/tui-$way.log" --script "$TMP/tui-$way.script" -- \
         "$GROOVE" run --midi-in none --no-session --audio-device system --bpm 300 >"$TMP/tui-$way.out" 2>&1
     { wait "$jack_pid"; } 2>/dev/null
