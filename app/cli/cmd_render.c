@@ -25,7 +25,7 @@ static void render_usage(FILE *out)
 {
     fprintf(out,
             "usage: groove render DRUMS.mid -o OUT.wav [options]\n"
-            "       groove render --session FILE -o OUT.wav [--stems DIR] [--midi F] ... (--session --help)\n"
+            "       groove render --session FILE -o OUT.wav [--stems DIR] [--midi F] ... (render --session F --help)\n"
             "       groove render DRUMS.mid --play [--device D] [options]\n"
             "\n"
             "Plays a drum MIDI file with a kit: its 4/4 bars, two at a time, become 2-bar patterns played\n"

@@ -156,7 +156,17 @@ int render_song_files(const Song *song, const Kit *kit, int rate, const char *mi
     return 0;
 }
 
-int cmd_render_session(int argc, char **argv)
+/* What `render --session` is asked. */
+typedef struct {
+    const char *session, *out, *stems, *midi, *kit_spec, *model;
+    int mono, tracks, loops, rate;
+    float bpm;
+    int n_mix;
+    struct { int ch, pan; float value; } mix[64];   /* --gain / --pan, in order */
+} Render_session_args;
+
+/* Parses the options. OPTIONS_OK, OPTIONS_HELP (usage printed), or OPTIONS_USAGE (said). */
+static int parse_options(int argc, char **argv, Render_session_args *a)
 {
     enum { O_SESSION = 256, O_STEMS, O_MONO, O_MIDI, O_TRACKS, O_GAIN, O_PAN, O_LOOPS, O_BPM, O_KIT, O_MODEL, O_RATE };
     static const struct option longopts[] = {
@@ -176,36 +186,35 @@ int cmd_render_session(int argc, char **argv)
         {"rate", required_argument, NULL, O_RATE},
         {NULL, 0, NULL, 0},
     };
-    const char *session = NULL, *out = NULL, *stems = NULL, *midi = NULL, *kit_spec = NULL, *model = NULL;
-    int mono = 0, tracks = 0, loops = 0, rate = 48000, n_mix = 0;
-    float bpm = 0;
-    struct { int ch, pan; float value; } mix[64];
+    memset(a, 0, sizeof *a);
+    a->rate = 48000;
     options_begin();
     int c, rc = OPTIONS_OK;
     while (rc == OPTIONS_OK && (c = getopt_long(argc, argv, OPTIONS_SHORT "o:", longopts, NULL)) != -1) {
         switch (c) {
-        case 'h': usage(stdout); return 0;
-        case 'o': out = optarg; break;
-        case O_SESSION: session = optarg; break;
-        case O_STEMS: stems = optarg; break;
-        case O_MONO: mono = 1; break;
-        case O_MIDI: midi = optarg; break;
-        case O_TRACKS: tracks = 1; break;
-        case O_KIT: kit_spec = optarg; break;
-        case O_MODEL: model = optarg; break;
-        case O_LOOPS: rc = options_int("--loops", optarg, 1, 10000, &loops); break;
-        case O_BPM: rc = options_float("--bpm", optarg, SESSION_BPM_MIN, SESSION_BPM_MAX, &bpm); break;
-        case O_RATE: rc = options_int("--rate", optarg, 8000, 192000, &rate); break;
+        case 'h': usage(stdout); return OPTIONS_HELP;
+        case 'o': a->out = optarg; break;
+        case O_SESSION: a->session = optarg; break;
+        case O_STEMS: a->stems = optarg; break;
+        case O_MONO: a->mono = 1; break;
+        case O_MIDI: a->midi = optarg; break;
+        case O_TRACKS: a->tracks = 1; break;
+        case O_KIT: a->kit_spec = optarg; break;
+        case O_MODEL: a->model = optarg; break;
+        case O_LOOPS: rc = options_int("--loops", optarg, 1, 10000, &a->loops); break;
+        case O_BPM: rc = options_float("--bpm", optarg, SESSION_BPM_MIN, SESSION_BPM_MAX, &a->bpm); break;
+        case O_RATE: rc = options_int("--rate", optarg, 8000, 192000, &a->rate); break;
         case O_GAIN: case O_PAN: {
             char why[200];
-            if (n_mix == (int)(sizeof mix / sizeof mix[0])) {
+            if (a->n_mix == (int)(sizeof a->mix / sizeof a->mix[0])) {
                 fprintf(stderr, "groove: too many --gain/--pan options\n");
                 rc = OPTIONS_USAGE;
-            } else if (mixer_parse_assign(optarg, c == O_PAN, &mix[n_mix].ch, &mix[n_mix].value, why, sizeof why)) {
+            } else if (mixer_parse_assign(optarg, c == O_PAN, &a->mix[a->n_mix].ch, &a->mix[a->n_mix].value, why,
+                                          sizeof why)) {
                 fprintf(stderr, "groove: %s\n", why);
                 rc = OPTIONS_USAGE;
             } else {
-                mix[n_mix++].pan = c == O_PAN;
+                a->mix[a->n_mix++].pan = c == O_PAN;
             }
             break;
         }
@@ -218,49 +227,59 @@ int cmd_render_session(int argc, char **argv)
         fprintf(stderr, "groove: unexpected argument '%s' with --session (groove render --help)\n", argv[optind]);
         return OPTIONS_USAGE;
     }
-    if (!session || (!out && !stems && !midi)) {
+    if (!a->session || (!a->out && !a->stems && !a->midi)) {
         fprintf(stderr, "groove: render --session needs a session file and -o OUT.wav, --stems DIR or --midi FILE\n");
         return OPTIONS_USAGE;
     }
-    if (tracks && !midi) {
+    if (a->tracks && !a->midi) {
         fprintf(stderr, "groove: --tracks needs --midi FILE\n");
         return OPTIONS_USAGE;
     }
+    return OPTIONS_OK;
+}
+
+int cmd_render_session(int argc, char **argv)
+{
+    static Render_session_args a;
+    int rc = parse_options(argc, argv, &a);
+    if (rc != OPTIONS_OK)
+        return rc == OPTIONS_HELP ? 0 : rc;
     char err[512], report[300];
     Song song;
-    if (song_from_session(&song, session, model, loops, bpm, err, sizeof err) != 0) {
+    if (song_from_session(&song, a.session, a.model, a.loops, a.bpm, err, sizeof err) != 0) {
         fprintf(stderr, "groove: %s\n", err);
-        return CMD_FAILED;
+        return 1;
     }
-    for (int i = 0; i < n_mix; i++) {
-        if (mix[i].ch >= HVO_VOICES)
+    for (int i = 0; i < a.n_mix; i++) {
+        if (a.mix[i].ch >= HVO_VOICES)
             continue;   /* the click never plays in a song render */
-        if (mix[i].pan)
-            song.pan[mix[i].ch] = mix[i].value;
+        if (a.mix[i].pan)
+            song.pan[a.mix[i].ch] = a.mix[i].value;
         else
-            song.gain_db[mix[i].ch] = mix[i].value;
+            song.gain_db[a.mix[i].ch] = a.mix[i].value;
     }
     Kit kit;
     int fell_back = 0;
-    if (kit_load_or_default(&kit, kit_spec ? kit_spec : "default", rate, &fell_back, err, sizeof err) != 0) {
+    if (kit_load_or_default(&kit, a.kit_spec ? a.kit_spec : "default", a.rate, &fell_back, err, sizeof err) != 0) {
         fprintf(stderr, "groove: cannot load a kit: %s\n", err);
         song_free(&song);
-        return CMD_FAILED;
+        return 1;
     }
-    if (kit_spec && fell_back) {
+    if (a.kit_spec && fell_back) {
         char *tail = strstr(err, "; playing the default");
         if (tail)
             *tail = 0;
         fprintf(stderr, "groove: %s\n", err);
         kit_deinit(&kit);
         song_free(&song);
-        return CMD_FAILED;
+        return 1;
     }
-    rc = render_song_files(&song, &kit, rate, out, stems, mono, midi, tracks, report, sizeof report, err, sizeof err);
+    rc = render_song_files(&song, &kit, a.rate, a.out, a.stems, a.mono, a.midi, a.tracks, report, sizeof report, err,
+                           sizeof err);
     if (rc != 0) {
         fprintf(stderr, "groove: %s\n", err);
     } else {
-        printf("groove: rendered %s: %s\n", session, report);
+        printf("groove: rendered %s: %s\n", a.session, report);
         if (song.chain_loops > 0) {
             printf("groove: sections:");
             for (int k = 0; k < song.n; k++)
@@ -270,5 +289,5 @@ int cmd_render_session(int argc, char **argv)
     }
     kit_deinit(&kit);
     song_free(&song);
-    return rc ? CMD_FAILED : CMD_OK;
+    return rc ? 1 : 0;
 }
