@@ -444,50 +444,104 @@ static float get_f32(Reader *r)
     return p ? le_get_f32(p) : 0.0f;
 }
 
-int dataset_load(Dataset *d, const char *path, char *err, size_t errlen)
+/* Reads a dataset file's header and payload, checking magic, version, counts, length and
+ * checksum. The payload (caller frees) and its counts come back. 0, or -1 with err. */
+static int dataset_read_payload(const char *path, uint8_t **payload, uint32_t *bytes, uint32_t *n_files,
+                                uint32_t *n_windows, char *err, size_t errlen)
 {
-    memset(d, 0, sizeof *d);
+    *payload = NULL;
+    *bytes = *n_files = *n_windows = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
         return error_set(err, errlen, "cannot open %s: %s (build it with: groove dataset --gmd DIR -o %s)", path,
-                    strerror(errno), path);
+                         strerror(errno), path);
     uint8_t head[DATASET_HEADER_BYTES];
     if (fread(head, 1, sizeof head, f) != sizeof head || memcmp(head, DATASET_MAGIC, 8) != 0) {
         fclose(f);
         return error_set(err, errlen, "%s is not a groove dataset file (build it with: groove dataset)", path);
     }
     Reader h = {head + 8, head + sizeof head, 0};
-    uint32_t version = get_u32(&h), n_files = get_u32(&h), n_windows = get_u32(&h);
-    uint32_t bytes = get_u32(&h), sum = get_u32(&h);
+    uint32_t version = get_u32(&h);
+    *n_files = get_u32(&h);
+    *n_windows = get_u32(&h);
+    *bytes = get_u32(&h);
+    uint32_t sum = get_u32(&h);
     if (version != DATASET_VERSION) {
         fclose(f);
         return error_set(err, errlen, "%s is dataset version %u, this groove reads version %d: rebuild it with groove dataset",
-                    path, version, DATASET_VERSION);
+                         path, version, DATASET_VERSION);
     }
-    if (n_files > DATASET_MAX_FILES || n_windows > DATASET_MAX_WINDOWS) {
+    if (*n_files > DATASET_MAX_FILES || *n_windows > DATASET_MAX_WINDOWS) {
         fclose(f);
-        return error_set(err, errlen, "%s: absurd counts (%u files, %u windows)", path, n_files, n_windows);
+        return error_set(err, errlen, "%s: absurd counts (%u files, %u windows)", path, *n_files, *n_windows);
     }
     /* Every window takes at least 15 bytes, every file name 2: the payload bounds the counts. */
-    if ((uint64_t)n_windows * 15 + (uint64_t)n_files * 2 > bytes) {
+    if ((uint64_t)*n_windows * 15 + (uint64_t)*n_files * 2 > *bytes) {
         fclose(f);
         return error_set(err, errlen, "%s: payload too small for its counts (truncated?)", path);
     }
-    uint8_t *payload = malloc(bytes ? bytes : 1);
-    if (!payload) {
+    *payload = malloc(*bytes ? *bytes : 1);
+    if (!*payload) {
         fclose(f);
         return error_set(err, errlen, "out of memory");
     }
-    size_t got = fread(payload, 1, bytes, f);
+    size_t got = fread(*payload, 1, *bytes, f);
     fclose(f);
-    if (got != bytes) {
-        free(payload);
-        return error_set(err, errlen, "%s is truncated (%zu of %u payload bytes)", path, got, bytes);
-    }
-    if (fnv1a(payload, bytes) != sum) {
-        free(payload);
+    if (got != *bytes || fnv1a(*payload, *bytes) != sum) {
+        free(*payload);
+        *payload = NULL;
+        if (got != *bytes)
+            return error_set(err, errlen, "%s is truncated (%zu of %u payload bytes)", path, got, *bytes);
         return error_set(err, errlen, "%s: checksum mismatch (corrupt file; rebuild it)", path);
     }
+    return 0;
+}
+
+/* Decodes one window (labels, hits, groove taps) from r. NULL, or what is wrong with it. */
+static const char *decode_window(Reader *r, Dataset_window *w, uint32_t n_files)
+{
+    const char *bad = NULL;
+    memset(w, 0, sizeof *w);
+    w->file = get_u32(r);
+    w->bar = get_u16(r);
+    w->drummer = get_u16(r);
+    w->bpm = get_f32(r);
+    w->split = get_u8(r);
+    w->genre = (int8_t)get_u8(r);
+    w->is_fill = get_u8(r);
+    int n_hits = get_u8(r), n_taps = get_u8(r);
+    if (w->file >= n_files || w->split >= DATASET_SPLIT_COUNT || w->genre < -1 || w->genre >= GENRE_COUNT ||
+        w->is_fill > 1)
+        bad = "bad window labels";
+    for (int k = 0; k < n_hits && !r->bad && !bad; k++) {
+        int t = get_u8(r), v = get_u8(r), vel = get_u8(r);
+        float off = get_f32(r);
+        if (t >= HVO_STEPS || v >= HVO_VOICES || vel < 1 || vel > 127 || !(off >= -0.5f && off <= 0.5f))
+            bad = "bad hit";
+        else
+            hvo_set(&w->pattern, t, v, 1, vel / 127.0f, off);
+    }
+    for (int k = 0; k < n_taps && !r->bad && !bad; k++) {
+        int t = get_u8(r), vel = get_u8(r);
+        float off = get_f32(r);
+        if (t >= HVO_STEPS || vel < 1 || vel > 127 || !(off >= -0.5f && off <= 0.5f)) {
+            bad = "bad groove tap";
+        } else {
+            w->groove.g[t][0] = 1.0f;
+            w->groove.g[t][1] = vel / 127.0f;
+            w->groove.g[t][2] = off;
+        }
+    }
+    return bad;
+}
+
+int dataset_load(Dataset *d, const char *path, char *err, size_t errlen)
+{
+    memset(d, 0, sizeof *d);
+    uint8_t *payload;
+    uint32_t bytes, n_files, n_windows;
+    if (dataset_read_payload(path, &payload, &bytes, &n_files, &n_windows, err, errlen) != 0)
+        return -1;
     d->files = calloc(n_files ? n_files : 1, sizeof *d->files);
     d->windows = malloc((size_t)(n_windows ? n_windows : 1) * sizeof *d->windows);
     if (!d->files || !d->windows) {
@@ -513,38 +567,7 @@ int dataset_load(Dataset *d, const char *path, char *err, size_t errlen)
     }
     const char *bad = NULL;
     for (uint32_t i = 0; i < n_windows && !r.bad && !bad; i++) {
-        Dataset_window *w = &d->windows[i];
-        memset(w, 0, sizeof *w);
-        w->file = get_u32(&r);
-        w->bar = get_u16(&r);
-        w->drummer = get_u16(&r);
-        w->bpm = get_f32(&r);
-        w->split = get_u8(&r);
-        w->genre = (int8_t)get_u8(&r);
-        w->is_fill = get_u8(&r);
-        int n_hits = get_u8(&r), n_taps = get_u8(&r);
-        if (w->file >= n_files || w->split >= DATASET_SPLIT_COUNT || w->genre < -1 || w->genre >= GENRE_COUNT ||
-            w->is_fill > 1)
-            bad = "bad window labels";
-        for (int k = 0; k < n_hits && !r.bad && !bad; k++) {
-            int t = get_u8(&r), v = get_u8(&r), vel = get_u8(&r);
-            float off = get_f32(&r);
-            if (t >= HVO_STEPS || v >= HVO_VOICES || vel < 1 || vel > 127 || !(off >= -0.5f && off <= 0.5f))
-                bad = "bad hit";
-            else
-                hvo_set(&w->pattern, t, v, 1, vel / 127.0f, off);
-        }
-        for (int k = 0; k < n_taps && !r.bad && !bad; k++) {
-            int t = get_u8(&r), vel = get_u8(&r);
-            float off = get_f32(&r);
-            if (t >= HVO_STEPS || vel < 1 || vel > 127 || !(off >= -0.5f && off <= 0.5f)) {
-                bad = "bad groove tap";
-            } else {
-                w->groove.g[t][0] = 1.0f;
-                w->groove.g[t][1] = vel / 127.0f;
-                w->groove.g[t][2] = off;
-            }
-        }
+        bad = decode_window(&r, &d->windows[i], n_files);
         d->count = (int)i + 1;
     }
     int trailing = r.p != r.end;
@@ -552,7 +575,7 @@ int dataset_load(Dataset *d, const char *path, char *err, size_t errlen)
     if (r.bad || bad || trailing || d->n_files != (int)n_files || d->count != (int)n_windows) {
         dataset_deinit(d);
         return error_set(err, errlen, "%s: malformed payload (%s)", path,
-                    bad ? bad : r.bad ? "runs past its end" : "trailing bytes");
+                         bad ? bad : r.bad ? "runs past its end" : "trailing bytes");
     }
     return 0;
 }
