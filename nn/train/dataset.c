@@ -157,7 +157,7 @@ static int csv_line(char **s, char *fields[CSV_MAX_FIELDS])
 /* Column indices of the info.csv fields the builder needs. */
 typedef struct {
     int drummer, genre, bpm, beat_type, time_signature, midi_filename, split;
-} InfoColumns;
+} Info_columns;
 
 static int find_column(char **fields, int n, const char *name)
 {
@@ -203,6 +203,51 @@ static int push_file(Dataset *d, int *cap, const char *name)
     return 0;
 }
 
+/* Finds info.csv's columns in its header fields. Returns the largest column index a row needs,
+ * or -1 when a column is missing. */
+static int info_columns(char **fields, int nf, Info_columns *col)
+{
+    *col = (Info_columns){find_column(fields, nf, "drummer"), find_column(fields, nf, "style"),
+                          find_column(fields, nf, "bpm"), find_column(fields, nf, "beat_type"),
+                          find_column(fields, nf, "time_signature"), find_column(fields, nf, "midi_filename"),
+                          find_column(fields, nf, "split")};
+    int cols[] = {col->drummer,        col->genre,         col->bpm,  col->beat_type,
+                  col->time_signature, col->midi_filename, col->split};
+    int need = 0;
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        if (cols[i] < 0)
+            return -1;
+        if (cols[i] > need)
+            need = cols[i];
+    }
+    return need;
+}
+
+/* Adds every 2-bar window of a part that has a hit, labelled as w is, counting them and their
+ * notes in rep. Returns how many, or -1 out of memory. */
+static int add_windows(Dataset *d, int *wcap, const Midi_part *part, Dataset_window *w, Dataset_report *rep)
+{
+    int made = 0;
+    for (int bar = 0; bar < midi_part_window_count(part) && bar <= UINT16_MAX; bar++) {
+        Midi_hvo_stats st;
+        memset(&st, 0, sizeof st);
+        if (midi_part_to_hvo(part, bar, &w->pattern, &st) == 0)
+            continue;
+        w->bar = (uint16_t)bar;
+        hvo_flatten(&w->pattern, &w->groove);
+        if (push_window(d, wcap, w) != 0)
+            return -1;
+        made++;
+        rep->windows[w->split][w->is_fill]++;
+        rep->notes += st.notes;
+        rep->unmapped += st.unmapped;
+        rep->collisions += st.collisions;
+        for (int k = 0; k < 128; k++)
+            rep->unmapped_by_note[k] += st.unmapped_by_note[k];
+    }
+    return made;
+}
+
 int dataset_build(Dataset *d, const char *gmd_dir, Dataset_report *report, char *err, size_t errlen)
 {
     Dataset_report local;
@@ -217,22 +262,14 @@ int dataset_build(Dataset *d, const char *gmd_dir, Dataset_report *report, char 
     char *s = text;
     char *fields[CSV_MAX_FIELDS];
     int nf = csv_line(&s, fields);
-    InfoColumns col = {find_column(fields, nf, "drummer"), find_column(fields, nf, "style"),
-                       find_column(fields, nf, "bpm"), find_column(fields, nf, "beat_type"),
-                       find_column(fields, nf, "time_signature"), find_column(fields, nf, "midi_filename"),
-                       find_column(fields, nf, "split")};
-    if (col.drummer < 0 || col.genre < 0 || col.bpm < 0 || col.beat_type < 0 || col.time_signature < 0 ||
-        col.midi_filename < 0 || col.split < 0) {
+    Info_columns col;
+    int need = info_columns(fields, nf, &col);
+    if (need < 0) {
         free(text);
         return error_set(err, errlen,
-                    "%s lacks a column (needs drummer, style, bpm, beat_type, time_signature, midi_filename, split)",
-                    path);
+                         "%s lacks a column (needs drummer, style, bpm, beat_type, time_signature, midi_filename, split)",
+                         path);
     }
-    int need = col.drummer;
-    int cols[] = {col.genre, col.bpm, col.beat_type, col.time_signature, col.midi_filename, col.split};
-    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
-        if (cols[i] > need)
-            need = cols[i];
 
     int wcap = 0, fcap = 0, line = 1;
     while (*s) {
@@ -289,27 +326,12 @@ int dataset_build(Dataset *d, const char *gmd_dir, Dataset_report *report, char 
         w.split = (uint8_t)split;
         w.genre = (int8_t)genre_from_name(fields[col.genre]);
         w.is_fill = (uint8_t)is_fill;
-        int made = 0;
-        for (int bar = 0; bar < midi_part_window_count(&part) && bar <= UINT16_MAX; bar++) {
-            Midi_hvo_stats st;
-            memset(&st, 0, sizeof st);
-            if (midi_part_to_hvo(&part, bar, &w.pattern, &st) == 0)
-                continue;
-            w.bar = (uint16_t)bar;
-            hvo_flatten(&w.pattern, &w.groove);
-            if (push_window(d, &wcap, &w) != 0) {
-                midi_part_deinit(&part);
-                dataset_deinit(d);
-                free(text);
-                return error_set(err, errlen, "out of memory");
-            }
-            made++;
-            rep->windows[split][is_fill]++;
-            rep->notes += st.notes;
-            rep->unmapped += st.unmapped;
-            rep->collisions += st.collisions;
-            for (int k = 0; k < 128; k++)
-                rep->unmapped_by_note[k] += st.unmapped_by_note[k];
+        int made = add_windows(d, &wcap, &part, &w, rep);
+        if (made < 0) {
+            midi_part_deinit(&part);
+            dataset_deinit(d);
+            free(text);
+            return error_set(err, errlen, "out of memory");
         }
         midi_part_deinit(&part);
         if (!made) {
@@ -468,8 +490,9 @@ static int dataset_read_payload(const char *path, uint8_t **payload, uint32_t *b
     uint32_t sum = get_u32(&h);
     if (version != DATASET_VERSION) {
         fclose(f);
-        return error_set(err, errlen, "%s is dataset version %u, this groove reads version %d: rebuild it with groove dataset",
-                         path, version, DATASET_VERSION);
+        return error_set(err, errlen,
+                         "%s is dataset version %u, this groove reads version %d: rebuild it with groove dataset", path,
+                         version, DATASET_VERSION);
     }
     if (*n_files > DATASET_MAX_FILES || *n_windows > DATASET_MAX_WINDOWS) {
         fclose(f);
