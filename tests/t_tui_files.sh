@@ -56,4 +56,27 @@ tm send-keys -t groove A
 check "A again: taps sound the kick" wait_for 'taps sound: kick' 5
 tm send-keys -t groove q
 tm send-keys -t groove q
+
+# ---- the compact view (a phone SSH client at 60x20) -------------------------------------------
+start 60 20 --no-session
+check "the compact view starts" wait_for '^GR ' 10
+for k in a s d f g; do tm send-keys -t groove "$k"; sleep 0.15; done
+check "it shows the settings line (style, fill, density, temperature)" wait_for '^style .* fill .* density .* temp ' 5
+check "it shows the timing marks of the last loop" wait_for '^TM +[=<>^ ]+' 15
+head=$(screen | head -1)
+check "the header keeps whole fields: it never ends in a name cut from its value ($head)" \
+    bash -c '! grep -qE "(xruns|loop|swing|gen|BPM)$" <<<"$0" && test ${#0} -le 60' "$head"
+used=$(screen | head -19 | grep -c .)
+check "the rows under the grid are used ($used of the 19 lines above the keys line)" test "$used" -ge 16
+tm send-keys -t groove C-s
+check "Ctrl-S: the prompt is on screen" wait_for '^save session as: groove.session_' 3
+tm send-keys -t groove x y
+check "... and what is typed shows in it" wait_for '^save session as: groove.sessionxy_' 3
+tm send-keys -t groove Escape
+sleep 0.5   # a lone Escape is told from Alt+key by the pause after it
+tm send-keys -t groove C-e
+check "Ctrl-E: the export prompt is on screen" wait_for 'part to .*groove-part_' 3
+tm send-keys -t groove Escape
+tm send-keys -t groove q
+tm send-keys -t groove q
 finish

@@ -280,6 +280,29 @@ static void squeeze_line(char *line, int n)
     *w = 0;
 }
 
+/* Makes a line of fields (separated by two spaces) fit n columns without cutting a field: the
+ * separators shrink to one space, then whole fields go from the end. */
+static void fit_fields(char *line, int n)
+{
+    if (utf8_len(line) <= n)
+        return;
+    const char sep = 0x1f;   /* marks the field breaks while the spaces are squeezed */
+    for (char *p = strstr(line, "  "); p; p = strstr(p, "  ")) {
+        *p = sep;
+        size_t k = 1;
+        while (p[k] == ' ')
+            k++;
+        memmove(p + 1, p + k, strlen(p + k) + 1);
+    }
+    for (char *p = strchr(line, sep); p && utf8_len(line) > n; p = strchr(line, sep)) {
+        /* too long with single spaces: drop the last field */
+        char *last = strrchr(line, sep);
+        *last = 0;
+    }
+    for (char *p = strchr(line, sep); p; p = strchr(p, sep))
+        *p = ' ';
+}
+
 /* The top status line: transport and timing. */
 static void draw_status(const Tui *t, int y, int cols)
 {
@@ -299,6 +322,12 @@ static void draw_status(const Tui *t, int y, int cols)
              (unsigned long long)es.xruns, in->unsaved ? "  [+]" : "", st->record_mode ? "replace" : "overdub");
     int room = cols - 14 > 0 ? cols - 14 : 0;   /* after "groove > PLAY " */
     squeeze_line(line, room);
+    if (utf8_len(line) > room) {   /* compact: what matters first, no field cut in half */
+        snprintf(line, sizeof line, " %.1f BPM%s  loop %lld  swing %.2f  %s  xruns %llu", st->bpm,
+                 in->unsaved ? " [+]" : "", (long long)in->pos.loop, st->swing, st->record_mode ? "replace" : "overdub",
+                 (unsigned long long)es.xruns);
+        fit_fields(line, room);
+    }
     addnstr(line, utf8_bytes(line, room));
 }
 
@@ -311,7 +340,7 @@ static void draw_controls(const Tui *t, int y, int cols)
     snprintf(line, sizeof line, "style %s  fill %s  density %.2f  temp %.2f  variation %d  %s",
              genre_name(st->genre), fill_text(in, fill, sizeof fill), st->density, st->temperature,
              (int)st->variation, in->model_is_random ? "RANDOM MODEL" : in->model_note);
-    squeeze_line(line, cols);
+    fit_fields(line, cols);
     mvaddnstr(y, 0, line, utf8_bytes(line, cols));
 }
 
@@ -386,6 +415,14 @@ static void draw_info(const Tui *t, int y, int cols)
     mvaddnstr(y + 4, 0, line, cols);
 }
 
+/* One word for where the session goes: saved, saving, or not saved (and why). */
+static const char *in_session_word(const Instrument *in)
+{
+    if (!in->autosave)
+        return in->session_locked_out ? "in use elsewhere, not saved" : "not saved";
+    return in->dirty ? "saving" : "saved";
+}
+
 /* The fading message, or the prompt. */
 static void draw_message(const Tui *t, int y, int cols)
 {
@@ -412,7 +449,7 @@ static void draw_message(const Tui *t, int y, int cols)
     if (!m[0]) {   /* no message: the practice line */
         char line[300];
         practice_text(t, line, sizeof line);
-        squeeze_line(line, cols);
+        fit_fields(line, cols);
         mvaddnstr(y, 0, line, utf8_bytes(line, cols));
         return;
     }
@@ -462,8 +499,7 @@ static const char *const help_narrow[] = {
     "z        keep (freeze) cursor voice",  "m        mute (cursor voice)",
     "n        solo (cursor voice)",         "r        a new variation now",
     "M N      click on/off, count-in 0-2",  "T D      respond; calibrate latency",
-    "R        record: overdub / replace",   "K        next kit (groove kits)",
-    "A        tap sound: note click none voice",
+    "R        record: overdub / replace",   "K A      next kit / tap sound",
     "^S       save the session as...",
     "^E       export mix, stems, MIDI",     "Enter    (prompt) accept",
     "Esc      (prompt) cancel",             "^U       (prompt) clear",
@@ -572,7 +608,17 @@ static void draw(Tui *t)
         draw_message(t, rows - 2, cols);
         mvaddnstr(rows - 1, 0, "a..l tap  space play  arrows move  x hit  u undo  ? help  q quit", cols);
     } else {
-        draw_message(t, y, cols);
+        /* compact (under FULL_COLS x FULL_ROWS, e.g. a phone at 60x20): the settings line and
+         * the message or prompt right under the grid, then as much of the info as fits */
+        if (y < rows - 2)
+            draw_controls(t, y++, cols);
+        draw_message(t, y++, cols);
+        if (y < rows - 1) {
+            char line[300];
+            snprintf(line, sizeof line, "session: %s", in_session_word(t->in));
+            fit_fields(line, cols);
+            mvaddnstr(y++, 0, line, utf8_bytes(line, cols));
+        }
         mvaddnstr(rows - 1, 0, "? help  q quit", cols);
     }
     if (t->help)
