@@ -57,6 +57,26 @@ check "A again: taps sound the kick" wait_for 'taps sound: kick' 5
 tm send-keys -t groove q
 tm send-keys -t groove q
 
+# ---- long messages: wrapped, and kept on a key (L) ----------------------------------------------
+# A corrupt session under a long state path: the message says why and where it was set aside.
+LONG="$TMP/a-rather-long-folder-name-for-the-state/of-the-groove-instrument"
+mkdir -p "$LONG/groove"
+printf 'not a session at all\n' >"$LONG/groove/session"
+tm kill-session -t groove >/dev/null 2>&1
+tm new-session -d -s groove -x 80 -y 24 \
+    "env LC_ALL=C.UTF-8 LANG=C.UTF-8 XDG_STATE_HOME=$LONG HOME=$TMP/home TERM=xterm-256color $GROOVE run --midi-in none 2>$TMP/stderr; sleep 60"
+check "a corrupt session: the message says it was set aside" wait_for 'set aside as' 10
+moved=$(ls "$LONG/groove" | grep corrupt | head -1)
+joined=$(screen | tail -3 | tr -d '\n')
+check "the long message wraps over the lines under the grid: the whole path it was moved to is on screen ($moved)" \
+    bash -c 'grep -qF -- "$1" <<<"$0"' "$joined" "$moved"
+tm send-keys -t groove L
+check "L shows the message log" wait_for '^messages, newest first' 3
+check "... with the whole message: why and where, and that it starts fresh" \
+    bash -c "sleep 0.3; tmux -u -L $SOCK capture-pane -p -t groove | tr -d '\\n' | grep -q 'unreadable (.*set aside as .*starting *fresh'"
+tm send-keys -t groove x
+check "any key closes the log" bash -c "sleep 0.5; ! tmux -u -L $SOCK capture-pane -p -t groove | grep -q '^messages, newest first'"
+
 # ---- the compact view (a phone SSH client at 60x20) -------------------------------------------
 start 60 20 --no-session
 check "the compact view starts" wait_for '^GR ' 10

@@ -50,6 +50,8 @@ typedef struct {
     int cursor_row;            /* INSTRUMENT_GROOVE_ROW .. 8 */
     int cursor_step;
     int help;                  /* help overlay shown */
+    int log;                   /* the message log overlay shown (key L) */
+    int message_lines;         /* lines the message may wrap over in this frame's layout */
     int utf8, color;
     int quit_armed;
     double quit_armed_at;
@@ -415,6 +417,62 @@ static void draw_info(const Tui *t, int y, int cols)
     mvaddnstr(y + 4, 0, line, cols);
 }
 
+/* Draws text from line y over at most max_lines lines of cols, broken at spaces; a text
+ * longer than that ends in "..." (the whole of it is in the message log, key L). Returns the
+ * lines used. */
+static int draw_wrapped(int y, int max_lines, const char *text, int cols)
+{
+    int used = 0;
+    const char *p = text;
+    while (*p && used < max_lines) {
+        int len = utf8_len(p);
+        if (len <= cols) {
+            mvaddnstr(y + used++, 0, p, utf8_bytes(p, cols));
+            break;
+        }
+        int bytes = utf8_bytes(p, cols);
+        int cut = bytes;
+        for (int i = bytes; i > cols / 2; i--)
+            if (p[i] == ' ') {
+                cut = i;
+                break;
+            }
+        if (used == max_lines - 1) {   /* the last line: what fits, then "..." */
+            int keep = utf8_bytes(p, cols > 3 ? cols - 3 : 0);
+            mvaddnstr(y + used, 0, p, keep);
+            addstr("...");
+            used++;
+            break;
+        }
+        mvaddnstr(y + used++, 0, p, cut);
+        p += cut;
+        while (*p == ' ')
+            p++;
+    }
+    return used;
+}
+
+/* The message log overlay: the last messages, newest first, each wrapped in full. */
+static void draw_log(const Tui *t, int rows, int cols)
+{
+    int w = cols > 4 ? cols : 4, y = 1;
+    for (int i = 0; i < rows; i++) {
+        move(i, 0);
+        clrtoeol();
+    }
+    attron(A_BOLD);
+    mvaddnstr(0, 0, "messages, newest first (any key closes)", w);
+    attroff(A_BOLD);
+    for (int back = 0; back < INSTRUMENT_MESSAGE_LOG && y < rows; back++) {
+        const char *m = instrument_message_log(t->in, back);
+        if (!m[0])
+            break;
+        y += draw_wrapped(y, rows - y, m, w);
+    }
+    if (y == 1)
+        mvaddnstr(1, 0, "(no messages yet)", w);
+}
+
 /* One word for where the session goes: saved, saving, or not saved (and why). */
 static const char *in_session_word(const Instrument *in)
 {
@@ -454,7 +512,7 @@ static void draw_message(const Tui *t, int y, int cols)
         return;
     }
     attron(color(t, PAIR_MSG));
-    mvaddnstr(y, 0, m, cols);
+    draw_wrapped(y, t->message_lines > 0 ? t->message_lines : 1, m, cols);
     attroff(color(t, PAIR_MSG));
 }
 
@@ -472,7 +530,7 @@ static const char *const help_lines[] = {
     "r       a new variation now        R  record: overdub / replace",
     "M       click on / off             N  count-in 0 / 1 / 2 bars",
     "T       respond: loop / bar / beat D  calibrate keys/MIDI latency",
-    "K       next kit (as groove kits lists them)  A  tap sound",
+    "K       next kit (groove kits)     A  tap sound   L  message log",
     "^S      save the session as...     ^E  export: mix, stems, MIDI",
     "        (in a prompt: Enter accepts, Esc cancels, ^U clears)",
     "?       this help                  q  quit (asks when unsaved)  ^C quit",
@@ -499,7 +557,7 @@ static const char *const help_narrow[] = {
     "z        keep (freeze) cursor voice",  "m        mute (cursor voice)",
     "n        solo (cursor voice)",         "r        a new variation now",
     "M N      click on/off, count-in 0-2",  "T D      respond; calibrate latency",
-    "R        record: overdub / replace",   "K A      next kit / tap sound",
+    "R        record: overdub / replace",   "K A L    kit, tap sound, message log",
     "^S       save the session as...",
     "^E       export mix, stems, MIDI",     "Enter    (prompt) accept",
     "Esc      (prompt) cancel",             "^U       (prompt) clear",
@@ -605,14 +663,28 @@ static void draw(Tui *t)
         } else {
             tui_form_song_line(t->in, y + 2, cols);   /* over the audio figures */
         }
-        draw_message(t, rows - 2, cols);
-        mvaddnstr(rows - 1, 0, "a..l tap  space play  arrows move  x hit  u undo  ? help  q quit", cols);
+        /* a long message takes the keys line too, and the line above if need be (3 at most;
+         * the whole of it stays in the message log, key L) */
+        const char *m = instrument_message_now(t->in);
+        int len = t->prompt ? 0 : utf8_len(m), lines = len > 2 * (cols - 8) ? 3 : len > cols ? 2 : 1;
+        t->message_lines = lines;
+        for (int i = 1; i < lines; i++) {
+            move(rows - 1 - i, 0);
+            clrtoeol();
+        }
+        draw_message(t, rows - 1 - (lines > 1 ? lines - 1 : 1), cols);
+        if (lines == 1)
+            mvaddnstr(rows - 1, 0, "a..l tap  space play  arrows move  x hit  u undo  ? help  q quit", cols);
     } else {
         /* compact (under FULL_COLS x FULL_ROWS, e.g. a phone at 60x20): the settings line and
          * the message or prompt right under the grid, then as much of the info as fits */
         if (y < rows - 2)
             draw_controls(t, y++, cols);
-        draw_message(t, y++, cols);
+        const char *m = instrument_message_now(t->in);
+        int lines = !t->prompt && utf8_len(m) > cols ? (rows - 1 - y > 3 ? 3 : rows - 1 - y) : 1;
+        t->message_lines = lines > 0 ? lines : 1;
+        draw_message(t, y, cols);
+        y += t->message_lines;
         if (y < rows - 1) {
             char line[300];
             snprintf(line, sizeof line, "session: %s", in_session_word(t->in));
@@ -623,6 +695,8 @@ static void draw(Tui *t)
     }
     if (t->help)
         draw_help(t, rows, cols);
+    else if (t->log)
+        draw_log(t, rows, cols);
     wnoutrefresh(stdscr);   /* composed; term_io_present sends it when the link has room */
 }
 
@@ -699,6 +773,10 @@ static void handle_key(Tui *t, int ch, double now)
     Session_settings *st = &in->session.settings;
     if (t->prompt) {
         prompt_key(t, ch);
+        return;
+    }
+    if (t->log) {   /* any key closes the message log */
+        t->log = 0;
         return;
     }
     if (t->help) {
@@ -797,6 +875,7 @@ static void handle_key(Tui *t, int ch, double now)
         }
         break;
     case 'A': instrument_set_tap_sound(in, tap_sound_next(in->tap_sound)); break;
+    case 'L': t->log = 1; break;
     case KEY_CTRL('s'): open_prompt(t, 1, "groove.session"); break;
     case KEY_CTRL('e'): open_prompt(t, 2, "groove-part"); break;
     default:

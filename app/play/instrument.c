@@ -28,6 +28,17 @@ void instrument_message(Instrument *in, const char *fmt, ...)
     vsnprintf(in->message, sizeof in->message, fmt, ap);
     va_end(ap);
     in->message_time = in->now;
+    if (in->message[0]) {
+        memcpy(in->message_log[in->message_log_n % INSTRUMENT_MESSAGE_LOG], in->message, sizeof in->message);
+        in->message_log_n++;
+    }
+}
+
+const char *instrument_message_log(const Instrument *in, int back)
+{
+    if (back < 0 || back >= INSTRUMENT_MESSAGE_LOG || back >= in->message_log_n)
+        return "";
+    return in->message_log[(in->message_log_n - 1 - back) % INSTRUMENT_MESSAGE_LOG];
 }
 
 const char *instrument_message_now(const Instrument *in)
@@ -250,7 +261,7 @@ static void load_config(Instrument *in, const Instrument_options *opt)
 /* Restores the autosaved session, setting a bad file aside. */
 static void restore_session(Instrument *in)
 {
-    char err[256], moved[1200];
+    char err[512], moved[1200];
     Session loaded;
     Session_status st = session_load_form(in->session_path, &loaded, &in->form, err, sizeof err);
     switch (st) {
@@ -266,8 +277,8 @@ static void restore_session(Instrument *in)
             instrument_message(in, "session file unreadable (%.150s)", err);
             break;
         }
-        if (session_set_aside(in->session_path, moved, sizeof moved, err + 128, 128) == 0) {
-            instrument_message(in, "session file unreadable (%.60s): set aside as %s", err, moved);
+        if (session_set_aside(in->session_path, moved, sizeof moved, err + 256, 256) == 0) {
+            instrument_message(in, "session file unreadable (%.200s): set aside as %s; starting fresh", err, moved);
         } else {
             instrument_message(in, "session file unreadable and cannot be moved: not autosaving");
             in->autosave = 0;

@@ -47,6 +47,7 @@
 #include "undo.h"
 
 #define INSTRUMENT_UNDO_DEPTH 200
+#define INSTRUMENT_MESSAGE_LOG 8   /* messages kept for the TUI's message log (key L) */
 #define INSTRUMENT_MESSAGE_SECONDS 5.0
 #define INSTRUMENT_GROOVE_ROW (-1)   /* edit row of the groove; drum rows are 0..8 */
 
@@ -119,8 +120,10 @@ typedef struct {
     double last_save_time, last_save_fail;
     uint64_t saves;
     /* status */
-    char message[200];
+    char message[400];
     double message_time;
+    char message_log[INSTRUMENT_MESSAGE_LOG][400]; /* the last messages, newest at message_log_n - 1 (mod) */
+    int message_log_n;          /* messages said so far */
     double now;                /* the last tick's clock */
     int clock_started;         /* ticked at least once */
     uint64_t generations;
@@ -273,6 +276,8 @@ int instrument_save_as(Instrument *in, const char *path, char *err, size_t errle
 int instrument_export_midi(Instrument *in, const char *path, char *err, size_t errlen);
 
 /* Sets the status message (printf-style); it fades after INSTRUMENT_MESSAGE_SECONDS. */
+/* The message said `back` messages ago (0: the last), or "" when there is none. */
+const char *instrument_message_log(const Instrument *in, int back);
 void instrument_message(Instrument *in, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
