@@ -384,11 +384,11 @@ typedef struct {
     uint8_t bytes[7];
     uint8_t n;
     uint16_t track;   /* format 1: the chunk it goes to (metas: 0) */
-} OutEvent;
+} Out_event;
 
 static int out_event_cmp(const void *a, const void *b)
 {
-    const OutEvent *x = a, *y = b;
+    const Out_event *x = a, *y = b;
     if (x->tick != y->tick)
         return x->tick < y->tick ? -1 : 1;
     return (int)x->rank - (int)y->rank;
@@ -401,7 +401,7 @@ int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size
     if (smf->ppq < 1 || smf->ppq > 0x7fff)
         return error_set(err, errlen, "PPQ %d out of range 1..32767", smf->ppq);
     size_t n = (size_t)smf->n_notes + (size_t)smf->n_tempos + (size_t)smf->n_time_sigs;
-    OutEvent *ev = calloc(n ? n : 1, sizeof *ev);
+    Out_event *ev = calloc(n ? n : 1, sizeof *ev);
     if (!ev)
         return error_set(err, errlen, "out of memory");
     size_t k = 0;
@@ -411,7 +411,7 @@ int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size
             free(ev);
             return error_set(err, errlen, "tempo %u us per quarter out of range", us);
         }
-        ev[k] = (OutEvent){smf->tempos[i].tick, 0, {0xff, 0x51, 3, (uint8_t)(us >> 16), (uint8_t)(us >> 8), (uint8_t)us}, 6, 0};
+        ev[k] = (Out_event){smf->tempos[i].tick, 0, {0xff, 0x51, 3, (uint8_t)(us >> 16), (uint8_t)(us >> 8), (uint8_t)us}, 6, 0};
         k++;
     }
     for (int i = 0; i < smf->n_time_sigs; i++) {
@@ -423,7 +423,7 @@ int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size
             free(ev);
             return error_set(err, errlen, "bad time signature %u/%u", s->numerator, s->denominator);
         }
-        ev[k] = (OutEvent){s->tick, 0, {0xff, 0x58, 4, s->numerator, (uint8_t)pow2, 24, 8}, 7, 0};
+        ev[k] = (Out_event){s->tick, 0, {0xff, 0x58, 4, s->numerator, (uint8_t)pow2, 24, 8}, 7, 0};
         k++;
     }
     for (int i = 0; i < smf->n_notes; i++) {
@@ -431,7 +431,7 @@ int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size
         uint8_t vel = m->velocity & 0x7f;
         int on = m->on && vel > 0;
         uint8_t status = (uint8_t)((on ? 0x90 : 0x80) | (m->channel & 0x0f));
-        ev[k] = (OutEvent){m->tick, (uint8_t)(on ? 2 : 1), {status, (uint8_t)(m->note & 0x7f), on ? vel : (uint8_t)(m->on ? 0 : vel)}, 3,
+        ev[k] = (Out_event){m->tick, (uint8_t)(on ? 2 : 1), {status, (uint8_t)(m->note & 0x7f), on ? vel : (uint8_t)(m->on ? 0 : vel)}, 3,
                            smf->format == 1 ? m->track : 0};
         k++;
     }

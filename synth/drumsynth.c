@@ -32,9 +32,9 @@ typedef struct {
     double x1, x2, y1, y2;
 } Biquad;
 
-typedef enum { BIQUAD_LOWPASS, BIQUAD_HIGHPASS, BIQUAD_BANDPASS } BiquadType;
+typedef enum { BIQUAD_LOWPASS, BIQUAD_HIGHPASS, BIQUAD_BANDPASS } Biquad_type;
 
-static void biquad_init(Biquad *f, BiquadType type, double freq, double q, int rate)
+static void biquad_init(Biquad *f, Biquad_type type, double freq, double q, int rate)
 {
     double w = TWO_PI * freq / rate;
     if (w > 3.1)
@@ -209,9 +209,9 @@ typedef struct {
     const char *file;
     double seconds;
     float peak; /* level in the kit, dBFS peak as linear */
-} VoiceRecipe;
+} Voice_recipe;
 
-static const VoiceRecipe recipes[HVO_VOICES] = {
+static const Voice_recipe recipes[HVO_VOICES] = {
     {"kick.wav", 0.70, 0.89f},       {"snare.wav", 0.45, 0.79f},    {"closed_hat.wav", 0.16, 0.45f},
     {"open_hat.wav", 0.90, 0.42f},   {"low_tom.wav", 0.80, 0.75f},  {"mid_tom.wav", 0.70, 0.72f},
     {"high_tom.wav", 0.60, 0.70f},   {"crash.wav", 2.40, 0.50f},    {"ride.wav", 2.00, 0.38f},

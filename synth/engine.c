@@ -27,13 +27,13 @@ typedef enum {
     ENGINE_CMD_CLICK,
     ENGINE_CMD_CLICK_LEVEL,
     ENGINE_CMD_RESPOND
-} EngineCommandType;
+} Engine_command_type;
 
 typedef struct {
-    EngineCommandType type;
+    Engine_command_type type;
     int voice;
     float value;
-} EngineCommand;
+} Engine_command;
 
 static unsigned float_bits(float f)
 {
@@ -59,9 +59,9 @@ static int slot_pending(int state) { return (state & 15) - 1; }
 static int slot_current(int state) { return ((state >> 4) & 15) - 1; }
 
 /* Sends one command; counts it as dropped when the ring is full. */
-static int engine_send(Engine *e, EngineCommandType type, int voice, float value)
+static int engine_send(Engine *e, Engine_command_type type, int voice, float value)
 {
-    EngineCommand c = {type, voice, value};
+    Engine_command c = {type, voice, value};
     if (ring_push(&e->commands, &c))
         return 1;
     atomic_fetch_add(&e->dropped_commands, 1);
@@ -78,7 +78,7 @@ double engine_frames_per_step(int rate, float bpm)
 int engine_init(Engine *e, int rate, const Kit *kit)
 {
     memset(e, 0, sizeof *e);
-    if (rate <= 0 || ring_init(&e->commands, sizeof(EngineCommand), ENGINE_RING_SIZE) != 0)
+    if (rate <= 0 || ring_init(&e->commands, sizeof(Engine_command), ENGINE_RING_SIZE) != 0)
         return -1;
     e->rate = rate;
     for (int v = 0; v < HVO_VOICES; v++) {
@@ -333,7 +333,7 @@ static double engine_step_at(const Engine *e, int64_t frame)
     return e->base_step + (double)(frame - e->base_frame) / e->frames_per_step;
 }
 
-static void engine_apply(Engine *e, const EngineCommand *c)
+static void engine_apply(Engine *e, const Engine_command *c)
 {
     switch (c->type) {
     case ENGINE_CMD_PLAY:
@@ -553,7 +553,7 @@ void engine_render(Engine *e, float *out, int frames)
         e->kit = kit;
         atomic_store_explicit(&e->kit_active, kit, memory_order_release);
     }
-    EngineCommand c;
+    Engine_command c;
     while (ring_pop(&e->commands, &c))
         engine_apply(e, &c);
     if (!e->playing || e->current < 0)

@@ -130,7 +130,7 @@ typedef struct {
     Engine_voice_settings ctl_voice[HVO_VOICES];
     float ctl_bpm, ctl_swing, ctl_master;
     /* control -> audio */
-    Ring commands;                     /* EngineCommand items */
+    Ring commands;                     /* Engine_command items */
     Hvo slots[3];                      /* pattern hand-off: control writes a free slot */
     atomic_int slot_state;             /* (pending + 1) | (current + 1) << 4; -1 = none */
     _Atomic(const Kit *) kit_next;     /* kit to switch to at the next block */

@@ -139,7 +139,7 @@ typedef struct {
     float gain;          /* instrument gain * volume */
     Span body;
     int voice;           /* decided mapping, -1 */
-} H2Instrument;
+} H2_instrument;
 
 /* 1 when word appears in s as a whole word (letters around it do not count). */
 static int has_word(const char *s, const char *word)
@@ -239,7 +239,7 @@ static int name_says_what(const char *name)
 /* Loads one instrument's layers into a voice. A layer whose sample is missing or unreadable is
  * skipped, its reason kept in why (the first one). Returns the layers loaded, or -1 with err
  * for a malformed element. */
-static int h2_load_instrument(Kit *kit, const char *dir, const H2Instrument *ins, int rate, char *why,
+static int h2_load_instrument(Kit *kit, const char *dir, const H2_instrument *ins, int rate, char *why,
                               size_t whylen, char *err, size_t errlen)
 {
     int voice = ins->voice;
@@ -338,7 +338,7 @@ static void h2_kit_name(Kit *kit, Span info, const char *dir)
 }
 
 /* Fills one instrument from its element: name, old-layout file, gain * volume, MIDI notes. */
-static void h2_instrument_parse(H2Instrument *it, Span body, int position)
+static void h2_instrument_parse(H2_instrument *it, Span body, int position)
 {
     memset(it, 0, sizeof *it);
     it->body = body;
@@ -364,7 +364,7 @@ static void h2_instrument_parse(H2Instrument *it, Span body, int position)
 
 /* Reads every <instrument> of an <instrumentList> into *ins (grown, caller frees, also on
  * failure). Returns how many, or -1 with err. */
-static int h2_read_instruments(Span list, H2Instrument **ins, const char *xml_path, char *err, size_t errlen)
+static int h2_read_instruments(Span list, H2_instrument **ins, const char *xml_path, char *err, size_t errlen)
 {
     int n_ins = 0, cap = 0;
     Xml_found r;
@@ -376,7 +376,7 @@ static int h2_read_instruments(Span list, H2Instrument **ins, const char *xml_pa
             if (cap > 4096) {
                 return error_set(err, errlen, "malformed drumkit.xml '%s': too many instruments", xml_path);
             }
-            H2Instrument *grown = realloc(*ins, sizeof **ins * (size_t)cap);
+            H2_instrument *grown = realloc(*ins, sizeof **ins * (size_t)cap);
             if (!grown) {
                 return error_set(err, errlen, "cannot read '%s': out of memory", xml_path);
             }
@@ -393,7 +393,7 @@ static int h2_read_instruments(Span list, H2Instrument **ins, const char *xml_pa
 
 /* Toms named without a size ("Tom 1", "Tom 2"): the first in name order takes the highest free
  * tom voice, and so on down. */
-static void h2_map_unsized_toms(H2Instrument *ins, int n_ins, int taken[HVO_VOICES])
+static void h2_map_unsized_toms(H2_instrument *ins, int n_ins, int taken[HVO_VOICES])
 {
     static const int tom_order[3] = {VOICE_HIGH_TOM, VOICE_MID_TOM, VOICE_LOW_TOM};
     for (;;) {
@@ -443,7 +443,7 @@ static int name_has_modifier(const char *name)
  *      both through the General MIDI map.
  * An instrument whose name says what it is never lands on another voice (a "Snare Roll" is
  * not a tom); what gets no voice is listed as unmapped. */
-static void h2_map_voices(H2Instrument *ins, int n_ins)
+static void h2_map_voices(H2_instrument *ins, int n_ins)
 {
     int taken[HVO_VOICES] = {0};
     for (int plain = 1; plain >= 0; plain--) /* a plain "Snare" before a "Snare Roll" */
@@ -491,7 +491,7 @@ static void note_missing(Kit *kit, const char *name, const char *why)
 /* Loads the samples of every mapped instrument; the unmapped ones, and those without a sample,
  * are noted as unmapped; those whose samples are all missing or unreadable are left out and
  * noted in kit->missing (the rest of the kit plays, as in Hydrogen). 0, or -1 with err. */
-static int h2_load_mapped(Kit *kit, const char *dir, const H2Instrument *ins, int n_ins, int rate, char *err,
+static int h2_load_mapped(Kit *kit, const char *dir, const H2_instrument *ins, int n_ins, int rate, char *err,
                           size_t errlen)
 {
     for (int i = 0; i < n_ins; i++) {
@@ -544,7 +544,7 @@ int kit_load_hydrogen_memory(Kit *kit, const char *xml, size_t n, const char *di
     kit_copy_str(kit->path, sizeof kit->path, dir);
     const char *xml_path = label;
     Span all = {xml, xml + n};
-    H2Instrument *ins = NULL;
+    H2_instrument *ins = NULL;
     int n_ins = 0, rc = -1;
     Span info, list;
     const char *from = all.p;
