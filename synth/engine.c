@@ -541,6 +541,54 @@ static inline float engine_limit(float x)
     return x < 0.0f ? -y : y;
 }
 
+/* The target gains of this block per voice (mute, solo, gain, constant-power pan) into tl, tr.
+ * Returns whether any voice is soloed. */
+static int engine_block_gains(const Engine *e, float tl[HVO_VOICES], float tr[HVO_VOICES])
+{
+    int any_solo = 0;
+    for (int v = 0; v < HVO_VOICES; v++)
+        any_solo |= e->voice[v].solo;
+    for (int v = 0; v < HVO_VOICES; v++) {
+        const Engine_voice_settings *s = &e->voice[v];
+        float g = (s->mute || (any_solo && !s->solo)) ? 0.0f : s->gain * e->master;
+        float angle = (s->pan + 1.0f) * 0.25f * 3.14159265f;
+        tl[v] = g * cosf(angle) * 1.41421356f;
+        tr[v] = g * sinf(angle) * 1.41421356f;
+    }
+    return any_solo;
+}
+
+/* Schedules every step whose earliest hit (half a step early) falls before block_end. */
+static void engine_schedule_block(Engine *e, int64_t block_end)
+{
+    for (;;) {
+        double earliest = (double)e->next_step - 0.5;
+        int64_t f = e->base_frame + (int64_t)floor((earliest - e->base_step) * e->frames_per_step);
+        if (f >= block_end)
+            break;
+        engine_schedule_step(e, e->next_step);
+        e->next_step++;
+    }
+}
+
+/* Publishes the block's state for other threads (engine_position, engine_stats). */
+static void engine_publish(Engine *e)
+{
+    int active = 0;
+    for (int v = 0; v < HVO_VOICES; v++)
+        for (int i = 0; i < ENGINE_SLOTS; i++)
+            active += e->play[v][i].pos < e->play[v][i].length;
+    atomic_store_explicit(&e->pub_frame, e->frame, memory_order_relaxed);
+    atomic_store_explicit(&e->pub_step_q, (long long)llround(engine_step_at(e, e->frame) * 65536.0),
+                          memory_order_relaxed);
+    atomic_store_explicit(&e->pub_playing, e->playing, memory_order_relaxed);
+    atomic_store_explicit(&e->pub_serial, e->serial, memory_order_relaxed);
+    atomic_store_explicit(&e->pub_voices, active, memory_order_relaxed);
+    atomic_store_explicit(&e->pub_bpm_bits, float_bits(e->bpm), memory_order_relaxed);
+    atomic_store_explicit(&e->pub_clock, e->clock, memory_order_relaxed);
+    atomic_fetch_add_explicit(&e->callbacks, 1, memory_order_relaxed);
+}
+
 void engine_render(Engine *e, float *out, int frames)
 {
     memset(out, 0, sizeof(float) * ENGINE_CHANNELS * (size_t)(frames > 0 ? frames : 0));
@@ -559,31 +607,12 @@ void engine_render(Engine *e, float *out, int frames)
     if (!e->playing || e->current < 0)
         engine_take_pattern(e);
 
-    /* Target gains for this block: mute, solo, gain, constant-power pan. */
-    int any_solo = 0;
-    for (int v = 0; v < HVO_VOICES; v++)
-        any_solo |= e->voice[v].solo;
     float tl[HVO_VOICES], tr[HVO_VOICES];
-    for (int v = 0; v < HVO_VOICES; v++) {
-        const Engine_voice_settings *s = &e->voice[v];
-        float g = (s->mute || (any_solo && !s->solo)) ? 0.0f : s->gain * e->master;
-        float angle = (s->pan + 1.0f) * 0.25f * 3.14159265f;
-        tl[v] = g * cosf(angle) * 1.41421356f;
-        tr[v] = g * sinf(angle) * 1.41421356f;
-    }
+    int any_solo = engine_block_gains(e, tl, tr);
 
     int64_t block_end = e->frame + frames;
-    if (e->playing) {
-        /* Schedule every step whose earliest hit (half a step early) falls in this block. */
-        for (;;) {
-            double earliest = (double)e->next_step - 0.5;
-            int64_t f = e->base_frame + (int64_t)floor((earliest - e->base_step) * e->frames_per_step);
-            if (f >= block_end)
-                break;
-            engine_schedule_step(e, e->next_step);
-            e->next_step++;
-        }
-    }
+    if (e->playing)
+        engine_schedule_block(e, block_end);
 
     int pos = 0;
     while (pos < frames) {
@@ -628,20 +657,7 @@ void engine_render(Engine *e, float *out, int frames)
     for (int i = 0; i < ENGINE_CHANNELS * frames; i++)
         out[i] = engine_limit(out[i]);
 
-    int active = 0;
-    for (int v = 0; v < HVO_VOICES; v++)
-        for (int i = 0; i < ENGINE_SLOTS; i++)
-            active += e->play[v][i].pos < e->play[v][i].length;
-
-    atomic_store_explicit(&e->pub_frame, e->frame, memory_order_relaxed);
-    atomic_store_explicit(&e->pub_step_q, (long long)llround(engine_step_at(e, e->frame) * 65536.0),
-                          memory_order_relaxed);
-    atomic_store_explicit(&e->pub_playing, e->playing, memory_order_relaxed);
-    atomic_store_explicit(&e->pub_serial, e->serial, memory_order_relaxed);
-    atomic_store_explicit(&e->pub_voices, active, memory_order_relaxed);
-    atomic_store_explicit(&e->pub_bpm_bits, float_bits(e->bpm), memory_order_relaxed);
-    atomic_store_explicit(&e->pub_clock, e->clock, memory_order_relaxed);
-    atomic_fetch_add_explicit(&e->callbacks, 1, memory_order_relaxed);
+    engine_publish(e);
     if (e->playing)
         e->frame = block_end;
     e->clock += frames;
