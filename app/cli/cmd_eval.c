@@ -229,13 +229,38 @@ static int parse_options(int argc, char **argv, Eval_args *a)
     return OPTIONS_OK;
 }
 
+/* The model to evaluate: random weights of the default shape (--random-weights), else --model,
+ * else the shipped one. Returns its name for the output (random_name holds a random one's), or
+ * NULL said in one line. */
+static const char *eval_open_model(const Eval_args *args, Model *model, char *random_name, size_t len)
+{
+    char err[512];
+    memset(model, 0, sizeof *model);
+    if (args->random) {
+        Model_config c;
+        model_config_default(&c);
+        if (model_init_random(model, &c, (uint64_t)args->random_seed, err, sizeof err) != 0) {
+            fprintf(stderr, "groove: cannot build a random model: %s\n", err);
+            return NULL;
+        }
+        snprintf(random_name, len, "random weights (seed %llu)", args->random_seed);
+        return random_name;
+    }
+    const char *name = args->model_path ? args->model_path : model_default_path();
+    if (model_load(model, name, err, sizeof err) != 0) {
+        fprintf(stderr, "groove: cannot load model '%s': %s\n", name, err);
+        return NULL;
+    }
+    return name;
+}
+
 int cmd_eval(int argc, char **argv)
 {
     Eval_args args;
     int pr = parse_options(argc, argv, &args);
     if (pr != OPTIONS_OK)
         return pr == OPTIONS_HELP ? 0 : pr;
-    const char *model_path = args.model_path, *data_path = args.data_path, *report_dir = args.report_dir;
+    const char *data_path = args.data_path, *report_dir = args.report_dir;
     const char *midi_dir = args.midi_dir;
     Eval_options opt = args.opt;
     int json = args.json, tsne = args.tsne;
@@ -243,25 +268,10 @@ int cmd_eval(int argc, char **argv)
 
     char err[512];
     Model model;
-    memset(&model, 0, sizeof model);
-    const char *model_name;
     char random_name[64];
-    if (args.random) {
-        Model_config c;
-        model_config_default(&c);
-        if (model_init_random(&model, &c, (uint64_t)args.random_seed, err, sizeof err) != 0) {
-            fprintf(stderr, "groove: cannot build a random model: %s\n", err);
-            return CMD_FAILED;
-        }
-        snprintf(random_name, sizeof random_name, "random weights (seed %llu)", args.random_seed);
-        model_name = random_name;
-    } else {
-        model_name = model_path ? model_path : model_default_path();
-        if (model_load(&model, model_name, err, sizeof err) != 0) {
-            fprintf(stderr, "groove: cannot load model '%s': %s\n", model_name, err);
-            return CMD_FAILED;
-        }
-    }
+    const char *model_name = eval_open_model(&args, &model, random_name, sizeof random_name);
+    if (!model_name)
+        return CMD_FAILED;
 
     /* What each mode prints: --midi the keys JSON/table, --closed-loop the walk's, else the
      * split's. --report writes the dataset report with the continuity section (the closed
