@@ -81,17 +81,47 @@ static int parse_style(const char *text, int *genre)
     return OPTIONS_OK;
 }
 
-int cmd_generate(int argc, char **argv)
+/* Turns each 2-bar window of the input into 2 bars of drums (a window without taps stays
+ * silent); a window that follows the one before it gets that one's drums as memory. Returns the
+ * hits made; *taps counts the input's taps. */
+static int generate_windows(Model *m, const Midi_part *part, const Midi_window *win, int windows, Gen_params *g,
+                            unsigned long long seed, Hvo *patterns, int *taps)
 {
-    const char *in_path = NULL, *out_path = NULL, *model_path = NULL;
-    Gen_params g;
-    gen_params_default(&g);
-    float threshold = -1, bpm = 0;
-    int max_hits = -1, quiet = 0, genre = -1;
-    float temperature = 1.0f, density = 0.5f, variation = 0.0f, floor_v = SAMPLE_VELOCITY_FLOOR;
-    unsigned mutes = 0;
-    int fill = 0, stochastic = 0, kind = -1;
-    unsigned long long seed = 0;
+    int total_hits = 0;
+    *taps = 0;
+    for (int w = 0; w < windows; w++) {
+        Groove groove;
+        int n = midi_part_window_to_groove(part, win[w], &groove);
+        *taps += n;
+        if (n == 0)
+            continue; /* a rest stays a rest */
+        Hvo input;
+        hvo_groove_to_input(&groove, &input);
+        g->seed = (uint64_t)seed + (uint64_t)w;
+        /* memory: the drums of the window just before, when it ends where this one starts
+         * (a rest there is a silent memory); none at the start or after skipped bars */
+        int follows = w > 0 && win[w - 1].bar[1] >= 0 && win[w - 1].bar[1] + 1 == win[w].bar[0];
+        model_generate(m, &input, follows ? &patterns[w - 1] : NULL, g, &patterns[w]);
+        total_hits += hvo_count_hits(&patterns[w]);
+    }
+    return total_hits;
+}
+
+/* What the command line asks. */
+typedef struct {
+    const char *in_path, *out_path, *model_path;
+    float threshold, bpm;     /* threshold < 0: the model's; bpm 0: the input's */
+    int max_hits, quiet, genre;
+    float temperature, density, variation, floor_v;
+    unsigned mutes;
+    int fill, stochastic, kind;
+    unsigned long long seed;
+} Generate_args;
+
+/* Parses the options. OPTIONS_OK, OPTIONS_HELP (usage printed), or OPTIONS_USAGE (said). */
+static int parse_options(int argc, char **argv, Generate_args *a)
+{
+    *a = (Generate_args){NULL, NULL, NULL, -1.0f, 0.0f, -1, 0, -1, 1.0f, 0.5f, 0.0f, SAMPLE_VELOCITY_FLOOR, 0, 0, 0, -1, 0};
     enum { O_MODEL = 256, O_SEED, O_TEMPERATURE, O_DENSITY, O_THRESHOLD, O_MAX_HITS, O_FLOOR, O_STYLE, O_FILL,
            O_MUTE, O_VARIATION, O_STOCHASTIC, O_BPM, O_QUIET, O_INPUT };
     static const struct option longopts[] = {
@@ -118,30 +148,30 @@ int cmd_generate(int argc, char **argv)
     int c, r = OPTIONS_OK;
     while (r == OPTIONS_OK && (c = getopt_long(argc, argv, OPTIONS_SHORT "o:", longopts, NULL)) != -1) {
         switch (c) {
-        case 'h': usage(stdout); return 0;
-        case 'o': out_path = optarg; break;
-        case O_MODEL: model_path = optarg; break;
-        case O_FILL: fill = 1; break;
-        case O_STOCHASTIC: stochastic = 1; break;
-        case O_QUIET: quiet = 1; break;
-        case O_SEED: r = options_u64("--seed", optarg, ~0ull, &seed); break;
-        case O_TEMPERATURE: r = options_float("--temperature", optarg, 0.01, 100, &temperature); break;
-        case O_DENSITY: r = options_float("--density", optarg, 0, 1, &density); break;
-        case O_THRESHOLD: r = options_float("--threshold", optarg, 0, 1, &threshold); break;
-        case O_FLOOR: r = options_float("--velocity-floor", optarg, 0, 1, &floor_v); break;
-        case O_VARIATION: r = options_float("--variation", optarg, 0, 10, &variation); break;
-        case O_BPM: r = options_float("--bpm", optarg, 20, 400, &bpm); break;
-        case O_MAX_HITS: r = options_int("--max-hits", optarg, 0, HVO_STEPS, &max_hits); break;
-        case O_STYLE: r = parse_style(optarg, &genre); break;
+        case 'h': usage(stdout); return OPTIONS_HELP;
+        case 'o': a->out_path = optarg; break;
+        case O_MODEL: a->model_path = optarg; break;
+        case O_FILL: a->fill = 1; break;
+        case O_STOCHASTIC: a->stochastic = 1; break;
+        case O_QUIET: a->quiet = 1; break;
+        case O_SEED: r = options_u64("--seed", optarg, ~0ull, &a->seed); break;
+        case O_TEMPERATURE: r = options_float("--temperature", optarg, 0.01, 100, &a->temperature); break;
+        case O_DENSITY: r = options_float("--density", optarg, 0, 1, &a->density); break;
+        case O_THRESHOLD: r = options_float("--threshold", optarg, 0, 1, &a->threshold); break;
+        case O_FLOOR: r = options_float("--velocity-floor", optarg, 0, 1, &a->floor_v); break;
+        case O_VARIATION: r = options_float("--variation", optarg, 0, 10, &a->variation); break;
+        case O_BPM: r = options_float("--bpm", optarg, 20, 400, &a->bpm); break;
+        case O_MAX_HITS: r = options_int("--max-hits", optarg, 0, HVO_STEPS, &a->max_hits); break;
+        case O_STYLE: r = parse_style(optarg, &a->genre); break;
         case O_INPUT:
-            kind = model_input_kind_from_name(optarg);
-            if (kind < 0) {
+            a->kind = model_input_kind_from_name(optarg);
+            if (a->kind < 0) {
                 fprintf(stderr, "groove: --input wants drums, keys or taps, not '%s'\n", optarg);
                 r = OPTIONS_USAGE;
             }
             break;
         case O_MUTE:
-            if (parse_mutes(optarg, &mutes)) {
+            if (parse_mutes(optarg, &a->mutes)) {
                 fprintf(stderr, "groove: --mute wants groups from kick,snare,hats,toms,cymbals, not '%s'\n", optarg);
                 r = OPTIONS_USAGE;
             }
@@ -152,15 +182,51 @@ int cmd_generate(int argc, char **argv)
     if (r != OPTIONS_OK)
         return r;
     if (optind < argc)
-        in_path = argv[optind];
+        a->in_path = argv[optind];
     if (optind + 1 < argc) {
         fprintf(stderr, "groove: unexpected argument '%s': generate takes one input file (groove generate --help)\n", argv[optind + 1]);
         return OPTIONS_USAGE;
     }
-    if (!in_path || !out_path) {
+    if (!a->in_path || !a->out_path) {
         fprintf(stderr, "groove: generate needs GROOVE.mid and -o DRUMS.mid (groove generate --help)\n");
         return OPTIONS_USAGE;
     }
+    return OPTIONS_OK;
+}
+
+/* The controls of every window: the model's defaults, then what the command line set; the
+ * input kind from --input, else from the file (a drum part or not). */
+static void generate_params(const Generate_args *a, const Model *m, const Midi_part *part, Gen_params *g)
+{
+    model_gen_params(m, g);
+    if (a->threshold >= 0)
+        for (int v = 0; v < HVO_VOICES; v++)
+            g->thresholds[v] = a->threshold;
+    if (a->max_hits >= 0)
+        for (int v = 0; v < HVO_VOICES; v++)
+            g->max_hits[v] = a->max_hits;
+    g->temperature = a->temperature;
+    g->density = a->density;
+    g->velocity_floor = a->floor_v;
+    g->variation = a->variation;
+    g->stochastic = a->stochastic;
+    g->genre = a->genre;
+    g->fill = a->fill;
+    g->mute_mask = a->mutes;
+    g->kind = a->kind >= 0 ? a->kind : midi_part_is_drums(part) ? INPUT_KIND_DRUMS : INPUT_KIND_KEYS;
+}
+
+int cmd_generate(int argc, char **argv)
+{
+    Generate_args a;
+    int pr = parse_options(argc, argv, &a);
+    if (pr != OPTIONS_OK)
+        return pr == OPTIONS_HELP ? 0 : pr;
+    const char *in_path = a.in_path, *out_path = a.out_path, *model_path = a.model_path;
+    float bpm = a.bpm;
+    int quiet = a.quiet, genre = a.genre, fill = a.fill;
+    Gen_params g;
+    gen_params_default(&g);
 
     char err[512];
     if (!model_path)
@@ -226,38 +292,9 @@ int cmd_generate(int argc, char **argv)
                  part.n_tempos, midi_part_bpm_at(&part, 0.0));
     else
         snprintf(tempo_words, sizeof tempo_words, "%.1f bpm", midi_part_bpm_at(&part, 0.0));
-    model_gen_params(&m, &g);
-    if (threshold >= 0)
-        for (int v = 0; v < HVO_VOICES; v++)
-            g.thresholds[v] = threshold;
-    if (max_hits >= 0)
-        for (int v = 0; v < HVO_VOICES; v++)
-            g.max_hits[v] = max_hits;
-    g.temperature = temperature;
-    g.density = density;
-    g.velocity_floor = floor_v;
-    g.variation = variation;
-    g.stochastic = stochastic;
-    g.genre = genre;
-    g.fill = fill;
-    g.mute_mask = mutes;
-    g.kind = kind >= 0 ? kind : midi_part_is_drums(&part) ? INPUT_KIND_DRUMS : INPUT_KIND_KEYS;
-    int total_hits = 0, taps = 0;
-    for (int w = 0; w < windows; w++) {
-        Groove groove;
-        int n = midi_part_window_to_groove(&part, win[w], &groove);
-        taps += n;
-        if (n == 0)
-            continue; /* a rest stays a rest */
-        Hvo input;
-        hvo_groove_to_input(&groove, &input);
-        g.seed = (uint64_t)seed + (uint64_t)w;
-        /* memory: the drums of the window just before, when it ends where this one starts
-         * (a rest there is a silent memory); none at the start or after skipped bars */
-        int follows = w > 0 && win[w - 1].bar[1] >= 0 && win[w - 1].bar[1] + 1 == win[w].bar[0];
-        model_generate(&m, &input, follows ? &patterns[w - 1] : NULL, &g, &patterns[w]);
-        total_hits += hvo_count_hits(&patterns[w]);
-    }
+    generate_params(&a, &m, &part, &g);
+    int taps = 0;
+    int total_hits = generate_windows(&m, &part, win, windows, &g, a.seed, patterns, &taps);
     /* The drums go on the input's own timeline: its bar lines, time signatures and whole tempo
      * map (or one tempo with --bpm). */
     int bars_out = 0;
