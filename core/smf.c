@@ -394,12 +394,12 @@ static int out_event_cmp(const void *a, const void *b)
     return (int)x->rank - (int)y->rank;
 }
 
-int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size_t errlen)
+/* The file's events (tempos, time signatures, notes) as MIDI bytes in time order, checked:
+ * *events (caller frees) and *count. 0, or -1 with err. */
+static int collect_events(const Smf *smf, Out_event **events, size_t *count, char *err, size_t errlen)
 {
-    *out = NULL;
-    *len = 0;
-    if (smf->ppq < 1 || smf->ppq > 0x7fff)
-        return error_set(err, errlen, "PPQ %d out of range 1..32767", smf->ppq);
+    *events = NULL;
+    *count = 0;
     size_t n = (size_t)smf->n_notes + (size_t)smf->n_tempos + (size_t)smf->n_time_sigs;
     Out_event *ev = calloc(n ? n : 1, sizeof *ev);
     if (!ev)
@@ -442,6 +442,21 @@ int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size
         }
     /* Ranks break ties; among equal (tick, rank) the input order does not matter musically. */
     qsort(ev, k, sizeof *ev, out_event_cmp);
+    *events = ev;
+    *count = k;
+    return 0;
+}
+
+int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size_t errlen)
+{
+    *out = NULL;
+    *len = 0;
+    if (smf->ppq < 1 || smf->ppq > 0x7fff)
+        return error_set(err, errlen, "PPQ %d out of range 1..32767", smf->ppq);
+    Out_event *ev;
+    size_t k;
+    if (collect_events(smf, &ev, &k, err, errlen) != 0)
+        return -1;
 
     int n_tracks = 1;
     if (smf->format == 1)
