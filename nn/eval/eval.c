@@ -54,6 +54,27 @@ static void add_hits(Eval_result *r, int which, const Hvo *p)
         }
 }
 
+/* The report's details of window i: a pattern sampled from the logits, both patterns'
+ * features, hits and velocities (overall and per genre), and the latent mean. */
+static void add_details(Eval_result *r, int i, const Dataset_window *w, int genre, const Hvo *logits,
+                        const Gen_params *g, const float *mu)
+{
+    Hvo gen;
+    sample_pattern(logits, g, &gen);
+    r->genre[i] = genre;
+    features_compute(&w->pattern, r->real_features + (size_t)i * FEATURE_COUNT);
+    features_compute(&gen, r->gen_features + (size_t)i * FEATURE_COUNT);
+    memcpy(r->latent + (size_t)i * r->latent_dim, mu, sizeof(float) * (size_t)r->latent_dim);
+    add_hits(r, 0, &w->pattern);
+    add_hits(r, 1, &gen);
+    add_velocity(r->real_velocity[EVAL_ALL], &w->pattern);
+    add_velocity(r->gen_velocity[EVAL_ALL], &gen);
+    if (genre >= 0) {
+        add_velocity(r->real_velocity[genre], &w->pattern);
+        add_velocity(r->gen_velocity[genre], &gen);
+    }
+}
+
 int eval_run(Model *model, const Dataset *data, const Eval_options *options, Eval_result *r, char *err,
              size_t errlen)
 {
@@ -112,7 +133,7 @@ int eval_run(Model *model, const Dataset *data, const Eval_options *options, Eva
     for (int i = 0; i < n; i++) {
         const Dataset_window *w = &data->windows[all[i]];
         int genre = w->genre >= 0 && w->genre < GENRE_COUNT ? w->genre : -1;
-        Hvo input, logits, pred, gen;
+        Hvo input, logits, pred;
         hvo_groove_to_input(&w->groove, &input);
         /* memory: the real drums of the 2 bars before (teacher forced), none at a start */
         int prev = dataset_previous(data, all[i]);
@@ -136,19 +157,7 @@ int eval_run(Model *model, const Dataset *data, const Eval_options *options, Eva
         if (options->want_details) {
             g.genre = cond.genre;
             g.fill = cond.fill;
-            sample_pattern(&logits, &g, &gen);
-            r->genre[i] = genre;
-            features_compute(&w->pattern, r->real_features + (size_t)i * FEATURE_COUNT);
-            features_compute(&gen, r->gen_features + (size_t)i * FEATURE_COUNT);
-            memcpy(r->latent + (size_t)i * L, mu, sizeof(float) * (size_t)L);
-            add_hits(r, 0, &w->pattern);
-            add_hits(r, 1, &gen);
-            add_velocity(r->real_velocity[EVAL_ALL], &w->pattern);
-            add_velocity(r->gen_velocity[EVAL_ALL], &gen);
-            if (genre >= 0) {
-                add_velocity(r->real_velocity[genre], &w->pattern);
-                add_velocity(r->gen_velocity[genre], &gen);
-            }
+            add_details(r, i, w, genre, &logits, &g, mu);
         }
     }
     r->windows = n;
