@@ -202,12 +202,12 @@ static void expect_tensor(void *ctx, const char *name, int rows, int cols, float
     t->index++;
 }
 
-int model_file_decode(const uint8_t *data, size_t size, Model_config *config, float **params,
-                      Model_file_extras *extras, char *err, size_t errlen)
+/* Checks a model file's frame: magic, version, field count, sizes against the header, the
+ * checksum. Fills the config field count, the header's bytes, the tensor count and the float
+ * count. 0, or -1 with err. */
+static int check_frame(const uint8_t *data, size_t size, int *fields_out, size_t *header_out, uint32_t *tensors_out,
+                       uint64_t *floats_out, char *err, size_t errlen)
 {
-    *params = NULL;
-    if (extras)
-        memset(extras, 0, sizeof *extras);
     if (size < 8 || memcmp(data, MODEL_FILE_MAGIC, 8)) {
         return error_set(err, errlen, "not a groove model file (bad magic)");
     }
@@ -242,6 +242,25 @@ int model_file_decode(const uint8_t *data, size_t size, Model_config *config, fl
     if (crc32_update(0, data, size - 4) != crc) {
         return error_set(err, errlen, "corrupt model file (checksum mismatch)");
     }
+    *fields_out = n_fields;
+    *header_out = hb;
+    *tensors_out = n_tensors;
+    *floats_out = n_floats;
+    return 0;
+}
+
+int model_file_decode(const uint8_t *data, size_t size, Model_config *config, float **params,
+                      Model_file_extras *extras, char *err, size_t errlen)
+{
+    *params = NULL;
+    if (extras)
+        memset(extras, 0, sizeof *extras);
+    int n_fields = 0;
+    size_t hb = 0;
+    uint32_t n_tensors = 0;
+    uint64_t n_floats = 0;
+    if (check_frame(data, size, &n_fields, &hb, &n_tensors, &n_floats, err, errlen) != 0)
+        return -1;
     int32_t fields[MODEL_FILE_CONFIG_FIELDS] = {0};   /* version 1: no kinds, no memory */
     for (int i = 0; i < n_fields; i++)
         fields[i] = (int32_t)le_get_u32(data + 16 + 4 * i);
