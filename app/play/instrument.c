@@ -226,12 +226,12 @@ static void lock_session(Instrument *in)
 {
     char err[256];
     long holder = 0;
-    int rc = session_lock_acquire(&in->session_lock, in->session_path, &holder, err, sizeof err);
-    if (rc == 1) {
+    Session_lock_result rc = session_lock_acquire(&in->session_lock, in->session_path, &holder, err, sizeof err);
+    if (rc == SESSION_LOCK_HELD) {
         in->read_only = 1;   /* restore_session then never sets the file aside */
         in->session_locked_out = holder > 0 ? holder : -1;
         lock_session_message(in);
-    } else if (rc < 0) {
+    } else if (rc == SESSION_LOCK_ERROR) {
         instrument_message(in, "%.150s: autosaving without a lock", err);
     }
 }

@@ -29,24 +29,27 @@ static long read_pid(int fd)
     return pid > 0 ? pid : 0;
 }
 
-int session_lock_acquire(Session_lock *lock, const char *session_path, long *holder, char *err, size_t errlen)
+Session_lock_result session_lock_acquire(Session_lock *lock, const char *session_path, long *holder, char *err,
+                                         size_t errlen)
 {
     session_lock_clear(lock);
     *holder = 0;
     snprintf(lock->path, sizeof lock->path, "%s.lock", session_path);
     int fd = open(lock->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
-        return error_set(err, errlen, "cannot open the session lock '%s': %s", lock->path, strerror(errno));
+        error_set(err, errlen, "cannot open the session lock '%s': %s", lock->path, strerror(errno));
+        return SESSION_LOCK_ERROR;
     }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;
         if (e == EWOULDBLOCK) {
             *holder = read_pid(fd);
             close(fd);
-            return 1;
+            return SESSION_LOCK_HELD;
         }
         close(fd);
-        return error_set(err, errlen, "cannot lock '%s': %s", lock->path, strerror(e));
+        error_set(err, errlen, "cannot lock '%s': %s", lock->path, strerror(e));
+        return SESSION_LOCK_ERROR;
     }
     char pid[32];
     int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
@@ -54,7 +57,7 @@ int session_lock_acquire(Session_lock *lock, const char *session_path, long *hol
         /* the lock holds all the same; only the pid a second instance reports is missing */
     }
     lock->fd = fd;
-    return 0;
+    return SESSION_LOCK_TAKEN;
 }
 
 void session_lock_release(Session_lock *lock)

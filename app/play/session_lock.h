@@ -21,10 +21,16 @@ typedef struct {
 
 /* Marks a lock as not held (so release is safe on it). */
 void session_lock_clear(Session_lock *lock);
-/* Takes the lock of session_path without waiting. Returns 0 when held (our pid written into
- * the lock file); 1 when another process holds it (*holder its pid, 0 when unknown); -1 when
- * the lock file cannot be made (err says why; the caller may run without a lock). */
-int session_lock_acquire(Session_lock *lock, const char *session_path, long *holder, char *err, size_t errlen);
+/* What session_lock_acquire found. */
+typedef enum {
+    SESSION_LOCK_ERROR = -1,  /* the lock file cannot be made (err says why; run without a lock) */
+    SESSION_LOCK_TAKEN = 0,   /* ours now (our pid written into the lock file) */
+    SESSION_LOCK_HELD = 1     /* another process holds it (*holder its pid, 0 when unknown) */
+} Session_lock_result;
+
+/* Takes the lock of session_path without waiting (see Session_lock_result). */
+Session_lock_result session_lock_acquire(Session_lock *lock, const char *session_path, long *holder, char *err,
+                                         size_t errlen);
 /* Lets the lock go. */
 void session_lock_release(Session_lock *lock);
 
