@@ -57,6 +57,37 @@ check "A again: taps sound the kick" wait_for 'taps sound: kick' 5
 tm send-keys -t groove q
 tm send-keys -t groove q
 
+# ---- papercuts: ^S over an existing file asks, Alt+key is not the key, a fill says so ----------
+start 80 24 --no-session
+check "the instrument starts again" wait_for '^GR ' 10
+printf 'precious\n' >"$TMP/home/taken.session"
+tm send-keys -t groove C-s C-u
+tm send-keys -t groove -l "$TMP/home/taken.session"
+tm send-keys -t groove Enter
+check "^S over an existing file asks first" wait_for 'exists: y overwrites it' 3
+tm send-keys -t groove n
+check "... any other key keeps it" wait_for 'not saved: .* kept as it was' 3
+check "... untouched" grep -qx precious "$TMP/home/taken.session"
+tm send-keys -t groove C-s C-u
+tm send-keys -t groove -l "$TMP/home/taken.session"
+tm send-keys -t groove Enter
+wait_for 'exists: y overwrites it' 3
+tm send-keys -t groove y
+check "... y overwrites it" wait_for 'saved over ' 3
+check "... with the session" grep -q '^groove-session' "$TMP/home/taken.session"
+tm send-keys -t groove M-q
+check "Alt+q is not q: the instrument says so and keeps running" wait_for 'Alt\+q does nothing' 3
+sleep 0.5
+check "... it has not quit" test ! -s "$TMP/rc"
+tm send-keys -t groove M-x
+check "Alt+x sets no hit" wait_for 'Alt\+x does nothing' 3
+for k in a s d f g h; do tm send-keys -t groove "$k"; sleep 0.1; done
+tm send-keys -t groove i
+check "while a fill plays the status line says FILL" wait_for '^groove > PLAY +FILL ' 20
+tm send-keys -t groove C-c
+out=$(env XDG_STATE_HOME="$TMP/state" HOME="$TMP/home" "$GROOVE" run --headless --no-session --loops 1 --midi-in none 2>&1 | head -1)
+check "headless does not say the keyboard plays ($out)" bash -c '! grep -q "keyboard" <<<"$0" && grep -q "no MIDI input" <<<"$0"' "$out"
+
 # ---- long messages: wrapped, and kept on a key (L) ----------------------------------------------
 # A corrupt session under a long state path: the message says why and where it was set aside.
 LONG="$TMP/a-rather-long-folder-name-for-the-state/of-the-groove-instrument"

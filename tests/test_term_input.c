@@ -151,7 +151,11 @@ int main(void)
     keys_of("\x1b[1", &e);
     CHECK(e.n == 0, "an incomplete ESC [ 1 gives nothing");
     keys_of("\x1b" "x", &e);
-    CHECK(e.n == 2 && e.ev[0].key == 0x1b && e.ev[1].key == 'x', "ESC x at once: Escape, then x (a quick key after Esc)");
+    CHECK(e.n == 1 && e.ev[0].key == 'x' && e.ev[0].alt == 1, "ESC x at once: Alt+x, one event marked alt, not the plain x");
+    keys_of("\x1b" "q", &e);
+    CHECK(e.n == 1 && e.ev[0].alt == 1, "Alt+q is not q (it must not quit)");
+    keys_of("\x1b\x03", &e);
+    CHECK(e.n == 2 && e.ev[0].key == 0x1b && e.ev[1].key == 3 && !e.ev[1].alt, "ESC then Ctrl-C: Escape, then Ctrl-C");
     /* a control key inside a sequence is still the control key */
     keys_of("\x1b[1\x03", &e);
     CHECK(one_key(&e, 3), "Ctrl-C in the middle of a sequence still arrives");

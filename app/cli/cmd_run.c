@@ -530,7 +530,10 @@ static int run_offline(Instrument *in, Engine *engine, Feed *feed, const Run_opt
 static int run_realtime(Instrument *in, Engine *engine, Audio_out *audio, Midi *midi, Feed *feed,
                         const Run_options *o, Part_log *log)
 {
-    printf("groove: headless, audio: %s; %s; %s; %s\n", audio ? audio_status(audio) : "none", midi_in_status(midi),
+    /* headless there is no keyboard: say what is true ("no MIDI input: the keyboard plays" is
+     * the TUI's line) */
+    printf("groove: headless, audio: %s; %s; %s; %s\n", audio ? audio_status(audio) : "none",
+           midi_has_input(midi) ? midi_in_status(midi) : feed ? "no MIDI input (the file plays)" : "no MIDI input",
            midi_out_status(midi), in->model_note);
     if (in->message[0] && strcmp(in->message, in->model_note) != 0)   /* session restored, or set aside */
         printf("groove: %s\n", in->message);

@@ -51,6 +51,7 @@ typedef struct {
     int cursor_step;
     int help;                  /* help overlay shown */
     int log;                   /* the message log overlay shown (key L) */
+    int confirm_overwrite;     /* ^S named an existing file: y overwrites it (prompt_buf) */
     int message_lines;         /* lines the message may wrap over in this frame's layout */
     int utf8, color;
     int quit_armed;
@@ -319,13 +320,14 @@ static void draw_status(const Tui *t, int y, int cols)
     attroff(in->pos.playing ? color(t, PAIR_PLAY) | A_BOLD : A_DIM);
     Engine_stats es;
     engine_stats(in->engine, &es);
-    snprintf(line, sizeof line, " %.1f BPM  swing %.2f  loop %lld  gen %.0f %s  xruns %llu%s  %s", st->bpm,
+    const char *fill = in->fill_now && in->pos.playing ? " FILL " : "";   /* a fill plays now */
+    snprintf(line, sizeof line, "%s %.1f BPM  swing %.2f  loop %lld  gen %.0f %s  xruns %llu%s  %s", fill, st->bpm,
              st->swing, (long long)in->pos.loop, in->last_gen_us, t->utf8 ? "\xc2\xb5s" : "us",
              (unsigned long long)es.xruns, in->unsaved ? "  [+]" : "", st->record_mode ? "replace" : "overdub");
     int room = cols - 14 > 0 ? cols - 14 : 0;   /* after "groove > PLAY " */
     squeeze_line(line, room);
     if (utf8_len(line) > room) {   /* compact: what matters first, no field cut in half */
-        snprintf(line, sizeof line, " %.1f BPM%s  loop %lld  swing %.2f  %s  xruns %llu", st->bpm,
+        snprintf(line, sizeof line, "%s %.1f BPM%s  loop %lld  swing %.2f  %s  xruns %llu", fill, st->bpm,
                  in->unsaved ? " [+]" : "", (long long)in->pos.loop, st->swing, st->record_mode ? "replace" : "overdub",
                  (unsigned long long)es.xruns);
         fit_fields(line, room);
@@ -527,6 +529,7 @@ static const char *const help_lines[] = {
     "y Y     style previous / next      i  fill next loop   I  fill every N",
     "v       new variation              V  back to the previous variation",
     "z       keep (freeze) cursor voice m  mute   n  solo (cursor voice)",
+    "Z       free every kept voice",
     "r       a new variation now        R  record: overdub / replace",
     "M       click on / off             N  count-in 0 / 1 / 2 bars",
     "T       respond: loop / bar / beat D  calibrate keys/MIDI latency",
@@ -554,7 +557,7 @@ static const char *const help_narrow[] = {
     "o O      threshold (cursor voice)",    "y Y      style previous / next",
     "i        fill next loop",              "I        fill every N loops",
     "v        new variation",               "V        back to previous variation",
-    "z        keep (freeze) cursor voice",  "m        mute (cursor voice)",
+    "z Z      keep cursor voice / free all",  "m        mute (cursor voice)",
     "n        solo (cursor voice)",         "r        a new variation now",
     "M N      click on/off, count-in 0-2",  "T D      respond; calibrate latency",
     "R        record: overdub / replace",   "K A L    kit, tap sound, message log",
@@ -718,6 +721,9 @@ static void prompt_done(Tui *t)
     char err[300], path[300];
     if (!t->prompt_buf[0]) {
         instrument_message(in, "cancelled");
+    } else if (t->prompt == 1 && access(t->prompt_buf, F_OK) == 0) {
+        t->confirm_overwrite = 1;   /* ask first: the answer comes with the next key */
+        instrument_message(in, "%.150s exists: y overwrites it, any other key keeps it", t->prompt_buf);
     } else if (t->prompt == 1) {
         if (instrument_save_as(in, t->prompt_buf, err, sizeof err) == 0)
             instrument_message(in, "saved to %.150s", t->prompt_buf);
@@ -775,6 +781,17 @@ static void handle_key(Tui *t, int ch, double now)
         prompt_key(t, ch);
         return;
     }
+    if (t->confirm_overwrite) {   /* ^S over an existing file: y saves, anything else keeps it */
+        char err[300];
+        t->confirm_overwrite = 0;
+        if (ch != 'y' && ch != 'Y')
+            instrument_message(in, "not saved: %.150s kept as it was", t->prompt_buf);
+        else if (instrument_save_as(in, t->prompt_buf, err, sizeof err) == 0)
+            instrument_message(in, "saved over %.150s", t->prompt_buf);
+        else
+            instrument_message(in, "save failed: %.150s", err);
+        return;
+    }
     if (t->log) {   /* any key closes the message log */
         t->log = 0;
         return;
@@ -797,7 +814,7 @@ static void handle_key(Tui *t, int ch, double now)
     int r = t->cursor_row, s = t->cursor_step, v;
     switch (ch) {
     case 'q':
-        if (in->unsaved && !(t->quit_armed && now - t->quit_armed_at < 5.0)) {
+        if (in->unsaved && in->edited && !(t->quit_armed && now - t->quit_armed_at < 5.0)) {
             t->quit_armed = 1;
             t->quit_armed_at = now;
             if (in->autosave && !(in->dirty && in->last_save_fail > 0))
@@ -825,10 +842,10 @@ static void handle_key(Tui *t, int ch, double now)
     case 'X': instrument_edit_clear_row(in, r); break;
     case 'u': case KEY_CTRL('z'): instrument_undo(in); break;
     case 'U': case KEY_CTRL('y'): case KEY_CTRL('r'): instrument_redo(in); break;
-    case '[': instrument_set_bpm(in, st->bpm - 1); break;
-    case ']': instrument_set_bpm(in, st->bpm + 1); break;
-    case '{': instrument_set_bpm(in, st->bpm - 10); break;
-    case '}': instrument_set_bpm(in, st->bpm + 10); break;
+    case '[': instrument_step_bpm(in, -1); break;
+    case ']': instrument_step_bpm(in, +1); break;
+    case '{': instrument_step_bpm(in, -10); break;
+    case '}': instrument_step_bpm(in, +10); break;
     case 't': instrument_tap_tempo(in, now); break;
     case 'w': instrument_set_swing(in, st->swing - 0.02f); break;
     case 'W': instrument_set_swing(in, st->swing + 0.02f); break;
@@ -853,6 +870,7 @@ static void handle_key(Tui *t, int ch, double now)
     case 'v': instrument_new_variation(in); break;
     case 'V': instrument_previous_variation(in); break;
     case 'z': if ((v = cursor_voice(t)) >= 0) instrument_toggle_keep(in, v); break;
+    case 'Z': instrument_free_all(in); break;
     case 'm': if ((v = cursor_voice(t)) >= 0) instrument_toggle_mute(in, v); break;
     case 'n': if ((v = cursor_voice(t)) >= 0) instrument_toggle_solo(in, v); break;
     case 'r': instrument_redraw(in); break;
@@ -914,6 +932,10 @@ static void handle_event(Tui *t, const Term_event *ev, double now)
 {
     switch (ev->type) {
     case TERM_EVENT_KEY:
+        if (ev->alt) {   /* Alt+key is not the plain key: groove binds no Alt key */
+            instrument_message(t->in, "Alt+%c does nothing (groove has no Alt keys; ? lists the keys)", ev->key);
+            break;
+        }
         handle_key(t, curses_key(ev->key), now);
         break;
     case TERM_EVENT_PASTE_BEGIN:

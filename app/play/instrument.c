@@ -62,6 +62,8 @@ static void changed(Instrument *in)
 {
     in->dirty = 1;
     in->unsaved = 1;
+    in->session.unsaved = 1;   /* saved with the session: the mark survives a restart */
+    in->edited = 1;
 }
 
 /* Pushes every setting the engine plays with: tempo, swing, mutes, solos. */
@@ -267,6 +269,7 @@ static void restore_session(Instrument *in)
     switch (st) {
     case SESSION_OK:
         in->session = loaded;
+        in->unsaved = loaded.unsaved;   /* [+] as it was when the last instrument quit */
         instrument_message(in, "session restored: %d taps, %d hits", groove_count_hits(&loaded.groove),
                            hvo_count_hits(&loaded.part));
         break;
@@ -743,6 +746,14 @@ void instrument_set_bpm(Instrument *in, float bpm)
     SETTING_CHANGE(in, in->session.settings.bpm = bpm, 0);
 }
 
+void instrument_step_bpm(Instrument *in, int delta)
+{
+    float bpm = in->session.settings.bpm, whole = roundf(bpm);
+    if (fabsf(bpm - whole) > 1e-3f && (delta == 1 || delta == -1))
+        whole = delta > 0 ? floorf(bpm) : ceilf(bpm);   /* 99.6: ] gives 100, [ gives 99 */
+    instrument_set_bpm(in, whole + (float)delta);
+}
+
 void instrument_follow_bpm(Instrument *in, float bpm)
 {
     if (in->session.settings.bpm == bpm)
@@ -848,6 +859,17 @@ void instrument_toggle_keep(Instrument *in, int voice)
         return;
     SETTING_CHANGE(in, in->session.settings.kept ^= 1u << voice, 0);
     instrument_message(in, "%s %s", voice_name(voice), in->session.settings.kept >> voice & 1u ? "kept" : "free");
+    resend_next(in);
+}
+
+void instrument_free_all(Instrument *in)
+{
+    if (!in->session.settings.kept) {
+        instrument_message(in, "no voice is kept");
+        return;
+    }
+    SETTING_CHANGE(in, in->session.settings.kept = 0, 1);
+    instrument_message(in, "every voice free: the next part is all new");
     resend_next(in);
 }
 
@@ -1047,6 +1069,15 @@ void instrument_edit_clear_row(Instrument *in, int row)
 {
     if (!edit_ok(row, 0))
         return;
+    int any = 0;
+    for (int t = 0; t < HVO_STEPS; t++) {
+        float v, o;
+        any |= instrument_cell(in, row, t, &v, &o);
+    }
+    if (!any) {   /* nothing to clear: no undo step, and the row is not frozen for it */
+        instrument_message(in, "%s: the row is empty already", row == INSTRUMENT_GROOVE_ROW ? "groove" : voice_name(row));
+        return;
+    }
     before_edit(in);
     for (int t = 0; t < HVO_STEPS; t++)
         set_cell(in, row, t, 0, 0, 0);
@@ -1093,9 +1124,14 @@ int instrument_redo(Instrument *in)
 
 int instrument_save_as(Instrument *in, const char *path, char *err, size_t errlen)
 {
-    if (session_save(&in->session, path, err, errlen) != 0)
+    int32_t was = in->session.unsaved;
+    in->session.unsaved = 0;   /* the copy, and from now on the autosave, carry no mark */
+    if (session_save(&in->session, path, err, errlen) != 0) {
+        in->session.unsaved = was;
         return -1;
+    }
     in->unsaved = 0;
+    in->dirty = 1;   /* the autosave learns that the mark is gone */
     return 0;
 }
 

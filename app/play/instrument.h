@@ -111,6 +111,7 @@ typedef struct {
     /* saving */
     char session_path[1024];
     Session_lock session_lock;  /* held while autosaving to session_path (session_lock.h) */
+    int edited;                 /* changed in this run (quitting asks only then; [+] may be older) */
     int tap_sound;              /* what a tap sounds like (tap_sound.h), TAP_SOUND_NOTE at start */
     int tap_note;               /* the MIDI note of the tap being made (-1: a key or a file) */
     long session_locked_out;    /* another instance holds the session (its pid, -1 unknown): read, never written */
@@ -219,6 +220,9 @@ int instrument_is_playing(const Instrument *in);
 
 /* Controls (each undoable, saved, and regenerating where the model reads it). */
 void instrument_set_bpm(Instrument *in, float bpm);
+/* The BPM keys: delta +-1 or +-10 from the whole BPM (after tap tempo, 99.6: +1 gives 100,
+ * -1 gives 99, +10 gives 110), so the tempo snaps back to whole BPM. */
+void instrument_step_bpm(Instrument *in, int delta);
 /* Follows a tempo given from outside (a --play-groove file's tempo map): sets the tempo
  * without an undo step or an unsaved mark. */
 void instrument_follow_bpm(Instrument *in, float bpm);
@@ -234,6 +238,8 @@ void instrument_new_variation(Instrument *in);               /* resample z */
 void instrument_previous_variation(Instrument *in);          /* back one variation */
 void instrument_toggle_keep(Instrument *in, int voice);
 void instrument_toggle_mute(Instrument *in, int voice);
+/* Frees every kept (frozen) voice at once: the next part is all the model's. */
+void instrument_free_all(Instrument *in);
 void instrument_toggle_solo(Instrument *in, int voice);
 void instrument_toggle_record_mode(Instrument *in);
 /* Sets the recording mode as a start-up option (not an edit: no undo step). */

@@ -153,6 +153,8 @@ char *session_to_text(const Session *s, size_t *len)
     t.buf[0] = 0;
     text_printf(&t, "groove-session %d\n", SESSION_VERSION);
     write_state(s, text_printf, &t);
+    if (s->unsaved)
+        text_printf(&t, "unsaved 1\n");
     if (s->form)
         form_write(s->form, text_printf, &t, write_state);
     uint32_t crc = crc32_update(0, t.buf, t.len);
@@ -293,6 +295,10 @@ static int parse_line(const char *line, Session *s)
             if (read_float(&p, gain ? SESSION_GAIN_DB_MIN : -1.0f, gain ? SESSION_GAIN_DB_MAX : 1.0f,
                            gain ? &st->gain_db[c] : &st->pan[c]))
                 return -1;
+    } else if (!strcmp(key, "unsaved")) {
+        if (read_int(&p, 0, 1, &a))
+            return -1;
+        s->unsaved = (int32_t)a;
     } else if (!strcmp(key, "tap")) {
         if (read_int(&p, 0, HVO_STEPS - 1, &a) || read_float(&p, 0, 1, &x) || read_float(&p, -0.5f, 0.5f, &y))
             return -1;

@@ -75,6 +75,8 @@ typedef struct {
     struct Form *form;              /* not owned: the song form written and read with the
                                        session (form.h), or NULL (none; its lines are then
                                        skipped when read) */
+    int32_t unsaved;                /* changed since the last named save (the [+] mark): a
+                                       line "unsaved 1" so the mark survives a restart */
 } Session;
 
 typedef enum {

@@ -35,7 +35,7 @@ double term_input_esc_wait_from(const char *escdelay_ms)
 
 static int emit(Term_event *out, int n, Term_event_type type, int key)
 {
-    out[n] = (Term_event){type, key, 0, 0};
+    out[n] = (Term_event){type, key, 0, 0, 0};
     return n + 1;
 }
 
@@ -136,7 +136,7 @@ static int finish_csi(Term_input *t, unsigned char f, Term_event *out, int n)
         }
         key = np >= 1 ? tilde_key(p[0], &fn) : 0;
     } else if (f == 'R' && np == 2) {
-        out[n] = (Term_event){TERM_EVENT_CURSOR, 0, p[0], p[1]};
+        out[n] = (Term_event){TERM_EVENT_CURSOR, 0, p[0], p[1], 0};
         return n + 1;
     } else if (f == 'n' && np == 1 && p[0] == 0) {
         return emit(out, n, TERM_EVENT_STATUS_OK, 0);
@@ -155,7 +155,7 @@ static int finish_csi(Term_input *t, unsigned char f, Term_event *out, int n)
         t->dropped++;
         return n;
     }
-    out[n] = (Term_event){TERM_EVENT_KEY, key, fn, 0};
+    out[n] = (Term_event){TERM_EVENT_KEY, key, fn, 0, 0};
     return n + 1;
 }
 
@@ -182,7 +182,7 @@ static int finish_ss3(Term_input *t, unsigned char f, Term_event *out, int n)
         t->dropped++;
         return n;
     }
-    out[n] = (Term_event){TERM_EVENT_KEY, key, fn, 0};
+    out[n] = (Term_event){TERM_EVENT_KEY, key, fn, 0, 0};
     return n + 1;
 }
 
@@ -230,9 +230,15 @@ static int feed_byte(Term_input *t, unsigned char b, Term_event *out, int n)
         } else if (b == 'O') {
             t->state = STATE_SS3;
             t->seq_len = 0;
+        } else if (b >= 0x20 && b < 0x7f) {
+            /* ESC then a printable byte before esc_wait: Alt+key (what terminals send for it),
+             * one event marked alt - never the plain key */
+            t->state = STATE_GROUND;
+            n = emit(out, n, TERM_EVENT_KEY, b);
+            out[n - 1].alt = 1;
         } else {
-            /* Escape, then a key typed soon after it (or Alt+key, which groove does not
-             * bind): Escape now, and the byte as what it is (ESC ESC: the second one waits) */
+            /* Escape, then a control key typed soon after it: Escape now, and the byte as what
+             * it is (ESC ESC: the second one waits) */
             t->state = STATE_GROUND;
             n = emit(out, n, TERM_EVENT_KEY, 0x1b);
             return feed_byte(t, b, out, n);
@@ -271,7 +277,7 @@ static int feed_byte(Term_input *t, unsigned char b, Term_event *out, int n)
     case STATE_LINUX_F:
         t->state = STATE_GROUND;
         if (b >= 'A' && b <= 'E') {
-            out[n] = (Term_event){TERM_EVENT_KEY, TERM_KEY_FUNCTION, 1 + (b - 'A'), 0};
+            out[n] = (Term_event){TERM_EVENT_KEY, TERM_KEY_FUNCTION, 1 + (b - 'A'), 0, 0};
             return n + 1;
         }
         t->dropped++;

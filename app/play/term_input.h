@@ -9,9 +9,10 @@
  *
  * Timing. A lone ESC is the Escape key only when nothing follows it within esc_wait seconds
  * (ESCDELAY, default TERM_INPUT_ESC_WAIT_DEFAULT); ESC ESC gives Escape at once. After
- * ESC [ or ESC O the decoder waits up to TERM_INPUT_SEQ_WAIT for the rest. ESC followed by
- * any other byte is Escape and then that key (so Esc and a quick next key both count; Alt+x,
- * which groove does not bind, arrives as Escape, x).
+ * ESC [ or ESC O the decoder waits up to TERM_INPUT_SEQ_WAIT for the rest. ESC followed by a
+ * printable byte within that wait is Alt+key: one KEY event with alt set, never the plain
+ * key (groove binds no Alt key; the TUI says so). ESC followed by a control byte is Escape
+ * and then that key.
  *
  * Also decoded: bracketed paste (ESC [ 200 ~ text ESC [ 201 ~) as PASTE_BEGIN, PASTE bytes,
  * PASTE_END, so pasted text is never taken for commands; cursor position reports
@@ -59,6 +60,7 @@ typedef struct {
     Term_event_type type;
     int key;                 /* KEY, PASTE */
     int row, col;            /* CURSOR; row = n for TERM_KEY_FUNCTION Fn */
+    int alt;                 /* KEY: 1 for Alt+key (ESC and a printable byte at once) */
 } Term_event;
 
 typedef struct {
