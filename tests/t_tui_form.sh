@@ -80,8 +80,8 @@ check "9 lowers the snare's level, ( pans it: shown on its row" wait_for '^S .*-
 tm send-keys -t groove Up Up
 
 # A chain through the prompt, then played.
-tm send-keys -t groove L
-check "L asks for the chain" wait_for 'chain \(e\.g\. A\*2 B A fill\):' 3
+tm send-keys -t groove S
+check "S asks for the song's chain" wait_for 'chain \(e\.g\. A\*2 B A fill\):' 3
 tm send-keys -t groove C-u "A B*2" Enter
 check "the chain is set" wait_for 'chain A B\*2 \(3 loops\)' 3
 tm send-keys -t groove '|'

@@ -54,7 +54,7 @@ int tui_form_key(Instrument *in, int ch, int row)
         instrument_set_pan(in, strip, st->pan[strip] + (ch == '(' ? -0.1f : 0.1f));
         instrument_message(in, "%s pan %+.1f", mixer_channel_name(strip), in->session.settings.pan[strip]);
         break;
-    case 'L': return TUI_FORM_CHAIN_PROMPT;
+    case 'S': return TUI_FORM_CHAIN_PROMPT;
     case '|': instrument_chain_play(in, !in->form.chain_on); break;
     case 'F': instrument_toggle_auto_fill(in); break;
     default: return TUI_FORM_NONE;
@@ -200,7 +200,7 @@ const char *const tui_form_help_wide[] = {
     "        voice; on the groove row: the click)",
     "1-4 5-8 recall section A-D, fill F1-F4 (next loop)",
     "! @ # $ % ^ & *  store section A-D, F1-F4",
-    "L       edit the chain             |  play / stop the chain",
+    "S       edit the song's chain      |  play / stop the chain",
     "F       auto fill on each section's last loop",
     NULL,
 };
@@ -211,7 +211,7 @@ const char *const tui_form_help_narrow[] = {
     "; :      timing feel",                 "' \"      velocity range",
     "/        one-bar repeat on / off",     "9 0      level -1 / +1 dB",
     "( )      pan left / right",            "1-8      recall A-D, F1-F4",
-    "!@#$%^&* store A-D, F1-F4",            "L        edit the chain",
+    "!@#$%^&* store A-D, F1-F4",            "S        edit the song's chain",
     "|        play / stop the chain",       "F        auto fill on / off",
     NULL,
 };
