@@ -101,7 +101,7 @@ static int read_vlq(Cursor *c, uint32_t *out)
 
 /* Everything one read collects before it is handed to the Smf. */
 typedef struct {
-    Vec notes, tempos, sigs, programs;
+    Vec notes, tempos, sigs, programs, escapes;
     uint32_t end_tick;
     int skipped;
 } Collect;
@@ -167,15 +167,22 @@ static int read_track(Collect *col, int track, const uint8_t *data, size_t len, 
                 col->skipped++;
             }
         } else if (b == 0xf0 || b == 0xf7) {
-            /* Sysex (or an escape): length, data; skipped. */
+            /* Sysex (skipped) or an escape (kept when short): length, data. */
             uint32_t slen;
             if (read_vlq(&c, &slen) != 0)
                 return error_set(err, errlen, "track %d: bad sysex length", track + 1);
             if (slen > (size_t)(c.end - c.p))
                 return error_set(err, errlen, "track %d: sysex length %u runs past the end of the track", track + 1,
                             slen);
+            if (b == 0xf7 && slen >= 1 && slen <= SMF_ESCAPE_MAX) {
+                Smf_escape e = {(uint32_t)tick, (uint8_t)slen, {0}};
+                memcpy(e.bytes, c.p, slen);
+                if (vec_push(&col->escapes, &e) != 0)
+                    return error_set(err, errlen, "out of memory");
+            } else {
+                col->skipped++;
+            }
             c.p += slen;
-            col->skipped++;
         } else if (b >= 0xf0) {
             return error_set(err, errlen, "track %d: status byte 0x%02x is not allowed in a MIDI file", track + 1, b);
         } else {
@@ -236,6 +243,7 @@ int smf_read_memory(Smf *smf, const uint8_t *data, size_t size, char *err, size_
     col.tempos.size = sizeof(Smf_tempo);
     col.sigs.size = sizeof(Smf_time_sig);
     col.programs.size = sizeof(Smf_program);
+    col.escapes.size = sizeof(Smf_escape);
     size_t pos = 8 + (size_t)hlen;
     int found = 0;
     while (found < ntracks) {
@@ -265,7 +273,8 @@ int smf_read_memory(Smf *smf, const uint8_t *data, size_t size, char *err, size_
     if (sort_by_tick(col.notes.data, (size_t)col.notes.count, sizeof(Smf_note)) != 0 ||
         sort_by_tick(col.tempos.data, (size_t)col.tempos.count, sizeof(Smf_tempo)) != 0 ||
         sort_by_tick(col.sigs.data, (size_t)col.sigs.count, sizeof(Smf_time_sig)) != 0 ||
-        sort_by_tick(col.programs.data, (size_t)col.programs.count, sizeof(Smf_program)) != 0) {
+        sort_by_tick(col.programs.data, (size_t)col.programs.count, sizeof(Smf_program)) != 0 ||
+        sort_by_tick(col.escapes.data, (size_t)col.escapes.count, sizeof(Smf_escape)) != 0) {
         error_set(err, errlen, "out of memory");
         goto error;
     }
@@ -280,6 +289,8 @@ int smf_read_memory(Smf *smf, const uint8_t *data, size_t size, char *err, size_
     smf->n_time_sigs = col.sigs.count;
     smf->programs = col.programs.data;
     smf->n_programs = col.programs.count;
+    smf->escapes = col.escapes.data;
+    smf->n_escapes = col.escapes.count;
     smf->end_tick = col.end_tick;
     smf->n_skipped = col.skipped;
     return 0;
@@ -288,6 +299,7 @@ error:
     free(col.tempos.data);
     free(col.sigs.data);
     free(col.programs.data);
+    free(col.escapes.data);
     return -1;
 }
 
@@ -322,6 +334,7 @@ void smf_deinit(Smf *smf)
     free(smf->tempos);
     free(smf->time_sigs);
     free(smf->programs);
+    free(smf->escapes);
     memset(smf, 0, sizeof *smf);
 }
 
@@ -377,9 +390,11 @@ static void put_vlq(Bytebuf *b, uint32_t v)
     bytebuf_put(b, x + 5 - n, (size_t)n);
 }
 
-/* One event of the written track: rank orders events at one tick (meta, off, on). */
+/* One event of the written track: rank orders events at one tick (meta, escape, off, on);
+ * seq keeps the input order among equals (escapes: Stop, Song Position, Continue). */
 typedef struct {
     uint32_t tick;
+    uint32_t seq;
     uint8_t rank;
     uint8_t bytes[7];
     uint8_t n;
@@ -391,16 +406,18 @@ static int out_event_cmp(const void *a, const void *b)
     const Out_event *x = a, *y = b;
     if (x->tick != y->tick)
         return x->tick < y->tick ? -1 : 1;
-    return (int)x->rank - (int)y->rank;
+    if (x->rank != y->rank)
+        return (int)x->rank - (int)y->rank;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* The file's events (tempos, time signatures, notes) as MIDI bytes in time order, checked:
+/* The file's events (tempos, time signatures, notes, escapes) as MIDI bytes in time order, checked:
  * *events (caller frees) and *count. 0, or -1 with err. */
 static int collect_events(const Smf *smf, Out_event **events, size_t *count, char *err, size_t errlen)
 {
     *events = NULL;
     *count = 0;
-    size_t n = (size_t)smf->n_notes + (size_t)smf->n_tempos + (size_t)smf->n_time_sigs;
+    size_t n = (size_t)smf->n_notes + (size_t)smf->n_tempos + (size_t)smf->n_time_sigs + (size_t)smf->n_escapes;
     Out_event *ev = calloc(n ? n : 1, sizeof *ev);
     if (!ev)
         return error_set(err, errlen, "out of memory");
@@ -411,7 +428,7 @@ static int collect_events(const Smf *smf, Out_event **events, size_t *count, cha
             free(ev);
             return error_set(err, errlen, "tempo %u us per quarter out of range", us);
         }
-        ev[k] = (Out_event){smf->tempos[i].tick, 0, {0xff, 0x51, 3, (uint8_t)(us >> 16), (uint8_t)(us >> 8), (uint8_t)us}, 6, 0};
+        ev[k] = (Out_event){smf->tempos[i].tick, (uint32_t)k, 0, {0xff, 0x51, 3, (uint8_t)(us >> 16), (uint8_t)(us >> 8), (uint8_t)us}, 6, 0};
         k++;
     }
     for (int i = 0; i < smf->n_time_sigs; i++) {
@@ -423,7 +440,7 @@ static int collect_events(const Smf *smf, Out_event **events, size_t *count, cha
             free(ev);
             return error_set(err, errlen, "bad time signature %u/%u", s->numerator, s->denominator);
         }
-        ev[k] = (Out_event){s->tick, 0, {0xff, 0x58, 4, s->numerator, (uint8_t)pow2, 24, 8}, 7, 0};
+        ev[k] = (Out_event){s->tick, (uint32_t)k, 0, {0xff, 0x58, 4, s->numerator, (uint8_t)pow2, 24, 8}, 7, 0};
         k++;
     }
     for (int i = 0; i < smf->n_notes; i++) {
@@ -431,16 +448,26 @@ static int collect_events(const Smf *smf, Out_event **events, size_t *count, cha
         uint8_t vel = m->velocity & 0x7f;
         int on = m->on && vel > 0;
         uint8_t status = (uint8_t)((on ? 0x90 : 0x80) | (m->channel & 0x0f));
-        ev[k] = (Out_event){m->tick, (uint8_t)(on ? 2 : 1), {status, (uint8_t)(m->note & 0x7f), on ? vel : (uint8_t)(m->on ? 0 : vel)}, 3,
+        ev[k] = (Out_event){m->tick, (uint32_t)k, (uint8_t)(on ? 3 : 2), {status, (uint8_t)(m->note & 0x7f), on ? vel : (uint8_t)(m->on ? 0 : vel)}, 3,
                            smf->format == 1 ? m->track : 0};
         k++;
+    }
+    for (int i = 0; i < smf->n_escapes; i++) {
+        const Smf_escape *x = &smf->escapes[i];
+        if (x->n < 1 || x->n > SMF_ESCAPE_MAX) {
+            free(ev);
+            return error_set(err, errlen, "escape event of %u bytes (1..%d)", x->n, SMF_ESCAPE_MAX);
+        }
+        Out_event o = {x->tick, (uint32_t)k, 1, {0xf7, x->n}, (uint8_t)(2 + x->n), 0};   /* format 1: track 0 */
+        memcpy(o.bytes + 2, x->bytes, x->n);
+        ev[k++] = o;
     }
     for (size_t i = 0; i < k; i++)
         if (ev[i].tick > SMF_MAX_TICK) {
             free(ev);
             return error_set(err, errlen, "event time past %u ticks", SMF_MAX_TICK);
         }
-    /* Ranks break ties; among equal (tick, rank) the input order does not matter musically. */
+    /* Ranks break ties; among equal (tick, rank) the input order is kept (seq). */
     qsort(ev, k, sizeof *ev, out_event_cmp);
     *events = ev;
     *count = k;

@@ -2,7 +2,8 @@
  *
  * Reads SMF format 0 and 1 with any PPQ (ticks per quarter note): running status, note-on with
  * velocity 0 read as note-off, program changes, the tempo map and time signatures from meta
- * events; sysex and every other event are skipped (and counted). SMPTE time divisions and format 2 are refused.
+ * events, short escape events (0xF7: MIDI clock and other real-time bytes); sysex and every
+ * other event are skipped (and counted). SMPTE time divisions and format 2 are refused.
  * Malformed input (truncated chunks, lengths past the end, bad variable-length numbers, absurd
  * sizes, garbage) gives an error string, never a crash, a hang or an unbounded allocation:
  * files are capped at SMF_MAX_FILE_BYTES and every allocation is bounded by the file's size.
@@ -51,6 +52,17 @@ typedef struct {
     uint32_t us_per_quarter;
 } Smf_tempo;
 
+/* An escape event (0xF7, length, bytes): bytes that have no SMF event of their own, such as
+ * MIDI system real-time (clock 0xF8, Start 0xFA, Stop 0xFC) or a Song Position Pointer, at their
+ * time. Escapes of up to SMF_ESCAPE_MAX bytes are kept; longer ones (and sysex, 0xF0) are
+ * skipped and counted. */
+#define SMF_ESCAPE_MAX 4
+typedef struct {
+    uint32_t tick;
+    uint8_t n;                      /* 1..SMF_ESCAPE_MAX */
+    uint8_t bytes[SMF_ESCAPE_MAX];
+} Smf_escape;
+
 /* A time signature: numerator / denominator (the real denominator: 4, 8, ...). */
 typedef struct {
     uint32_t tick;
@@ -70,6 +82,8 @@ typedef struct {
     int n_time_sigs;
     Smf_program *programs;   /* ordered by tick, then track, then file order */
     int n_programs;
+    Smf_escape *escapes;     /* ordered by tick, then file order */
+    int n_escapes;
     uint32_t end_tick;      /* latest tick of any event, end-of-track included */
     int n_skipped;          /* events read and ignored: sysex, controllers, other metas */
     const char *track_names[SMF_NAMED_TRACKS];   /* writer, format 1: track t's name (a track
@@ -84,10 +98,12 @@ int smf_read_memory(Smf *smf, const uint8_t *data, size_t size, char *err, size_
 /* Frees what a read or the caller put in smf and zeroes it. */
 void smf_deinit(Smf *smf);
 
-/* Encodes smf as a format-0 file: header, one track with its tempos, time signatures and
- * notes (merged by tick; at one tick: metas, then note-offs, then note-ons), end of track.
+/* Encodes smf as a format-0 file: header, one track with its tempos, time signatures, escapes
+ * and notes (merged by tick; at one tick: metas, then escapes in their order, then note-offs,
+ * then note-ons), end of track.
  * With format 1: one track chunk per note track (Smf_note.track; at least n_tracks), the
- * tempos and time signatures in track 0 (the tempo map), each track named from track_names.
+ * tempos, time signatures and escapes in track 0 (the tempo map), each track named from
+ * track_names.
  * Notes need not be sorted. On success *out is malloc'd (caller frees), *len its size;
  * returns 0, or -1 with a reason in err. */
 int smf_write_memory(const Smf *smf, uint8_t **out, size_t *len, char *err, size_t errlen);

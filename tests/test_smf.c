@@ -257,6 +257,53 @@ static void test_corruptions(void)
     CHECK(consistent, "every read is ordered and every refusal has a reason");
 }
 
+/* Escape events (0xF7): MIDI clock bytes at their ticks, kept in order through write and read;
+ * a long escape and a sysex are skipped. */
+static void test_escapes(void)
+{
+    Smf_escape esc[] = {
+        {0, 1, {0xfa}}, {0, 1, {0xf8}}, {20, 1, {0xf8}},
+        {40, 1, {0xfc}}, {40, 3, {0xf2, 0x10, 0x01}}, {40, 1, {0xfb}}, /* Stop, SPP, Continue at one tick */
+    };
+    Smf_note notes[] = {{0, 0, 9, 36, 100, 1}, {10, 0, 9, 36, 0, 0}};
+    Smf in = {0};
+    in.ppq = 480;
+    in.escapes = esc;
+    in.n_escapes = 6;
+    in.notes = notes;
+    in.n_notes = 2;
+    uint8_t *bytes;
+    size_t len;
+    CHECK(smf_write_memory(&in, &bytes, &len, err, sizeof err) == 0, "escapes encode (%s)", err);
+    CHECK(len > 26 && bytes[22] == 0x00 && bytes[23] == 0xf7 && bytes[24] == 1 && bytes[25] == 0xfa,
+          "the first event is the escape F7 01 FA at delta 0, before the note at the same tick");
+    Smf out;
+    CHECK(smf_read_memory(&out, bytes, len, err, sizeof err) == 0, "and read back (%s)", err);
+    free(bytes);
+    CHECK(out.n_escapes == 6 && out.n_notes == 2 && out.n_skipped == 0, "6 escapes, 2 notes, nothing skipped (%d)",
+          out.n_escapes);
+    int same = out.n_escapes == 6;
+    for (int i = 0; same && i < 6; i++)
+        same = out.escapes[i].tick == esc[i].tick && out.escapes[i].n == esc[i].n &&
+               !memcmp(out.escapes[i].bytes, esc[i].bytes, esc[i].n);
+    CHECK(same, "every escape keeps its tick, bytes and order (Stop, SPP, Continue at one tick)");
+    smf_deinit(&out);
+
+    MidiBytes m = {0};
+    mb_header(&m, 0, 1, 96);
+    size_t at = mb_track_begin(&m);
+    mb_raw(&m, "\x00\xf7\x05\x01\x02\x03\x04\x05", 8); /* 5 bytes: too long to keep */
+    mb_raw(&m, "\x00\xf0\x03\x7e\x01\xf7", 6);         /* sysex */
+    mb_raw(&m, "\x10\xf7\x01\xf8", 4);                 /* a clock at tick 16 */
+    mb_track_end(&m, at, 0);
+    CHECK(smf_read_memory(&out, m.b, m.n, err, sizeof err) == 0, "a file with escapes and sysex reads (%s)", err);
+    CHECK(out.n_escapes == 1 && out.escapes[0].tick == 16 && out.escapes[0].bytes[0] == 0xf8 && out.n_skipped == 2,
+          "the clock is kept, the long escape and the sysex skipped");
+    smf_deinit(&out);
+    esc[0].n = 0;
+    CHECK(smf_write_memory(&in, &bytes, &len, err, sizeof err) != 0, "an empty escape is refused: %s", err);
+}
+
 static void test_writer(void)
 {
     Smf_note notes[] = {
@@ -318,5 +365,6 @@ int main(void)
     test_refused();
     test_corruptions();
     test_writer();
+    test_escapes();
     return check_summary();
 }
