@@ -26,7 +26,8 @@ typedef enum {
     ENGINE_CMD_HIT,
     ENGINE_CMD_CLICK,
     ENGINE_CMD_CLICK_LEVEL,
-    ENGINE_CMD_RESPOND
+    ENGINE_CMD_RESPOND,
+    ENGINE_CMD_OFFSET
 } Engine_command_type;
 
 typedef struct {
@@ -239,6 +240,19 @@ int engine_set_master(Engine *e, float gain)
     return engine_send(e, ENGINE_CMD_MASTER, 0, e->ctl_master);
 }
 
+int engine_set_offset(Engine *e, float ms)
+{
+    return engine_send(e, ENGINE_CMD_OFFSET, 0, clampf(ms, -50.0f, 50.0f));
+}
+
+void engine_set_hook(Engine *e, const Engine_hook *hook)
+{
+    if (hook)
+        e->hook = *hook;
+    else
+        memset(&e->hook, 0, sizeof e->hook);
+}
+
 int engine_hit(Engine *e, int voice, float velocity)
 {
     if (!voice_ok(voice))
@@ -333,29 +347,37 @@ static double engine_step_at(const Engine *e, int64_t frame)
     return e->base_step + (double)(frame - e->base_frame) / e->frames_per_step;
 }
 
+/* Sets the tempo from the block's first frame on, keeping the step position there. */
+static void engine_retempo(Engine *e, float bpm)
+{
+    double step = engine_step_at(e, e->frame);
+    e->bpm = bpm;
+    e->base_frame = e->frame;
+    e->base_step = step;
+    e->frames_per_step = engine_frames_per_step(e->rate, e->bpm);
+}
+
 static void engine_apply(Engine *e, const Engine_command *c)
 {
     switch (c->type) {
     case ENGINE_CMD_PLAY:
         engine_rewind(e, c->value);
         e->playing = 1;
+        e->cmd_started = 1;
+        e->cmd_stopped = 0;
         break;
     case ENGINE_CMD_STOP:
         e->playing = 0;
         e->n_events = 0;
         e->n_click = 0;
+        e->cmd_stopped = 1;
+        e->cmd_started = 0;
         break;
     case ENGINE_CMD_CLICK: e->click_on = c->value != 0.0f; break;
     case ENGINE_CMD_CLICK_LEVEL: e->click_level = c->value; break;
     case ENGINE_CMD_RESPOND: e->respond = (int)c->value; break;
-    case ENGINE_CMD_BPM: {
-        double step = engine_step_at(e, e->frame);
-        e->bpm = c->value;
-        e->base_frame = e->frame;
-        e->base_step = step;
-        e->frames_per_step = engine_frames_per_step(e->rate, e->bpm);
-        break;
-    }
+    case ENGINE_CMD_OFFSET: e->offset_frames = (int64_t)llround(c->value * 0.001 * e->rate); break;
+    case ENGINE_CMD_BPM: engine_retempo(e, c->value); break;
     case ENGINE_CMD_SWING: e->swing = c->value; break;
     case ENGINE_CMD_GAIN: e->voice[c->voice].gain = c->value; break;
     case ENGINE_CMD_PAN: e->voice[c->voice].pan = c->value; break;
@@ -374,6 +396,42 @@ static void engine_apply(Engine *e, const Engine_command *c)
             engine_start_hit(e, c->voice, c->value);
         break;
     }
+    }
+}
+
+/* The block as the hook sees it. */
+static Engine_block engine_block(const Engine *e, int frames)
+{
+    Engine_block b = {e->clock, e->frame, frames, e->rate, e->playing, e->cmd_started, e->cmd_stopped,
+                      engine_step_at(e, e->frame), e->frames_per_step, e->offset_frames, NULL, 0};
+    return b;
+}
+
+/* Asks the hook how to play this block and follows it. */
+static void engine_follow(Engine *e, int frames)
+{
+    Engine_block b = engine_block(e, frames);
+    Engine_follow f = {0, -1, 0, 0.0, 0, 0.0};
+    e->hook.before(e->hook.user, &b, &f);
+    if (!f.active)
+        return;
+    if (f.bpm > 0 && (float)f.bpm != e->bpm)
+        engine_retempo(e, clampf((float)f.bpm, 20.0f, 400.0f));
+    int start = (f.playing == 1 && !e->playing) || (f.restart && (e->playing || f.playing == 1));
+    if (start) {
+        /* From the step the source gives (or 0 while it is still ahead: no count-in clicks). */
+        engine_rewind(e, f.have_step && f.step > 0 ? f.step : 0.0);
+        e->playing = 1;
+        e->cmd_started = 1;
+        e->cmd_stopped = 0;
+    } else if (f.playing == 0 && e->playing) {
+        e->playing = 0;
+        e->n_events = 0;
+        e->cmd_stopped = 1;
+    }
+    if (e->playing && f.have_step) {
+        e->base_frame = e->frame;
+        e->base_step = f.step;
     }
 }
 
@@ -399,7 +457,7 @@ static void engine_queue_hit(Engine *e, int64_t n, int s, int voice, float vel, 
         return;
     double grid = (double)n + ((s & 1) ? e->swing : 0.0);
     double pos = grid + clampf(offset, -0.5f, 0.5f);
-    int64_t frame = e->base_frame + (int64_t)llround((pos - e->base_step) * e->frames_per_step);
+    int64_t frame = e->base_frame + (int64_t)llround((pos - e->base_step) * e->frames_per_step) + e->offset_frames;
     if (frame < e->frame)
         frame = e->frame; /* too late to be exact (transport start, tempo change): now */
     if (e->n_events >= ENGINE_MAX_EVENTS) {
@@ -416,7 +474,7 @@ static void engine_queue_click(Engine *e, int64_t n)
     int64_t in_bar = ((n % HVO_STEPS_PER_BAR) + HVO_STEPS_PER_BAR) % HVO_STEPS_PER_BAR;
     if (in_bar % HVO_STEPS_PER_BEAT != 0 || !(e->click_on || n < 0) || e->n_click >= ENGINE_CLICK_EVENTS)
         return;
-    int64_t frame = e->base_frame + (int64_t)llround(((double)n - e->base_step) * e->frames_per_step);
+    int64_t frame = e->base_frame + (int64_t)llround(((double)n - e->base_step) * e->frames_per_step) + e->offset_frames;
     if (frame < e->frame)
         frame = e->frame;
     e->click_at[e->n_click] = frame;
@@ -602,8 +660,11 @@ void engine_render(Engine *e, float *out, int frames)
         atomic_store_explicit(&e->kit_active, kit, memory_order_release);
     }
     Engine_command c;
+    e->cmd_started = e->cmd_stopped = 0;
     while (ring_pop(&e->commands, &c))
         engine_apply(e, &c);
+    if (e->hook.before)
+        engine_follow(e, frames);
     if (!e->playing || e->current < 0)
         engine_take_pattern(e);
 
@@ -611,8 +672,15 @@ void engine_render(Engine *e, float *out, int frames)
     int any_solo = engine_block_gains(e, tl, tr);
 
     int64_t block_end = e->frame + frames;
+    int events_before = e->n_events;
     if (e->playing)
         engine_schedule_block(e, block_end);
+    if (e->hook.after) {
+        Engine_block b = engine_block(e, frames);
+        b.events = e->events + events_before;
+        b.n_events = e->n_events - events_before;
+        e->hook.after(e->hook.user, &b);
+    }
 
     int pos = 0;
     while (pos < frames) {

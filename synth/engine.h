@@ -79,6 +79,43 @@ typedef struct {
     float velocity; /* 0..1 */
 } Engine_event;
 
+/* One rendered block as a sync hook sees it (audio thread; see Engine_hook). */
+typedef struct {
+    int64_t clock;            /* frames rendered ever, at the block's first frame */
+    int64_t frame;            /* transport frame at the block's first frame */
+    int frames;               /* the block's length */
+    int rate;
+    int playing;              /* the transport runs during the block */
+    int started;              /* it (re)started at the block's first frame (engine_play, or the hook) */
+    int stopped;              /* it stopped there (engine_stop, or the hook) */
+    double step;              /* absolute step position at the block's first frame (< 0: before step 0) */
+    double frames_per_step;   /* the tempo in force for the block */
+    int64_t audio_offset;     /* frames added to every scheduled hit (engine_set_offset) */
+    const Engine_event *events; /* hits scheduled in this block (after() only): their frames are
+                                   transport frames and may lie in later blocks */
+    int n_events;
+} Engine_block;
+
+/* What a sync source asks of the engine for the block about to be rendered. */
+typedef struct {
+    int active;               /* 0: the engine keeps its own time (nothing below applies) */
+    int playing;              /* 1 run, 0 stop, -1 keep the engine's own transport */
+    int restart;              /* 1: start from the top again although running */
+    double bpm;               /* tempo (> 0), or 0 to keep the engine's */
+    int have_step;            /* 1: step holds where the transport is at the block's first frame */
+    double step;              /* absolute step position there (negative: step 0 is still ahead) */
+} Engine_follow;
+
+/* A sync source hooked into the audio thread: before() is called at the start of every block
+ * (after the control commands are applied) and may steer tempo, transport and position;
+ * after() sees the block's transport and the hits it scheduled (MIDI clock and notes out). Both
+ * run on the audio thread: they must not allocate, lock, print or do I/O. */
+typedef struct {
+    void (*before)(void *user, const Engine_block *b, Engine_follow *f);
+    void (*after)(void *user, const Engine_block *b);
+    void *user;
+} Engine_hook;
+
 /* Where the transport is (any thread; each field read atomically at one block's start). */
 typedef struct {
     int playing;          /* 1 while the transport runs */
@@ -135,7 +172,10 @@ typedef struct {
     atomic_int slot_state;             /* (pending + 1) | (current + 1) << 4; -1 = none */
     _Atomic(const Kit *) kit_next;     /* kit to switch to at the next block */
     _Atomic(const Kit *) kit_active;   /* kit the audio thread plays (published) */
+    Engine_hook hook;                  /* set before any thread renders (engine_set_hook) */
     /* audio thread state */
+    int64_t offset_frames;             /* audio output offset, frames (engine_set_offset) */
+    int cmd_started, cmd_stopped;      /* engine_play / engine_stop applied in this block */
     const Kit *kit;
     Engine_voice_settings voice[HVO_VOICES];
     float mix_left[HVO_VOICES], mix_right[HVO_VOICES]; /* gains in force (ramped per block) */
@@ -215,6 +255,12 @@ int engine_set_solo(Engine *e, int voice, int solo);
 /* Choke group of a voice (0 = none). A hit stops the sounding hits of the other voices in
  * its group. Default: closed and open hat in group 1. */
 int engine_set_choke(Engine *e, int voice, int group);
+/* Audio output offset in milliseconds (-50..50): every scheduled hit sounds this much later
+ * (earlier when negative; never before the moment it is scheduled), to line the drums up with
+ * other gear. Pad hits are not moved. */
+int engine_set_offset(Engine *e, float ms);
+/* Hooks a sync source into the audio thread (NULL: none). Call before any thread renders. */
+void engine_set_hook(Engine *e, const Engine_hook *hook);
 /* Master gain (linear, 0..4), before the soft limiter. */
 int engine_set_master(Engine *e, float gain);
 /* A pad hit: sounds at the start of the next rendered block (immediately, live). Works with

@@ -1,6 +1,7 @@
 /* test_engine.c - the sample player's core, offline, frame by frame: exact onset frames
  * (offsets, swing, the early hit before the loop line), pattern swap at the loop boundary,
  * choke, velocity, mute/solo, pad hits, tempo, the limiter; and the SPSC ring across threads. */
+#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -381,6 +382,98 @@ typedef struct {
     uint64_t n;
 } Producer;
 
+/* A sync hook as a test drives it: a fixed source tempo, a source timeline whose step 0 lies
+ * a given number of frames after the hook starts the transport. */
+typedef struct {
+    double bpm;          /* the source's tempo */
+    int64_t zero_clock;  /* engine clock frame at which the source's step 0 falls */
+    int play;            /* 1: ask the engine to run */
+    int befores, afters, events, started_seen;
+    int64_t first_event_frame;
+} Test_source;
+
+static void test_before(void *user, const Engine_block *b, Engine_follow *f)
+{
+    Test_source *s = user;
+    s->befores++;
+    f->active = 1;
+    f->bpm = s->bpm;
+    f->playing = s->play;
+    f->have_step = 1;
+    f->step = (double)(b->clock - s->zero_clock) / (b->rate * 60.0 / (s->bpm * 4));
+}
+
+static void test_after(void *user, const Engine_block *b)
+{
+    Test_source *s = user;
+    s->afters++;
+    s->started_seen += b->started;
+    for (int i = 0; i < b->n_events; i++) {
+        if (s->events == 0)
+            s->first_event_frame = b->clock + (b->events[i].frame - b->frame);
+        s->events++;
+    }
+}
+
+static void test_hook_and_offset(void)
+{
+    Kit kit;
+    make_block_kit(&kit, 100, 0.25f);
+    Engine e;
+    CHECK(engine_init(&e, RATE, &kit) == 0, "engine_init");
+    Hvo p;
+    hvo_clear(&p);
+    hvo_set(&p, 0, VOICE_KICK, 1, 1.0f, 0.0f);
+    hvo_set(&p, 8, VOICE_SNARE, 1, 1.0f, 0.0f);
+    engine_set_pattern(&e, &p);
+    /* The source runs at 100 BPM (7200 frames a step) with its step 0 at frame 10000; the
+     * engine was set to 120 and never told to play: the hook drives both. */
+    Test_source s = {100.0, 10000, 1, 0, 0, 0, 0, 0};
+    Engine_hook h = {test_before, test_after, &s};
+    engine_set_hook(&e, &h);
+    int frames = 10000 + 32 * 7200;
+    float *x = render(&e, frames, 256);
+    int64_t got[8];
+    int n = onsets(x, frames, got, 8);
+    CHECK(n == 2 && got[0] == 10000 && got[1] == 10000 + 8 * 7200,
+          "the hook's tempo and position: kick at frame 10000, snare 8 steps of 100 BPM later (%d: %lld %lld)", n,
+          (long long)(n > 0 ? got[0] : -1), (long long)(n > 1 ? got[1] : -1));
+    CHECK(s.befores == s.afters && s.befores == (frames + 255) / 256, "before() and after() once per block");
+    CHECK(s.started_seen == 1, "after() sees the start once");
+    CHECK(s.events == 3 && s.first_event_frame == 10000,
+          "after() sees each scheduled hit with its frame (and the next loop's kick, half a step early)");
+    Engine_position pos;
+    engine_position(&e, &pos);
+    CHECK(pos.playing && fabs(pos.bpm - 100.0f) < 1e-4, "the position reports the source's tempo");
+    free(x);
+    /* The source stops: the engine stops. */
+    s.play = 0;
+    x = render(&e, 512, 256);
+    engine_position(&e, &pos);
+    CHECK(!pos.playing, "the source stops the transport");
+    free(x);
+
+    /* Without a hook, an audio offset of +10 ms moves every hit 480 frames later. */
+    engine_set_hook(&e, NULL);
+    engine_set_offset(&e, 10.0f);
+    engine_set_bpm(&e, 120.0f);
+    engine_play(&e);
+    x = render(&e, 32 * FPS, 256);
+    n = onsets(x, 32 * FPS, got, 8);
+    CHECK(n == 2 && got[0] == 480 && got[1] == 8 * FPS + 480, "audio offset +10 ms: hits 480 frames late");
+    free(x);
+    engine_set_offset(&e, -5.0f);
+    engine_play(&e);
+    x = render(&e, 32 * FPS, 256);
+    n = onsets(x, 32 * FPS, got, 8);
+    CHECK(n == 3 && got[0] == 0 && got[1] == 8 * FPS - 240 && got[2] == 32 * FPS - 240,
+          "audio offset -5 ms: 240 frames early (the next loop's kick too), never before the start (%d: %lld %lld)", n,
+          (long long)(n > 0 ? got[0] : -1), (long long)(n > 1 ? got[1] : -1));
+    free(x);
+    engine_deinit(&e);
+    kit_deinit(&kit);
+}
+
 static void *producer_run(void *arg)
 {
     Producer *p = arg;
@@ -422,6 +515,7 @@ static void test_ring(void)
 
 int main(void)
 {
+    test_hook_and_offset();
     test_onsets();
     test_early_hit_before_loop_line();
     test_pattern_swap();
