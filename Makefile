@@ -20,6 +20,7 @@
 # run time.
 
 CC      ?= cc
+CXX     ?= c++
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Wpedantic -Wshadow
@@ -61,12 +62,16 @@ room_inc = $(ROOM_INC_$(patsubst %/,%,$(dir $(1))))
 room_sys = $(if $(filter app/cli/% app/dev/%,$(1)),$(APP_CFLAGS),$(CORE_CFLAGS))
 
 GLUE_SRC := $(foreach r,$(GLUE_ROOMS),$(wildcard $(r)/*.c))
+# The one C++ file: Ableton Link (header-only ableton-link-dev, standalone asio) behind a C
+# interface in app/dev/link.h. Linked with the C++ runtime.
+GLUE_CXX_SRC := $(wildcard app/dev/*.cpp)
+LINK_CXXFLAGS := -std=c++14 -DLINK_PLATFORM_LINUX=1 -DLINK_PLATFORM_UNIX=1 -Wall -Wextra -Wno-unused-parameter
 CORE_SRC := $(foreach r,$(PURE_ROOMS),$(wildcard $(r)/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
 
 B := build
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
-GLUE_OBJ := $(GLUE_SRC:%.c=$(B)/%.o)
+GLUE_OBJ := $(GLUE_SRC:%.c=$(B)/%.o) $(GLUE_CXX_SRC:%.cpp=$(B)/%.o)
 TESTS    := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
 A := build-asan
@@ -89,12 +94,16 @@ $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(BASE) $(call room_inc,$<) $(call room_sys,$<) $(simd_flags) -c $< -o $@
 
+$(B)/app/dev/%.o: app/dev/%.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CFLAGS) $(LINK_CXXFLAGS) -pthread -MMD -MP -Iapp/dev -c $< -o $@
+
 $(B)/libgroove.a: $(CORE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 groove: $(GLUE_OBJ) $(B)/libgroove.a
-	$(CC) $(CFLAGS) -pthread -o $@ $(GLUE_OBJ) $(B)/libgroove.a $(APP_LIBS) $(CORE_LIBS)
+	$(CC) $(CFLAGS) -pthread -o $@ $(GLUE_OBJ) $(B)/libgroove.a $(APP_LIBS) $(CORE_LIBS) -lstdc++
 
 $(B)/tests/%: tests/%.c $(B)/libgroove.a tests/check.h
 	@mkdir -p $(@D)

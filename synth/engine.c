@@ -402,8 +402,15 @@ static void engine_apply(Engine *e, const Engine_command *c)
 /* The block as the hook sees it. */
 static Engine_block engine_block(const Engine *e, int frames)
 {
+    int any_solo = 0;
+    for (int v = 0; v < HVO_VOICES; v++)
+        any_solo |= e->voice[v].solo;
+    unsigned audible = 0;
+    for (int v = 0; v < HVO_VOICES; v++)
+        if (!e->voice[v].mute && (!any_solo || e->voice[v].solo))
+            audible |= 1u << v;
     Engine_block b = {e->clock, e->frame, frames, e->rate, e->playing, e->cmd_started, e->cmd_stopped,
-                      engine_step_at(e, e->frame), e->frames_per_step, e->offset_frames, NULL, 0};
+                      engine_step_at(e, e->frame), e->frames_per_step, e->offset_frames, audible, NULL, 0};
     return b;
 }
 

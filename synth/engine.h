@@ -91,6 +91,7 @@ typedef struct {
     double step;              /* absolute step position at the block's first frame (< 0: before step 0) */
     double frames_per_step;   /* the tempo in force for the block */
     int64_t audio_offset;     /* frames added to every scheduled hit (engine_set_offset) */
+    unsigned audible;         /* bit v set: voice v is heard (not muted, not silenced by a solo) */
     const Engine_event *events; /* hits scheduled in this block (after() only): their frames are
                                    transport frames and may lie in later blocks */
     int n_events;

@@ -97,7 +97,7 @@ check "--json lines parse and carry the documented keys" /usr/bin/python3 - "$TM
 import json, sys
 keys = {"loop", "bpm", "sync", "link_peers", "link_beat", "generations", "gen_us", "gen_max_us", "hits",
         "changed_cells", "taps", "taps_total", "tap_mean_ms", "tap_std_ms", "section", "xruns", "rss_kb",
-        "input", "memory"}
+        "input", "memory", "sync_lost"}
 lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 assert [l["loop"] for l in lines] == [0, 1, 2], lines
 for l in lines:

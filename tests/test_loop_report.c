@@ -16,9 +16,10 @@ int main(void)
     CHECK(strncmp(buf, "{\"loop\":0,", 10) == 0, "it starts with the loop: %.20s", buf);
     CHECK(strstr(buf, "\"sync\":\"internal\"") != NULL, "sync defaults to internal");
     CHECK(strstr(buf, "\"link_peers\":null") && strstr(buf, "\"link_beat\":null"), "no Link: null, not 0");
+    CHECK(strstr(buf, "\"sync_lost\":null") != NULL, "no clock in: sync_lost is null");
     CHECK(strstr(buf, "\"tap_mean_ms\":null") && strstr(buf, "\"tap_std_ms\":null"), "no taps: timing is null");
     CHECK(strstr(buf, "\"changed_cells\":null") && strstr(buf, "\"section\":null"), "first loop, no chain: null");
-    CHECK(strstr(buf, "\"input\":null,\"memory\":null}") != NULL, "no instrument: input and memory null");
+    CHECK(strstr(buf, "\"input\":null,\"memory\":null,") != NULL, "no instrument: input and memory null");
     CHECK(buf[n - 1] == '}' && !strchr(buf, '\n'), "one object, no newline");
 
     r.loop = 7;
@@ -38,7 +39,13 @@ int main(void)
           "values in the documented order and units: %s", buf);
     CHECK(strstr(buf, "\"tap_mean_ms\":-3.46,\"tap_std_ms\":2.00") != NULL, "tap timing in ms, 2 decimals");
     CHECK(strstr(buf, "\"section\":\"B\"") && strstr(buf, "\"changed_cells\":5"), "section and changed cells");
-    CHECK(strstr(buf, "\"rss_kb\":0,\"input\":\"keys\",\"memory\":true}") != NULL, "input kind and memory last");
+    CHECK(strstr(buf, "\"rss_kb\":0,\"input\":\"keys\",\"memory\":true,") != NULL, "input kind and memory after rss_kb");
+    r.sync_lost = 1;
+    loop_report_json(&r, buf, sizeof buf);
+    CHECK(strstr(buf, "\"memory\":true,\"sync_lost\":true}") != NULL, "a lost clock: sync_lost true");
+    r.sync_lost = 0;
+    loop_report_json(&r, buf, sizeof buf);
+    CHECK(strstr(buf, "\"sync_lost\":false}") != NULL, "a clock that is there: sync_lost false");
     r.bpm = NAN;
     loop_report_json(&r, buf, sizeof buf);
     CHECK(strstr(buf, "\"bpm\":null") != NULL, "a number that is not finite is null, never nan");

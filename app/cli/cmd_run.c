@@ -34,6 +34,8 @@
 #include "offline.h"
 #include "options.h"
 #include "practice.h"
+#include "run_sync.h"
+#include "sync.h"
 #include "tui.h"
 #include "wav.h"
 
@@ -55,6 +57,13 @@ typedef struct {
     Practice_options practice; /* click, count-in, respond, latency, calibration (practice.h) */
     int live;                  /* --live: an offline render of a file keeps the as-played lag */
     int tap_sound;             /* --tap-sound (tap_sound.h), or -4: the default */
+    /* sync (app/play/sync.h, docs/sync.md) */
+    int link;
+    const char *clock_in, *clock_out, *midi_in_file, *midi_out_file;
+    float audio_offset_ms, midi_offset_ms;
+    int have_audio_offset, have_midi_offset;
+    Sync_bpm_at bpm_at[SYNC_MAX_BPM_AT];
+    int n_bpm_at;
 } Run_options;
 
 static void usage(FILE *out)
@@ -99,7 +108,40 @@ static void usage(FILE *out)
             "  --calibrate         measure the input latency: tap on the click's beats (headless\n"
             "                      with --play-groove: the file's taps; prints one JSON object)\n"
             "  --tap-delay MS      headless, --play-groove: every tap arrives MS late\n"
-            "  --tap-jitter MS     ... plus or minus up to MS (deterministic)\n");
+            "  --tap-jitter MS     ... plus or minus up to MS (deterministic)\n"
+
+            "  --link              join the Ableton Link session (tempo, bar lines, start/stop)\n"
+            "  --clock-in DEV      follow a MIDI clock from this input (tempo, Start/Stop/Continue)\n"
+            "  --clock-out DEV     send MIDI clock to this output (24 PPQN, Start/Stop/Continue/SPP)\n"
+            "  --audio-offset MS   play the audio this much later (-50..50; saved in the config)\n"
+            "  --midi-offset MS    send MIDI out this much later (-50..50; saved in the config)\n"
+            "  --midi-in-file FILE headless: play MIDI in (notes and clock) from a MIDI file\n"
+            "  --midi-out-file FILE headless: write MIDI out (notes and clock) to a MIDI file\n"
+            "  --bpm-at LOOP:BPM   headless: set the tempo when loop LOOP starts (repeatable)\n");
+}
+
+/* --bpm-at LOOP:BPM. */
+static int parse_bpm_at(const char *arg, Run_options *o)
+{
+    char loop[32];
+    const char *colon = strchr(arg, ':');
+    if (!colon || (size_t)(colon - arg) >= sizeof loop) {
+        fprintf(stderr, "groove: --bpm-at wants LOOP:BPM, not '%s'\n", arg);
+        return OPTIONS_USAGE;
+    }
+    memcpy(loop, arg, (size_t)(colon - arg));
+    loop[colon - arg] = 0;
+    if (o->n_bpm_at >= SYNC_MAX_BPM_AT) {
+        fprintf(stderr, "groove: at most %d --bpm-at\n", SYNC_MAX_BPM_AT);
+        return OPTIONS_USAGE;
+    }
+    Sync_bpm_at *a = &o->bpm_at[o->n_bpm_at];
+    int rc = options_int("--bpm-at LOOP", loop, 0, 10000000, &a->loop);
+    if (rc == OPTIONS_OK)
+        rc = options_float("--bpm-at BPM", colon + 1, SESSION_BPM_MIN, SESSION_BPM_MAX, &a->bpm);
+    if (rc == OPTIONS_OK)
+        o->n_bpm_at++;
+    return rc;
 }
 
 /* Parses the options. OPTIONS_OK, OPTIONS_HELP (usage printed), or OPTIONS_USAGE (said). */
@@ -107,7 +149,8 @@ static int parse_options(int argc, char **argv, Run_options *o)
 {
     enum { O_KIT = 256, O_MODEL, O_BPM, O_MIDI_IN, O_MIDI_OUT, O_AUDIO_DEVICE, O_RATE, O_BUFFER,
            O_PLAY_GROOVE, O_SESSION, O_NO_SESSION, O_HEADLESS, O_LOOPS, O_OUT_WAV, O_OUT_MID, O_JSON, O_EVOLVE, O_GAIN, O_PAN, O_CHAIN, O_PLAY_CHAIN, O_TRACKS,
-           O_GLYPHS, O_INPUT, O_LIVE, O_TAP_SOUND, O_PRACTICE = 512 /* + Practice_option */ };
+           O_GLYPHS, O_INPUT, O_LIVE, O_TAP_SOUND, O_LINK, O_CLOCK_IN, O_CLOCK_OUT, O_AUDIO_OFFSET, O_MIDI_OFFSET,
+           O_MIDI_IN_FILE, O_MIDI_OUT_FILE, O_BPM_AT, O_PRACTICE = 512 /* + Practice_option */ };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"kit", required_argument, NULL, O_KIT},
@@ -143,6 +186,14 @@ static int parse_options(int argc, char **argv, Run_options *o)
         {"calibrate", no_argument, NULL, O_PRACTICE + PRACTICE_CALIBRATE},
         {"live", no_argument, NULL, O_LIVE},
         {"tap-sound", required_argument, NULL, O_TAP_SOUND},
+        {"link", no_argument, NULL, O_LINK},
+        {"clock-in", required_argument, NULL, O_CLOCK_IN},
+        {"clock-out", required_argument, NULL, O_CLOCK_OUT},
+        {"audio-offset", required_argument, NULL, O_AUDIO_OFFSET},
+        {"midi-offset", required_argument, NULL, O_MIDI_OFFSET},
+        {"midi-in-file", required_argument, NULL, O_MIDI_IN_FILE},
+        {"midi-out-file", required_argument, NULL, O_MIDI_OUT_FILE},
+        {"bpm-at", required_argument, NULL, O_BPM_AT},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -179,6 +230,20 @@ static int parse_options(int argc, char **argv, Run_options *o)
         case O_NO_SESSION: o->no_session = 1; break;
         case O_HEADLESS: o->headless = 1; break;
         case O_JSON: o->json = 1; break;
+        case O_LINK: o->link = 1; break;
+        case O_CLOCK_IN: o->clock_in = optarg; break;
+        case O_CLOCK_OUT: o->clock_out = optarg; break;
+        case O_MIDI_IN_FILE: o->midi_in_file = optarg; break;
+        case O_MIDI_OUT_FILE: o->midi_out_file = optarg; break;
+        case O_AUDIO_OFFSET:
+            rc = options_float("--audio-offset", optarg, -SYNC_OFFSET_MAX_MS, SYNC_OFFSET_MAX_MS, &o->audio_offset_ms);
+            o->have_audio_offset = 1;
+            break;
+        case O_MIDI_OFFSET:
+            rc = options_float("--midi-offset", optarg, -SYNC_OFFSET_MAX_MS, SYNC_OFFSET_MAX_MS, &o->midi_offset_ms);
+            o->have_midi_offset = 1;
+            break;
+        case O_BPM_AT: rc = parse_bpm_at(optarg, o); break;
         case O_GLYPHS:
             if (!strcmp(optarg, "auto") || !strcmp(optarg, "unicode") || !strcmp(optarg, "ascii")) {
                 o->glyphs = optarg[0] == 'a' && optarg[1] == 'u' ? TUI_GLYPHS_AUTO
@@ -238,6 +303,22 @@ static int parse_options(int argc, char **argv, Run_options *o)
     }
     if (o->json && !o->headless) {
         fprintf(stderr, "groove: --json needs --headless\n");
+        return OPTIONS_USAGE;
+    }
+    if ((o->midi_in_file || o->midi_out_file || o->n_bpm_at) && !o->headless) {
+        fprintf(stderr, "groove: --midi-in-file, --midi-out-file and --bpm-at need --headless\n");
+        return OPTIONS_USAGE;
+    }
+    if (o->link && o->clock_in) {
+        fprintf(stderr, "groove: one tempo source at a time: --link or --clock-in\n");
+        return OPTIONS_USAGE;
+    }
+    if (o->link && o->out_wav) {
+        fprintf(stderr, "groove: --link plays in real time: not with --out-wav\n");
+        return OPTIONS_USAGE;
+    }
+    if ((o->clock_in || o->clock_out) && o->out_wav) {
+        fprintf(stderr, "groove: MIDI clock ports play in real time: not with --out-wav\n");
         return OPTIONS_USAGE;
     }
     return practice_check(&o->practice, o->headless, o->play_groove != NULL);
@@ -340,7 +421,8 @@ typedef struct {
 
 /* Prints one line for a loop that has just started: the JSON object of loop_report.h with
  * --json, otherwise the text line the soak benchmark reads. */
-static void loop_printer_print(Loop_printer *lp, const Instrument *in, Engine *engine, const Run_options *o)
+static void loop_printer_print(Loop_printer *lp, const Instrument *in, Engine *engine, Sync *sync,
+                               const Run_options *o)
 {
     Engine_stats st;
     engine_stats(engine, &st);
@@ -351,6 +433,7 @@ static void loop_printer_print(Loop_printer *lp, const Instrument *in, Engine *e
         Loop_report r;
         loop_report_init(&r);
         loop_report_fill(&r, in, &st, lp->printed >= 0 ? &lp->prev_part : NULL);
+        sync_report(sync, &r, in->pos.loop);
         r.rss_kb = rss;
         char line[LOOP_REPORT_MAX];
         if (loop_report_json(&r, line, sizeof line) >= 0)
@@ -367,11 +450,19 @@ static void loop_printer_print(Loop_printer *lp, const Instrument *in, Engine *e
     lp->prev_part = in->session.part;
 }
 
+/* A loop has started playing: the engine runs and has passed its step 0 (under Link or a MIDI
+ * clock the transport may run a little before step 0, waiting for the bar line or the pulse). */
+static int loop_started(const Instrument *in)
+{
+    return in->pos.playing && !in->play_pending && in->pos.step >= 0;
+}
+
 /* What the offline render's hook works with. */
 typedef struct {
     Instrument *in;
     Engine *engine;
     Feed *feed;
+    Sync *sync;
     const Run_options *o;
     Part_log *log;
     Loop_printer lp;
@@ -453,6 +544,7 @@ static Offline_step offline_before_block(void *ctx, Engine *e, int64_t frame, in
     /* the moment the last block was rendered (and heard: the file is the listener) */
     double now = (double)(frame - x->last_n) / x->o->rate;
     instrument_tick(in, now);
+    sync_tick(x->sync, in);
     /* the next block starts where the last one ended: stop on the loop line, exactly */
     if (in->pos.playing && frame > 0) {
         double fps = engine_frames_per_step(x->o->rate, in->session.settings.bpm);
@@ -464,8 +556,11 @@ static Offline_step offline_before_block(void *ctx, Engine *e, int64_t frame, in
     }
     if (x->o->practice.calibrate && !in->calibrating)
         return OFFLINE_END;
-    if (x->o->json && in->pos.playing && !instrument_counting_in(in) && in->pos.loop != x->lp.printed)
-        loop_printer_print(&x->lp, in, x->engine, x->o);
+    /* Following a clock from a file: it ends a while after the file's last message. */
+    if (sync_drives_transport(x->sync) && now > sync_input_end(x->sync) + 10.0)
+        return OFFLINE_END;
+    if (x->o->json && loop_started(in) && !instrument_counting_in(in) && in->pos.loop != x->lp.printed)
+        loop_printer_print(&x->lp, in, x->engine, x->sync, x->o);
     if (x->feed && x->aligned) {
         if (in->pos.playing && in->pos.loop + 1 > x->installed)
             offline_install(x, in->pos.loop + 1, now);
@@ -495,7 +590,7 @@ static int offline_drop_sink(void *ctx, const float *frames, int n, char *err, s
 }
 
 /* Offline: renders loops into a WAV as fast as it can (synth/offline.h). */
-static int run_offline(Instrument *in, Engine *engine, Feed *feed, const Run_options *o, Part_log *log)
+static int run_offline(Instrument *in, Engine *engine, Feed *feed, Sync *sync, const Run_options *o, Part_log *log)
 {
     char err[256];
     Wav_writer w;
@@ -503,12 +598,13 @@ static int run_offline(Instrument *in, Engine *engine, Feed *feed, const Run_opt
         fprintf(stderr, "groove: %s\n", err);
         return CMD_FAILED;
     }
-    Offline_run x = {in, engine, feed, o, log, {.printed = -1}, o->loops >= 0 ? o->loops : o->practice.calibrate ? 8 : 4, 0,
+    Offline_run x = {in, engine, feed, sync, o, log, {.printed = -1}, o->loops >= 0 ? o->loops : o->practice.calibrate ? 8 : 4, 0,
                      feed && !o->live, -1};
     instrument_tick(in, 0);
     if (x.aligned)
         offline_install(&x, 0, 0);   /* loop 0's drums from loop 0's groove, as generate does */
-    practice_start(&o->practice, in);
+    if (!sync_drives_transport(sync))
+        practice_start(&o->practice, in);
     instrument_wait_for_model(in, 0);
     Offline_plan plan = {-1, 0, 0, o->rate, offline_before_block, &x, o->out_wav ? offline_wav_sink : offline_drop_sink,
                          o->out_wav ? &w : NULL};
@@ -527,19 +623,21 @@ static int run_offline(Instrument *in, Engine *engine, Feed *feed, const Run_opt
 }
 
 /* Real time without a terminal: ticks every 2 ms, prints one line per loop. */
-static int run_realtime(Instrument *in, Engine *engine, Audio_out *audio, Midi *midi, Feed *feed,
+static int run_realtime(Instrument *in, Engine *engine, Audio_out *audio, Midi *midi, Feed *feed, Sync *sync,
                         const Run_options *o, Part_log *log)
 {
     /* headless there is no keyboard: say what is true ("no MIDI input: the keyboard plays" is
      * the TUI's line) */
-    printf("groove: headless, audio: %s; %s; %s; %s\n", audio ? audio_status(audio) : "none",
+    char sync_line[200];
+    sync_status(sync, sync_line, sizeof sync_line);
+    printf("groove: headless, audio: %s; %s; %s; %s; sync %s\n", audio ? audio_status(audio) : "none",
            midi_has_input(midi) ? midi_in_status(midi) : feed ? "no MIDI input (the file plays)" : "no MIDI input",
-           midi_out_status(midi), in->model_note);
+           midi_out_status(midi), in->model_note, sync_line);
     if (in->message[0] && strcmp(in->message, in->model_note) != 0)   /* session restored, or set aside */
         printf("groove: %s\n", in->message);
     fflush(stdout);
     /* A file to play, or a number of loops to run: start now. Otherwise the first tap does. */
-    if (feed || o->loops >= 0 || o->practice.click || o->practice.calibrate)
+    if ((feed || o->loops >= 0 || o->practice.click || o->practice.calibrate) && !sync_drives_transport(sync))
         practice_start(&o->practice, in);
     Loop_printer lp = {.printed = -1};
     while (!stop_requested) {
@@ -550,6 +648,7 @@ static int run_realtime(Instrument *in, Engine *engine, Audio_out *audio, Midi *
             fflush(stdout);
         }
         instrument_tick(in, now);
+        sync_tick(sync, in);
         Midi_tap tap;
         while (midi_poll_tap(midi, &tap)) {
             instrument_note_input(in, tap.channel == 9 ? INPUT_KIND_DRUMS : INPUT_KIND_KEYS);
@@ -563,8 +662,8 @@ static int run_realtime(Instrument *in, Engine *engine, Audio_out *audio, Midi *
                 instrument_follow_bpm(in, feed_bpm_at(feed, instrument_position_at(in, now)));
         }
         part_log_add(log, in);
-        if (in->pos.playing && !instrument_counting_in(in) && in->pos.loop != lp.printed) {
-            loop_printer_print(&lp, in, engine, o);
+        if (loop_started(in) && !instrument_counting_in(in) && in->pos.loop != lp.printed) {
+            loop_printer_print(&lp, in, engine, sync, o);
             if (o->loops >= 0 && lp.printed >= o->loops)
                 break;
         }
@@ -600,6 +699,7 @@ int cmd_run(int argc, char **argv)
     Part_log log = {o.out_mid != NULL, NULL, 0, 0, -1};
     Audio_out *audio = NULL;
     Midi *midi = NULL;
+    Run_sync rs = {0};
     int have_kit = 0, have_engine = 0, have_instrument = 0, fell_back = 0, have_deck = 0;
     Kit_deck deck;   /* kit switching in the TUI (key K); freed after the audio stops */
 
@@ -684,14 +784,23 @@ int cmd_run(int argc, char **argv)
         }
     }
     practice_apply(&o.practice, &in);
+    Run_sync_options so = {o.link, !o.headless, o.clock_in, o.clock_out, o.midi_in_file, o.midi_out_file,
+                           o.have_audio_offset, o.have_midi_offset, o.audio_offset_ms, o.midi_offset_ms,
+                           o.bpm_at, o.n_bpm_at, !offline, (double)o.buffer / o.rate, o.rate, 1};
+    if (run_sync_open(&rs, &so, &in, &engine, err, sizeof err) != 0) {
+        fprintf(stderr, "groove: %s\n", err);
+        goto done;
+    }
     if (offline) {
-        rc = run_offline(&in, &engine, o.play_groove ? &feed : NULL, &o, &log);
+        rc = run_offline(&in, &engine, o.play_groove ? &feed : NULL, &rs.sync, &o, &log);
     } else {
-        midi = midi_open(o.midi_in, o.midi_out, err, sizeof err);
+        Midi_clock_ports ports = run_sync_ports(&rs, &so);
+        midi = midi_open_ports(o.midi_in, o.midi_out, &ports, err, sizeof err);
         if (!midi) {
             fprintf(stderr, "groove: %s\n", err);
             goto done;
         }
+        run_sync_attach_midi(&rs, midi);
         if (o.midi_out)
             instrument_set_note_out(&in, note_to_midi, midi);
         Audio_config ac = {o.audio_device, o.rate, o.buffer};
@@ -712,11 +821,11 @@ int cmd_run(int argc, char **argv)
         signal(SIGINT, on_stop_signal);
         signal(SIGTERM, on_stop_signal);
         if (o.headless) {
-            rc = run_realtime(&in, &engine, audio, midi, o.play_groove ? &feed : NULL, &o, &log);
+            rc = run_realtime(&in, &engine, audio, midi, o.play_groove ? &feed : NULL, &rs.sync, &o, &log);
         } else {
             have_deck = kit_deck_init(&deck, &engine, &kit, o.rate) == 0;
             Tui_context ctx = {&in, audio, midi, o.play_groove ? &feed : NULL, &kit, have_deck ? &deck : NULL, o.rate,
-                               o.glyphs};
+                               o.glyphs, &rs};
             rc = tui_run(&ctx);
         }
     }
@@ -743,9 +852,16 @@ int cmd_run(int argc, char **argv)
             rc = 1;
         }
     }
-done:
     audio_close(audio);   /* the audio thread stops before anything it reads is freed */
+    audio = NULL;
+    if (run_sync_finish(&rs, rc == 0 ? o.midi_out_file : NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "groove: %s\n", err);
+        rc = 1;
+    }
+done:
+    audio_close(audio);
     midi_close(midi);
+    run_sync_close(&rs);
     if (have_instrument)
         instrument_deinit(&in);
     if (have_engine)

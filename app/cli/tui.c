@@ -321,7 +321,12 @@ static void draw_status(const Tui *t, int y, int cols)
     Engine_stats es;
     engine_stats(in->engine, &es);
     const char *fill = in->fill_now && in->pos.playing ? " FILL " : "";   /* a fill plays now */
-    snprintf(line, sizeof line, "%s %.1f BPM  swing %.2f  loop %lld  gen %.0f %s  xruns %llu%s  %s", fill, st->bpm,
+    /* The tempo, or with Link / a MIDI clock the source and its tempo ("link 2 peers 120.0 BPM"). */
+    char tempo[160];
+    snprintf(tempo, sizeof tempo, "%.1f BPM", st->bpm);
+    if (t->ctx->sync && sync_source_now(&t->ctx->sync->sync) != SYNC_INTERNAL)
+        sync_status(&t->ctx->sync->sync, tempo, sizeof tempo);
+    snprintf(line, sizeof line, "%s %s  swing %.2f  loop %lld  gen %.0f %s  xruns %llu%s  %s", fill, tempo,
              st->swing, (long long)in->pos.loop, in->last_gen_us, t->utf8 ? "\xc2\xb5s" : "us",
              (unsigned long long)es.xruns, in->unsaved ? "  [+]" : "", st->record_mode ? "replace" : "overdub");
     int room = cols - 14 > 0 ? cols - 14 : 0;   /* after "groove > PLAY " */
@@ -412,7 +417,11 @@ static void draw_info(const Tui *t, int y, int cols)
              (unsigned long long)es.xruns, es.load_avg * 100.0, es.load_max * 100.0,
              (unsigned long long)es.callbacks, (unsigned long long)in->generations, in->max_gen_us);
     mvaddnstr(y + 2, 0, line, cols);
-    snprintf(line, sizeof line, "%s | %s", midi_in_status(t->ctx->midi), midi_out_status(t->ctx->midi));
+    char sync_line[160] = "internal";
+    if (t->ctx->sync)
+        sync_status(&t->ctx->sync->sync, sync_line, sizeof sync_line);
+    snprintf(line, sizeof line, "%s | %s | sync %s", midi_in_status(t->ctx->midi), midi_out_status(t->ctx->midi),
+             sync_line);
     mvaddnstr(y + 3, 0, line, cols);
     snprintf(line, sizeof line, "session: %.300s%s", in->autosave ? in->session_path : "not saved",
              in->autosave ? (in->dirty ? " (saving)" : " (saved)") : "");
@@ -536,6 +545,7 @@ static const char *const help_lines[] = {
     "K       next kit (groove kits)     A  tap sound   L  message log",
     "^S      save the session as...     ^E  export: mix, stems, MIDI",
     "        (in a prompt: Enter accepts, Esc cancels, ^U clears)",
+    "J       Ableton Link: join / leave the session",
     "?       this help                  q  quit (asks when unsaved)  ^C quit",
     "",
     "Each loop the model drums along to the groove; a new part takes over at",
@@ -564,6 +574,7 @@ static const char *const help_narrow[] = {
     "^S       save the session as...",
     "^E       export mix, stems, MIDI",     "Enter    (prompt) accept",
     "Esc      (prompt) cancel",             "^U       (prompt) clear",
+    "J        join / leave Ableton Link",
     "?        this help",                   "q        quit (asks when unsaved)",
     "^C       quit at once",
 };
@@ -894,6 +905,11 @@ static void handle_key(Tui *t, int ch, double now)
         break;
     case 'A': instrument_set_tap_sound(in, tap_sound_next(in->tap_sound)); break;
     case 'L': t->log = 1; break;
+    case 'J': {
+        int on = t->ctx->sync ? run_sync_toggle_link(t->ctx->sync) : -1;
+        instrument_message(in, on < 0 ? "Link: the MIDI clock in is the tempo source" : on ? "Link: joined" : "Link: left");
+        break;
+    }
     case KEY_CTRL('s'): open_prompt(t, 1, "groove.session"); break;
     case KEY_CTRL('e'): open_prompt(t, 2, "groove-part"); break;
     default:
@@ -1008,6 +1024,8 @@ int tui_run(Tui_context *ctx)
         int n = term_io_read(&t.io, 0.004, ev, TERM_INPUT_EVENTS_MAX(256));
         double now = now_seconds();
         instrument_tick(t.in, now);
+        if (ctx->sync)
+            sync_tick(&ctx->sync->sync, t.in);
         Midi_tap tap;
         while (midi_poll_tap(ctx->midi, &tap)) {
             instrument_note_input(t.in, tap.channel == 9 ? INPUT_KIND_DRUMS : INPUT_KIND_KEYS);

@@ -17,6 +17,7 @@
 #include "instrument.h"
 #include "kit.h"
 #include "kit_deck.h"
+#include "run_sync.h"
 
 /* Which glyphs draw the grid. */
 typedef enum {
@@ -34,6 +35,7 @@ typedef struct {
     Kit_deck *kits;            /* key K steps through groove kits (NULL: no switching) */
     int rate;
     Tui_glyphs glyphs;         /* --glyphs */
+    Run_sync *sync;            /* tempo source, clock out, offsets (run_sync.h); may be NULL */
 } Tui_context;
 
 /* Runs the instrument in the terminal until the player quits. Returns 0, or 1 when the

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <fcntl.h>
+#include <math.h>
 #include <portmidi.h>
 #include <porttime.h>
 #include <pthread.h>
@@ -26,15 +27,26 @@ typedef struct {
     int velocity;        /* 0 = note-off */
 } Midi_out_note;
 
+typedef struct {
+    double when;
+    uint8_t bytes[3];
+    uint8_t n;
+} Midi_raw;
+
 struct Midi {
     PortMidiStream *in, *out;
-    char in_status[200], out_status[200];
+    PortMidiStream *clock_in, *clock_out; /* may be the same streams as in / out */
+    Midi_clock_fn on_clock;
+    void *clock_user;
+    char in_status[200], out_status[200], clock_status[300];
     Ring taps;           /* Midi_tap: MIDI thread -> control */
     Ring notes;          /* Midi_out_note: control -> MIDI thread */
+    Ring clock_msgs;     /* Midi_raw: control -> MIDI thread */
     pthread_t thread;
     int thread_started;
     atomic_int quit;
     double pt_offset;    /* monotonic seconds at Pt_Time() == 0 */
+    int in_id, out_id;   /* PortMidi devices of in / out, -1 = none */
     int initialized;
 };
 
@@ -95,6 +107,16 @@ static int find_device(const char *spec, int want_input)
     return -1;
 }
 
+/* One message from the clock input to the callback (system messages only). */
+static void midi_clock_event(Midi *m, const PmEvent *ev)
+{
+    int status = Pm_MessageStatus(ev->message);
+    uint8_t b[3] = {(uint8_t)status, (uint8_t)Pm_MessageData1(ev->message), (uint8_t)Pm_MessageData2(ev->message)};
+    int n = status == 0xf2 ? 3 : 1;
+    if (status == 0xf8 || status == 0xfa || status == 0xfb || status == 0xfc || status == 0xf2)
+        m->on_clock(m->clock_user, b, n, m->pt_offset + ev->timestamp / 1000.0);
+}
+
 /* The MIDI thread: reads input, writes queued output, every millisecond. */
 static void *midi_main(void *arg)
 {
@@ -102,13 +124,22 @@ static void *midi_main(void *arg)
     PmEvent ev[64];
     Midi_out_note pending[256];
     int n_pending = 0;
+    Midi_raw raw[256];
+    int n_raw = 0;
     while (!atomic_load(&m->quit)) {
+        if (m->clock_in && m->clock_in != m->in) {
+            int n = Pm_Read(m->clock_in, ev, 64);
+            for (int i = 0; i < n; i++)
+                midi_clock_event(m, &ev[i]);
+        }
         if (m->in) {
             int n = Pm_Read(m->in, ev, 64);
             for (int i = 0; i < n; i++) {
                 int status = Pm_MessageStatus(ev[i].message);
                 int vel = Pm_MessageData2(ev[i].message);
-                if ((status & 0xf0) == 0x90 && vel > 0) {
+                if (status >= 0xf0 && m->clock_in == m->in) {
+                    midi_clock_event(m, &ev[i]);
+                } else if ((status & 0xf0) == 0x90 && vel > 0) {
                     Midi_tap t = {m->pt_offset + ev[i].timestamp / 1000.0, Pm_MessageData1(ev[i].message),
                                   (float)vel / 127.0f, status & 0x0f};
                     ring_push(&m->taps, &t);
@@ -136,6 +167,23 @@ static void *midi_main(void *arg)
             }
             n_pending = kept;
         }
+        if (m->clock_out) {
+            Midi_raw r;
+            while (n_raw < 256 && ring_pop(&m->clock_msgs, &r))
+                raw[n_raw++] = r;
+            double horizon = midi_clock_now() + 0.2;
+            int kept = 0;
+            for (int i = 0; i < n_raw; i++) {
+                if (raw[i].when <= horizon) {
+                    PmTimestamp ts = (PmTimestamp)llround((raw[i].when - m->pt_offset) * 1000.0);
+                    Pm_WriteShort(m->clock_out, ts, Pm_Message(raw[i].bytes[0], raw[i].n > 1 ? raw[i].bytes[1] : 0,
+                                                               raw[i].n > 2 ? raw[i].bytes[2] : 0));
+                } else {
+                    raw[kept++] = raw[i];
+                }
+            }
+            n_raw = kept;
+        }
         struct timespec nap = {0, 1000000};
         nanosleep(&nap, NULL);
     }
@@ -144,20 +192,78 @@ static void *midi_main(void *arg)
 
 Midi *midi_open(const char *in_spec, const char *out_spec, char *err, size_t errlen)
 {
+    return midi_open_ports(in_spec, out_spec, NULL, err, errlen);
+}
+
+/* Opens the clock ports (after the note ports, before the thread). 0, or -1 with err. */
+static int midi_open_clock(Midi *m, const Midi_clock_ports *c, char *err, size_t errlen)
+{
+    int in_id = -1, out_id = -1;
+    if (c->in_spec) {
+        in_id = find_device(c->in_spec, 1);
+        if (in_id < 0) {
+            snprintf(err, errlen, "no MIDI clock input '%s' (groove devices lists them)", c->in_spec);
+            return -1;
+        }
+        m->on_clock = c->on_clock;
+        m->clock_user = c->user;
+        if (m->in && m->in_id == in_id) {
+            m->clock_in = m->in;
+        } else {
+            PmError e = Pm_OpenInput(&m->clock_in, in_id, NULL, 256, NULL, NULL);
+            if (e != pmNoError) {
+                m->clock_in = NULL;
+                snprintf(err, errlen, "cannot open MIDI clock input '%s': %s", c->in_spec, Pm_GetErrorText(e));
+                return -1;
+            }
+        }
+        /* Clock and transport through; sysex and active sensing not. */
+        Pm_SetFilter(m->clock_in, PM_FILT_ACTIVE | PM_FILT_SYSEX);
+    }
+    if (c->out_spec) {
+        out_id = find_device(c->out_spec, 0);
+        if (out_id < 0) {
+            snprintf(err, errlen, "no MIDI clock output '%s' (groove devices lists them)", c->out_spec);
+            return -1;
+        }
+        if (m->out && m->out_id == out_id) {
+            m->clock_out = m->out;
+        } else {
+            PmError e = Pm_OpenOutput(&m->clock_out, out_id, NULL, 256, NULL, NULL, 10);
+            if (e != pmNoError) {
+                m->clock_out = NULL;
+                snprintf(err, errlen, "cannot open MIDI clock output '%s': %s", c->out_spec, Pm_GetErrorText(e));
+                return -1;
+            }
+        }
+    }
+    const PmDeviceInfo *di = in_id >= 0 ? Pm_GetDeviceInfo(in_id) : NULL, *dout = out_id >= 0 ? Pm_GetDeviceInfo(out_id) : NULL;
+    snprintf(m->clock_status, sizeof m->clock_status, "%s%s%s%s%s", di ? "clock in: " : "", di && di->name ? di->name : "",
+             di && dout ? ", " : "", dout ? "clock out: " : "", dout && dout->name ? dout->name : "");
+    return 0;
+}
+
+Midi *midi_open_ports(const char *in_spec, const char *out_spec, const Midi_clock_ports *clock, char *err,
+                      size_t errlen)
+{
     Midi *m = calloc(1, sizeof *m);
-    if (!m || ring_init(&m->taps, sizeof(Midi_tap), MIDI_RING) || ring_init(&m->notes, sizeof(Midi_out_note), MIDI_RING)) {
+    if (!m || ring_init(&m->taps, sizeof(Midi_tap), MIDI_RING) || ring_init(&m->notes, sizeof(Midi_out_note), MIDI_RING) ||
+        ring_init(&m->clock_msgs, sizeof(Midi_raw), MIDI_RING)) {
         error_set(err, errlen, "out of memory");
         midi_close(m);
         return NULL;
     }
     snprintf(m->in_status, sizeof m->in_status, "no MIDI input: the keyboard plays");
     snprintf(m->out_status, sizeof m->out_status, "no MIDI out");
+    m->in_id = m->out_id = -1;
     int want_in = !(in_spec && !strcmp(in_spec, "none"));
-    if (!want_in && !out_spec)
+    int want_clock = clock && (clock->in_spec || clock->out_spec);
+    if (!want_in && !out_spec && !want_clock)
         return m;
     if (quiet_initialize() != pmNoError) {
-        if (in_spec && want_in) {
-            error_set(err, errlen, "cannot start PortMidi for MIDI input '%s'", in_spec);
+        if ((in_spec && want_in) || want_clock) {
+            error_set(err, errlen, "cannot start PortMidi for MIDI %s '%s'", want_clock ? "clock" : "input",
+                     want_clock ? (clock->in_spec ? clock->in_spec : clock->out_spec) : in_spec);
             midi_close(m);
             return NULL;
         }
@@ -183,6 +289,7 @@ Midi *midi_open(const char *in_spec, const char *out_spec, char *err, size_t err
                 midi_close(m);
                 return NULL;
             }
+            m->in_id = id;
             Pm_SetFilter(m->in, PM_FILT_ACTIVE | PM_FILT_CLOCK | PM_FILT_SYSEX);
             snprintf(m->in_status, sizeof m->in_status, "MIDI in: %s", d ? d->name : "?");
         }
@@ -202,9 +309,14 @@ Midi *midi_open(const char *in_spec, const char *out_spec, char *err, size_t err
             midi_close(m);
             return NULL;
         }
+        m->out_id = id;
         snprintf(m->out_status, sizeof m->out_status, "MIDI out: %s", d ? d->name : "?");
     }
-    if (m->in || m->out) {
+    if (want_clock && midi_open_clock(m, clock, err, errlen) != 0) {
+        midi_close(m);
+        return NULL;
+    }
+    if (m->in || m->out || m->clock_in || m->clock_out) {
         if (pthread_create(&m->thread, NULL, midi_main, m) != 0) {
             error_set(err, errlen, "cannot start the MIDI thread");
             midi_close(m);
@@ -223,6 +335,10 @@ void midi_close(Midi *m)
         atomic_store(&m->quit, 1);
         pthread_join(m->thread, NULL);
     }
+    if (m->clock_in && m->clock_in != m->in)
+        Pm_Close(m->clock_in);
+    if (m->clock_out && m->clock_out != m->out)
+        Pm_Close(m->clock_out);
     if (m->in)
         Pm_Close(m->in);
     if (m->out)
@@ -233,6 +349,7 @@ void midi_close(Midi *m)
     }
     ring_deinit(&m->taps);
     ring_deinit(&m->notes);
+    ring_deinit(&m->clock_msgs);
     free(m);
 }
 
@@ -246,6 +363,17 @@ void midi_send(Midi *m, int note, float velocity, double when)
     Midi_out_note n = {when, note, v < 1 ? 1 : v > 127 ? 127 : v};
     ring_push(&m->notes, &n);
 }
+
+void midi_send_clock(Midi *m, const uint8_t *bytes, int n, double when)
+{
+    if (!m || !m->clock_out || n < 1 || n > 3)
+        return;
+    Midi_raw r = {when, {0}, (uint8_t)n};
+    memcpy(r.bytes, bytes, (size_t)n);
+    ring_push(&m->clock_msgs, &r);
+}
+
+const char *midi_clock_status(const Midi *m) { return m ? m->clock_status : ""; }
 
 const char *midi_in_status(const Midi *m) { return m ? m->in_status : "no MIDI input"; }
 const char *midi_out_status(const Midi *m) { return m ? m->out_status : "no MIDI out"; }

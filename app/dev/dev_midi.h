@@ -18,6 +18,7 @@
 #define GROOVE_DEV_MIDI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef struct Midi Midi; /* private (dev_midi.c) */
@@ -29,6 +30,28 @@ typedef struct {
     float velocity;    /* 0..1 */
     int channel;       /* 0..15 (9: General MIDI drums, "channel 10") */
 } Midi_tap;
+
+/* Receives one message from the MIDI clock input (clock, Start, Stop, Continue, Song
+ * Position; status byte first) with its time in monotonic seconds. Runs on the MIDI thread. */
+typedef void (*Midi_clock_fn)(void *user, const uint8_t *bytes, int n, double time);
+
+/* MIDI clock ports: in_spec / out_spec NULL = none. A port may be the same device as the
+ * note input or output (the stream is shared). */
+typedef struct {
+    const char *in_spec, *out_spec;
+    Midi_clock_fn on_clock;    /* required with in_spec */
+    void *user;
+} Midi_clock_ports;
+
+/* As midi_open, with MIDI clock ports (NULL: none); a clock port that was asked for and does
+ * not exist is an error. */
+Midi *midi_open_ports(const char *in_spec, const char *out_spec, const Midi_clock_ports *clock, char *err,
+                      size_t errlen);
+/* Queues one message for the clock output (time in monotonic seconds; sent by PortMidi at
+ * that time, to the millisecond). */
+void midi_send_clock(Midi *m, const uint8_t *bytes, int n, double when);
+/* "clock in: NAME" / "clock out: NAME" or "" when not open. */
+const char *midi_clock_status(const Midi *m);
 
 /* Opens MIDI: in_spec NULL = the default input if any; "none" = no input; out_spec NULL = no
  * output. Returns a Midi (NULL only when out of memory, or when a device that was asked for

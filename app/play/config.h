@@ -18,6 +18,8 @@
  * Keys in use (document new ones here and in docs/instrument.md):
  *   input_latency_keys_ms   computer-keyboard latency compensation, ms (calibration)
  *   input_latency_midi_ms   MIDI-in latency compensation, ms (calibration)
+ *   output_offset_audio_ms  audio output offset, ms, -50..50, + = later (sync.h, docs/sync.md)
+ *   output_offset_midi_ms   MIDI out (notes and clock) offset, ms, -50..50, + = later
  *
  * Saves are atomic (core/atomic_file.h). Pure but for file I/O; any thread but the audio
  * thread, one thread per Config. The caller owns the struct (fixed size, no allocation).
@@ -34,6 +36,8 @@
 
 #define CONFIG_INPUT_LATENCY_KEYS "input_latency_keys_ms"
 #define CONFIG_INPUT_LATENCY_MIDI "input_latency_midi_ms"
+#define CONFIG_OUTPUT_OFFSET_AUDIO "output_offset_audio_ms"
+#define CONFIG_OUTPUT_OFFSET_MIDI "output_offset_midi_ms"
 
 /* One line of the file: a key=value pair, or (key empty) a comment or blank line kept verbatim
  * in value. */

@@ -223,8 +223,8 @@ void instrument_set_bpm(Instrument *in, float bpm);
 /* The BPM keys: delta +-1 or +-10 from the whole BPM (after tap tempo, 99.6: +1 gives 100,
  * -1 gives 99, +10 gives 110), so the tempo snaps back to whole BPM. */
 void instrument_step_bpm(Instrument *in, int delta);
-/* Follows a tempo given from outside (a --play-groove file's tempo map): sets the tempo
- * without an undo step or an unsaved mark. */
+/* Follows a tempo given from outside (a --play-groove file's tempo map, Link, MIDI
+ * clock in): sets the tempo without an undo step or an unsaved mark. */
 void instrument_follow_bpm(Instrument *in, float bpm);
 void instrument_tap_tempo(Instrument *in, double t);
 void instrument_set_swing(Instrument *in, float swing);

@@ -14,6 +14,7 @@ void loop_report_init(Loop_report *r)
     r->sync = "internal";
     r->link_peers = -1;
     r->link_beat = NAN;
+    r->sync_lost = -1;
     r->changed_cells = -1;
     r->tap_mean_ms = NAN;
     r->tap_std_ms = NAN;
@@ -115,9 +116,13 @@ int loop_report_json(const Loop_report *r, char *buf, size_t n)
     out_printf(&o, ",\"xruns\":%llu,\"rss_kb\":%ld", (unsigned long long)r->xruns, r->rss_kb);
     out_string(&o, "input", r->input);
     if (r->memory >= 0)
-        out_printf(&o, ",\"memory\":%s}", r->memory ? "true" : "false");
+        out_printf(&o, ",\"memory\":%s", r->memory ? "true" : "false");
     else
-        out_printf(&o, ",\"memory\":null}");
+        out_printf(&o, ",\"memory\":null");
+    if (r->sync_lost >= 0)
+        out_printf(&o, ",\"sync_lost\":%s}", r->sync_lost ? "true" : "false");
+    else
+        out_printf(&o, ",\"sync_lost\":null}");
     if (o.overflow) {
         buf[0] = 0;
         return -1;

@@ -24,6 +24,8 @@ typedef struct {
     const char *sync;          /* tempo source: "internal", "link" or "clock" */
     int link_peers;            /* Link peers, or -1 when not in a Link session (null) */
     double link_beat;          /* Link beat at this loop's first step, or NAN (null) */
+    int sync_lost;             /* 1 when the sync source (MIDI clock in) was lost and its last
+                                  tempo holds, 0 when it is there, -1 (null) for other sources */
     uint64_t generations;      /* model generations since start */
     double gen_us;             /* the last generation's duration, microseconds */
     double gen_max_us;         /* the longest so far, microseconds */
