@@ -100,18 +100,32 @@ hut = None
 if linkhut and jackd:
     env = dict(os.environ, JACK_DEFAULT_SERVER=f"groove-link-{os.getpid()}", JACK_NO_START_SERVER="1",
                JACK_NO_AUDIO_RESERVATION="1")
-    jack = subprocess.Popen([jackd, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "256"], env=env,
-                            stdout=open(f"{tmp}/jackd.log", "w"), stderr=subprocess.STDOUT)
     def jack_up():
-        r = subprocess.run(["jack_lsp"], env=env, capture_output=True, text=True, timeout=5)
+        try:
+            r = subprocess.run(["jack_lsp"], env=env, capture_output=True, text=True, timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
         return "system:playback_1" in r.stdout
-    check(wait_until(jack_up, 15), "a private dummy JACK server for LinkHut")
-    hut = subprocess.Popen([linkhut], env=env, stdin=subprocess.PIPE, stdout=open(f"{tmp}/linkhut.log", "w"),
-                           stderr=subprocess.STDOUT)
-    time.sleep(1.0)
-    check(hut.poll() is None, "LinkHut runs")
+
+    # The server and LinkHut, tried up to 3 times (a loaded machine can be slow to start JACK).
+    jack = hut = None
+    for attempt in range(3):
+        jack = subprocess.Popen([jackd, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "256"], env=env,
+                                stdout=open(f"{tmp}/jackd.log", "a"), stderr=subprocess.STDOUT)
+        if wait_until(jack_up, 20):
+            hut = subprocess.Popen([linkhut], env=env, stdin=subprocess.PIPE,
+                                   stdout=open(f"{tmp}/linkhut.log", "a"), stderr=subprocess.STDOUT)
+            time.sleep(1.5)
+            if hut.poll() is None:
+                break
+            hut = None
+        jack.kill()
+        jack.wait()
+    check(hut is not None, "LinkHut runs on a private dummy JACK server")
 
     def key(k):
+        if hut is None:
+            return
         try:
             hut.stdin.write(k)
             hut.stdin.flush()
@@ -128,10 +142,11 @@ if linkhut and jackd:
     t_hut_done = time.monotonic() - T0
     wait_until(lambda: any(t > t_hut_done + 2.0 for t, l in b.lines), 20)
     key(b"q")
-    try:
-        hut.wait(5)
-    except subprocess.TimeoutExpired:
-        hut.kill()
+    if hut is not None:
+        try:
+            hut.wait(5)
+        except subprocess.TimeoutExpired:
+            hut.kill()
     jack.terminate()
 b.p.terminate()   # SIGTERM: B stops as Ctrl-C stops it
 rc = b.wait(30)
@@ -154,7 +169,7 @@ t_end = t_hut if hut else 1e9
 after = [(who, t, l["bpm"]) for who, t, l in lines if t_change + 2.0 <= t < t_end]
 check(len(after) >= 2 and all(abs(bpm - 133) <= 0.01 for _, _, bpm in after),
       f"2 s after A's change, both play 133 within 0.01 BPM ({after})")
-if hut:
+if linkhut and jackd:
     hut_after = [(t, l["bpm"]) for t, l in b.lines if t >= t_hut_done + 2.0]
     check(len(hut_after) >= 1 and all(abs(bpm - 136) <= 0.01 for _, bpm in hut_after),
           f"LinkHut's +3 BPM is followed: B plays 136 ({hut_after})")
