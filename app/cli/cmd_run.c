@@ -77,7 +77,7 @@ static void usage(FILE *out)
             "  --midi-in DEV       MIDI input by index or name part ('none': keyboard only)\n"
             "  --midi-out DEV      send the drums to a MIDI output by index or name part\n"
             "  --audio-device DEV  audio output by index or name part (groove devices)\n"
-            "  --rate N            sample rate (default: the audio device's own)\n"
+            "  --rate N            sample rate (default: a named --audio-device's own, else 48000)\n"
             "  --buffer N          frames per audio buffer (default 256)\n"
             "  --play-groove FILE  feed a MIDI file as if it were played live (replace mode)\n"
             "  --session FILE      use this session file instead of the autosave\n"
@@ -714,8 +714,10 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "groove: cannot load model '%s': %s\n", o.model, strerror(errno));
         goto done;
     }
-    if (!o.rate_given && !o.out_wav) {
-        /* the device's own rate (a JACK server runs at one rate only); the kit follows it */
+    if (!o.rate_given && !o.out_wav && o.audio_device) {
+        /* a device named: its own rate (a JACK server runs at one rate only), and the kit
+         * follows it. The default device (ALSA's, which converts rates) is opened at 48 kHz
+         * without asking first, so the instrument is ready at once. */
         int device_rate = audio_device_rate(o.audio_device);
         if (device_rate >= 8000 && device_rate <= 192000)
             o.rate = device_rate;
