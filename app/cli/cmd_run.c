@@ -598,8 +598,11 @@ static int run_offline(Instrument *in, Engine *engine, Feed *feed, Sync *sync, c
         fprintf(stderr, "groove: %s\n", err);
         return CMD_FAILED;
     }
-    Offline_run x = {in, engine, feed, sync, o, log, {.printed = -1}, o->loops >= 0 ? o->loops : o->practice.calibrate ? 8 : 4, 0,
-                     feed && !o->live, -1};
+    /* A file's taps line up with its drums (aligned), unless they stand for a player: --live,
+     * --calibrate and --tap-delay feed them as played, through the practice timing. */
+    int aligned = feed && !o->live && !o->practice.calibrate && o->practice.tap_delay_ms < 0;
+    int loops = o->loops >= 0 ? o->loops : o->practice.calibrate ? 8 : 4;
+    Offline_run x = {in, engine, feed, sync, o, log, {.printed = -1}, loops, 0, aligned, -1};
     instrument_tick(in, 0);
     if (x.aligned)
         offline_install(&x, 0, 0);   /* loop 0's drums from loop 0's groove, as generate does */
