@@ -159,6 +159,15 @@ check "at 20x10 it still says what size it needs" wait_for '^need 40x15' 3
 tm resize-window -t groove -x 80 -y 24
 sleep 0.3
 
+# J joins the Ableton Link session: the status line's tempo becomes "link N peers BPM"; J again
+# leaves it (docs/sync.md; the session itself is tested with real peers in t_link.sh).
+tm send-keys -t groove J
+check "J joins Ableton Link (it says so)" wait_for 'Link: joined' 3
+check "the status line shows the Link peers and the session tempo" wait_for '^groove .*link [0-9]+ peers? [0-9.]+ BPM' 3
+tm send-keys -t groove J
+check "J again leaves Link" wait_for 'Link: left' 3
+check "the status line shows the tempo alone again" wait_for '^groove [^|]* [0-9.]+ BPM +swing' 3
+
 # Ctrl-S saves the session to a named file; Ctrl-E exports the part to MIDI and WAV.
 tm send-keys -t groove C-s
 check "Ctrl-S asks for a file name" wait_for 'save session as:' 3

@@ -332,7 +332,7 @@ static void draw_status(const Tui *t, int y, int cols)
     int room = cols - 14 > 0 ? cols - 14 : 0;   /* after "groove > PLAY " */
     squeeze_line(line, room);
     if (utf8_len(line) > room) {   /* compact: what matters first, no field cut in half */
-        snprintf(line, sizeof line, "%s %.1f BPM%s  loop %lld  swing %.2f  %s  xruns %llu", fill, st->bpm,
+        snprintf(line, sizeof line, "%s %s%s  loop %lld  swing %.2f  %s  xruns %llu", fill, tempo,
                  in->unsaved ? " [+]" : "", (long long)in->pos.loop, st->swing, st->record_mode ? "replace" : "overdub",
                  (unsigned long long)es.xruns);
         fit_fields(line, room);
@@ -570,11 +570,10 @@ static const char *const help_narrow[] = {
     "z Z      keep cursor voice / free all",  "m        mute (cursor voice)",
     "n        solo (cursor voice)",         "r        a new variation now",
     "M N      click on/off, count-in 0-2",  "T D      respond; calibrate latency",
-    "R        record: overdub / replace",   "K A L    kit, tap sound, message log",
+    "R        record: overdub / replace",   "K A L J  kit, tap sound, log, Link",
     "^S       save the session as...",
     "^E       export mix, stems, MIDI",     "Enter    (prompt) accept",
     "Esc      (prompt) cancel",             "^U       (prompt) clear",
-    "J        join / leave Ableton Link",
     "?        this help",                   "q        quit (asks when unsaved)",
     "^C       quit at once",
 };
