@@ -701,6 +701,7 @@ int cmd_run(int argc, char **argv)
     Feed feed = {0};
     Part_log log = {o.out_mid != NULL, NULL, 0, 0, -1};
     Audio_out *audio = NULL;
+    Audio_async *audio_async = NULL;
     Midi *midi = NULL;
     Run_sync rs = {0};
     int have_kit = 0, have_engine = 0, have_instrument = 0, fell_back = 0, have_deck = 0;
@@ -809,12 +810,17 @@ int cmd_run(int argc, char **argv)
         if (o.midi_out)
             instrument_set_note_out(&in, note_to_midi, midi);
         Audio_config ac = {o.audio_device, o.rate, o.buffer};
-        audio = audio_open(&engine, &ac);
-        if (!audio) {
+        /* Ready at once: the terminal instrument opens the default device in the background
+         * (a device named on the command line is opened first: it must exist). */
+        if (!o.headless && !o.audio_device)
+            audio_async = audio_async_start(&engine, &ac);
+        if (!audio_async)
+            audio = audio_open(&engine, &ac);
+        if (!audio && !audio_async) {
             fprintf(stderr, "groove: out of memory\n");
             goto done;
         }
-        if (o.audio_device && audio_is_silent(audio)) {
+        if (o.audio_device && audio && audio_is_silent(audio)) {
             char why[300];
             snprintf(why, sizeof why, "%s", audio_status(audio));
             char *tail = strstr(why, " (running silent)");
@@ -830,8 +836,10 @@ int cmd_run(int argc, char **argv)
         } else {
             have_deck = kit_deck_init(&deck, &engine, &kit, o.rate) == 0;
             Tui_context ctx = {&in, audio, midi, o.play_groove ? &feed : NULL, &kit, have_deck ? &deck : NULL, o.rate,
-                               o.glyphs, &rs};
+                               o.glyphs, &rs, audio_async};
             rc = tui_run(&ctx);
+            audio = audio_async_finish(audio_async);   /* joined before anything is printed */
+            audio_async = NULL;
         }
     }
     if (have_instrument && o.practice.calibrate && o.headless) {
@@ -864,6 +872,8 @@ int cmd_run(int argc, char **argv)
         rc = 1;
     }
 done:
+    if (audio_async)   /* still opening (an early way out): one Audio_out either way */
+        audio = audio_async_finish(audio_async);
     audio_close(audio);
     midi_close(midi);
     run_sync_close(&rs);

@@ -59,6 +59,8 @@ typedef struct {
     int prompt;                /* 0 none, 1 save as, 2 export, 3 chain */
     char prompt_buf[256];
     int quit;
+    int sound_pending;         /* the audio device is open: say so at its first block */
+    int sound_on;              /* its first block has been rendered */
     Term_io io;                /* keys in, paced frames out (term_io.h) */
     int paste_bytes;           /* bytes of the paste now arriving, outside a prompt */
     Engine_stats shown_stats;  /* the figures on screen: refreshed every 2 s while playing */
@@ -411,7 +413,9 @@ static void draw_info(const Tui *t, int y, int cols)
                  st->kept >> t->cursor_row & 1u ? "  kept" : "");
     mvaddnstr(y, 0, line, cols);
     const Engine_stats es = t->shown_stats;   /* not redrawn 30 times a second: see tui_run */
-    snprintf(line, sizeof line, "audio: %s", t->ctx->audio ? audio_status(t->ctx->audio) : "none");
+    snprintf(line, sizeof line, "audio: %s%s",
+             t->ctx->audio ? audio_status(t->ctx->audio) : t->ctx->audio_async ? "opening the device..." : "none",
+             t->sound_on && !audio_is_silent(t->ctx->audio) ? "  sound on" : "");
     mvaddnstr(y + 1, 0, line, cols);
     snprintf(line, sizeof line, "xruns %llu  load %.0f%% (max %.0f%%)  blocks %llu  generations %llu (max %.0f us)",
              (unsigned long long)es.xruns, es.load_avg * 100.0, es.load_max * 100.0,
@@ -975,6 +979,29 @@ static void handle_event(Tui *t, const Term_event *ev, double now)
 
 /* ------------------------------------------------------------------ main -- */
 
+/* The audio device opens in the background (audio_async.h): takes it over once open, and says
+ * on the status line when the first block has been rendered, i.e. when sound is there. */
+static void tui_poll_audio(Tui *t)
+{
+    Tui_context *ctx = t->ctx;
+    if (!ctx->audio && ctx->audio_async) {
+        ctx->audio = audio_async_poll(ctx->audio_async);
+        if (!ctx->audio)
+            return;
+        t->sound_pending = 1;
+    }
+    if (t->sound_pending) {
+        Engine_stats st;
+        engine_stats(t->in->engine, &st);
+        if (st.callbacks > 0) {
+            t->sound_pending = 0;
+            t->sound_on = 1;   /* the audio line says so; a message too, unless one is showing */
+            if (!instrument_message_now(t->in)[0])
+                instrument_message(t->in, "%s%s", audio_is_silent(ctx->audio) ? "" : "sound on: ", audio_status(ctx->audio));
+        }
+    }
+}
+
 int tui_run(Tui_context *ctx)
 {
     Tui t;
@@ -1001,6 +1028,7 @@ int tui_run(Tui_context *ctx)
             endwin();
             delscreen(scr);
         }
+        audio_async_wait(ctx->audio_async);   /* stderr is ours again */
         fprintf(stderr, "groove: cannot start the terminal UI (TERM=%s%s)\n", getenv("TERM") ? getenv("TERM") : "",
                 scr ? ": it cannot move the cursor" : ": unknown terminal type");
         return 1;
@@ -1025,6 +1053,7 @@ int tui_run(Tui_context *ctx)
         instrument_tick(t.in, now);
         if (ctx->sync)
             sync_tick(&ctx->sync->sync, t.in);
+        tui_poll_audio(&t);
         Midi_tap tap;
         while (midi_poll_tap(ctx->midi, &tap)) {
             instrument_note_input(t.in, tap.channel == 9 ? INPUT_KIND_DRUMS : INPUT_KIND_KEYS);

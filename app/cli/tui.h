@@ -11,6 +11,7 @@
 #ifndef GROOVE_TUI_H
 #define GROOVE_TUI_H
 
+#include "audio_async.h"
 #include "dev_audio.h"
 #include "dev_midi.h"
 #include "feed.h"
@@ -36,6 +37,7 @@ typedef struct {
     int rate;
     Tui_glyphs glyphs;         /* --glyphs */
     Run_sync *sync;            /* tempo source, clock out, offsets (run_sync.h); may be NULL */
+    Audio_async *audio_async;  /* the device still opening (audio NULL until it is), or NULL */
 } Tui_context;
 
 /* Runs the instrument in the terminal until the player quits. Returns 0, or 1 when the
