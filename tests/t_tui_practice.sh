@@ -77,6 +77,7 @@ key ?
 check "the help tells the practice keys" wait_for "M +click on / off +N +count-in" 3
 check "  and calibration" wait_for "calibrate keys/MIDI latency" 1
 key Escape
+sleep 0.6   # a lone Escape waits for the rest of a sequence (ESCDELAY)
 key q
 sleep 0.3
 key q

@@ -107,9 +107,8 @@ static void usage(FILE *out)
             "  --input-latency MS  input latency compensation for this run (default: the config's)\n"
             "  --calibrate         measure the input latency: tap on the click's beats (headless\n"
             "                      with --play-groove: the file's taps; prints one JSON object)\n"
-            "  --tap-delay MS      headless, --play-groove: every tap arrives MS late\n"
+            "  --tap-delay MS      headless, --play-groove: every tap arrives MS late (played live)\n"
             "  --tap-jitter MS     ... plus or minus up to MS (deterministic)\n"
-
             "  --link              join the Ableton Link session (tempo, bar lines, start/stop)\n"
             "  --clock-in DEV      follow a MIDI clock from this input (tempo, Start/Stop/Continue)\n"
             "  --clock-out DEV     send MIDI clock to this output (24 PPQN, Start/Stop/Continue/SPP)\n"
