@@ -88,7 +88,7 @@ tm send-keys -t groove C-c
 out=$(env XDG_STATE_HOME="$TMP/state" HOME="$TMP/home" "$GROOVE" run --headless --no-session --loops 1 --midi-in none 2>&1 | head -1)
 check "headless does not say the keyboard plays ($out)" bash -c '! grep -q "keyboard" <<<"$0" && grep -q "no MIDI input" <<<"$0"' "$out"
 
-# ---- long messages: wrapped, and kept on a key (L) ----------------------------------------------
+# ---- long messages: wrapped, and kept on a key (H) ----------------------------------------------
 # A corrupt session under a long state path: the message says why and where it was set aside.
 LONG="$TMP/a-rather-long-folder-name-for-the-state/of-the-groove-instrument"
 mkdir -p "$LONG/groove"
@@ -101,8 +101,8 @@ moved=$(ls "$LONG/groove" | grep corrupt | head -1)
 joined=$(screen | tail -3 | tr -d '\n')
 check "the long message wraps over the lines under the grid: the whole path it was moved to is on screen ($moved)" \
     bash -c 'grep -qF -- "$1" <<<"$0"' "$joined" "$moved"
-tm send-keys -t groove L
-check "L shows the message log" wait_for '^messages, newest first' 3
+tm send-keys -t groove H
+check "H shows the message log" wait_for '^messages, newest first' 3
 check "... with the whole message: why and where, and that it starts fresh" \
     bash -c "sleep 0.3; tmux -u -L $SOCK capture-pane -p -t groove | tr -d '\\n' | grep -q 'unreadable (.*set aside as .*starting *fresh'"
 tm send-keys -t groove x

@@ -765,7 +765,7 @@ int cmd_run(int argc, char **argv)
     /* What a tap sounds like: --tap-sound, else nothing in an offline render of a file lined up
      * with its input (the drums only, as generate + render), else the played note. */
     in.tap_sound = o.tap_sound != -4 ? o.tap_sound
-                   : (o.out_wav && o.play_groove && !o.live) ? TAP_SOUND_NONE : TAP_SOUND_NOTE;
+                   : (o.out_wav && o.play_groove && !o.live && !o.practice.calibrate && o.practice.tap_delay_ms < 0) ? TAP_SOUND_NONE : TAP_SOUND_NOTE;
     /* A file played in: each of its loops is a take, so the groove is what was just played. */
     if (o.play_groove)
         instrument_set_record_mode(&in, LIVE_REPLACE);

@@ -50,7 +50,7 @@ typedef struct {
     int cursor_row;            /* INSTRUMENT_GROOVE_ROW .. 8 */
     int cursor_step;
     int help;                  /* help overlay shown */
-    int log;                   /* the message log overlay shown (key L) */
+    int log;                   /* the message log overlay shown (key H) */
     int confirm_overwrite;     /* ^S named an existing file: y overwrites it (prompt_buf) */
     int message_lines;         /* lines the message may wrap over in this frame's layout */
     int utf8, color;
@@ -433,7 +433,7 @@ static void draw_info(const Tui *t, int y, int cols)
 }
 
 /* Draws text from line y over at most max_lines lines of cols, broken at spaces; a text
- * longer than that ends in "..." (the whole of it is in the message log, key L). Returns the
+ * longer than that ends in "..." (the whole of it is in the message log, key H). Returns the
  * lines used. */
 static int draw_wrapped(int y, int max_lines, const char *text, int cols)
 {
@@ -546,7 +546,7 @@ static const char *const help_lines[] = {
     "r       a new variation now        R  record: overdub / replace",
     "M       click on / off             N  count-in 0 / 1 / 2 bars",
     "T       respond: loop / bar / beat D  calibrate keys/MIDI latency",
-    "K       next kit (groove kits)     A  tap sound   L  message log",
+    "K       next kit (groove kits)     A  tap sound   H  message log",
     "^S      save the session as...     ^E  export: mix, stems, MIDI",
     "        (in a prompt: Enter accepts, Esc cancels, ^U clears)",
     "J       Ableton Link: join / leave the session",
@@ -574,7 +574,7 @@ static const char *const help_narrow[] = {
     "z Z      keep cursor voice / free all",  "m        mute (cursor voice)",
     "n        solo (cursor voice)",
     "M N      click on/off, count-in 0-2",  "T D      respond; calibrate latency",
-    "R        record: overdub / replace",   "K A L J  kit, tap sound, log, Link",
+    "R        record: overdub / replace",   "K A H J  kit, tap sound, log, Link",
     "^S       save the session as...",
     "^E       export mix, stems, MIDI",     "Enter    (prompt) accept",
     "Esc      (prompt) cancel",             "^U       (prompt) clear",
@@ -681,7 +681,7 @@ static void draw(Tui *t)
             tui_form_song_line(t->in, y + 2, cols);   /* over the audio figures */
         }
         /* a long message takes the keys line too, and the line above if need be (3 at most;
-         * the whole of it stays in the message log, key L) */
+         * the whole of it stays in the message log, key H) */
         const char *m = instrument_message_now(t->in);
         int len = t->prompt ? 0 : utf8_len(m), lines = len > 2 * (cols - 8) ? 3 : len > cols ? 2 : 1;
         t->message_lines = lines;
@@ -907,7 +907,7 @@ static void handle_key(Tui *t, int ch, double now)
         }
         break;
     case 'A': instrument_set_tap_sound(in, tap_sound_next(in->tap_sound)); break;
-    case 'L': t->log = 1; break;
+    case 'H': t->log = 1; break;
     case 'J': {
         int on = t->ctx->sync ? run_sync_toggle_link(t->ctx->sync) : -1;
         instrument_message(in, on < 0 ? "Link: the MIDI clock in is the tempo source" : on ? "Link: joined" : "Link: left");

@@ -47,7 +47,7 @@
 #include "undo.h"
 
 #define INSTRUMENT_UNDO_DEPTH 200
-#define INSTRUMENT_MESSAGE_LOG 8   /* messages kept for the TUI's message log (key L) */
+#define INSTRUMENT_MESSAGE_LOG 8   /* messages kept for the TUI's message log (key H) */
 #define INSTRUMENT_MESSAGE_SECONDS 5.0
 #define INSTRUMENT_GROOVE_ROW (-1)   /* edit row of the groove; drum rows are 0..8 */
 
