@@ -96,7 +96,7 @@ $(B)/%.o: %.c
 
 $(B)/app/dev/%.o: app/dev/%.cpp
 	@mkdir -p $(@D)
-	$(CXX) $(CFLAGS) $(LINK_CXXFLAGS) -pthread -MMD -MP -Iapp/dev -c $< -o $@
+	$(CXX) $(CFLAGS) $(LINK_CXXFLAGS) -pthread -MMD -MP $(ROOM_INC_app/dev) -c $< -o $@
 
 $(B)/libgroove.a: $(CORE_OBJ)
 	@rm -f $@

@@ -8,9 +8,17 @@
 #ifndef GROOVE_CLOCK_H
 #define GROOVE_CLOCK_H
 
+#ifdef __cplusplus
+extern "C" {   /* app/dev/link.cpp reads it too */
+#endif
+
 /* Seconds since an arbitrary fixed point (monotonic, nanosecond resolution). */
 double clock_seconds(void);
 /* Seconds of CPU time the calling thread has used (which preemption does not inflate). */
 double clock_thread_cpu_seconds(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

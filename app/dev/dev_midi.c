@@ -202,8 +202,7 @@ static int midi_open_clock(Midi *m, const Midi_clock_ports *c, char *err, size_t
     if (c->in_spec) {
         in_id = find_device(c->in_spec, 1);
         if (in_id < 0) {
-            snprintf(err, errlen, "no MIDI clock input '%s' (groove devices lists them)", c->in_spec);
-            return -1;
+            return error_set(err, errlen, "no MIDI clock input '%s' (groove devices lists them)", c->in_spec);
         }
         m->on_clock = c->on_clock;
         m->clock_user = c->user;
@@ -213,8 +212,7 @@ static int midi_open_clock(Midi *m, const Midi_clock_ports *c, char *err, size_t
             PmError e = Pm_OpenInput(&m->clock_in, in_id, NULL, 256, NULL, NULL);
             if (e != pmNoError) {
                 m->clock_in = NULL;
-                snprintf(err, errlen, "cannot open MIDI clock input '%s': %s", c->in_spec, Pm_GetErrorText(e));
-                return -1;
+                return error_set(err, errlen, "cannot open MIDI clock input '%s': %s", c->in_spec, Pm_GetErrorText(e));
             }
         }
         /* Clock and transport through; sysex and active sensing not. */
@@ -223,8 +221,7 @@ static int midi_open_clock(Midi *m, const Midi_clock_ports *c, char *err, size_t
     if (c->out_spec) {
         out_id = find_device(c->out_spec, 0);
         if (out_id < 0) {
-            snprintf(err, errlen, "no MIDI clock output '%s' (groove devices lists them)", c->out_spec);
-            return -1;
+            return error_set(err, errlen, "no MIDI clock output '%s' (groove devices lists them)", c->out_spec);
         }
         if (m->out && m->out_id == out_id) {
             m->clock_out = m->out;
@@ -232,7 +229,7 @@ static int midi_open_clock(Midi *m, const Midi_clock_ports *c, char *err, size_t
             PmError e = Pm_OpenOutput(&m->clock_out, out_id, NULL, 256, NULL, NULL, 10);
             if (e != pmNoError) {
                 m->clock_out = NULL;
-                snprintf(err, errlen, "cannot open MIDI clock output '%s': %s", c->out_spec, Pm_GetErrorText(e));
+                error_set(err, errlen, "cannot open MIDI clock output '%s': %s", c->out_spec, Pm_GetErrorText(e));
                 return -1;
             }
         }
@@ -263,7 +260,7 @@ Midi *midi_open_ports(const char *in_spec, const char *out_spec, const Midi_cloc
     if (quiet_initialize() != pmNoError) {
         if ((in_spec && want_in) || want_clock) {
             error_set(err, errlen, "cannot start PortMidi for MIDI %s '%s'", want_clock ? "clock" : "input",
-                     want_clock ? (clock->in_spec ? clock->in_spec : clock->out_spec) : in_spec);
+                      want_clock ? (clock->in_spec ? clock->in_spec : clock->out_spec) : in_spec);
             midi_close(m);
             return NULL;
         }

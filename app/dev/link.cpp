@@ -5,7 +5,8 @@
 
 #include <chrono>
 #include <new>
-#include <time.h>
+
+#include "clock.h"
 
 struct Link_session {
     explicit Link_session(double bpm) : link(bpm) {}
@@ -16,21 +17,17 @@ namespace {
 
 ableton::Link &get(void *l) { return static_cast<Link_session *>(l)->link; }
 
-// CLOCK_MONOTONIC seconds -> Link's clock, through both clocks read now.
+// groove's clock (core/clock.h) -> Link's clock, through both clocks read now.
 std::chrono::microseconds to_link(ableton::Link &link, double t)
 {
-    timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    double mono_now = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    double mono_now = clock_seconds();
     auto link_now = link.clock().micros();
     return link_now + std::chrono::microseconds((long long)((t - mono_now) * 1e6));
 }
 
 double mono_now()
 {
-    timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    return clock_seconds();
 }
 
 } // namespace

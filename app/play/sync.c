@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "midi_hvo.h"
 #include "smf.h"
 
@@ -136,8 +137,7 @@ int sync_load_midi_in(Sync *s, const char *path, char *err, size_t errlen)
     Smf smf;
     char why[256];
     if (smf_read_file(&smf, path, why, sizeof why) != 0) {
-        snprintf(err, errlen, "cannot read MIDI in file '%s': %s", path, why);
-        return -1;
+        return error_set(err, errlen, "cannot read MIDI in file '%s': %s", path, why);
     }
     size_t n = 0;
     for (int i = 0; i < smf.n_notes; i++)
@@ -146,8 +146,7 @@ int sync_load_midi_in(Sync *s, const char *path, char *err, size_t errlen)
     Sync_msg *m = calloc(n ? n : 1, sizeof *m);
     if (!m) {
         smf_deinit(&smf);
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        return error_set(err, errlen, "out of memory");
     }
     size_t k = 0;
     /* Escapes first, then notes: a stable sort by time keeps the file's order within each. */
@@ -506,8 +505,7 @@ int sync_write_midi_out(Sync *s, const char *path, char *err, size_t errlen)
     if (!path)
         return 0;
     if (s->rec_oom) {
-        snprintf(err, errlen, "out of memory collecting MIDI out");
-        return -1;
+        return error_set(err, errlen, "out of memory collecting MIDI out");
     }
     int notes = 0, escapes = 0;
     for (int i = 0; i < s->n_rec; i++) {
@@ -530,8 +528,7 @@ int sync_write_midi_out(Sync *s, const char *path, char *err, size_t errlen)
     if (!smf.notes || !smf.escapes) {
         free(smf.notes);
         free(smf.escapes);
-        snprintf(err, errlen, "out of memory");
-        return -1;
+        return error_set(err, errlen, "out of memory");
     }
     uint32_t end = 0;
     for (int i = 0; i < s->n_rec; i++) {
@@ -559,8 +556,7 @@ int sync_write_midi_out(Sync *s, const char *path, char *err, size_t errlen)
     free(smf.notes);
     free(smf.escapes);
     if (rc != 0) {
-        snprintf(err, errlen, "cannot write MIDI out file '%s': %s", path, why);
-        return -1;
+        return error_set(err, errlen, "cannot write MIDI out file '%s': %s", path, why);
     }
     return 0;
 }
