@@ -156,6 +156,16 @@ int main(void)
     CHECK(e.n == 1 && e.ev[0].alt == 1, "Alt+q is not q (it must not quit)");
     keys_of("\x1b\x03", &e);
     CHECK(e.n == 2 && e.ev[0].key == 0x1b && e.ev[1].key == 3 && !e.ev[1].alt, "ESC then Ctrl-C: Escape, then Ctrl-C");
+    {
+        /* Esc, then q in a later read within the wait (a person, or tmux send-keys): both keys */
+        Term_input t;
+        term_input_init(&t, 0);
+        const char *chunks[] = {"\x1b", "q"};
+        double times[] = {1.0, 1.02};
+        run(&t, chunks, times, 2, &e);
+        CHECK(e.n == 2 && e.ev[0].key == 0x1b && e.ev[1].key == 'q' && !e.ev[1].alt,
+              "ESC, then q 20 ms later in its own read: Escape, then q (not Alt+q)");
+    }
     /* a control key inside a sequence is still the control key */
     keys_of("\x1b[1\x03", &e);
     CHECK(one_key(&e, 3), "Ctrl-C in the middle of a sequence still arrives");

@@ -220,6 +220,7 @@ static int feed_byte(Term_input *t, unsigned char b, Term_event *out, int n)
     case STATE_GROUND:
         if (b == 0x1b) {
             t->state = STATE_ESC;
+            t->esc_fresh = 1;
             return n;
         }
         return emit(out, n, TERM_EVENT_KEY, b);
@@ -230,12 +231,18 @@ static int feed_byte(Term_input *t, unsigned char b, Term_event *out, int n)
         } else if (b == 'O') {
             t->state = STATE_SS3;
             t->seq_len = 0;
-        } else if (b >= 0x20 && b < 0x7f) {
-            /* ESC then a printable byte before esc_wait: Alt+key (what terminals send for it),
-             * one event marked alt - never the plain key */
+        } else if (b >= 0x20 && b < 0x7f && t->esc_fresh) {
+            /* ESC and a printable byte in one read: Alt+key (a terminal writes the two at
+             * once), one event marked alt - never the plain key */
             t->state = STATE_GROUND;
             n = emit(out, n, TERM_EVENT_KEY, b);
             out[n - 1].alt = 1;
+        } else if (b >= 0x20 && b < 0x7f) {
+            /* a printable byte in a later read, before esc_wait: Esc pressed, then the key
+             * (a person is never that fast, a test driver or a paste of keys may be) */
+            t->state = STATE_GROUND;
+            n = emit(out, n, TERM_EVENT_KEY, 0x1b);
+            return feed_byte(t, b, out, n);
         } else {
             /* Escape, then a control key typed soon after it: Escape now, and the byte as what
              * it is (ESC ESC: the second one waits) */
@@ -330,6 +337,7 @@ int term_input_feed(Term_input *t, const unsigned char *bytes, int count, double
         out[n++] = late[i];
     for (int i = 0; i < count; i++)
         n = feed_byte(t, bytes[i], out, n);
+    t->esc_fresh = 0;   /* an ESC still pending came in an earlier read from now on */
     t->seq_time = now;
     if (t->pasting)
         t->paste_time = now;

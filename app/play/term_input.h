@@ -9,10 +9,11 @@
  *
  * Timing. A lone ESC is the Escape key only when nothing follows it within esc_wait seconds
  * (ESCDELAY, default TERM_INPUT_ESC_WAIT_DEFAULT); ESC ESC gives Escape at once. After
- * ESC [ or ESC O the decoder waits up to TERM_INPUT_SEQ_WAIT for the rest. ESC followed by a
- * printable byte within that wait is Alt+key: one KEY event with alt set, never the plain
- * key (groove binds no Alt key; the TUI says so). ESC followed by a control byte is Escape
- * and then that key.
+ * ESC [ or ESC O the decoder waits up to TERM_INPUT_SEQ_WAIT for the rest. ESC and a
+ * printable byte in the same read are Alt+key (a terminal writes the two at once): one KEY
+ * event with alt set, never the plain key (groove binds no Alt key; the TUI says so). A
+ * printable byte in a later read within the wait is Escape and then that key (Esc pressed,
+ * then q: both count). ESC followed by a control byte is Escape and then that key.
  *
  * Also decoded: bracketed paste (ESC [ 200 ~ text ESC [ 201 ~) as PASTE_BEGIN, PASTE bytes,
  * PASTE_END, so pasted text is never taken for commands; cursor position reports
@@ -73,6 +74,7 @@ typedef struct {
     int paste_match;                    /* bytes of ESC [ 2 0 1 ~ matched inside a paste */
     double paste_time;                  /* arrival of the paste's last byte, s */
     double esc_wait;                    /* s, see above */
+    int esc_fresh;                      /* the pending ESC came in the read being decoded */
     unsigned long dropped;              /* sequences dropped (unknown, too long, timed out) */
 } Term_input;
 
