@@ -182,6 +182,13 @@ static void test_generator(void)
               m[1].bytes[0] == MIDI_RT_CONTINUE && m[2].bytes[0] == MIDI_RT_CLOCK && fabs(m[2].frame - 0.6 * fps) < 1e-6,
           "started mid-song: SPP 38, Continue, a pulse at step 38");
     CHECK(midi_clock_out_finish(&g, m) == 1 && m[0].bytes[0] == MIDI_RT_STOP, "finishing while playing sends a Stop");
+    /* Started 0.3 steps late (a clock in known late): Start now, the due pulses 0 and 1 now, pulse 2
+     * on its frame. */
+    k = midi_clock_out_block(&g, 1, 1, 0.3, fps, 8192, m, 64);
+    CHECK(k >= 4 && m[0].bytes[0] == MIDI_RT_START && m[0].frame == 0 && m[1].bytes[0] == MIDI_RT_CLOCK &&
+              m[1].frame == 0 && m[2].frame == 0 && fabs(m[3].frame - (2.0 / 6 - 0.3) * fps) < 1e-6,
+          "started a little late: Start and the pulses due at once, then on the grid");
+    midi_clock_out_finish(&g, m);
 
     /* The generator read back by the follower: 120 BPM exactly, beats on the steps. */
     Midi_clock_out h;

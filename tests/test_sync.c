@@ -213,6 +213,117 @@ static void test_link(void)
     kit_deinit(&kit);
 }
 
+/* The port paths with a host clock: clock in from a "port" (host-stamped messages as the MIDI
+ * thread hands them over, late) and clock out to a "port" (host timestamps). */
+static double fake_host;   /* host seconds at engine frame 0 is 100.0; advanced per block */
+static double fake_host_now(void) { return fake_host; }
+
+typedef struct {
+    double t[4096];
+    uint8_t b[4096];
+    int n;
+} Port_log;
+
+static void port_send(void *user, const uint8_t *bytes, int n, double host_time)
+{
+    Port_log *p = user;
+    (void)n;
+    if (p->n < 4096) {
+        p->t[p->n] = host_time;
+        p->b[p->n++] = bytes[0];
+    }
+}
+
+static void test_ports(void)
+{
+    Kit kit;
+    make_block_kit(&kit);
+    Engine e;
+    CHECK(engine_init(&e, RATE, &kit) == 0, "engine_init");
+    Hvo p;
+    hvo_clear(&p);
+    hvo_set(&p, 0, VOICE_KICK, 1, 1.0f, 0.0f);
+    engine_set_pattern(&e, &p);
+    Sync s;
+    CHECK(sync_init(&s, SYNC_CLOCK, RATE) == 0, "sync_init");
+    s.host_now = fake_host_now;
+    s.latency_s = 0.010;   /* a block rendered now is heard 10 ms later */
+    static Port_log out;
+    out.n = 0;
+    sync_set_port_out(&s, port_send, &out);
+    Engine_hook h = sync_hook(&s);
+    engine_set_hook(&e, &h);
+    /* 100 BPM pulses (25 ms) from host time 100.2 on, Start before the 49th (host 101.4). The
+     * messages reach the sync one block after their time, as from the MIDI thread. */
+    double pulse_t[24 * 12 + 48];
+    int n_pulses = 24 * 12 + 48;
+    for (int i = 0; i < n_pulses; i++)
+        pulse_t[i] = 100.2 + i * 0.025;
+    int next = 0, started = 0;
+    float buf[2 * 256];
+    int64_t frame = 0, first_onset = -1, loop1_onset = -1;
+    double loop1 = pulse_t[48 + 8 * 24];   /* the kick of loop 1, 8 beats after the first */
+    Engine_position pos;
+    for (int b = 0; b < RATE * 9 / 256; b++) {
+        fake_host = 100.0 + (double)frame / RATE;
+        while (next < n_pulses && pulse_t[next] <= fake_host) {
+            if (next == 48 && !started) {
+                sync_port_in(&s, (const uint8_t[]){0xfa}, 1, pulse_t[next] - 0.005);
+                started = 1;
+            }
+            sync_port_in(&s, (const uint8_t[]){0xf8}, 1, pulse_t[next]);
+            next++;
+        }
+        engine_render(&e, buf, 256);
+        for (int i = 0; i < 256; i++) {
+            int onset = buf[2 * i] != 0.0f && (i > 0 ? buf[2 * i - 2] == 0.0f : 1);
+            if (onset && first_onset < 0)
+                first_onset = frame + i;
+            if (onset && loop1_onset < 0 && 100.0 + (double)(frame + i) / RATE + s.latency_s > loop1 - 0.05)
+                loop1_onset = frame + i;
+        }
+        frame += 256;
+        sync_flush_out(&s);   /* as the control thread does */
+    }
+    engine_position(&e, &pos);
+    CHECK(pos.playing && fabs(pos.bpm - 100.0f) < 0.01, "clock in from a port: playing at 100 BPM (%.3f)", pos.bpm);
+    /* Step 0 can only sound once the pulse after Start has come in (a block late here) and been
+     * placed (the output latency): it sounds at once, late by at most those. */
+    double heard = 100.0 + (double)first_onset / RATE + s.latency_s;
+    CHECK(first_onset >= 0 && heard >= pulse_t[48] - 1e-4 && heard < pulse_t[48] + s.latency_s + 2 * 256.0 / RATE,
+          "step 0 sounds as soon as the pulse after Start is known (%.4f for the pulse at %.4f)", heard, pulse_t[48]);
+    /* From then on the line through the pulses places every step: loop 1's kick is heard on its
+     * pulse (host time), to the frame. */
+    double heard1 = 100.0 + (double)loop1_onset / RATE + s.latency_s;
+    CHECK(loop1_onset >= 0 && fabs(heard1 - loop1) < 0.0005, "loop 1's kick is heard on its pulse (%.5f vs %.5f)",
+          heard1, loop1);
+    /* Clock out to a port: pulses 25 ms apart in host time, after a Start. */
+    int first = -1;
+    double worst = 0;
+    int count = 0;
+    for (int i = 0; i < out.n; i++) {
+        if (out.b[i] == 0xfa && first < 0)
+            first = i;
+        if (first >= 0 && i > first + 2 && out.b[i] == 0xf8 && out.b[i - 1] == 0xf8) {
+            double g = fabs(out.t[i] - out.t[i - 1] - 0.025);
+            if (g > worst)
+                worst = g;
+            count++;
+        }
+    }
+    CHECK(first >= 0 && count > 100 && worst < 0.0005, "clock out: Start, then %d pulses 25 ms apart (worst %.2g s)",
+          count, worst);
+    double in_pulse = pulse_t[48 + 8 * 24];
+    int at_loop1 = 0;
+    for (int i = 0; i < out.n; i++)
+        at_loop1 |= out.b[i] == 0xf8 && fabs(out.t[i] - in_pulse) < 0.0005;
+    CHECK(at_loop1, "clock out's pulses fall on clock in's (host time, output latency included)");
+    engine_set_hook(&e, NULL);
+    sync_deinit(&s);
+    engine_deinit(&e);
+    kit_deinit(&kit);
+}
+
 static void test_offsets_and_status(void)
 {
     Sync s;
@@ -234,6 +345,7 @@ static void test_offsets_and_status(void)
 int main(void)
 {
     test_link();
+    test_ports();
     test_offsets_and_status();
     return check_summary();
 }

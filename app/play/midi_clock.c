@@ -160,9 +160,10 @@ int midi_clock_out_block(Midi_clock_out *g, int playing, int started, double ste
         g->playing = 0;
     }
     if (g->pending) {
-        if (step <= 1e-9) {
-            /* From the top: Start just before the first pulse, at step 0. */
-            double f0 = -step * frames_per_step;
+        if (step < 1.0) {
+            /* From the top: Start just before the first pulse, at step 0 (when the transport
+             * started a little late, now, with the pulses already due right after it). */
+            double f0 = step > 0 ? 0 : -step * frames_per_step;
             if (f0 >= frames)
                 return k;   /* step 0 lies in a later block */
             k = put(out, k, max, f0, MIDI_RT_START, 0, 0, 1);

@@ -15,8 +15,10 @@
  *
  * The generator (Midi_clock_out) turns one rendered block of the transport (playing or not,
  * step position at its first frame, frames per 16th step) into the messages due in that block
- * at their exact (fractional) frame offsets: Start where step 0 falls, pulses every 1/6 step,
- * Stop when the transport stops, Song Position Pointer + Continue when it starts mid-song. The
+ * at their exact (fractional) frame offsets: Start where step 0 falls (at once, with the pulses
+ * already due, when the transport started less than a step late: a clock in that arrives late),
+ * pulses every 1/6 step, Stop when the transport stops, Song Position Pointer + Continue when it
+ * starts mid-song (a step or more in). The
  * frames come from the engine's clock, so the pulses do not depend on any thread's timing.
  *
  * Times are seconds on one clock of the caller's choosing; no allocation; any one thread per

@@ -413,14 +413,19 @@ static void dispatch(Sync *s, Sync_msg m)
         s->port_send(s->port_user, m.bytes, m.n, host_of_frame(s, (int64_t)llround(m.time * s->rate)) + s->latency_s + offset);
 }
 
+void sync_flush_out(Sync *s)
+{
+    Sync_msg m;
+    while (ring_pop(&s->out, &m))
+        dispatch(s, m);
+}
+
 void sync_tick(Sync *s, Instrument *in)
 {
     Sync_tap tap;
     while (ring_pop(&s->taps, &tap))
         instrument_tap_at(in, tap.velocity, tap.step);
-    Sync_msg m;
-    while (ring_pop(&s->out, &m))
-        dispatch(s, m);
+    sync_flush_out(s);
     float session_bpm = in->session.settings.bpm;
     for (int i = 0; i < s->n_bpm_at; i++) {
         Sync_bpm_at *a = &s->bpm_at[i];
@@ -494,9 +499,7 @@ void sync_status(Sync *s, char *buf, size_t n)
 
 int sync_write_midi_out(Sync *s, const char *path, char *err, size_t errlen)
 {
-    Sync_msg m;
-    while (ring_pop(&s->out, &m))
-        dispatch(s, m);
+    sync_flush_out(s);
     Midi_clock_msg stop;
     if (s->want_out && midi_clock_out_finish(&s->gen, &stop)) {
         Sync_msg x = {s->end_time, {stop.bytes[0], 0, 0}, 1};

@@ -161,6 +161,9 @@ int sync_add_bpm_at(Sync *s, int loop, float bpm);
 /* MIDI thread: one message from the clock-in port, received at host time t. */
 void sync_port_in(Sync *s, const uint8_t *bytes, int n, double t);
 
+/* Control thread: sends the MIDI out the audio thread produced (clock to the port at host
+ * times, everything to the MIDI out file's list). sync_tick does this too. */
+void sync_flush_out(Sync *s);
 /* Control thread, every few ms: taps from the file in, MIDI out collected or sent, tempo
  * followed (and set: a tempo changed here goes to the Link session), --bpm-at applied. */
 void sync_tick(Sync *s, Instrument *in);
