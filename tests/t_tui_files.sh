@@ -57,6 +57,20 @@ check "A again: taps sound the kick" wait_for 'taps sound: kick' 5
 tm send-keys -t groove q
 tm send-keys -t groove q
 
+# ---- a kit with a missing sample: the rest plays, the screen says what was left out ------------
+mkdir -p "$TMP/holes"
+cp "$ROOT/samples/kick.wav" "$TMP/holes/kick.wav"
+cat >"$TMP/holes/drumkit.xml" <<'XML'
+<drumkit_info><name>Holes</name><instrumentList>
+<instrument><name>Kick</name><layer><filename>kick.wav</filename></layer></instrument>
+<instrument><name>Snare</name><layer><filename>gone.wav</filename></layer></instrument>
+</instrumentList></drumkit_info>
+XML
+start 80 24 --no-session --kit "$TMP/holes"
+check "a kit with a missing sample starts (the rest of it plays)" wait_for '^GR ' 10
+check "... and the screen says what was left out" wait_for "kit 'Holes': left out 1 instrument whose samples are missing" 5
+tm send-keys -t groove C-c
+
 # ---- papercuts: ^S over an existing file asks, Alt+key is not the key, a fill says so ----------
 start 80 24 --no-session
 check "the instrument starts again" wait_for '^GR ' 10

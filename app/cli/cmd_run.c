@@ -762,6 +762,10 @@ int cmd_run(int argc, char **argv)
         goto done;
     }
     have_instrument = 1;
+    if (kit.n_missing) {   /* also on the status line: the terminal UI hides what went to stderr */
+        char line[400];
+        instrument_message(&in, "%s", kit_missing_line(&kit, line, sizeof line));
+    }
     /* What a tap sounds like: --tap-sound, else nothing in an offline render of a file lined up
      * with its input (the drums only, as generate + render), else the played note. */
     in.tap_sound = o.tap_sound != -4 ? o.tap_sound
