@@ -351,22 +351,22 @@ static int parse_any_line(const char *line, long version, Session *s, Form *form
     return parse_line(line, s);
 }
 
-Session_status session_from_text_form(const char *text, size_t len, Session *out, Form *into, char *err,
-                                      size_t errlen)
+/* Checks a session file's frame: size, text only, the header and its version, the closing
+ * 'end CRC' line. Fills *version and *body_end (where the checksummed text ends). 0, or -1 with
+ * err. */
+static int check_text_frame(const char *text, size_t len, long *version_out, size_t *body_end, char *err,
+                            size_t errlen)
 {
     if (len > SESSION_MAX_BYTES) {
-        error_set(err, errlen, "session file too large (%zu bytes)", len);
-        return SESSION_CORRUPT;
+        return error_set(err, errlen, "session file too large (%zu bytes)", len);
     }
     if (memchr(text, 0, len)) {
-        error_set(err, errlen, "session file holds binary data");
-        return SESSION_CORRUPT;
+        return error_set(err, errlen, "session file holds binary data");
     }
     /* Header. */
     const char magic[] = "groove-session ";
     if (len < sizeof magic - 1 || memcmp(text, magic, sizeof magic - 1)) {
-        error_set(err, errlen, "not a groove session file (no 'groove-session' header)");
-        return SESSION_CORRUPT;
+        return error_set(err, errlen, "not a groove session file (no 'groove-session' header)");
     }
     /* The version: digits up to the end of the line (the text need not be NUL-terminated). */
     long version = 0;
@@ -379,9 +379,9 @@ Session_status session_from_text_form(const char *text, size_t len, Session *out
     if (!digits || (vp < len && text[vp] != '\n' && text[vp] != '\r'))
         version = -1;
     if (version < SESSION_VERSION_MIN || version > SESSION_VERSION) {
-        error_set(err, errlen, "session file version %ld, this groove reads versions %d..%d%s", version,
-                  SESSION_VERSION_MIN, SESSION_VERSION, version > SESSION_VERSION ? " (made by a newer groove)" : "");
-        return SESSION_CORRUPT;
+        return error_set(err, errlen, "session file version %ld, this groove reads versions %d..%d%s", version,
+                         SESSION_VERSION_MIN, SESSION_VERSION,
+                         version > SESSION_VERSION ? " (made by a newer groove)" : "");
     }
     /* The checksum line closes the file. */
     size_t end_at = len;
@@ -394,22 +394,55 @@ Session_status session_from_text_form(const char *text, size_t len, Session *out
     char tail[32];
     size_t tl = end_at - line_start;
     if (tl >= sizeof tail) {
-        error_set(err, errlen, "session file is truncated (no 'end' line)");
-        return SESSION_CORRUPT;
+        return error_set(err, errlen, "session file is truncated (no 'end' line)");
     }
     memcpy(tail, text + line_start, tl);
     tail[tl] = 0;
     char extra;
     if (sscanf(tail, "end %8x%c", &crc_stored, &extra) != 1 || tl != 12) {
-        error_set(err, errlen, "session file is truncated (no 'end' line)");
-        return SESSION_CORRUPT;
+        return error_set(err, errlen, "session file is truncated (no 'end' line)");
     }
     uint32_t crc = crc32_update(0, text, line_start);
     if (crc != crc_stored) {
-        error_set(err, errlen, "session file checksum mismatch (stored %08x, computed %08x)", crc_stored,
-                  (unsigned)crc);
-        return SESSION_CORRUPT;
+        return error_set(err, errlen, "session file checksum mismatch (stored %08x, computed %08x)", crc_stored,
+                         (unsigned)crc);
     }
+    *version_out = version;
+    *body_end = line_start;
+    return 0;
+}
+
+/* Copies what a session file says about the form into the caller's: sections, chain, the
+ * A/B and fixed latents (dropped when they were made for another latent size); the walk and
+ * what is playing stay the caller's. */
+static void adopt_form(Form *f, const Form *form)
+{
+    /* what the file says; the walk and what is playing stay the caller's */
+    int L = f->ev.latent;
+    memcpy(f->sec, form->sec, sizeof f->sec);
+    memcpy(f->chain, form->chain, sizeof f->chain);
+    f->n_chain = form->n_chain;
+    f->auto_fill = form->auto_fill;
+    int fits = form->ev.latent == L;   /* vectors of another model's latent size are dropped */
+    f->ev.has_a = fits && form->ev.has_a;
+    f->ev.has_b = fits && form->ev.has_b;
+    f->ev.has_fixed = fits && form->ev.has_fixed;
+    memcpy(f->ev.a, form->ev.a, sizeof f->ev.a);
+    memcpy(f->ev.b, form->ev.b, sizeof f->ev.b);
+    memcpy(f->ev.fixed, form->ev.fixed, sizeof f->ev.fixed);
+    for (int k = 0; k < FORM_SLOTS; k++) {
+        f->sec[k].has_eps = fits && f->sec[k].has_eps;
+        session_clamp(&f->sec[k].state);
+    }
+}
+
+Session_status session_from_text_form(const char *text, size_t len, Session *out, Form *into, char *err,
+                                      size_t errlen)
+{
+    long version = 0;
+    size_t line_start = 0;
+    if (check_text_frame(text, len, &version, &line_start, err, errlen) != 0)
+        return SESSION_CORRUPT;
     /* Body. */
     Session s;
     session_defaults(&s);
@@ -458,26 +491,8 @@ Session_status session_from_text_form(const char *text, size_t len, Session *out
         result = SESSION_CORRUPT;
     }
     if (result == SESSION_OK) {
-        if (form) {
-            /* what the file says; the walk and what is playing stay the caller's */
-            Form *f = into;
-            int L = f->ev.latent;
-            memcpy(f->sec, form->sec, sizeof f->sec);
-            memcpy(f->chain, form->chain, sizeof f->chain);
-            f->n_chain = form->n_chain;
-            f->auto_fill = form->auto_fill;
-            int fits = form->ev.latent == L;   /* vectors of another model's latent size are dropped */
-            f->ev.has_a = fits && form->ev.has_a;
-            f->ev.has_b = fits && form->ev.has_b;
-            f->ev.has_fixed = fits && form->ev.has_fixed;
-            memcpy(f->ev.a, form->ev.a, sizeof f->ev.a);
-            memcpy(f->ev.b, form->ev.b, sizeof f->ev.b);
-            memcpy(f->ev.fixed, form->ev.fixed, sizeof f->ev.fixed);
-            for (int k = 0; k < FORM_SLOTS; k++) {
-                f->sec[k].has_eps = fits && f->sec[k].has_eps;
-                session_clamp(&f->sec[k].state);
-            }
-        }
+        if (form)
+            adopt_form(into, form);
         *out = s;
     }
     free(form);
