@@ -152,6 +152,32 @@ starts = [t for t, b in esc if b == b'\xfa']
 assert len(starts) == 1 and abs(starts[0] - start) <= 0.0025, (starts, start)
 PY
 
+# Notes and clock in one file: the notes are taps at their places on the clock's grid (8 a loop,
+# on the beats of loops 1 and 2).
+$PY - "$TMP/notes.mid" <<'PY'
+import sys
+from sync_midi import Clock, write
+c = Clock()
+c.pulses(100, 48, 0.002)
+start = c.message([0xfa], before=0.010)
+c.pulses(100, 24 * 8 * 4, 0.002)
+beat = 60 / 100
+notes = [(start + (8 + i) * beat, [0x99, 38, 100], 'ch') for i in range(16)]
+write(sys.argv[1], c.events + notes)
+PY
+"$GROOVE" run --headless --no-session --midi-in-file "$TMP/notes.mid" --loops 4 --out-wav "$TMP/n.wav" --json \
+    >"$TMP/json" 2>"$TMP/err"
+check "notes and clock from a file: exits 0 ($(cat "$TMP/err"))" test $? -eq 0
+check "the file's notes are taps on the clock's beats (8 in each of loops 1 and 2, within 3 ms)" $PY - "$TMP/json" <<'PY'
+import json, sys
+lines = {l["loop"]: l for l in (json.loads(x) for x in open(sys.argv[1]) if x.startswith("{"))}
+# each line reports the taps of the loop before it
+for loop in (2, 3):
+    l = lines[loop]
+    assert l["taps"] == 8 and abs(l["tap_mean_ms"]) <= 3 and l["tap_std_ms"] <= 3, l
+assert lines[3]["taps_total"] == 16, lines[3]
+PY
+
 # Stop mid-bar, Song Position Pointer 40 (16ths: loop 1, step 8), Continue: the transport stops,
 # then continues from there; clock out says the same.
 $PY - "$TMP/spp.mid" >"$TMP/times" <<'PY'
