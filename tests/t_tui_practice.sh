@@ -83,4 +83,10 @@ sleep 0.3
 key q
 check "quits" wait_for "^groove: [0-9]+ loops, [0-9]+ taps, [0-9]+ ms (late|early) on average, spread [0-9]+ ms|on time on average" 5
 check "exit status 0" bash -c "sleep 0.5; [ \"\$(cat $TMP/rc 2>/dev/null)\" = 0 ]"
+# --calibrate in the terminal starts a calibration as D does
+tm kill-session -t groove >/dev/null 2>&1
+tm new-session -d -s groove -x 80 -y 24 \
+    "$RUN_ENV $GROOVE run --midi-in none --no-session --bpm 120 --calibrate 2>$TMP/stderr; sleep 60"
+check "--calibrate: the calibration runs from the start" wait_for "calibration: tap on the click.s beats|CALIBRATING" 10
+check "  with the transport playing" wait_for "> PLAY" 3
 finish

@@ -105,7 +105,7 @@ static void usage(FILE *out)
             "  --count-in N        N bars (0, 1, 2) of click before the transport's first step\n"
             "  --respond WHEN      a new part takes over at the next loop, bar or beat\n"
             "  --input-latency MS  input latency compensation for this run (default: the config's)\n"
-            "  --calibrate         measure the input latency: tap on the click's beats (headless\n"
+            "  --calibrate         measure the input latency: tap 12 of the click's beats (headless\n"
             "                      with --play-groove: the file's taps; prints one JSON object)\n"
             "  --tap-delay MS      headless, --play-groove: every tap arrives MS late (played live)\n"
             "  --tap-jitter MS     ... plus or minus up to MS (deterministic)\n"
@@ -838,6 +838,8 @@ int cmd_run(int argc, char **argv)
             rc = run_realtime(&in, &engine, audio, midi, o.play_groove ? &feed : NULL, &rs.sync, &o, &log);
         } else {
             have_deck = kit_deck_init(&deck, &engine, &kit, o.rate) == 0;
+            if (o.practice.calibrate)
+                instrument_calibrate_start(&in);   /* as the key D does */
             Tui_context ctx = {&in, audio, midi, o.play_groove ? &feed : NULL, &kit, have_deck ? &deck : NULL, o.rate,
                                o.glyphs, &rs, audio_async};
             rc = tui_run(&ctx);
