@@ -118,6 +118,11 @@ for m in $means; do within "$m" 0 2 || ok=0; done
 check "--tap-delay 0, no compensation: tap_mean_ms within +-2 ms of 0 ($(echo $means)): no bias" test "$ok" = 1 -a -n "$means"
 check "taps counted per loop (8 a loop)" bash -c "printf '%s\n' '$lines' | grep -q '\"taps\":8,'"
 check "tap_std_ms is a number" bash -c "printf '%s\n' '$lines' | grep -q '\"tap_std_ms\":[0-9]'"
+beats=$(printf '%s\n' "$lines" | grep '^{' | tail -1 | grep -o '"tap_beat_ms":\[[^]]*\]' | sed 's/.*\[//; s/\]//; s/,/ /g')
+ok=1
+n=0
+for m in $beats; do within "$m" 0 2 || ok=0; n=$((n + 1)); done
+check "tap_beat_ms: 8 beats, each within +-2 ms of 0 ($beats)" test "$ok" = 1 -a "$n" -eq 8
 late=$("$GROOVE" run --headless --no-session --play-groove "$TMP/beats.mid" --bpm 120 --tap-delay 35 --loops 3 --json --out-wav "$TMP/t.wav" 2>/dev/null | json_num tap_mean_ms | tail -1)
 check "--tap-delay 35 without compensation reads 35 ms late ($late)" within "$late" 35 2
 summary=$("$GROOVE" run --headless --no-session --play-groove "$TMP/beats.mid" --bpm 120 --tap-delay 20 --loops 3 --out-wav "$TMP/t.wav" 2>/dev/null | tail -1)

@@ -97,7 +97,7 @@ check "--json lines parse and carry the documented keys" /usr/bin/python3 - "$TM
 import json, sys
 keys = {"loop", "bpm", "sync", "link_peers", "link_beat", "generations", "gen_us", "gen_max_us", "hits",
         "changed_cells", "taps", "taps_total", "tap_mean_ms", "tap_std_ms", "section", "xruns", "rss_kb",
-        "input", "memory", "sync_lost"}
+        "input", "memory", "sync_lost", "tap_beat_ms"}
 lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 assert [l["loop"] for l in lines] == [0, 1, 2], lines
 for l in lines:
@@ -106,6 +106,7 @@ for l in lines:
 assert lines[0]["changed_cells"] is None and isinstance(lines[1]["changed_cells"], int)
 assert all(l["input"] == "drums" for l in lines), "a GMD file on channel 10 is drums"
 assert all(isinstance(l["memory"], bool) for l in lines)
+assert all(len(l["tap_beat_ms"]) == 8 for l in lines)
 PY
 "$GROOVE" run --headless --no-session --midi-in none --play-groove "$GROOVE_MID" --out-wav "$TMP/k.wav" \
     --loops 2 --json --input keys >"$TMP/json" 2>"$TMP/err"

@@ -21,6 +21,8 @@ int main(void)
     CHECK(strstr(buf, "\"changed_cells\":null") && strstr(buf, "\"section\":null"), "first loop, no chain: null");
     CHECK(strstr(buf, "\"input\":null,\"memory\":null,") != NULL, "no instrument: input and memory null");
     CHECK(buf[n - 1] == '}' && !strchr(buf, '\n'), "one object, no newline");
+    CHECK(strstr(buf, "\"tap_beat_ms\":[null,null,null,null,null,null,null,null]}") != NULL,
+          "no taps: tap_beat_ms is 8 nulls, last");
 
     r.loop = 7;
     r.bpm = 120.0;
@@ -42,10 +44,15 @@ int main(void)
     CHECK(strstr(buf, "\"rss_kb\":0,\"input\":\"keys\",\"memory\":true,") != NULL, "input kind and memory after rss_kb");
     r.sync_lost = 1;
     loop_report_json(&r, buf, sizeof buf);
-    CHECK(strstr(buf, "\"memory\":true,\"sync_lost\":true}") != NULL, "a lost clock: sync_lost true");
+    CHECK(strstr(buf, "\"memory\":true,\"sync_lost\":true,") != NULL, "a lost clock: sync_lost true");
     r.sync_lost = 0;
     loop_report_json(&r, buf, sizeof buf);
-    CHECK(strstr(buf, "\"sync_lost\":false}") != NULL, "a clock that is there: sync_lost false");
+    CHECK(strstr(buf, "\"sync_lost\":false,") != NULL, "a clock that is there: sync_lost false");
+    r.tap_beat_ms[0] = 4.0;
+    r.tap_beat_ms[7] = -12.345;
+    loop_report_json(&r, buf, sizeof buf);
+    CHECK(strstr(buf, "\"tap_beat_ms\":[4.00,null,null,null,null,null,null,-12.35]}") != NULL,
+          "per beat: numbers where a beat had taps");
     r.bpm = NAN;
     loop_report_json(&r, buf, sizeof buf);
     CHECK(strstr(buf, "\"bpm\":null") != NULL, "a number that is not finite is null, never nan");

@@ -18,6 +18,8 @@ void loop_report_init(Loop_report *r)
     r->changed_cells = -1;
     r->tap_mean_ms = NAN;
     r->tap_std_ms = NAN;
+    for (int b = 0; b < TIMING_BEATS; b++)
+        r->tap_beat_ms[b] = NAN;
     r->memory = -1;
 }
 
@@ -36,6 +38,8 @@ void loop_report_fill(Loop_report *r, const Instrument *in, const Engine_stats *
     r->taps = tp ? tp->all.n : 0;
     r->tap_mean_ms = tp ? timing_mean(&tp->all) : NAN;
     r->tap_std_ms = tp ? timing_std(&tp->all) : NAN;
+    for (int b = 0; b < TIMING_BEATS; b++)
+        r->tap_beat_ms[b] = tp ? timing_mean(&tp->beat[b]) : NAN;
     r->xruns = stats ? stats->xruns : 0;
     r->section = instrument_chain_section(in);
     r->input = model_input_kind_name(in->input_forced >= 0 ? in->input_forced : in->input_kind);
@@ -120,9 +124,17 @@ int loop_report_json(const Loop_report *r, char *buf, size_t n)
     else
         out_printf(&o, ",\"memory\":null");
     if (r->sync_lost >= 0)
-        out_printf(&o, ",\"sync_lost\":%s}", r->sync_lost ? "true" : "false");
+        out_printf(&o, ",\"sync_lost\":%s", r->sync_lost ? "true" : "false");
     else
-        out_printf(&o, ",\"sync_lost\":null}");
+        out_printf(&o, ",\"sync_lost\":null");
+    out_printf(&o, ",\"tap_beat_ms\":[");
+    for (int b = 0; b < TIMING_BEATS; b++) {
+        if (isfinite(r->tap_beat_ms[b]))
+            out_printf(&o, "%s%.2f", b ? "," : "", r->tap_beat_ms[b]);
+        else
+            out_printf(&o, "%snull", b ? "," : "");
+    }
+    out_printf(&o, "]}");
     if (o.overflow) {
         buf[0] = 0;
         return -1;

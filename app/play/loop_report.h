@@ -43,6 +43,8 @@ typedef struct {
     const char *input;         /* what the model hears the taps as: "drums", "keys", "taps" */
     int memory;                /* 1: the last generation had a memory (the part that played
                                   before the groove changed), 0: none; -1 null (no model) */
+    double tap_beat_ms[TIMING_BEATS]; /* the previous loop's mean tap offset per beat (8 beats,
+                                  ms, + late); NAN (null) for a beat without taps */
 } Loop_report;
 
 /* Sets every field to "does not apply" (null), sync to "internal". */
