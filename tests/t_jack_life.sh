@@ -41,6 +41,8 @@ cleanup() {
         kill -9 "$jack_pid" 2>/dev/null
     fi
     jack_reclaim
+    # the semaphores of clients whose server was SIGKILLed (no server left to remove them)
+    rm -f /dev/shm/jack_sem.0_groove-t-jack-life-$$-*
     rm -rf "$TMP"
 }
 trap cleanup EXIT
