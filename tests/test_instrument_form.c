@@ -209,10 +209,21 @@ static void test_sections(const char *session_path)
     to_loop(&in, 5);
     instrument_section_recall(&in, 0);
     CHECK(in.pending_slot == 0 && in.session.settings.density > 0.85f, "recalled A waits for the next loop");
+    /* The song's settings changed while A waits (a chain always has the next section waiting) hold. */
+    instrument_set_bpm(&in, 131.0f);
+    instrument_set_gain_db(&in, 1, -6.0f);
+    instrument_set_pan(&in, SESSION_MIX_CHANNELS - 1, 0.5f);
+    instrument_toggle_record_mode(&in);
+    int record_mode = in.session.settings.record_mode;
     to_loop(&in, 6);
     CHECK(in.pending_slot == -1 && in.form.playing == 0, "at the next loop A plays");
     CHECK(in.session.settings.density == 0.5f && in.session.settings.genre == -1, "with A's settings");
-    CHECK(in.session.settings.bpm == 130.0f, "the tempo is the song's: a recall keeps it");
+    CHECK(in.session.settings.bpm == 131.0f, "the tempo is the song's: a recall keeps it, also when set while "
+                                              "the section waits (%.1f)", in.session.settings.bpm);
+    CHECK(in.session.settings.gain_db[1] == -6.0f && in.session.settings.pan[SESSION_MIX_CHANNELS - 1] == 0.5f &&
+              in.session.settings.record_mode == record_mode,
+          "so are the mixer and the recording mode set while it waits (snare %.1f dB, click pan %.1f)",
+          in.session.settings.gain_db[1], in.session.settings.pan[SESSION_MIX_CHANNELS - 1]);
     CHECK(!hit_cells_differ(&in.session.part, &part_a), "and A's part");
     /* Stopped: at once. */
     instrument_stop(&in);

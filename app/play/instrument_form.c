@@ -110,11 +110,23 @@ const Session *instrument_target(const Instrument *in)
     return in->pending_slot >= 0 ? &in->pending : &in->session;
 }
 
-/* The section takes over now: its state becomes the session's, the part playing stays. */
+/* The song's settings, not the section's: tempo, mixer, recording mode. */
+static void keep_song_settings(Session_settings *to, const Session_settings *song)
+{
+    to->bpm = song->bpm;
+    memcpy(to->gain_db, song->gain_db, sizeof to->gain_db);
+    memcpy(to->pan, song->pan, sizeof to->pan);
+    to->record_mode = song->record_mode;
+}
+
+/* The section takes over now: its state becomes the session's, the part playing stays. The song's
+ * settings are taken again here, so a change made while the section waited (a chain always has the
+ * next one waiting) holds. */
 static void commit_pending(Instrument *in)
 {
     Hvo playing = in->session.part;
     int stopped = !in->pos.playing;
+    keep_song_settings(&in->pending.settings, &in->session.settings);
     in->session = in->pending;
     if (!stopped)
         in->session.part = playing;   /* the engine's part; it is the section's from its first loop */
@@ -129,14 +141,8 @@ static void commit_pending(Instrument *in)
 static void queue_section(Instrument *in, int slot, int64_t for_loop)
 {
     const Form_section *sec = &in->form.sec[slot];
-    const Session_settings *now = &in->session.settings;
     in->pending = sec->state;
-    Session_settings *st = &in->pending.settings;
-    /* the song's, not the section's: tempo, mixer, recording mode */
-    st->bpm = now->bpm;
-    memcpy(st->gain_db, now->gain_db, sizeof st->gain_db);
-    memcpy(st->pan, now->pan, sizeof st->pan);
-    st->record_mode = now->record_mode;
+    keep_song_settings(&in->pending.settings, &in->session.settings);
     in->pending.form = &in->form;
     in->pending_slot = slot;
     in->pending_loop = for_loop;
