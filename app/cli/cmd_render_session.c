@@ -148,11 +148,14 @@ int render_song_files(const Song *song, const Kit *kit, int rate, const char *mi
         if (rc != 0)
             return -1;
     }
-    double peak_db = mix.peak > 0 ? 20.0 * log10((double)mix.peak) : -200.0;
-    snprintf(report, report_len, "%d loops (%.1f s), %d stems, mix peak %.1f dBFS%s", song->n,
-             (double)song_frames(song, rate, RENDER_TAIL_S) / rate, n_stems, peak_db,
-             !mix_path ? "" : mix.peak <= ENGINE_LIMIT_KNEE ? " (under the limiter: the stems add up to the mix)"
-                                                             : " (the limiter acted: the mix is the limited sum of the stems)");
+    int at = snprintf(report, report_len, "%d loops (%.1f s), %d stems", song->n,
+                      (double)song_frames(song, rate, RENDER_TAIL_S) / rate, n_stems);
+    if (mix_path && at >= 0 && (size_t)at < report_len) {   /* no mix rendered: no peak to claim */
+        double peak_db = mix.peak > 0 ? 20.0 * log10((double)mix.peak) : -200.0;
+        snprintf(report + at, report_len - (size_t)at, ", mix peak %.1f dBFS%s", peak_db,
+                 mix.peak <= ENGINE_LIMIT_KNEE ? " (under the limiter: the stems add up to the mix)"
+                                               : " (the limiter acted: the mix is the limited sum of the stems)");
+    }
     return 0;
 }
 
@@ -233,6 +236,10 @@ static int parse_options(int argc, char **argv, Render_session_args *a)
     }
     if (a->tracks && !a->midi) {
         fprintf(stderr, "groove: --tracks needs --midi FILE\n");
+        return OPTIONS_USAGE;
+    }
+    if (a->mono && !a->stems) {
+        fprintf(stderr, "groove: --mono needs --stems DIR (the mix is always stereo)\n");
         return OPTIONS_USAGE;
     }
     return OPTIONS_OK;
