@@ -203,22 +203,12 @@ static int at_end(const char *p)
     return *p == 0;
 }
 
-/* Parses one `key values` line into s. Returns 0, or -1 when it is malformed. */
-static int parse_line(const char *line, Session *s)
+/* Parses the values of one settings key (bpm ... pan) into st, advancing *pp past them.
+ * Returns 0, or -1 when the key is not a setting or its values are malformed. */
+static int parse_setting(const char *key, const char **pp, Session_settings *st)
 {
-    Session_settings *st = &s->settings;
-    char key[16];
-    int klen = 0;
-    while (line[klen] && line[klen] != ' ' && klen < (int)sizeof key - 1) {
-        key[klen] = line[klen];
-        klen++;
-    }
-    key[klen] = 0;
-    if (line[klen] != ' ')
-        return -1;
-    const char *p = line + klen + 1;
-    long long a, b;
-    float x, y;
+    const char *p = *pp;
+    long long a;
     if (!strcmp(key, "bpm")) {
         if (read_float(&p, SESSION_BPM_MIN, SESSION_BPM_MAX, &st->bpm))
             return -1;
@@ -295,7 +285,30 @@ static int parse_line(const char *line, Session *s)
             if (read_float(&p, gain ? SESSION_GAIN_DB_MIN : -1.0f, gain ? SESSION_GAIN_DB_MAX : 1.0f,
                            gain ? &st->gain_db[c] : &st->pan[c]))
                 return -1;
-    } else if (!strcmp(key, "unsaved")) {
+    } else {
+        return -1;
+    }
+    *pp = p;
+    return 0;
+}
+
+/* Parses one `key values` line into s. Returns 0, or -1 when it is malformed. */
+static int parse_line(const char *line, Session *s)
+{
+    Session_settings *st = &s->settings;
+    char key[16];
+    int klen = 0;
+    while (line[klen] && line[klen] != ' ' && klen < (int)sizeof key - 1) {
+        key[klen] = line[klen];
+        klen++;
+    }
+    key[klen] = 0;
+    if (line[klen] != ' ')
+        return -1;
+    const char *p = line + klen + 1;
+    long long a, b;
+    float x, y;
+    if (!strcmp(key, "unsaved")) {
         if (read_int(&p, 0, 1, &a))
             return -1;
         s->unsaved = (int32_t)a;
@@ -310,7 +323,7 @@ static int parse_line(const char *line, Session *s)
             read_float(&p, 0, 1, &x) || read_float(&p, -0.5f, 0.5f, &y))
             return -1;
         hvo_set(&s->part, (int)a, (int)b, 1, x, y);
-    } else {
+    } else if (parse_setting(key, &p, st)) {
         return -1;
     }
     return at_end(p) ? 0 : -1;
