@@ -106,6 +106,44 @@ typedef struct {
     int skipped;
 } Collect;
 
+/* Parses one meta event (type, length, data; the 0xff is read) at c into col: tempos and time
+ * signatures are kept, others counted as skipped. Returns 0, 1 at the end of the track, or -1
+ * with err. */
+static int read_meta(Collect *col, int track, Cursor *c, uint64_t tick, char *err, size_t errlen)
+{
+    if (c->p >= c->end)
+        return error_set(err, errlen, "track %d: truncated meta event", track + 1);
+    uint8_t type = *c->p++;
+    uint32_t mlen;
+    if (read_vlq(c, &mlen) != 0)
+        return error_set(err, errlen, "track %d: bad meta event length", track + 1);
+    if (mlen > (size_t)(c->end - c->p))
+        return error_set(err, errlen, "track %d: meta event length %u runs past the end of the track",
+                    track + 1, mlen);
+    const uint8_t *m = c->p;
+    c->p += mlen;
+    if (type == 0x2f)
+        return 1; /* end of track: anything after it is ignored */
+    if (type == 0x51 && mlen == 3) {
+        Smf_tempo t = {(uint32_t)tick, (uint32_t)m[0] << 16 | (uint32_t)m[1] << 8 | m[2]};
+        if (t.us_per_quarter == 0) {
+            col->skipped++;
+            return 0;
+        }
+        if (vec_push(&col->tempos, &t) != 0)
+            return error_set(err, errlen, "out of memory");
+    } else if (type == 0x58 && mlen >= 2) {
+        if (m[0] == 0 || m[1] > 6)
+            return error_set(err, errlen, "track %d: bad time signature %u/2^%u", track + 1, m[0], m[1]);
+        Smf_time_sig s = {(uint32_t)tick, m[0], (uint8_t)(1u << m[1])};
+        if (vec_push(&col->sigs, &s) != 0)
+            return error_set(err, errlen, "out of memory");
+    } else {
+        col->skipped++;
+    }
+    return 0;
+}
+
 /* Parses one MTrk chunk body into col. Returns 0 or -1 with err. */
 static int read_track(Collect *col, int track, const uint8_t *data, size_t len, char *err, size_t errlen)
 {
@@ -135,37 +173,9 @@ static int read_track(Collect *col, int track, const uint8_t *data, size_t len, 
             b = status;
         }
         if (b == 0xff) {
-            /* Meta event: type, length, data. */
-            if (c.p >= c.end)
-                return error_set(err, errlen, "track %d: truncated meta event", track + 1);
-            uint8_t type = *c.p++;
-            uint32_t mlen;
-            if (read_vlq(&c, &mlen) != 0)
-                return error_set(err, errlen, "track %d: bad meta event length", track + 1);
-            if (mlen > (size_t)(c.end - c.p))
-                return error_set(err, errlen, "track %d: meta event length %u runs past the end of the track",
-                            track + 1, mlen);
-            const uint8_t *m = c.p;
-            c.p += mlen;
-            if (type == 0x2f)
-                return 0; /* end of track: anything after it is ignored */
-            if (type == 0x51 && mlen == 3) {
-                Smf_tempo t = {(uint32_t)tick, (uint32_t)m[0] << 16 | (uint32_t)m[1] << 8 | m[2]};
-                if (t.us_per_quarter == 0) {
-                    col->skipped++;
-                    continue;
-                }
-                if (vec_push(&col->tempos, &t) != 0)
-                    return error_set(err, errlen, "out of memory");
-            } else if (type == 0x58 && mlen >= 2) {
-                if (m[0] == 0 || m[1] > 6)
-                    return error_set(err, errlen, "track %d: bad time signature %u/2^%u", track + 1, m[0], m[1]);
-                Smf_time_sig s = {(uint32_t)tick, m[0], (uint8_t)(1u << m[1])};
-                if (vec_push(&col->sigs, &s) != 0)
-                    return error_set(err, errlen, "out of memory");
-            } else {
-                col->skipped++;
-            }
+            int rc = read_meta(col, track, &c, tick, err, errlen);
+            if (rc != 0)
+                return rc > 0 ? 0 : -1;
         } else if (b == 0xf0 || b == 0xf7) {
             /* Sysex (skipped) or an escape (kept when short): length, data. */
             uint32_t slen;
