@@ -98,6 +98,22 @@ done:
     return added;
 }
 
+/* 90/10 by file: every tenth file in name order, or the last when there are fewer than 10.
+ * Marks each window's split and counts the files of each side into rep. */
+static void split_by_file(Dataset *d, Dataset_midi_report *rep)
+{
+    for (int i = 0; i < d->count; i++) {
+        int f = (int)d->windows[i].file;
+        int val = d->n_files < 10 ? f == d->n_files - 1 : f % 10 == 9;
+        d->windows[i].split = (uint8_t)(val ? DATASET_SPLIT_VALIDATION : DATASET_SPLIT_TRAIN);
+    }
+    for (int f = 0; f < d->n_files; f++) {
+        int val = d->n_files < 10 ? f == d->n_files - 1 : f % 10 == 9;
+        rep->validation_files += val;
+        rep->train_files += !val;
+    }
+}
+
 int dataset_from_midi_dir(Dataset *d, const char *dir, FILE *warn, Dataset_midi_report *report, char *err,
                           size_t errlen)
 {
@@ -169,17 +185,7 @@ int dataset_from_midi_dir(Dataset *d, const char *dir, FILE *warn, Dataset_midi_
                   d->n_files, d->n_files == 1 ? "" : "s");
         goto fail;
     }
-    /* 90/10 by file: every tenth file in name order, or the last when there are fewer than 10. */
-    for (int i = 0; i < d->count; i++) {
-        int f = (int)d->windows[i].file;
-        int val = d->n_files < 10 ? f == d->n_files - 1 : f % 10 == 9;
-        d->windows[i].split = (uint8_t)(val ? DATASET_SPLIT_VALIDATION : DATASET_SPLIT_TRAIN);
-    }
-    for (int f = 0; f < d->n_files; f++) {
-        int val = d->n_files < 10 ? f == d->n_files - 1 : f % 10 == 9;
-        rep.validation_files += val;
-        rep.train_files += !val;
-    }
+    split_by_file(d, &rep);
     for (int i = 0; i < n; i++)
         free(names[i]);
     free(names);
