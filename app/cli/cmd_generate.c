@@ -216,6 +216,19 @@ static void generate_params(const Generate_args *a, const Model *m, const Midi_p
     g->kind = a->kind >= 0 ? a->kind : midi_part_is_drums(part) ? INPUT_KIND_DRUMS : INPUT_KIND_KEYS;
 }
 
+/* The tempo of the output in words, for the summary line: --bpm, the input's tempo map, or
+ * its one tempo. */
+static void tempo_words_of(const Midi_part *part, float bpm, char *buf, size_t n)
+{
+    if (bpm > 0)
+        snprintf(buf, n, "%.1f bpm", bpm);
+    else if (part->n_tempos > 1)
+        snprintf(buf, n, "the input's tempo map (%d tempos, %.1f bpm at the start)", part->n_tempos,
+                 midi_part_bpm_at(part, 0.0));
+    else
+        snprintf(buf, n, "%.1f bpm", midi_part_bpm_at(part, 0.0));
+}
+
 int cmd_generate(int argc, char **argv)
 {
     Generate_args a;
@@ -285,13 +298,7 @@ int cmd_generate(int argc, char **argv)
     }
 
     char tempo_words[64];
-    if (bpm > 0)
-        snprintf(tempo_words, sizeof tempo_words, "%.1f bpm", bpm);
-    else if (part.n_tempos > 1)
-        snprintf(tempo_words, sizeof tempo_words, "the input's tempo map (%d tempos, %.1f bpm at the start)",
-                 part.n_tempos, midi_part_bpm_at(&part, 0.0));
-    else
-        snprintf(tempo_words, sizeof tempo_words, "%.1f bpm", midi_part_bpm_at(&part, 0.0));
+    tempo_words_of(&part, bpm, tempo_words, sizeof tempo_words);
     generate_params(&a, &m, &part, &g);
     int taps = 0;
     int total_hits = generate_windows(&m, &part, win, windows, &g, a.seed, patterns, &taps);
