@@ -189,6 +189,24 @@ check "--gain snare=-6 lowers the snare stem by 6 dB, the kick stays ($(cat "$TM
 "$GROOVE" render --session "$TMP/song.session" --stems "$TMP/mono" --mono --pan kick=-1 >/dev/null 2>&1
 check "--mono: stems have one channel" sh -c "$PY -c \"import wave; print(wave.open('$TMP/mono/kick.wav').getnchannels())\" | grep -qx 1"
 
+# render DRUMS.mid takes --gain and --pan too (g.mid is kick only: the mix is the kick's strip).
+"$GROOVE" render "$TMP/g.mid" -o "$TMP/plain.wav" >/dev/null 2>&1
+"$GROOVE" render "$TMP/g.mid" -o "$TMP/plain6.wav" --gain kick=-6 >/dev/null 2>&1
+"$GROOVE" render "$TMP/g.mid" -o "$TMP/plainL.wav" --pan K=-1 >/dev/null 2>&1
+"$PY" - "$TMP" >"$TMP/plain.out" <<'PY'
+import array, math, sys, wave
+d = sys.argv[1]
+def rd(p):
+    w = wave.open(p); return array.array('h', w.readframes(w.getnframes()))
+def rms(a):
+    return math.sqrt(sum(x * x for x in a) / len(a)) if a else 0.0
+a, b, l = rd(f"{d}/plain.wav"), rd(f"{d}/plain6.wav"), rd(f"{d}/plainL.wav")
+print('gain %.2f right %d left %d' % (20 * math.log10(rms(b) / rms(a)), max(abs(x) for x in l[1::2]),
+                                      max(abs(x) for x in l[0::2])))
+PY
+check "render DRUMS.mid --gain kick=-6 lowers the kick by 6 dB, --pan K=-1 puts it left ($(cat "$TMP/plain.out"))" \
+    grep -qE "^gain -6.0[0-9] right 0 left [1-9]" "$TMP/plain.out"
+
 # A chain of two sections played headless: the loop lines name the section.
 "$GROOVE" run --headless --session "$TMP/song.session" --out-wav "$TMP/run.wav" --loops 5 --json --chain "B A" \
     >"$TMP/chain.json" 2>"$TMP/err"
@@ -211,6 +229,7 @@ bad 2 "--tracks without --midi" render --session "$TMP/song.session" -o "$TMP/x.
 bad 1 "a missing session" render --session "$TMP/none.session" -o "$TMP/x.wav"
 bad 2 "--chain with an unknown section" run --headless --no-session --out-wav "$TMP/x.wav" --chain "A Q"
 bad 1 "--chain of empty sections" run --headless --no-session --out-wav "$TMP/x.wav" --chain "C D"
+bad 2 "render DRUMS.mid --gain of an unknown voice" render "$TMP/g.mid" -o "$TMP/x.wav" --gain cowbell=1
 bad 2 "--mono without --stems" render --session "$TMP/song.session" -o "$TMP/x.wav" --mono
 "$GROOVE" render --session "$TMP/song.session" --stems "$TMP/stems_only" >"$TMP/stems_only.out" 2>&1
 check "stems without -o: the report claims no mix peak ($(head -1 "$TMP/stems_only.out"))" \

@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "kit.h"
 #include "midi_hvo.h"
+#include "mixer.h"
 #include "offline.h"
 #include "options.h"
 #include "render_session.h"
@@ -45,7 +46,10 @@ static void render_usage(FILE *out)
             "  --play           play through the audio device instead of writing a file\n"
             "  --device D       output device: index or name part (groove devices lists them)\n"
             "  --frames N       device buffer size in frames (default 256)\n"
-            "  --click          add the metronome click (accent on beat 1 of each bar)\n");
+            "  --click          add the metronome click (accent on beat 1 of each bar)\n"
+            "  --gain VOICE=DB  a voice's level, -60..12 dB (kick snare closed_hat open_hat low_tom mid_tom\n"
+            "                   high_tom crash ride, or K S CH ..., or click; repeatable)\n"
+            "  --pan VOICE=P    a voice's pan, -1 left .. 1 right (repeatable)\n");
 }
 
 /* Restores the negative offsets the window cut set to 0 at step 0: playing windows back to
@@ -279,12 +283,14 @@ typedef struct {
     int rate, frames;
     int play;
     int click;        /* the metronome click in the render */
+    struct { int ch, pan; float value; } mix[64];   /* --gain / --pan, in order */
+    int n_mix;
 } Render_args;
 
 /* Parses the options. OPTIONS_OK, OPTIONS_HELP (usage printed), or OPTIONS_USAGE (said). */
 static int parse_options(int argc, char **argv, Render_args *a)
 {
-    enum { O_KIT = 256, O_DEVICE, O_PLAY, O_LOOPS, O_BAR, O_BPM, O_SWING, O_RATE, O_FRAMES, O_CLICK };
+    enum { O_KIT = 256, O_DEVICE, O_PLAY, O_LOOPS, O_BAR, O_BPM, O_SWING, O_RATE, O_FRAMES, O_CLICK, O_GAIN, O_PAN };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},          {"output", required_argument, NULL, 'o'},
         {"kit", required_argument, NULL, O_KIT},   {"device", required_argument, NULL, O_DEVICE},
@@ -292,6 +298,7 @@ static int parse_options(int argc, char **argv, Render_args *a)
         {"bar", required_argument, NULL, O_BAR},   {"bpm", required_argument, NULL, O_BPM},
         {"swing", required_argument, NULL, O_SWING}, {"rate", required_argument, NULL, O_RATE},
         {"frames", required_argument, NULL, O_FRAMES}, {"click", no_argument, NULL, O_CLICK},
+        {"gain", required_argument, NULL, O_GAIN}, {"pan", required_argument, NULL, O_PAN},
         {NULL, 0, NULL, 0},
     };
     memset(a, 0, sizeof *a);
@@ -314,6 +321,20 @@ static int parse_options(int argc, char **argv, Render_args *a)
         case O_SWING: r = options_float("--swing", optarg, 50, 75, &a->swing_pct); break;
         case O_RATE: r = options_int("--rate", optarg, 8000, 192000, &a->rate); break;
         case O_FRAMES: r = options_int("--frames", optarg, 16, 8192, &a->frames); break;
+        case O_GAIN: case O_PAN: {
+            char why[200];
+            if (a->n_mix == (int)(sizeof a->mix / sizeof a->mix[0])) {
+                fprintf(stderr, "groove: too many --gain/--pan options\n");
+                r = OPTIONS_USAGE;
+            } else if (mixer_parse_assign(optarg, c == O_PAN, &a->mix[a->n_mix].ch, &a->mix[a->n_mix].value, why,
+                                          sizeof why)) {
+                fprintf(stderr, "groove: %s\n", why);
+                r = OPTIONS_USAGE;
+            } else {
+                a->mix[a->n_mix++].pan = c == O_PAN;
+            }
+            break;
+        }
         default: return options_error("render", c, argv);
         }
     }
@@ -440,6 +461,22 @@ int cmd_render(int argc, char **argv)
     engine_set_bpm(&e, (float)start_bpm);
     engine_set_swing(&e, (float)(2.0 * swing_pct / 100.0 - 1.0));
     engine_set_click(&e, args.click);
+    for (int i = 0; i < args.n_mix; i++) {   /* the session's mixer strips: voices, then the click */
+        int ch = args.mix[i].ch;
+        float x = args.mix[i].value;
+        if (ch == SESSION_MIX_CLICK) {
+            if (!args.mix[i].pan)   /* the engine's click has no pan */
+                engine_set_click_level(&e, ENGINE_DEFAULT_CLICK_LEVEL * mixer_gain(x));
+        } else if (args.mix[i].pan) {
+            engine_set_pan(&e, ch, x);
+        } else {
+            engine_set_gain(&e, ch, mixer_gain(x));
+        }
+    }
+    if (args.n_mix > 0) {   /* stopped: the levels settle, no ramp into the first hit (as song.c) */
+        float settle[OFFLINE_BLOCK * ENGINE_CHANNELS];
+        engine_render(&e, settle, OFFLINE_BLOCK);
+    }
     if (stats.unmapped)
         fprintf(stderr, "groove: %d notes on no drum voice were left out\n", stats.unmapped);
 
