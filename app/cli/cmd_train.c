@@ -228,49 +228,52 @@ static int parse_kinds(const char *v, int *kinds)
     return OPTIONS_OK;
 }
 
+/* The long-only options' codes (past any character). */
+enum { O_DATA = 256, O_CHECKPOINT, O_LOG, O_CALIBRATE, O_KINDS, O_RESUME, O_QUIET, O_FROM, O_MIDI, O_VAL_STYLE,
+       O_CAL_CLOSED, O_VAL_CLOSED };
+/* groove train's options. Numeric options use the letters parse_number knows (internal codes,
+ * not short options). */
+static const struct option train_longopts[] = {
+    {"help", no_argument, NULL, 'h'},          {"out", required_argument, NULL, 'o'},
+    {"data", required_argument, NULL, O_DATA}, {"checkpoint", required_argument, NULL, O_CHECKPOINT},
+    {"log", required_argument, NULL, O_LOG},   {"calibrate", required_argument, NULL, O_CALIBRATE},
+    {"kinds", required_argument, NULL, O_KINDS}, {"resume", no_argument, NULL, O_RESUME},
+    {"quiet", no_argument, NULL, O_QUIET},
+    {"from", required_argument, NULL, O_FROM}, {"midi", required_argument, NULL, O_MIDI},
+    {"epochs", required_argument, NULL, 'E'},  {"batch", required_argument, NULL, 'B'},
+    {"threads", required_argument, NULL, 'T'}, {"seed", required_argument, NULL, 'S'},
+    {"lr", required_argument, NULL, 'l'},      {"lr-min", required_argument, NULL, 'L'},
+    {"warmup", required_argument, NULL, 'W'},  {"wd", required_argument, NULL, 'w'},
+    {"clip", required_argument, NULL, 'c'},    {"dropout", required_argument, NULL, 'D'},
+    {"p", required_argument, NULL, 'p'},       {"vel-weight", required_argument, NULL, 'V'},
+    {"offset-weight", required_argument, NULL, 'F'}, {"beta", required_argument, NULL, 'b'},
+    {"beta-ramp", required_argument, NULL, 'r'}, {"mute-prob", required_argument, NULL, 'm'},
+    {"logvar-init", required_argument, NULL, 'g'}, {"reg-p", required_argument, NULL, 'R'},
+    {"bar-swap", required_argument, NULL, 's'}, {"groove-drop", required_argument, NULL, 'G'},
+    {"d", required_argument, NULL, 'd'},       {"enc-d", required_argument, NULL, 'e'},
+    {"dec-d", required_argument, NULL, 'x'},   {"heads", required_argument, NULL, 'H'},
+    {"ff", required_argument, NULL, 'f'},      {"layers", required_argument, NULL, 'y'},
+    {"enc-layers", required_argument, NULL, 'Y'}, {"dec-layers", required_argument, NULL, 'Z'},
+    {"latent", required_argument, NULL, 'z'},  {"limit", required_argument, NULL, 'i'},
+    {"val-limit", required_argument, NULL, 'I'}, {"stop-after", required_argument, NULL, 'A'},
+    {"cal-acc-weight", required_argument, NULL, 'a'},
+    {"genre-drop", required_argument, NULL, 'j'}, {"keys", required_argument, NULL, 'k'},
+    {"taps", required_argument, NULL, 't'},    {"memory-drop", required_argument, NULL, 'u'},
+    {"memory-noise", required_argument, NULL, 'v'}, {"memory", required_argument, NULL, 'M'},
+    {"memory-errors", required_argument, NULL, 'n'},
+    {"cal-closed-loop", no_argument, NULL, O_CAL_CLOSED},
+    {"self-memory", required_argument, NULL, 'q'}, {"val-closed-loop", no_argument, NULL, O_VAL_CLOSED},
+    {"input-kinds", required_argument, NULL, 'K'}, {"val-style", required_argument, NULL, O_VAL_STYLE},
+    {NULL, 0, NULL, 0},
+};
+
 /* Parses the options. OPTIONS_OK, OPTIONS_HELP (usage printed), or OPTIONS_USAGE (said). */
 static int parse_options(int argc, char **argv, Train_run_config *rc, Train_args *a)
 {
-    enum { O_DATA = 256, O_CHECKPOINT, O_LOG, O_CALIBRATE, O_KINDS, O_RESUME, O_QUIET, O_FROM, O_MIDI, O_VAL_STYLE,
-           O_CAL_CLOSED, O_VAL_CLOSED };
-    /* Numeric options use the letters parse_number knows (internal codes, not short options). */
-    static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'},          {"out", required_argument, NULL, 'o'},
-        {"data", required_argument, NULL, O_DATA}, {"checkpoint", required_argument, NULL, O_CHECKPOINT},
-        {"log", required_argument, NULL, O_LOG},   {"calibrate", required_argument, NULL, O_CALIBRATE},
-        {"kinds", required_argument, NULL, O_KINDS}, {"resume", no_argument, NULL, O_RESUME},
-        {"quiet", no_argument, NULL, O_QUIET},
-        {"from", required_argument, NULL, O_FROM}, {"midi", required_argument, NULL, O_MIDI},
-        {"epochs", required_argument, NULL, 'E'},  {"batch", required_argument, NULL, 'B'},
-        {"threads", required_argument, NULL, 'T'}, {"seed", required_argument, NULL, 'S'},
-        {"lr", required_argument, NULL, 'l'},      {"lr-min", required_argument, NULL, 'L'},
-        {"warmup", required_argument, NULL, 'W'},  {"wd", required_argument, NULL, 'w'},
-        {"clip", required_argument, NULL, 'c'},    {"dropout", required_argument, NULL, 'D'},
-        {"p", required_argument, NULL, 'p'},       {"vel-weight", required_argument, NULL, 'V'},
-        {"offset-weight", required_argument, NULL, 'F'}, {"beta", required_argument, NULL, 'b'},
-        {"beta-ramp", required_argument, NULL, 'r'}, {"mute-prob", required_argument, NULL, 'm'},
-        {"logvar-init", required_argument, NULL, 'g'}, {"reg-p", required_argument, NULL, 'R'},
-        {"bar-swap", required_argument, NULL, 's'}, {"groove-drop", required_argument, NULL, 'G'},
-        {"d", required_argument, NULL, 'd'},       {"enc-d", required_argument, NULL, 'e'},
-        {"dec-d", required_argument, NULL, 'x'},   {"heads", required_argument, NULL, 'H'},
-        {"ff", required_argument, NULL, 'f'},      {"layers", required_argument, NULL, 'y'},
-        {"enc-layers", required_argument, NULL, 'Y'}, {"dec-layers", required_argument, NULL, 'Z'},
-        {"latent", required_argument, NULL, 'z'},  {"limit", required_argument, NULL, 'i'},
-        {"val-limit", required_argument, NULL, 'I'}, {"stop-after", required_argument, NULL, 'A'},
-        {"cal-acc-weight", required_argument, NULL, 'a'},
-        {"genre-drop", required_argument, NULL, 'j'}, {"keys", required_argument, NULL, 'k'},
-        {"taps", required_argument, NULL, 't'},    {"memory-drop", required_argument, NULL, 'u'},
-        {"memory-noise", required_argument, NULL, 'v'}, {"memory", required_argument, NULL, 'M'},
-        {"memory-errors", required_argument, NULL, 'n'},
-        {"cal-closed-loop", no_argument, NULL, O_CAL_CLOSED},
-        {"self-memory", required_argument, NULL, 'q'}, {"val-closed-loop", no_argument, NULL, O_VAL_CLOSED},
-        {"input-kinds", required_argument, NULL, 'K'}, {"val-style", required_argument, NULL, O_VAL_STYLE},
-        {NULL, 0, NULL, 0},
-    };
     const char *checkpoint = NULL, *log = NULL;
     options_begin();
     int c, r = OPTIONS_OK;
-    while (r == OPTIONS_OK && (c = getopt_long(argc, argv, OPTIONS_SHORT "o:", longopts, NULL)) != -1) {
+    while (r == OPTIONS_OK && (c = getopt_long(argc, argv, OPTIONS_SHORT "o:", train_longopts, NULL)) != -1) {
         switch (c) {
         case 'h': usage(stdout); return OPTIONS_HELP;
         case 'o':
