@@ -229,4 +229,33 @@ check "... and no probe is sent" bash -c "! grep -qa $'\e\\\\[6n' '$TMP/unicode.
 rc=$?
 check "--glyphs wide: a usage error, exit 2 with one line (got $rc)" \
     test "$rc" -eq 2 -a "$(wc -l <"$TMP/glyphs.err")" -eq 1
+
+# ---- leaving: no late status answer reaches the shell -------------------------------------------
+# Each frame is followed by a status request; on a slow link its answer (ESC [ 0 n) may still be
+# on its way when groove quits. groove waits for it, so the shell that runs next reads nothing
+# (it showed ^[[0n and took the n as typed).
+cat >"$TMP/leave.script" <<'EOF'
+screen up 30 ^GR
+send 0 \x20
+screen play 20 > PLAY
+sleep 2
+send 0 \x03
+wait left 30 LEFT=
+EOF
+LEFT_READER='import os, termios, tty
+tty.setraw(0, termios.TCSANOW)   # not TCSAFLUSH: keep what is there
+os.write(1, b"\x1b[5n")   # answered after every answer before it: what comes first is left over
+got = b""
+while not got.endswith(b"\x1b[0n"):
+    b = os.read(0, 256)
+    if not b:
+        break
+    got += b
+got = got[:-4]
+print("LEFT=%r" % got, flush=True)'
+timeout 120 "${RELAY[@]}" --rate 1000 --log "$TMP/leave.log" --script "$TMP/leave.script" -- \
+    bash -c '"$1" run --midi-in none --no-session; /usr/bin/python3 -c "$2"' sh "$GROOVE" "$LEFT_READER" \
+    >"$TMP/leave.out" 2>&1
+check "after Ctrl-C on a slow link the shell reads nothing groove asked for ($(grep -ao 'LEFT=.*' "$TMP/leave.log" | head -1))" \
+    grep -qa "LEFT=b''" "$TMP/leave.log"
 finish

@@ -157,6 +157,25 @@ int term_io_read(Term_io *io, double wait_s, Term_event *out, int max)
     return k + n;
 }
 
+void term_io_finish(Term_io *io, double wait_s)
+{
+    if (io->gone || !io->answered || io->unanswered >= 3)
+        return;
+    if (write_all(io->out_fd, "\x1b[5n", 4) != 0) {
+        io->gone = 1;
+        return;
+    }
+    io->pings_out++;
+    double end = clock_seconds() + wait_s;
+    Term_event ev[TERM_INPUT_EVENTS_MAX(256)];
+    for (;;) {
+        double left = end - clock_seconds();
+        if (io->pings_out <= 0 || io->gone || left <= 0)
+            break;
+        term_io_read(io, left, ev, TERM_INPUT_EVENTS_MAX(256));   /* keys now are dropped */
+    }
+}
+
 int term_io_probe_glyph_width(Term_io *io, double wait_s)
 {
     struct termios saved, raw;

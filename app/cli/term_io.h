@@ -67,6 +67,11 @@ int term_io_probe_glyph_width(Term_io *io, double wait_s);
 
 /* Switches bracketed paste on (after curses has started). */
 void term_io_start(Term_io *io);
+/* Before the terminal is given back: waits up to wait_s seconds until the terminal has answered
+ * every status request (one more is sent, answered after all before it), reading and dropping
+ * what comes meanwhile, so no late answer (ESC [ 0 n) reaches the shell as typed text. Does
+ * nothing for a terminal that is gone or has never answered. */
+void term_io_finish(Term_io *io, double wait_s);
 /* Switches bracketed paste off again (async-signal-safe; idempotent). */
 void term_io_restore(int out_fd);
 

@@ -1085,6 +1085,7 @@ int tui_run(Tui_context *ctx)
                 force = 0;
         }
     }
+    term_io_finish(&t.io, 1.0);   /* no late status answer may reach the shell */
     tui_restore();
     term_io_deinit(&t.io);
     return 0;
