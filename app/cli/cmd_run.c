@@ -279,7 +279,10 @@ static Offline_step offline_before_block(void *ctx, Engine *e, int64_t frame, in
     if (x->o->json && loop_started(in) && !instrument_counting_in(in) && in->pos.loop != x->lp.printed)
         loop_printer_print(&x->lp, in, x->engine, x->sync, x->o);
     if (x->feed && x->aligned) {
-        if (in->pos.playing && in->pos.loop + 1 > x->installed)
+        /* the next loop's groove once this loop has begun (a step in): at the first block the
+         * transport is still before step 0, and a part sent then would take over at that line */
+        if (in->pos.playing && in->pos.loop + 1 > x->installed &&
+            in->pos.step >= (double)in->pos.loop * HVO_STEPS + 1.0)
             offline_install(x, in->pos.loop + 1, now);
         if (x->o->bpm <= 0) /* the file's tempo map, changed on its exact frame */
             offline_tempo(x, e, frame, n);
