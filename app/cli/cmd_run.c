@@ -401,6 +401,204 @@ static int run_realtime(Instrument *in, Engine *engine, Audio_out *audio, Midi *
     return 0;
 }
 
+/* The --play-groove file loaded into feed (what it skips said), and a model named with
+ * --model that must exist: no silent fallback to random weights. Returns 0, or -1 (said). */
+static int run_check_inputs(Feed *feed, const Run_options *o, char *err, size_t errlen)
+{
+    if (o->play_groove && feed_load(feed, o->play_groove, err, errlen) != 0) {
+        fprintf(stderr, "groove: %s\n", err);
+        return -1;
+    }
+    if (o->play_groove && feed->skipped[0])
+        fprintf(stderr, "groove: '%s': %s\n", o->play_groove, feed->skipped);
+    if (o->model && access(o->model, F_OK) != 0) {
+        /* asked for a model by name: no silent fallback to random weights */
+        fprintf(stderr, "groove: cannot load model '%s': %s\n", o->model, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Makes the instrument on the engine: model, session, tempo, latency from the options (and the
+ * file played in); a kit's missing samples also go to the status line. Returns 0, or -1 (said;
+ * nothing held). */
+static int run_make_instrument(Instrument *in, Engine *engine, const Kit *kit, const Run_options *o,
+                               const Feed *feed, int offline, char *err, size_t errlen)
+{
+    /* A file played in (a demo) leaves the autosaved session alone unless --session names one. */
+    /* An offline render reads a session named with --session (never writing it), else none. */
+    Instrument_options io = {o->model, o->session,
+                             o->no_session || (offline && !o->session) || (o->play_groove && !o->session),
+                             o->bpm > 0 ? o->bpm : (o->play_groove ? feed->bpm : 0), 0,
+                             offline && o->session != NULL && !o->no_session,
+                             NULL, o->practice.input_latency_ms, o->rate};
+    if (io.bpm > 300)
+        io.bpm = 300;
+    if (!offline)
+        io.latency_s = (double)o->buffer / o->rate;
+    if (instrument_init(in, engine, &io, err, errlen) != 0) {
+        fprintf(stderr, "groove: %s\n", err);
+        return -1;
+    }
+    if (kit->n_missing) {   /* also on the status line: the terminal UI hides what went to stderr */
+        char line[400];
+        instrument_message(in, "%s", kit_missing_line(kit, line, sizeof line));
+    }
+    return 0;
+}
+
+/* What run_sync needs of the options: tempo source, clock ports, offsets, --bpm-at, and
+ * whether the run is in real time. */
+static Run_sync_options run_sync_options_of(const Run_options *o, int offline)
+{
+    Run_sync_options so = {o->link, !o->headless, o->clock_in, o->clock_out, o->midi_in_file, o->midi_out_file,
+                           o->have_audio_offset, o->have_midi_offset, o->audio_offset_ms, o->midi_offset_ms,
+                           o->bpm_at, o->n_bpm_at, !offline, (double)o->buffer / o->rate, o->rate, 1};
+    return so;
+}
+
+/* Opens MIDI in and out (and the clock ports) and hooks them to sync and the instrument's
+ * notes out. Returns the Midi, or NULL (said). */
+static Midi *run_open_midi(Run_sync *rs, const Run_sync_options *so, Instrument *in, const Run_options *o, char *err,
+                           size_t errlen)
+{
+    Midi_clock_ports ports = run_sync_ports(rs, so);
+    Midi *midi = midi_open_ports(o->midi_in, o->midi_out, &ports, err, errlen);
+    if (!midi) {
+        fprintf(stderr, "groove: %s\n", err);
+        return NULL;
+    }
+    run_sync_attach_midi(rs, midi);
+    if (o->midi_out)
+        instrument_set_note_out(in, note_to_midi, midi);
+    return midi;
+}
+
+/* --out-mid: the parts that played (or, never played, the part now) as one MIDI file, on the
+ * file's tempo map when a file was played in without --bpm. Returns 0, or -1 (said). */
+static int run_write_mid(const Run_options *o, const Part_log *log, const Instrument *in, const Feed *feed, char *err,
+                         size_t errlen)
+{
+    const Hvo *parts = log->n ? log->parts : &in->session.part;   /* never played: the part now */
+    if (write_parts_midi(o->out_mid, parts, log->n ? log->n : 1, in, o->play_groove && o->bpm <= 0 ? feed : NULL,
+                         o->tracks, err, errlen) != 0) {
+        fprintf(stderr, "groove: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* The kit at the run's rate: a named --audio-device's own rate unless --rate or --out-wav says
+ * otherwise. A kit asked for by name that cannot be loaded is an error (no silent fallback).
+ * Returns 0 with kit loaded, or -1 (said on stderr; kit not held). */
+static int run_load_kit(Kit *kit, Run_options *o, char *err, size_t errlen)
+{
+    int fell_back = 0;
+    if (!o->rate_given && !o->out_wav && o->audio_device) {
+        /* a device named: its own rate (a JACK server runs at one rate only), and the kit
+         * follows it. The default device (ALSA's, which converts rates) is opened at 48 kHz
+         * without asking first, so the instrument is ready at once. */
+        int device_rate = audio_device_rate(o->audio_device);
+        if (device_rate >= 8000 && device_rate <= 192000)
+            o->rate = device_rate;
+    }
+    if (kit_load_or_default(kit, o->kit ? o->kit : "default", o->rate, &fell_back, err, errlen) != 0) {
+        fprintf(stderr, "groove: cannot load a kit: %s\n", err);
+        return -1;
+    }
+    if (o->kit && fell_back) {
+        char *tail = strstr(err, "; playing the default");
+        if (tail)
+            *tail = 0;   /* asked for a kit by name: no silent fallback */
+        fprintf(stderr, "groove: %s\n", err);
+        kit_deinit(kit);
+        return -1;
+    }
+    if (kit->n_missing)   /* the rest of the kit plays; say what is left out */
+        fprintf(stderr, "groove: %s\n", kit_missing_line(kit, err, errlen));
+    return 0;
+}
+
+/* The options that set up the instrument once it is made: tap sound, record mode, evolve,
+ * input kind, mixer, chain, practice. Returns 0, or the exit status (said on stderr). */
+static int run_apply_options(Instrument *in, const Run_options *o, const Feed *feed, char *err, size_t errlen)
+{
+    /* What a tap sounds like: --tap-sound, else nothing in an offline render of a file lined up
+     * with its input (the drums only, as generate + render), else the played note. */
+    int lined_up = o->out_wav && o->play_groove && !o->live && !o->practice.calibrate && o->practice.tap_delay_ms < 0;
+    in->tap_sound = o->tap_sound != -4 ? o->tap_sound : lined_up ? TAP_SOUND_NONE : TAP_SOUND_NOTE;
+    /* A file played in: each of its loops is a take, so the groove is what was just played. */
+    if (o->play_groove)
+        instrument_set_record_mode(in, LIVE_REPLACE);
+    if (o->evolve >= 0)
+        instrument_set_evolve(in, o->evolve);
+    instrument_force_input_kind(in, o->input_kind);
+    if (o->play_groove)
+        instrument_note_input(in, feed->kind);   /* the file's kind from the first loop on */
+    for (int i = 0; i < o->n_mix; i++)
+        (o->mix[i].pan ? instrument_set_pan : instrument_set_gain_db)(in, o->mix[i].ch, o->mix[i].value);
+    if (o->chain && instrument_set_chain(in, o->chain, err, errlen) != 0) {
+        fprintf(stderr, "groove: --chain: %s\n", err);
+        return 2;
+    }
+    if (o->chain || o->play_chain) {
+        instrument_chain_play(in, 1);
+        if (!in->form.chain_on) {
+            fprintf(stderr, "groove: cannot play the chain: %s\n", instrument_message_now(in));
+            return 1;
+        }
+    }
+    practice_apply(&o->practice, in);
+    return 0;
+}
+
+/* Opens the audio: the terminal instrument opens the default device in the background (ready
+ * at once); a device named on the command line is opened first and must exist (it does not
+ * run silent). Returns 0, or -1 (said on stderr; what was opened is in *audio / *async). */
+static int run_open_audio(Engine *engine, const Run_options *o, Audio_out **audio, Audio_async **async)
+{
+    Audio_config ac = {o->audio_device, o->rate, o->buffer};
+    if (!o->headless && !o->audio_device)
+        *async = audio_async_start(engine, &ac);
+    if (!*async)
+        *audio = audio_open(engine, &ac);
+    if (!*audio && !*async) {
+        fprintf(stderr, "groove: out of memory\n");
+        return -1;
+    }
+    if (o->audio_device && *audio && audio_is_silent(*audio)) {
+        char why[300];
+        snprintf(why, sizeof why, "%s", audio_status(*audio));
+        char *tail = strstr(why, " (running silent)");
+        if (tail)
+            *tail = 0;   /* it stops here: it does not run silent */
+        fprintf(stderr, "groove: %s\n", why);
+        return -1;
+    }
+    return 0;
+}
+
+/* The run's last words: headless --calibrate's one JSON object (or why there is none), else
+ * the summary of the taps played. Returns rc, or 1 when the calibration has no result. */
+static int run_print_end(Instrument *in, const Run_options *o, int rc)
+{
+    if (o->practice.calibrate && o->headless) {
+        if (in->calibrating)
+            instrument_calibrate_finish(in, 1);
+        if (isfinite(in->calibrated_ms)) {
+            char line[128];
+            puts(calibration_json(in->calibrated_ms, in->calibrated_spread_ms, in->calibrated_taps, line, sizeof line));
+        } else if (rc == 0) {
+            fprintf(stderr, "groove: %s\n", in->message);
+            rc = 1;
+        }
+    } else if (in->taps > 0) {
+        char line[160];
+        printf("groove: %s\n", instrument_summary(in, line, sizeof line));
+    }
+    return rc;
+}
+
 int cmd_run(int argc, char **argv)
 {
     Run_options o;
@@ -424,99 +622,30 @@ int cmd_run(int argc, char **argv)
     Audio_async *audio_async = NULL;
     Midi *midi = NULL;
     Run_sync rs = {0};
-    int have_kit = 0, have_engine = 0, have_instrument = 0, fell_back = 0, have_deck = 0;
+    int have_kit = 0, have_engine = 0, have_instrument = 0, have_deck = 0;
     Kit_deck deck;   /* kit switching in the TUI (key K); freed after the audio stops */
 
-    if (o.play_groove && feed_load(&feed, o.play_groove, err, sizeof err) != 0) {
-        fprintf(stderr, "groove: %s\n", err);
+    if (run_check_inputs(&feed, &o, err, sizeof err) != 0)
         goto done;
-    }
-    if (o.play_groove && feed.skipped[0])
-        fprintf(stderr, "groove: '%s': %s\n", o.play_groove, feed.skipped);
-    if (o.model && access(o.model, F_OK) != 0) {
-        /* asked for a model by name: no silent fallback to random weights */
-        fprintf(stderr, "groove: cannot load model '%s': %s\n", o.model, strerror(errno));
+    if (run_load_kit(&kit, &o, err, sizeof err) != 0)
         goto done;
-    }
-    if (!o.rate_given && !o.out_wav && o.audio_device) {
-        /* a device named: its own rate (a JACK server runs at one rate only), and the kit
-         * follows it. The default device (ALSA's, which converts rates) is opened at 48 kHz
-         * without asking first, so the instrument is ready at once. */
-        int device_rate = audio_device_rate(o.audio_device);
-        if (device_rate >= 8000 && device_rate <= 192000)
-            o.rate = device_rate;
-    }
-    if (kit_load_or_default(&kit, o.kit ? o.kit : "default", o.rate, &fell_back, err, sizeof err) != 0) {
-        fprintf(stderr, "groove: cannot load a kit: %s\n", err);
-        goto done;
-    }
     have_kit = 1;
-    if (o.kit && fell_back) {
-        char *tail = strstr(err, "; playing the default");
-        if (tail)
-            *tail = 0;   /* asked for a kit by name: no silent fallback */
-        fprintf(stderr, "groove: %s\n", err);
-        goto done;
-    }
-    if (kit.n_missing)   /* the rest of the kit plays; say what is left out */
-        fprintf(stderr, "groove: %s\n", kit_missing_line(&kit, err, sizeof err));
     if (engine_init(&engine, o.rate, &kit) != 0) {
         fprintf(stderr, "groove: out of memory\n");
         goto done;
     }
     have_engine = 1;
-    /* A file played in (a demo) leaves the autosaved session alone unless --session names one. */
-    /* An offline render reads a session named with --session (never writing it), else none. */
     /* --calibrate on a file played in runs on the render clock too (offline, no WAV) */
     int offline = o.out_wav || (o.headless && o.practice.calibrate && o.play_groove);
-    Instrument_options io = {o.model, o.session,
-                             o.no_session || (offline && !o.session) || (o.play_groove && !o.session),
-                             o.bpm > 0 ? o.bpm : (o.play_groove ? feed.bpm : 0), 0,
-                             offline && o.session != NULL && !o.no_session,
-                             NULL, o.practice.input_latency_ms, o.rate};
-    if (io.bpm > 300)
-        io.bpm = 300;
-    if (!offline)
-        io.latency_s = (double)o.buffer / o.rate;
-    if (instrument_init(&in, &engine, &io, err, sizeof err) != 0) {
-        fprintf(stderr, "groove: %s\n", err);
+    if (run_make_instrument(&in, &engine, &kit, &o, &feed, offline, err, sizeof err) != 0)
         goto done;
-    }
     have_instrument = 1;
-    if (kit.n_missing) {   /* also on the status line: the terminal UI hides what went to stderr */
-        char line[400];
-        instrument_message(&in, "%s", kit_missing_line(&kit, line, sizeof line));
-    }
-    /* What a tap sounds like: --tap-sound, else nothing in an offline render of a file lined up
-     * with its input (the drums only, as generate + render), else the played note. */
-    in.tap_sound = o.tap_sound != -4 ? o.tap_sound
-                   : (o.out_wav && o.play_groove && !o.live && !o.practice.calibrate && o.practice.tap_delay_ms < 0) ? TAP_SOUND_NONE : TAP_SOUND_NOTE;
-    /* A file played in: each of its loops is a take, so the groove is what was just played. */
-    if (o.play_groove)
-        instrument_set_record_mode(&in, LIVE_REPLACE);
-    if (o.evolve >= 0)
-        instrument_set_evolve(&in, o.evolve);
-    instrument_force_input_kind(&in, o.input_kind);
-    if (o.play_groove)
-        instrument_note_input(&in, feed.kind);   /* the file's kind from the first loop on */
-    for (int i = 0; i < o.n_mix; i++)
-        (o.mix[i].pan ? instrument_set_pan : instrument_set_gain_db)(&in, o.mix[i].ch, o.mix[i].value);
-    if (o.chain && instrument_set_chain(&in, o.chain, err, sizeof err) != 0) {
-        fprintf(stderr, "groove: --chain: %s\n", err);
-        rc = 2;
+    int arc = run_apply_options(&in, &o, &feed, err, sizeof err);
+    if (arc != 0) {
+        rc = arc;
         goto done;
     }
-    if (o.chain || o.play_chain) {
-        instrument_chain_play(&in, 1);
-        if (!in.form.chain_on) {
-            fprintf(stderr, "groove: cannot play the chain: %s\n", instrument_message_now(&in));
-            goto done;
-        }
-    }
-    practice_apply(&o.practice, &in);
-    Run_sync_options so = {o.link, !o.headless, o.clock_in, o.clock_out, o.midi_in_file, o.midi_out_file,
-                           o.have_audio_offset, o.have_midi_offset, o.audio_offset_ms, o.midi_offset_ms,
-                           o.bpm_at, o.n_bpm_at, !offline, (double)o.buffer / o.rate, o.rate, 1};
+    Run_sync_options so = run_sync_options_of(&o, offline);
     if (run_sync_open(&rs, &so, &in, &engine, err, sizeof err) != 0) {
         fprintf(stderr, "groove: %s\n", err);
         goto done;
@@ -524,35 +653,10 @@ int cmd_run(int argc, char **argv)
     if (offline) {
         rc = run_offline(&in, &engine, o.play_groove ? &feed : NULL, &rs.sync, &o, &log);
     } else {
-        Midi_clock_ports ports = run_sync_ports(&rs, &so);
-        midi = midi_open_ports(o.midi_in, o.midi_out, &ports, err, sizeof err);
-        if (!midi) {
-            fprintf(stderr, "groove: %s\n", err);
+        if (!(midi = run_open_midi(&rs, &so, &in, &o, err, sizeof err)))
             goto done;
-        }
-        run_sync_attach_midi(&rs, midi);
-        if (o.midi_out)
-            instrument_set_note_out(&in, note_to_midi, midi);
-        Audio_config ac = {o.audio_device, o.rate, o.buffer};
-        /* Ready at once: the terminal instrument opens the default device in the background
-         * (a device named on the command line is opened first: it must exist). */
-        if (!o.headless && !o.audio_device)
-            audio_async = audio_async_start(&engine, &ac);
-        if (!audio_async)
-            audio = audio_open(&engine, &ac);
-        if (!audio && !audio_async) {
-            fprintf(stderr, "groove: out of memory\n");
+        if (run_open_audio(&engine, &o, &audio, &audio_async) != 0)
             goto done;
-        }
-        if (o.audio_device && audio && audio_is_silent(audio)) {
-            char why[300];
-            snprintf(why, sizeof why, "%s", audio_status(audio));
-            char *tail = strstr(why, " (running silent)");
-            if (tail)
-                *tail = 0;   /* it stops here: it does not run silent */
-            fprintf(stderr, "groove: %s\n", why);
-            goto done;
-        }
         signal(SIGINT, on_stop_signal);
         signal(SIGTERM, on_stop_signal);
         if (o.headless) {
@@ -568,29 +672,9 @@ int cmd_run(int argc, char **argv)
             audio_async = NULL;
         }
     }
-    if (have_instrument && o.practice.calibrate && o.headless) {
-        /* the calibration's one JSON object (or why there is none) */
-        if (in.calibrating)
-            instrument_calibrate_finish(&in, 1);
-        if (isfinite(in.calibrated_ms)) {
-            char line[128];
-            puts(calibration_json(in.calibrated_ms, in.calibrated_spread_ms, in.calibrated_taps, line, sizeof line));
-        } else if (rc == 0) {
-            fprintf(stderr, "groove: %s\n", in.message);
-            rc = 1;
-        }
-    } else if (have_instrument && in.taps > 0) {
-        char line[160];
-        printf("groove: %s\n", instrument_summary(&in, line, sizeof line));
-    }
-    if (rc == 0 && o.out_mid) {
-        const Hvo *parts = log.n ? log.parts : &in.session.part;   /* never played: the part now */
-        if (write_parts_midi(o.out_mid, parts, log.n ? log.n : 1, &in, o.play_groove && o.bpm <= 0 ? &feed : NULL,
-                             o.tracks, err, sizeof err) != 0) {
-            fprintf(stderr, "groove: %s\n", err);
-            rc = 1;
-        }
-    }
+    rc = run_print_end(&in, &o, rc);
+    if (rc == 0 && o.out_mid && run_write_mid(&o, &log, &in, &feed, err, sizeof err) != 0)
+        rc = 1;
     audio_close(audio);   /* the audio thread stops before anything it reads is freed */
     audio = NULL;
     if (run_sync_finish(&rs, rc == 0 ? o.midi_out_file : NULL, err, sizeof err) != 0) {
