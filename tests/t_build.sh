@@ -92,4 +92,12 @@ done
 rc=$?
 check "unknown command exits 2" test "$rc" -eq 2
 check "unknown command says so in one line" test "$(wc -l <"$TMP/err")" -eq 1
+out=$("$GROOVE" help show 2>&1)
+check "groove help show prints show's usage" grep -q '^usage: groove show' <<<"$out"
+for a in --version --help; do
+    "$GROOVE" $a stray >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    check "groove $a with a stray argument is a usage error: exit 2 ($rc), one groove: line, nothing on stdout" \
+        test "$rc" -eq 2 -a "$(wc -l <"$TMP/err")" -eq 1 -a ! -s "$TMP/out" -a -n "$(grep '^groove: ' "$TMP/err")"
+done
 finish

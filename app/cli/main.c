@@ -37,7 +37,7 @@ static void usage(FILE *out)
             "groove - a terminal drum instrument: play a rhythm, a transformer drums along.\n"
             "\n"
             "usage: groove [COMMAND] [ARGS...]     (no command: the instrument)\n"
-            "       groove COMMAND --help\n"
+            "       groove COMMAND --help           (or groove help COMMAND)\n"
             "       groove --version                (the version and the model it would load)\n"
             "\n"
             "commands:\n");
@@ -47,6 +47,17 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    if (argc == 3 && !strcmp(argv[1], "help")) { /* groove help CMD: CMD --help */
+        static char help_flag[] = "--help";
+        argv[1] = argv[2];
+        argv[2] = help_flag;
+    }
+    if (argc > 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help") ||
+                     !strcmp(argv[1], "--version"))) {
+        fprintf(stderr, "groove: %s takes no arguments ('%s'; groove COMMAND --help for a command's)\n", argv[1],
+                argv[2]);
+        return CMD_USAGE;
+    }
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
         usage(stdout);
         return 0;
