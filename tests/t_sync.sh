@@ -152,6 +152,23 @@ starts = [t for t, b in esc if b == b'\xfa']
 assert len(starts) == 1 and abs(starts[0] - start) <= 0.0025, (starts, start)
 PY
 
+# A clock that stops the transport after 2 loops (Stop, no more pulses) with --loops 6: the
+# render ends 10 s after the file's last message and says how many loops it played, not 6.
+$PY - "$TMP/stop2.mid" <<'PY'
+import sys
+from sync_midi import Clock, write
+c = Clock()
+start = c.message([0xfa], before=0.010)
+c.pulses(100, 24 * 8 * 2, 0.002)
+c.message([0xfc], before=0.0)
+write(sys.argv[1], c.events)
+PY
+"$GROOVE" run --headless --no-session --midi-in-file "$TMP/stop2.mid" --loops 6 --out-wav "$TMP/s2.wav" --json \
+    >"$TMP/log" 2>"$TMP/err"
+check "a clock that stops after 2 loops: exits 0 ($(cat "$TMP/err"))" test $? -eq 0
+check "... 2 loop lines, and the render says 2 loops, not the 6 asked for ($(grep rendered "$TMP/log"))" \
+    bash -c "test \$(grep -c '^{' '$TMP/log') -eq 2 && grep -q '^groove: rendered 2 loops ' '$TMP/log'"
+
 # Notes and clock in one file: the notes are taps at their places on the clock's grid (8 a loop,
 # on the beats of loops 1 and 2).
 $PY - "$TMP/notes.mid" <<'PY'

@@ -187,6 +187,8 @@ typedef struct {
     int last_n;                /* frames of the block rendered last */
     int aligned;               /* a file rendered in step: loop k's drums answer loop k's groove */
     int64_t installed;         /* aligned: the last loop whose groove the model has had */
+    int64_t seen_loop;         /* the loop that started last (-1 before the first) */
+    int played;                /* loops started: fewer than `loops` when a clock stops the transport */
 } Offline_run;
 
 /* Aligned render: hands the instrument the groove of `loop` (known in advance) and waits for
@@ -276,6 +278,10 @@ static Offline_step offline_before_block(void *ctx, Engine *e, int64_t frame, in
     /* Following a clock from a file: it ends a while after the file's last message. */
     if (sync_drives_transport(x->sync) && now > sync_input_end(x->sync) + 10.0)
         return OFFLINE_END;
+    if (loop_started(in) && !instrument_counting_in(in) && in->pos.loop != x->seen_loop) {
+        x->seen_loop = in->pos.loop;
+        x->played++;
+    }
     if (x->o->json && loop_started(in) && !instrument_counting_in(in) && in->pos.loop != x->lp.printed)
         loop_printer_print(&x->lp, in, x->engine, x->sync, x->o);
     if (x->feed && x->aligned) {
@@ -322,7 +328,7 @@ static int run_offline(Instrument *in, Engine *engine, Feed *feed, Sync *sync, c
      * --calibrate and --tap-delay feed them as played, through the practice timing. */
     int aligned = feed && !o->live && !o->practice.calibrate && o->practice.tap_delay_ms < 0;
     int loops = o->loops >= 0 ? o->loops : o->practice.calibrate ? 8 : 4;
-    Offline_run x = {in, engine, feed, sync, o, log, {.printed = -1}, loops, 0, aligned, -1};
+    Offline_run x = {in, engine, feed, sync, o, log, {.printed = -1}, loops, 0, aligned, -1, -1, 0};
     instrument_tick(in, 0);
     if (x.aligned)
         offline_install(&x, 0, 0);   /* loop 0's drums from loop 0's groove, as generate does */
@@ -340,8 +346,9 @@ static int run_offline(Instrument *in, Engine *engine, Feed *feed, Sync *sync, c
         return CMD_FAILED;
     }
     if (o->out_wav)
-        printf("groove: rendered %d loops (%.1f s) to %s, %llu generations, last %.0f us\n", x.loops,
-           (double)r.frames / o->rate, o->out_wav, (unsigned long long)in->generations, in->last_gen_us);
+        printf("groove: rendered %d loop%s (%.1f s) to %s, %llu generations, last %.0f us\n", x.played,
+               x.played == 1 ? "" : "s", (double)r.frames / o->rate, o->out_wav, (unsigned long long)in->generations,
+               in->last_gen_us);
     return 0;
 }
 
