@@ -43,10 +43,6 @@ void model_config_shipped(Model_config *c)
     model_config_default(c);
     c->enc_ff = 128;
     c->dec_ff = 128;
-    /* the shipped file is run e1's, a version 1 model: no input kinds, no memory */
-    c->n_kinds = 0;
-    c->has_memory = 0;
-    c->input_dim = HVO_CHANNELS;
 }
 
 static int max_int(int a, int b) { return a > b ? a : b; }

@@ -83,8 +83,8 @@ void model_set_kernels(Model *m, const Kernels *k);
  * ff 512, latent 128, with style (GENRE_COUNT), fill, mute and input-kind conditioning and
  * memory (input_dim 55). */
 void model_config_default(Model_config *c);
-/* The shape of the shipped model (nn/models/default.gtm): model_config_default with ff 128
- * (docs/training.md, run e1), without input kinds and memory. */
+/* The shape of the shipped model (nn/models/default.gtm) and of `groove train` by default:
+ * model_config_default with ff 128 (docs/training.md, runs e1 and m4): input kinds and memory. */
 void model_config_shipped(Model_config *c);
 
 /* Encoder: input [32][27] and memory (NULL: none) -> mu [L] and logvar [L] (logvar may be

@@ -53,7 +53,7 @@ static void usage(FILE *out)
             "  --memory-drop X     share of windows trained without memory (default 0.2)\n"
             "  --memory-noise X    memory hits left out, each with this probability (default 0.1)\n"
             "  --memory-errors X   memory hits moved, each with this probability, and half as many\n"
-            "                      added: the memory looks like the model's own output (default 0.3)\n"
+            "                      added: the memory looks like the model's own output (default 0)\n"
             "  --input-kinds 0|1   input-kind condition (drums/keys/taps; default 1)\n"
             "  --val-style S       validation and selection feed the genre: none | labels (default none)\n"
             "  --self-memory X     share of windows whose memory is the model's own part for the window\n"

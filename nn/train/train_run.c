@@ -68,11 +68,7 @@ void train_run_config_default(Train_run_config *c)
     c->log_path = "runs/model.gtm.csv";
     c->cal_acc_weight = 2.0;
     train_options_default(&c->opt);
-    /* the shipped shape with issue 13's input kinds and memory */
     model_config_shipped(&c->cfg);
-    c->cfg.n_kinds = MODEL_INPUT_KINDS;
-    c->cfg.has_memory = 1;
-    c->cfg.input_dim = MODEL_MEMORY_INPUT_DIM;
 }
 
 /* ---- set-up and clean-up ---- */

@@ -41,8 +41,8 @@ typedef struct {
 } Train_run_config;
 
 /* Fills the defaults: data/gmd.gds, runs/model.gtm (+ .ckpt, .csv), the shipped recipe
- * (train_options_default) and the shipped shape (model_config_shipped) with input kinds and
- * memory, accuracy weight 2. */
+ * (train_options_default) and the shipped shape (model_config_shipped: input kinds and memory),
+ * accuracy weight 2. */
 void train_run_config_default(Train_run_config *c);
 
 /* Told once, when the run is ready to step. */
