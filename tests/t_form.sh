@@ -70,8 +70,11 @@ check "a one-bar groove: the part plays in bar 2 as well" \
     "$TMP/norep.session"
 "$GROOVE" run --headless --session "$TMP/norep.session" --play-groove "$TMP/one.mid" --out-wav "$TMP/one.wav" \
     --loops 3 --out-mid "$TMP/one_part2.mid" >/dev/null 2>&1
-check "with the repeat off (bar_repeat 0 in the session) bar 2 stays silent" \
-    sh -c "'$GROOVE' show '$TMP/one_part2.mid' --bar 2 2>&1 | grep -E '^(K|S|CH) ' | grep -q '|[^|]*[^ |][^|]*|  *|'"
+# With the repeat off the model hears nothing in bar 2. (It used to leave bar 2 silent; the
+# model of issue 13 accompanies a few taps with a full part, so the check is now that the
+# repeat changes what bar 2 plays.)
+check "with the repeat off (bar_repeat 0 in the session) bar 2 plays another part than with it on" \
+    bash -c "! cmp -s <('$GROOVE' show '$TMP/one_part.mid' --bar 2 --json 2>&1 | grep -v '\"file\"') <('$GROOVE' show '$TMP/one_part2.mid' --bar 2 --json 2>&1 | grep -v '\"file\"')"
 
 # run --out-mid --tracks: one track per voice; the feel shapes the export (timing 0: on the grid).
 "$PY" -c "import zlib,sys; b='groove-session 2\nbpm 100\nfeel 0 1\n'; open(sys.argv[1],'w').write(b + 'end %08x\n' % (zlib.crc32(b.encode()) & 0xffffffff))" \

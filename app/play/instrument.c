@@ -269,6 +269,7 @@ static void restore_session(Instrument *in)
     switch (st) {
     case SESSION_OK:
         in->session = loaded;
+        in->part_restored = hvo_count_hits(&loaded.part) > 0;
         in->unsaved = loaded.unsaved;   /* [+] as it was when the last instrument quit */
         instrument_message(in, "session restored: %d taps, %d hits", groove_count_hits(&loaded.groove),
                            hvo_count_hits(&loaded.part));
@@ -372,7 +373,11 @@ int instrument_init(Instrument *in, Engine *engine, const Instrument_options *op
     in->loop_seen = in->pos.loop;
     apply_settings(in);
     send_pattern(in, &in->session.part);
-    request_generation(in, 0);
+    /* A restored part plays as it was saved. A model with memory would remake it from another
+     * memory (the one it had is not in the session file), so it waits for the first loop or a
+     * change; a model without memory remakes the same part. */
+    if (!(in->part_restored && in->model.config.has_memory))
+        request_generation(in, 0);
     if (!in->message[0] && in->model_is_random)
         instrument_message(in, "%s", in->model_note);
     return 0;

@@ -169,6 +169,7 @@ typedef struct {
     int have_memory;           /* memory holds a part (something had played) */
     Groove memory_groove;      /* the groove memory was taken for */
     int memory_taken;          /* memory_groove is valid */
+    int part_restored;         /* the session's part came from the session file */
 } Instrument;
 
 /* Loads the model (or random weights, saying so), restores the session, starts the worker and
