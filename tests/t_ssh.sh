@@ -258,4 +258,11 @@ timeout 120 "${RELAY[@]}" --rate 1000 --log "$TMP/leave.log" --script "$TMP/leav
     >"$TMP/leave.out" 2>&1
 check "after Ctrl-C on a slow link the shell reads nothing groove asked for ($(grep -ao 'LEFT=.*' "$TMP/leave.log" | head -1))" \
     grep -qa "LEFT=b''" "$TMP/leave.log"
+# ---- a frozen link: SIGTERM still ends groove ----------------------------------------------------
+# A stalled SSH connection takes no more output: a write of the screen blocks for ever (curses
+# retries it through signals), so SIGTERM was never seen. Now the process ends within 10 s.
+timeout 120 /usr/bin/python3 "$ROOT/tests/frozen_link.py" "$GROOVE" >"$TMP/frozen.out" 2>&1
+sed 's/^/    /' "$TMP/frozen.out"
+check "a frozen link: groove's screen write blocks (the case is made)" grep -q '^blocked' "$TMP/frozen.out"
+check "... and SIGTERM still ends the process" grep -q '^ended' "$TMP/frozen.out"
 finish

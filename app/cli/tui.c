@@ -65,6 +65,9 @@ static void on_stop(int sig)
 {
     (void)sig;
     tui_stop = 1;
+    /* A write to a frozen link (a stalled SSH connection) blocks for ever and would keep the
+     * loop from seeing tui_stop: if groove has not ended 10 s from now, SIGALRM ends it. */
+    alarm(10);
 }
 
 /* Crashes: restore the terminal, then die of the same signal. */
