@@ -35,6 +35,8 @@ typedef struct {
     double shown_stats_at;
 } Tui;
 
+#define HELP_WIDE_COLS 76   /* the longest wide help line (71) + frame and margins */
+
 /* The help text for this terminal: its lines, how many, how many fit a page, pages. */
 const char *const *tui_help_text(int rows, int cols, int *n, int *per_page, int *pages);
 /* Handles one event from the terminal: a key, or a paste (text only for an open prompt). */
