@@ -274,5 +274,16 @@ check "stems without -o: the report claims no mix peak ($(head -1 "$TMP/stems_on
 printf 'groove-session 2\nbpm 100\nend 00000000\n' >"$TMP/corrupt.session"
 bad 1 "a corrupt session" render --session "$TMP/corrupt.session" -o "$TMP/x.wav"
 check "a corrupt session given to render is left where it is" test -f "$TMP/corrupt.session"
+bad 1 "a folder as the session" render --session "$TMP" -o "$TMP/x.wav"
+check "... says it cannot be read ($(cat "$TMP/err"))" grep -q "^groove: session '$TMP': cannot read $TMP: Is a directory" "$TMP/err"
+# An offline run reads a named session (never writing it): one missing, corrupt or unreadable
+# is said in one line, and the defaults play.
+for s in "$TMP/none.session" "$TMP/corrupt.session" "$TMP"; do
+    "$GROOVE" run --headless --session "$s" --out-wav "$TMP/x.wav" --loops 1 >/dev/null 2>"$TMP/err"
+    rc=$?
+    check "run --headless --session $(basename "$s") --out-wav: plays the defaults (exit $rc) and says why ($(cat "$TMP/err"))" \
+        sh -c "test $rc -eq 0 && test \$(wc -l <'$TMP/err') -eq 1 && grep -qE '^groove: (no session file|session file unreadable|cannot read)' '$TMP/err'"
+done
+check "... and leaves the corrupt session where it is" test -f "$TMP/corrupt.session"
 
 finish

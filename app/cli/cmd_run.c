@@ -447,6 +447,9 @@ static int run_make_instrument(Instrument *in, Engine *engine, const Kit *kit, c
         fprintf(stderr, "groove: %s\n", err);
         return -1;
     }
+    if (offline && io.session_read_only && in->session_read != SESSION_OK) {   /* missing or unreadable */
+        fprintf(stderr, "groove: %s\n", in->message);
+    }
     if (kit->n_missing) {   /* also on the status line: the terminal UI hides what went to stderr */
         char line[400];
         instrument_message(in, "%s", kit_missing_line(kit, line, sizeof line));

@@ -266,6 +266,7 @@ static void restore_session(Instrument *in)
     char err[512], moved[1200];
     Session loaded;
     Session_status st = session_load_form(in->session_path, &loaded, &in->form, err, sizeof err);
+    in->session_read = st;
     switch (st) {
     case SESSION_OK:
         in->session = loaded;
@@ -275,6 +276,8 @@ static void restore_session(Instrument *in)
                            hvo_count_hits(&loaded.part));
         break;
     case SESSION_MISSING:
+        if (in->read_only)   /* named to be read (an offline render): say it is not there */
+            instrument_message(in, "no session file '%.200s': the defaults play", in->session_path);
         break;
     case SESSION_CORRUPT:
         if (in->read_only) {   /* somebody else's file: reported, never moved */
@@ -289,7 +292,7 @@ static void restore_session(Instrument *in)
         }
         break;
     case SESSION_IO_ERROR:
-        instrument_message(in, "%.120s: not autosaving", err);
+        instrument_message(in, in->read_only ? "%.120s" : "%.120s: not autosaving", err);
         in->autosave = 0;
         break;
     }
@@ -299,6 +302,7 @@ int instrument_init(Instrument *in, Engine *engine, const Instrument_options *op
 {
     memset(in, 0, sizeof *in);
     in->engine = engine;
+    in->session_read = SESSION_MISSING;
     in->stem_voice = -1;
     in->pending_slot = -1;
     in->session.form = &in->form;

@@ -123,6 +123,8 @@ typedef struct {
     /* status */
     char message[400];
     double message_time;
+    int session_read;          /* Session_status of reading the session at start (SESSION_MISSING
+                                  when none was read); a caller that needs the session checks it */
     char message_log[INSTRUMENT_MESSAGE_LOG][400]; /* the last messages, newest at message_log_n - 1 (mod) */
     int message_log_n;          /* messages said so far */
     double now;                /* the last tick's clock */

@@ -551,12 +551,13 @@ Session_status session_load_form(const char *path, Session *out, Form *into, cha
         error_set(err, errlen, "out of memory");
         return SESSION_IO_ERROR;
     }
+    errno = 0;
     size_t n = fread(buf, 1, SESSION_MAX_BYTES + 1, f);
-    int bad = ferror(f);
+    int bad = ferror(f), why = errno;
     fclose(f);
     if (bad) {
         free(buf);
-        error_set(err, errlen, "cannot read %s", path);
+        error_set(err, errlen, "cannot read %s: %s", path, strerror(why ? why : EIO));
         return SESSION_IO_ERROR;
     }
     Session_status st = session_from_text_form(buf, n, out, into, err, errlen);

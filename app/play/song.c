@@ -120,7 +120,7 @@ int song_from_session(Song *song, const char *session_path, const char *model_pa
         engine_deinit(&engine);
         return -1;
     }
-    if (in.message[0] && strstr(in.message, "unreadable")) {
+    if (in.session_read == SESSION_CORRUPT || in.session_read == SESSION_IO_ERROR) {   /* a folder, say */
         error_set(err, errlen, "session '%s': %s", session_path, in.message);
         instrument_deinit(&in);
         engine_deinit(&engine);
