@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # t_man.sh - the man page (docs/groove.1) covers every key the help overlay lists and every
 # command `groove --help` lists, so a key added to the instrument cannot be left out of it.
-# The help's keys are read from its narrow column (app/cli/tui.c help_narrow and
-# app/cli/tui_form.c tui_form_help_narrow: the first 9 characters of each entry are its keys);
+# The help's keys are read from its narrow column (the arrays help_narrow and
+# tui_form_help_narrow in app/cli/*.c: the first 9 characters of each entry are its keys);
 # the man page's keys are the words set in bold in its KEYS section.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
@@ -10,13 +10,14 @@ MAN=docs/groove.1
 
 check "the man page reads (man -l)" bash -c "man -l '$MAN' 2>/dev/null | grep -q 'KEYS'"
 
-help_keys=$(python3 - app/cli/tui.c help_narrow app/cli/tui_form.c tui_form_help_narrow <<'EOF'
-import re, sys
+help_keys=$(python3 - help_narrow tui_form_help_narrow <<'EOF'
+import glob, re, sys
 keys = set()
-args = sys.argv[1:]
-for path, name in zip(args[0::2], args[1::2]):
-    src = open(path).read()
-    m = re.search(r'\b' + name + r'\[\]\s*=\s*\{(.*?)\n\};', src, re.S)
+srcs = [open(p).read() for p in sorted(glob.glob('app/cli/*.c'))]
+for name in sys.argv[1:]:
+    found = [re.search(r'\b' + name + r'\[\]\s*=\s*\{(.*?)\n\};', src, re.S) for src in srcs]
+    found = [m for m in found if m]
+    m = found[0] if found else None
     if not m:
         print('MISSING-' + name)
         continue
