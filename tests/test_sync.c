@@ -332,8 +332,15 @@ static void test_offsets_and_status(void)
     CHECK(s.audio_offset_ms == 50.0f && s.midi_offset_ms == -12.5f, "offsets clamp to +-50 ms");
     char line[200];
     sync_status(&s, line, sizeof line);
-    CHECK(!strcmp(line, "internal, offset audio +50 ms midi -12 ms") || !strcmp(line, "internal, offset audio +50 ms midi -13 ms"),
-          "the status line: %s", line);
+    CHECK(!strcmp(line, "internal, offset audio +50 ms midi -12.5 ms"), "the status line, offsets as set: %s", line);
+    sync_source_status(&s, line, sizeof line);
+    CHECK(!strcmp(line, "internal"), "the source alone (the TUI's top line): %s", line);
+    sync_offset_status(&s, 1, line, sizeof line);
+    CHECK(!strcmp(line, "offset +50/-12.5 ms"), "the offsets, compact (the TUI's practice line): %s", line);
+    sync_set_offsets(&s, NULL, 0.0f, 0.0f);
+    sync_offset_status(&s, 1, line, sizeof line);
+    sync_status(&s, line + 100, 100);
+    CHECK(line[0] == 0 && !strcmp(line + 100, "internal"), "no offsets: nothing said (%s)", line + 100);
     CHECK(sync_add_bpm_at(&s, 2, 133.0f) == 0, "a --bpm-at");
     for (int i = 1; i < SYNC_MAX_BPM_AT; i++)
         sync_add_bpm_at(&s, i, 100.0f);

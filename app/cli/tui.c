@@ -308,7 +308,7 @@ static void draw_status(const Tui *t, int y, int cols)
     char tempo[160];
     snprintf(tempo, sizeof tempo, "%.1f BPM", st->bpm);
     if (t->ctx->sync && sync_source_now(&t->ctx->sync->sync) != SYNC_INTERNAL)
-        sync_status(&t->ctx->sync->sync, tempo, sizeof tempo);
+        sync_source_status(&t->ctx->sync->sync, tempo, sizeof tempo);   /* offsets: the practice line */
     snprintf(line, sizeof line, "%s %s  swing %.2f  loop %lld  gen %.0f %s  xruns %llu%s  %s", fill, tempo,
              st->swing, (long long)in->pos.loop, in->last_gen_us, t->utf8 ? "\xc2\xb5s" : "us",
              (unsigned long long)es.xruns, in->unsaved ? "  [+]" : "", st->record_mode ? "replace" : "overdub");
@@ -348,10 +348,15 @@ static void practice_text(const Tui *t, char *line, size_t n)
     if (p)
         snprintf(timing, sizeof timing, "  taps %d %+.1f ms %s%.1f", p->all.n, timing_mean(&p->all),
                  t->utf8 ? "\xc2\xb1" : "+-", timing_std(&p->all));
-    snprintf(line, n, "click %s  count-in %d  respond %s  latency %.0f/%.0f ms%s%s", in->click ? "on" : "off",
+    char offsets[64] = "";   /* the output offsets (audio/MIDI) when not 0 */
+    if (t->ctx->sync)
+        sync_offset_status(&t->ctx->sync->sync, 1, offsets + 2, sizeof offsets - 2);
+    if (offsets[2])
+        offsets[0] = offsets[1] = ' ';
+    snprintf(line, n, "click %s  count-in %d  respond %s  latency %.0f/%.0f ms%s%s%s", in->click ? "on" : "off",
              in->count_in_bars, instrument_respond_name(in->respond),
              in->input_latency_s[INSTRUMENT_INPUT_KEYS] * 1000.0, in->input_latency_s[INSTRUMENT_INPUT_MIDI] * 1000.0,
-             in->calibrating ? "  CALIBRATING" : "", timing);
+             offsets[2] ? offsets : "", in->calibrating ? "  CALIBRATING" : "", timing);
 }
 
 /* The last loop's timing per step on the playhead line: '<' early, '>' late by more than

@@ -470,31 +470,58 @@ void sync_report(Sync *s, Loop_report *r, int64_t loop)
         r->sync_lost = atomic_load_explicit(&s->pub_lost, memory_order_relaxed);
 }
 
-void sync_status(Sync *s, char *buf, size_t n)
+void sync_source_status(Sync *s, char *buf, size_t n)
 {
     float bpm = bits_float(atomic_load_explicit(&s->pub_bpm_bits, memory_order_relaxed));
-    int len = 0;
     switch (sync_source_now(s)) {
     case SYNC_LINK:
-        len = snprintf(buf, n, "link %d peer%s %.1f BPM", s->link.peers ? s->link.peers(s->link.user) : 0,
-                       s->link.peers && s->link.peers(s->link.user) == 1 ? "" : "s",
-                       s->link.tempo ? s->link.tempo(s->link.user) : (double)bpm);
+        snprintf(buf, n, "link %d peer%s %.1f BPM", s->link.peers ? s->link.peers(s->link.user) : 0,
+                 s->link.peers && s->link.peers(s->link.user) == 1 ? "" : "s",
+                 s->link.tempo ? s->link.tempo(s->link.user) : (double)bpm);
         break;
     case SYNC_CLOCK:
         if (atomic_load_explicit(&s->pub_lost, memory_order_relaxed))
-            len = snprintf(buf, n, "clock lost: holding %.1f BPM", bpm);
+            snprintf(buf, n, "clock lost: holding %.1f BPM", bpm);
         else if (bpm > 0)
-            len = snprintf(buf, n, "clock %.1f BPM%s", bpm, atomic_load(&s->pub_running) ? "" : " (stopped)");
+            snprintf(buf, n, "clock %.1f BPM%s", bpm, atomic_load(&s->pub_running) ? "" : " (stopped)");
         else
-            len = snprintf(buf, n, "clock: waiting for pulses");
+            snprintf(buf, n, "clock: waiting for pulses");
         break;
     default:
-        len = snprintf(buf, n, "internal");
+        snprintf(buf, n, "internal");
         break;
     }
-    if ((s->audio_offset_ms != 0 || s->midi_offset_ms != 0) && len >= 0 && (size_t)len < n)
-        snprintf(buf + len, n - (size_t)len, ", offset audio %+.0f ms midi %+.0f ms", s->audio_offset_ms,
-                 s->midi_offset_ms);
+}
+
+/* An offset in ms as set: "+20", "-7.5". */
+static void offset_text(float ms, char *buf, size_t n)
+{
+    snprintf(buf, n, ms == roundf(ms) ? "%+.0f" : "%+.1f", ms);
+}
+
+void sync_offset_status(const Sync *s, int compact, char *buf, size_t n)
+{
+    if (n > 0)
+        buf[0] = 0;
+    if (s->audio_offset_ms == 0 && s->midi_offset_ms == 0)
+        return;
+    char a[16], m[16];
+    offset_text(s->audio_offset_ms, a, sizeof a);
+    offset_text(s->midi_offset_ms, m, sizeof m);
+    if (compact)
+        snprintf(buf, n, "offset %s/%s ms", a, m);
+    else
+        snprintf(buf, n, "offset audio %s ms midi %s ms", a, m);
+}
+
+void sync_status(Sync *s, char *buf, size_t n)
+{
+    char offsets[64];
+    sync_source_status(s, buf, n);
+    sync_offset_status(s, 0, offsets, sizeof offsets);
+    size_t len = strlen(buf);
+    if (offsets[0] && len < n)
+        snprintf(buf + len, n - len, ", %s", offsets);
 }
 
 int sync_write_midi_out(Sync *s, const char *path, char *err, size_t errlen)

@@ -175,8 +175,13 @@ Sync_source sync_source_now(Sync *s);
 int sync_drives_transport(const Sync *s);
 /* Fills the loop line's sync keys for loop LOOP: sync, link_peers, link_beat, sync_lost. */
 void sync_report(Sync *s, Loop_report *r, int64_t loop);
-/* One line for the status: "link 2 peers 120.0 BPM", "clock 100.0 BPM", "clock lost: holding
- * 100.0 BPM", "internal"; the offsets when not 0. */
+/* The source and its tempo: "link 2 peers 120.0 BPM", "clock 100.0 BPM", "clock lost: holding
+ * 100.0 BPM", "internal" (the TUI's top line, where the offsets would crowd out the rest). */
+void sync_source_status(Sync *s, char *buf, size_t n);
+/* The output offsets as set, "offset audio +20 ms midi -7.5 ms" (compact: "offset +20/-7.5 ms",
+ * audio/MIDI), or "" when both are 0. */
+void sync_offset_status(const Sync *s, int compact, char *buf, size_t n);
+/* One line for the status: sync_source_status, then ", " and the offsets when not 0. */
 void sync_status(Sync *s, char *buf, size_t n);
 /* The source's name: "internal", "link", "clock". */
 const char *sync_source_name(Sync_source src);
