@@ -1,7 +1,9 @@
-/* instrument_internal.h - what instrument.c and instrument_form.c share; nobody else includes it.
+/* instrument_internal.h - what the instrument's files share; nobody else includes it.
  *
  * instrument.c owns the loop, the hand-off to the engine and the worker; instrument_form.c (the
- * song form, evolve, morph, feel, mixer controls: instrument_form.h) reaches them through these
+ * song form, evolve, morph, feel, mixer controls: instrument_form.h), instrument_controls.c
+ * (settings, variations, voices), instrument_practice.c (click, count-in, respond, calibration)
+ * and instrument_edit.c (cell edits, undo, save as, MIDI export) reach them through these
  * hooks. Control thread only.
  */
 #ifndef GROOVE_INSTRUMENT_INTERNAL_H
