@@ -257,6 +257,10 @@ bad 1 "a missing --midi-in-file" run --headless --no-session --midi-in-file "$TM
 bad 1 "an unknown clock input" run --headless --no-session --midi-in none --clock-in no-such-port --loops 1
 bad 1 "an unknown clock output" run --headless --no-session --midi-in none --clock-out no-such-port --loops 1
 bad 1 "--link with a clock in the --midi-in-file" run --headless --no-session --link --midi-in-file "$TMP/clock.mid" --loops 1
+bad 1 "--clock-in with a clock in the --midi-in-file (two clocks)" run --headless --no-session --midi-in none \
+    --clock-in no-such-port --midi-in-file "$TMP/clock.mid" --loops 1
+check "... refused as two tempo sources, before any port is looked for ($(cat "$TMP/err"))" \
+    grep -q "^groove: one tempo source at a time: --clock-in 'no-such-port', or the MIDI clock in" "$TMP/err"
 bad 1 "an unwritable --midi-out-file" run --headless --play-groove "$GROOVE_MID" --loops 1 --out-wav "$TMP/y.wav" \
     --midi-out-file "$TMP/no/dir/x.mid"
 finish

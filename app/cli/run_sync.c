@@ -67,6 +67,11 @@ int run_sync_open(Run_sync *rs, const Run_sync_options *o, Instrument *in, Engin
     for (int i = 0; i < s->n_file_in; i++)
         file_clock |= s->file_in[i].bytes[0] >= 0xf0;
     if (o->clock_in || file_clock) {
+        if (o->clock_in && file_clock) {   /* two clocks would feed one follower */
+            snprintf(err, errlen, "one tempo source at a time: --clock-in '%s', or the MIDI clock in '%s'", o->clock_in,
+                     o->midi_in_file);
+            return -1;
+        }
         if (o->link) {
             snprintf(err, errlen, "one tempo source at a time: --link, or the MIDI clock in '%s'",
                      o->clock_in ? o->clock_in : o->midi_in_file);
