@@ -125,6 +125,13 @@ for m in $beats; do within "$m" 0 2 || ok=0; n=$((n + 1)); done
 check "tap_beat_ms: 8 beats, each within +-2 ms of 0 ($beats)" test "$ok" = 1 -a "$n" -eq 8
 late=$("$GROOVE" run --headless --no-session --play-groove "$TMP/beats.mid" --bpm 120 --tap-delay 35 --loops 3 --json --out-wav "$TMP/t.wav" 2>/dev/null | json_num tap_mean_ms | tail -1)
 check "--tap-delay 35 without compensation reads 35 ms late ($late)" within "$late" 35 2
+# in real time (no --out-wav) too: the transport starts from now, so the file's taps arrive
+# one by one (a start at 0 s of the monotonic clock fed every pass up to now at once)
+lines=$("$GROOVE" run --headless --no-session --play-groove "$TMP/beats.mid" --bpm 120 --tap-delay 35 --tap-jitter 5 --loops 1 --json 2>/dev/null)
+taps=$(printf '%s\n' "$lines" | json_num taps | tr '\n' ' ')
+late=$(printf '%s\n' "$lines" | json_num tap_mean_ms | tail -1)
+check "real time, --tap-delay 35: 0 then 8 taps a loop ($taps)" test "$taps" = "0 8 "
+check "real time, --tap-delay 35 --tap-jitter 5 reads 35 ms late ($late)" within "$late" 35 5
 summary=$("$GROOVE" run --headless --no-session --play-groove "$TMP/beats.mid" --bpm 120 --tap-delay 20 --loops 3 --out-wav "$TMP/t.wav" 2>/dev/null | tail -1)
 check "a summary when it ends: $summary" bash -c "printf '%s' '$summary' | grep -Eq '^groove: 3 loops, [0-9]+ taps, 20 ms late on average, spread 0 ms$'"
 

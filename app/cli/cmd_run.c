@@ -367,6 +367,7 @@ static int run_realtime(Instrument *in, Engine *engine, Audio_out *audio, Midi *
         printf("groove: %s\n", in->message);
     fflush(stdout);
     /* A file to play, or a number of loops to run: start now. Otherwise the first tap does. */
+    instrument_tick(in, midi_clock_now());   /* play asks when the next block is heard: from now */
     if ((feed || o->loops >= 0 || o->practice.click || o->practice.calibrate) && !sync_drives_transport(sync))
         practice_start(&o->practice, in);
     Loop_printer lp = {.printed = -1};
@@ -673,8 +674,10 @@ int cmd_run(int argc, char **argv)
             rc = run_realtime(&in, &engine, audio, midi, o.play_groove ? &feed : NULL, &rs.sync, &o, &log);
         } else {
             have_deck = kit_deck_init(&deck, &engine, &kit, o.rate) == 0;
-            if (o.practice.calibrate)
+            if (o.practice.calibrate) {
+                instrument_tick(&in, midi_clock_now());   /* its click starts from now */
                 instrument_calibrate_start(&in);   /* as the key D does */
+            }
             Tui_context ctx = {&in, audio, midi, o.play_groove ? &feed : NULL, &kit, have_deck ? &deck : NULL, o.rate,
                                o.glyphs, &rs, audio_async};
             rc = tui_run(&ctx);

@@ -683,8 +683,10 @@ int tui_run(Tui_context *ctx)
     leaveok(stdscr, TRUE);   /* the cursor is hidden: no move to park it after each frame */
     term_io_start(&t.io);   /* keys are read and decoded by term_io, not curses */
     setup_colors(&t);
-    if (ctx->feed)
+    if (ctx->feed) {
+        instrument_tick(t.in, now_seconds());   /* the transport starts from now, not from 0 s */
         instrument_play(t.in);
+    }
     if (!midi_has_input(ctx->midi) && !t.in->message[0])
         instrument_message(t.in, "%s", midi_in_status(ctx->midi));
     double last_draw = 0;

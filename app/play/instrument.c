@@ -504,8 +504,10 @@ void instrument_tick(Instrument *in, double now)
         }
     }
     /* Where the player is: the step at the start of the last rendered block, heard when that
-     * block was rendered (by the render clock's estimate) plus the output latency. */
-    if (!in->play_pending && (in->pos.frame != in->clock_frame || in->pos.playing != was_playing || in->pos.playing)) {
+     * block was rendered (by the render clock's estimate) plus the output latency. The first
+     * block reports clock 0, which gives the render clock no fix: until it has one, keep the
+     * moment play_from() set (else step 0 would be heard at ~0 s, the clock's origin). */
+    if (!in->play_pending && in->render_clock.have && (in->pos.frame != in->clock_frame || in->pos.playing != was_playing || in->pos.playing)) {
         in->clock_frame = in->pos.frame;
         in->clock_step = in->pos.step;
         in->clock_time = timing_clock_render_time(&in->render_clock, in->pos.clock, in->rate) + in->latency_s;
