@@ -147,6 +147,44 @@ static void test_evolve_and_temperature(void)
     instrument_deinit(&in);
 }
 
+/* Evolve from the first loop: loop 1 is a new step of the walk too. The part asked for at play
+ * (for loop 1) came back before the engine's first block, took over at loop 0, and played again
+ * in loop 1: with evolve 1, loops 0 and 1 were the same part. */
+static void test_evolve_from_the_start(void)
+{
+    start(&in, NULL);
+    instrument_set_evolve(&in, 1.0f);
+    Groove g;
+    groove_clear(&g);
+    for (int t = 0; t < HVO_STEPS; t += 2) {
+        g.g[t][0] = 1.0f;
+        g.g[t][1] = t % 4 ? 0.6f : 0.9f;
+    }
+    instrument_set_groove(&in, &g);   /* a groove in place while stopped (a session, a file), then play */
+    settle(&in);
+    instrument_play(&in);
+    Hvo part[4];
+    int differ[3];
+    float buf[BLOCK * ENGINE_CHANNELS];
+    for (int k = 0; k < 4; k++) {   /* what plays a few steps into loop k */
+        to_loop(&in, k);
+        for (int guard = 0; guard < 100000 && in.pos.step < k * HVO_STEPS + 4.0; guard++) {
+            engine_render(&engine, buf, BLOCK);
+            frames += BLOCK;
+            instrument_tick(&in, clock_now());
+            settle(&in);
+        }
+        part[k] = in.session.part;
+    }
+    for (int k = 0; k < 3; k++)
+        differ[k] = hit_cells_differ(&part[k], &part[k + 1]);
+    CHECK(in.pos.playing && differ[0] > 0 && differ[1] > 0 && differ[2] > 0,
+          "evolve 1 from the start: loops 0..3 each a new part (cells changed %d %d %d)", differ[0], differ[1],
+          differ[2]);
+    instrument_stop(&in);
+    instrument_deinit(&in);
+}
+
 static void test_feel_mixer_bar(void)
 {
     start(&in, NULL);
@@ -275,6 +313,7 @@ int main(void)
     snprintf(session_path, sizeof session_path, "%s/session", dir);
     engine_init(&engine, RATE, NULL);
     test_evolve_and_temperature();
+    test_evolve_from_the_start();
     test_feel_mixer_bar();
     test_sections(session_path);
     engine_deinit(&engine);

@@ -526,6 +526,10 @@ void instrument_tick(Instrument *in, double now)
         in->fill_now = in->fill_next || loop_is_fill(in, in->pos.loop + 1);
         in->fill_next = 0;
     }
+    if (in->first_request_due && in->pos.playing && !in->play_pending) {
+        in->first_request_due = 0;
+        request_generation(in, in->pos.loop + 1);
+    }
     /* A new loop: ask for the part of the one after it. */
     if (in->pos.playing && in->pos.loop != in->loop_seen) {
         in->loop_seen = in->pos.loop;
@@ -586,7 +590,9 @@ static void play_from(Instrument *in, double start, double heard)
     in->clock_frame = -1;
     in->note_scanned = start - 0.5;
     instrument_form_loop(in);
-    request_generation(in, 1);
+    /* loop 1's part is asked for once the engine plays: an answer that came before its first
+     * block would take over at step 0 and play in loop 0 and again in loop 1 (evolve stood still) */
+    in->first_request_due = 1;
 }
 
 /* When the block after the last one seen will be heard: rendered at the next callback (or now,
@@ -617,6 +623,7 @@ void instrument_stop(Instrument *in)
     engine_stop(in->engine);
     in->pos.playing = 0;
     in->play_pending = 0;
+    in->first_request_due = 0;
 }
 
 int instrument_toggle_play(Instrument *in)

@@ -95,6 +95,7 @@ typedef struct {
     Engine_position pos;        /* last read */
     int play_pending;          /* play asked for, the engine has not reported it yet */
     double play_pending_since;
+    int first_request_due;     /* play started: ask for loop 1's part once the engine has begun loop 0 */
     int fill_next;             /* one-shot fill on the next loop */
     int fill_now;              /* the loop playing is a fill */
     /* variations: a stack of (seed, variation) to go back to */
