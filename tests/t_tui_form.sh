@@ -102,4 +102,16 @@ check "the snare's level and pan are saved" grep -qE '^gain 0 -3 ' "$SESSION"
 out=$("$GROOVE" render --session "$SESSION" -o "$TMP/song.wav" 2>&1)
 check "render --session plays the chain in order (A B B): $out" grep -q 'sections: A B B' <<<"$out"
 
+# A phone at 60x20 (the compact view) shows the arrangement row and the song controls too.
+rm -f "$TMP/rc"
+tm kill-session -t groove
+tm new-session -d -s groove -x 60 -y 20 \
+    "$RUN_ENV $GROOVE run --midi-in none --session $SESSION --bpm 240 2>$TMP/stderr; echo \$? >$TMP/rc; sleep 60"
+check "60x20: the arrangement row shows the stored sections" wait_for '^song  A  B  -' 10
+check "60x20: the song controls line shows evolve" wait_for '^evolve [0-9.]+  morph' 3
+tm send-keys -t groove '|' ' '
+check "60x20: the arrangement row follows the chain" wait_for '^song \[A 1/1\] B\*2 \(loop 1/3' 8
+tm send-keys -t groove q q
+check "60x20: quits with status 0" test "$(wait_exit)" = 0
+
 finish

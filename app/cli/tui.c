@@ -611,6 +611,11 @@ static void draw(Tui *t)
             fit_fields(line, cols);
             mvaddnstr(y++, 0, line, utf8_bytes(line, cols));
         }
+        /* the song: the arrangement row, then evolve, morph and feel, as room allows */
+        if (y < rows - 1)
+            tui_form_song_line(t->in, y++, cols);
+        if (y < rows - 1)
+            tui_form_controls_line(t->in, y++, cols);
         mvaddnstr(rows - 1, 0, "? help  q quit", cols);
     }
     if (t->help)
