@@ -271,7 +271,7 @@ bad 2 "render DRUMS.mid --gain of an unknown voice" render "$TMP/g.mid" -o "$TMP
 bad 2 "--mono without --stems" render --session "$TMP/song.session" -o "$TMP/x.wav" --mono
 "$GROOVE" render --session "$TMP/song.session" --stems "$TMP/stems_only" >"$TMP/stems_only.out" 2>&1
 check "stems without -o: the report claims no mix peak ($(head -1 "$TMP/stems_only.out"))" \
-    sh -c "test -s '$TMP/stems_only/kick.wav' && grep -q '4 stems' '$TMP/stems_only.out' && ! grep -q 'mix peak' '$TMP/stems_only.out'"
+    sh -c "test -s '$TMP/stems_only/kick.wav' && grep -qE '[1-9] stems' '$TMP/stems_only.out' && ! grep -q 'mix peak' '$TMP/stems_only.out'"
 printf 'groove-session 2\nbpm 100\nend 00000000\n' >"$TMP/corrupt.session"
 bad 1 "a corrupt session" render --session "$TMP/corrupt.session" -o "$TMP/x.wav"
 check "a corrupt session given to render is left where it is" test -f "$TMP/corrupt.session"
