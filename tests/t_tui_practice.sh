@@ -6,7 +6,7 @@
 # count-in, taps fill the timing line (in the message line when no message shows) and the
 # per-step view (TM, on the playhead's line), `r` draws a new variation,
 # `D` calibrates the keys from 12 taps and saves the result in the config, the help overlay
-# tells all this, and quitting prints the summary.
+# tells all this, and quitting prints the summary; at 60x20 the practice line keeps the taps.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT" || exit 1
 export LC_ALL=C.UTF-8 LANG=C.UTF-8
@@ -89,4 +89,16 @@ tm new-session -d -s groove -x 80 -y 24 \
     "$RUN_ENV $GROOVE run --midi-in none --no-session --bpm 120 --calibrate 2>$TMP/stderr; sleep 60"
 check "--calibrate: the calibration runs from the start" wait_for "calibration: tap on the click.s beats|CALIBRATING" 10
 check "  with the transport playing" wait_for "> PLAY" 3
+# 60x20: the practice line drops fields from its end to fit, and the taps are not among them
+tm kill-session -t groove >/dev/null 2>&1
+tm new-session -d -s groove -x 60 -y 20 \
+    "$RUN_ENV $GROOVE run --midi-in none --no-session --bpm 120 --click 2>$TMP/stderr; sleep 60"
+wait_for "groove" 10
+key Space
+sleep 2.2
+for i in 1 2 3 4 5 6 7 8; do
+    key d
+    sleep 0.25
+done
+check "60x20: the practice line keeps the last loop's taps" wait_for "respond loop taps [0-9]+ [-+][0-9.]+ ms ±[0-9.]+" 10
 finish

@@ -336,8 +336,9 @@ static void draw_controls(const Tui *t, int y, int cols)
     mvaddnstr(y, 0, line, utf8_bytes(line, cols));
 }
 
-/* The practice line: click, count-in, respond, input latency keys/MIDI, and the last loop's
- * taps (count, mean in ms with + late, spread). */
+/* The practice line: click, count-in, respond, the last loop's taps (count, mean in ms with
+ * + late, spread), input latency keys/MIDI. The taps come before the latency: a narrow
+ * terminal (60 columns) drops fields from the end, and the taps are what a player watches. */
 static void practice_text(const Tui *t, char *line, size_t n)
 {
     const Instrument *in = t->in;
@@ -353,10 +354,10 @@ static void practice_text(const Tui *t, char *line, size_t n)
         sync_offset_status(&t->ctx->sync->sync, 1, offsets + 2, sizeof offsets - 2);
     if (offsets[2])
         offsets[0] = offsets[1] = ' ';
-    snprintf(line, n, "click %s  count-in %d  respond %s  latency %.0f/%.0f ms%s%s%s", in->click ? "on" : "off",
-             in->count_in_bars, instrument_respond_name(in->respond),
+    snprintf(line, n, "click %s  count-in %d  respond %s%s  latency %.0f/%.0f ms%s%s", in->click ? "on" : "off",
+             in->count_in_bars, instrument_respond_name(in->respond), timing,
              in->input_latency_s[INSTRUMENT_INPUT_KEYS] * 1000.0, in->input_latency_s[INSTRUMENT_INPUT_MIDI] * 1000.0,
-             offsets[2] ? offsets : "", in->calibrating ? "  CALIBRATING" : "", timing);
+             offsets[2] ? offsets : "", in->calibrating ? "  CALIBRATING" : "");
 }
 
 /* The last loop's timing per step on the playhead line: '<' early, '>' late by more than
