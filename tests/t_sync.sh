@@ -263,4 +263,8 @@ check "... refused as two tempo sources, before any port is looked for ($(cat "$
     grep -q "^groove: one tempo source at a time: --clock-in 'no-such-port', or the MIDI clock in" "$TMP/err"
 bad 1 "an unwritable --midi-out-file" run --headless --play-groove "$GROOVE_MID" --loops 1 --out-wav "$TMP/y.wav" \
     --midi-out-file "$TMP/no/dir/x.mid"
+"$GROOVE" run --headless --no-session --midi-in none --loops 1 --midi-out-file "$TMP/no/dir/x.mid" >"$TMP/log" 2>"$TMP/err"
+rc=$?
+check "an unwritable --midi-out-file in real time is said before the run, not after it ($rc: $(cat "$TMP/err"))" \
+    bash -c "test $rc -eq 1 && ! grep -q '^loop ' '$TMP/log' && grep -q \"^groove: cannot write '$TMP/no/dir/x.mid'\" '$TMP/err'"
 finish

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -346,9 +347,8 @@ static int run_offline(Instrument *in, Engine *engine, Feed *feed, Sync *sync, c
         return CMD_FAILED;
     }
     if (o->out_wav)
-        printf("groove: rendered %d loop%s (%.1f s) to %s, %llu generations, last %.0f us\n", x.played,
-               x.played == 1 ? "" : "s", (double)r.frames / o->rate, o->out_wav, (unsigned long long)in->generations,
-               in->last_gen_us);
+        printf("groove: rendered %d loops (%.1f s) to %s, %llu generations, last %.0f us\n", x.played,
+               (double)r.frames / o->rate, o->out_wav, (unsigned long long)in->generations, in->last_gen_us);
     return 0;
 }
 
@@ -409,10 +409,36 @@ static int run_realtime(Instrument *in, Engine *engine, Audio_out *audio, Midi *
     return 0;
 }
 
-/* The --play-groove file loaded into feed (what it skips said), and a model named with
- * --model that must exist: no silent fallback to random weights. Returns 0, or -1 (said). */
+/* 0 when a file can be written at path (not a folder; its folder exists and is writable), else
+ * -1 with errno set: said before the run, not after a whole jam whose record is then lost. */
+static int run_can_write(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        return -1;
+    }
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    return access(dir, W_OK | X_OK);
+}
+
+/* The --play-groove file loaded into feed (what it skips said), a model named with --model
+ * that must exist (no silent fallback to random weights), and the folders of the MIDI files
+ * written at the end (--out-mid, --midi-out-file). Returns 0, or -1 (said). */
 static int run_check_inputs(Feed *feed, const Run_options *o, char *err, size_t errlen)
 {
+    const char *outs[2] = {o->out_mid, o->midi_out_file};
+    for (int i = 0; i < 2; i++) {
+        if (outs[i] && run_can_write(outs[i]) != 0) {
+            fprintf(stderr, "groove: cannot write '%s': %s\n", outs[i], strerror(errno));
+            return -1;
+        }
+    }
     if (o->play_groove && feed_load(feed, o->play_groove, err, errlen) != 0) {
         fprintf(stderr, "groove: %s\n", err);
         return -1;
