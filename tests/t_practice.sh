@@ -140,6 +140,18 @@ mkdir -p "$XDG_CONFIG_HOME/groove"
 printf 'groove-config 99\nfuture=1\n' >"$XDG_CONFIG_HOME/groove/config"
 "$GROOVE" run --headless --no-session --play-groove "$TMP/beats.mid" --bpm 120 --tap-delay 10 --calibrate >/dev/null 2>&1
 check "a newer config file is left as it was" grep -q '^groove-config 99$' "$XDG_CONFIG_HOME/groove/config"
+# a calibration that cannot be saved says so (headless printed only the JSON: it looked saved)
+for what in newer folder; do
+    rm -rf "$XDG_CONFIG_HOME"
+    mkdir -p "$XDG_CONFIG_HOME/groove"
+    if [ "$what" = folder ]; then mkdir "$XDG_CONFIG_HOME/groove/config"; else printf 'groove-config 99\n' >"$XDG_CONFIG_HOME/groove/config"; fi
+    "$GROOVE" run --headless --no-session --play-groove "$TMP/beats.mid" --bpm 120 --tap-delay 10 --calibrate >"$TMP/cal.out" 2>"$TMP/cal.err"
+    rc=$?
+    check "config a $what: --calibrate prints its JSON (rc $rc)" bash -c "[ $rc = 0 ] && grep -q '\"input_latency_ms\":10' '$TMP/cal.out'"
+    check "  and one groove: line that it was not saved ($(cat "$TMP/cal.err"))" \
+        bash -c "[ \$(grep -c . '$TMP/cal.err') = 1 ] && grep -q '^groove: keys latency 10.0 ms .*: not saved: ..*' '$TMP/cal.err'"
+done
+rm -rf "$XDG_CONFIG_HOME"
 
 # ---- usage errors ----
 usage() {

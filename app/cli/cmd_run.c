@@ -625,6 +625,8 @@ static int run_print_end(Instrument *in, const Run_options *o, int rc)
         if (isfinite(in->calibrated_ms)) {
             char line[128];
             puts(calibration_json(in->calibrated_ms, in->calibrated_spread_ms, in->calibrated_taps, line, sizeof line));
+            if (!in->calibrated_saved)   /* measured, but the config file kept its old value: say so */
+                fprintf(stderr, "groove: %s\n", in->message);
         } else if (rc == 0) {
             fprintf(stderr, "groove: %s\n", in->message);
             rc = 1;

@@ -147,6 +147,7 @@ typedef struct {
     Calibration calibration;
     double calibrated_ms, calibrated_spread_ms; /* the last calibration's result (NAN: none) */
     int calibrated_taps;
+    int calibrated_saved;      /* the last calibration went into the config file */
     Config config;             /* the machine's settings file */
     char config_path[1024];
     int config_writable;       /* 0: the file would not load: never overwritten */

@@ -83,9 +83,12 @@ int instrument_calibrate_finish(Instrument *in, int save)
         config_set_double(&in->config, input == INSTRUMENT_INPUT_MIDI ? CONFIG_INPUT_LATENCY_MIDI : CONFIG_INPUT_LATENCY_KEYS,
                           median, 1);
         saved = config_save(&in->config, in->config_path, err, sizeof err) == 0;
+    } else if (save) {
+        snprintf(err, sizeof err, "%s", in->config_path[0] ? "the config file did not load (left as it is)" : "no config path");
     }
+    in->calibrated_saved = saved;
     instrument_message(in, "%s latency %.1f ms (spread %.1f ms, %d taps)%s%.120s", name, median, spread,
-                       in->calibration.n, saved ? ": saved" : save ? ": not saved " : "", saved ? "" : err);
+                       in->calibration.n, saved ? ": saved" : save ? ": not saved: " : "", saved ? "" : err);
     return 0;
 }
 
