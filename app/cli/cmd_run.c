@@ -638,6 +638,14 @@ static int run_print_end(Instrument *in, const Run_options *o, int rc)
     return rc;
 }
 
+/* --calibrate in the terminal: the calibration starts at once, as the key D does, its click
+ * from now. */
+static void run_calibrate_start(Instrument *in)
+{
+    instrument_tick(in, midi_clock_now());   /* its click starts from now */
+    instrument_calibrate_start(in);   /* as the key D does */
+}
+
 int cmd_run(int argc, char **argv)
 {
     Run_options o;
@@ -702,10 +710,8 @@ int cmd_run(int argc, char **argv)
             rc = run_realtime(&in, &engine, audio, midi, o.play_groove ? &feed : NULL, &rs.sync, &o, &log);
         } else {
             have_deck = kit_deck_init(&deck, &engine, &kit, o.rate) == 0;
-            if (o.practice.calibrate) {
-                instrument_tick(&in, midi_clock_now());   /* its click starts from now */
-                instrument_calibrate_start(&in);   /* as the key D does */
-            }
+            if (o.practice.calibrate)
+                run_calibrate_start(&in);
             Tui_context ctx = {&in, audio, midi, o.play_groove ? &feed : NULL, &kit, have_deck ? &deck : NULL, o.rate,
                                o.glyphs, &rs, audio_async};
             rc = tui_run(&ctx);
