@@ -267,4 +267,18 @@ bad 1 "an unwritable --midi-out-file" run --headless --play-groove "$GROOVE_MID"
 rc=$?
 check "an unwritable --midi-out-file in real time is said before the run, not after it ($rc: $(cat "$TMP/err"))" \
     bash -c "test $rc -eq 1 && ! grep -q '^loop ' '$TMP/log' && grep -q \"^groove: cannot write '$TMP/no/dir/x.mid'\" '$TMP/err'"
+# --midi-in-file notes are MIDI taps: with --tap-sound note (the default) a kick note (35) sounds
+# the kick, as from a port, not the closed hat of a computer key.
+{
+    printf 'MThd\x00\x00\x00\x06\x00\x00\x00\x01\x01\xe0MTrk\x00\x00\x00\x53'
+    printf '\x00\xff\x51\x03\x07\xa1\x20'
+    for ((i = 0; i < 8; i++)); do printf '\x00\x99\x23\x64\x83\x60\x89\x23\x00'; done
+    printf '\x00\xff\x2f\x00'
+} >"$TMP/kicks.mid"
+for s in note kick closed_hat; do
+    "$GROOVE" run --headless --no-session --midi-in-file "$TMP/kicks.mid" --bpm 120 --loops 1 --tap-sound $s \
+        --out-wav "$TMP/tap_$s.wav" >/dev/null 2>"$TMP/tap_$s.err"
+done
+check "--midi-in-file kick notes with --tap-sound note sound the kick ($(cat "$TMP/tap_note.err"))" \
+    bash -c "test -s '$TMP/tap_note.wav' && cmp -s '$TMP/tap_note.wav' '$TMP/tap_kick.wav' && ! cmp -s '$TMP/tap_note.wav' '$TMP/tap_closed_hat.wav'"
 finish

@@ -341,7 +341,7 @@ static void hook_after(void *user, const Engine_block *b)
         if ((m->bytes[0] & 0xf0) != 0x90 || m->bytes[2] == 0)
             continue;
         Sync_tap tap = {b->playing && b->frames_per_step > 0 ? b->step + (m->time - t0) * b->rate / b->frames_per_step : 0,
-                        m->bytes[2] / 127.0f};
+                        m->bytes[2] / 127.0f, m->bytes[1]};
         ring_push(&s->taps, &tap);
     }
     if (!s->want_out)
@@ -423,8 +423,11 @@ void sync_flush_out(Sync *s)
 void sync_tick(Sync *s, Instrument *in)
 {
     Sync_tap tap;
-    while (ring_pop(&s->taps, &tap))
+    while (ring_pop(&s->taps, &tap)) {
+        in->tap_note = tap.note;   /* a MIDI tap: --tap-sound note plays its GM voice */
         instrument_tap_at(in, tap.velocity, tap.step);
+        in->tap_note = -1;
+    }
     sync_flush_out(s);
     float session_bpm = in->session.settings.bpm;
     for (int i = 0; i < s->n_bpm_at; i++) {

@@ -77,6 +77,7 @@ typedef struct {
 typedef struct {
     double step;
     float velocity;
+    int note;          /* the MIDI note: the tap sounds as a port's note would (tap_sound.h) */
 } Sync_tap;
 
 /* Sends one message to a MIDI port at a host time (dev_midi; control thread). */
