@@ -79,6 +79,12 @@ tm send-keys -t groove Down Down 9 9 9 '(' '('
 check "9 lowers the snare's level, ( pans it: shown on its row" wait_for '^S .*-3 L2 *$' 3
 tm send-keys -t groove Up Up
 
+# The prompt's default answer is replaced by what is typed, not added to (it was: 'A A B A fillA B').
+tm send-keys -t groove S
+check "S opens the chain prompt with an example" wait_for 'chain \(e\.g\. A\*2 B A fill\):' 3
+tm send-keys -t groove "A B" Enter
+check "typing replaces the prompt's default answer" wait_for 'chain A B \(2 loops\)' 3
+
 # A chain through the prompt, then played.
 tm send-keys -t groove S
 check "S asks for the song's chain" wait_for 'chain \(e\.g\. A\*2 B A fill\):' 3

@@ -26,6 +26,7 @@ typedef struct {
     double quit_armed_at;
     int prompt;                /* 0 none, 1 save as, 2 export, 3 chain */
     char prompt_buf[256];
+    int prompt_fresh;          /* prompt_buf is the default answer, untouched: typing replaces it */
     int quit;
     int sound_pending;         /* the audio device is open: say so at its first block */
     int sound_on;              /* its first block has been rendered */

@@ -54,6 +54,10 @@ static void prompt_done(Tui *t)
 /* Handles a key while a prompt is open. */
 static void prompt_key(Tui *t, int ch)
 {
+    int fresh = t->prompt_fresh;
+    t->prompt_fresh = 0;
+    if (fresh && ch >= 32 && ch <= 255 && ch != 127)
+        t->prompt_buf[0] = 0;   /* the default answer is replaced by what is typed, not added to */
     size_t n = strlen(t->prompt_buf);
     if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
         prompt_done(t);
@@ -74,10 +78,12 @@ static void prompt_key(Tui *t, int ch)
     }
 }
 
-/* Opens a prompt with a default answer. */
+/* Opens a prompt with a default answer: Enter takes it, backspace edits it, and the first
+ * character typed (or pasted) replaces it. */
 static void open_prompt(Tui *t, int kind, const char *answer)
 {
     t->prompt = kind;
+    t->prompt_fresh = 1;
     snprintf(t->prompt_buf, sizeof t->prompt_buf, "%s", answer);
 }
 
