@@ -32,7 +32,7 @@ int atomic_file_open(Atomic_file *f, const char *path, char *err, size_t errlen)
     f->fd = mkstemp(f->tmp);
     if (f->fd < 0) {
         int saved = errno;
-        error_set(err, errlen, "cannot create %s: %s", f->tmp, strerror(saved));
+        error_set(err, errlen, "cannot create %s: %s", path, strerror(saved));   /* the file asked for, not the temp name */
         free(f->tmp);
         free(f->path);
         f->tmp = f->path = NULL;

@@ -118,6 +118,8 @@ int main(void)
     CHECK(atomic_file_write(missing, "x", 1, err, sizeof err) == -1, "save into a missing directory fails");
     CHECK(strncmp(err, "cannot ", 7) == 0 && strstr(err, "No such file") != NULL, "with a one-line reason: %s",
           err);
+    CHECK(strstr(err, missing) != NULL && strstr(err, ".tmp.") == NULL,
+          "the reason names the file asked for, not the temp file: %s", err);
     errno = 0;
     CHECK(atomic_file_open(&f, missing, err, sizeof err) == -1 && errno == ENOENT,
           "atomic_file_open fails with errno ENOENT");
