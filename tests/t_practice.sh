@@ -135,6 +135,15 @@ check "real time, --tap-delay 35 --tap-jitter 5 reads 35 ms late ($late)" within
 summary=$("$GROOVE" run --headless --no-session --play-groove "$TMP/beats.mid" --bpm 120 --tap-delay 20 --loops 3 --out-wav "$TMP/t.wav" 2>/dev/null | tail -1)
 check "a summary when it ends: $summary" bash -c "printf '%s' '$summary' | grep -Eq '^groove: 3 loops, [0-9]+ taps, 20 ms late on average, spread 0 ms$'"
 
+# an aligned render of the file (no --tap-delay): its taps count in the loop lines and the summary
+lines=$("$GROOVE" run --headless --no-session --play-groove "$TMP/beats.mid" --bpm 120 --loops 3 --json --out-wav "$TMP/t.wav" 2>/dev/null)
+taps=$(printf '%s\n' "$lines" | json_num taps | tr '\n' ' ')
+means=$(printf '%s\n' "$lines" | json_num tap_mean_ms | tr '\n' ' ')
+check "aligned render: 0 then 8 taps a loop, as taps_total grows ($taps)" test "$taps" = "0 8 8 "
+check "  timed on the grid ($means)" bash -c "for m in $means; do awk -v m=\$m 'BEGIN { exit !(m >= -1 && m <= 1) }' || exit 1; done; [ -n '$means' ]"
+check "  and the summary counts them ($(printf '%s\n' "$lines" | tail -1))" \
+    bash -c "printf '%s\n' '$lines' | tail -1 | grep -Eq '^groove: 3 loops, (24|25) taps, on time on average, spread 0 ms$'"
+
 # a config file that will not load is never overwritten
 mkdir -p "$XDG_CONFIG_HOME/groove"
 printf 'groove-config 99\nfuture=1\n' >"$XDG_CONFIG_HOME/groove/config"

@@ -247,6 +247,21 @@ static void test_play_before_first_block(const char *dir)
     sim_stop(&s);
 }
 
+/* The aligned render's taps: counted and timed, not recorded again. */
+static void test_tap_counted(const char *dir)
+{
+    Sim s;
+    CHECK(sim_start(&s, dir, 0, 31) == 0, "instrument for counted taps");
+    instrument_tap_counted(&s.in, 8.2);    /* 0.2 steps late at 120 BPM: 25 ms */
+    instrument_tap_counted(&s.in, 39.9);   /* pass 1, step 8, 12.5 ms early */
+    const Timing_pass *p0 = timing_stats_pass(&s.in.timing, 0), *p1 = timing_stats_pass(&s.in.timing, 1);
+    CHECK(s.in.taps == 2 && s.in.timing.total.n == 2, "two taps counted (%lld)", (long long)s.in.taps);
+    CHECK(p0 && fabs(timing_mean(&p0->step[8]) - 25.0) < 0.01, "pass 0 step 8: +25 ms (%.2f)", p0 ? timing_mean(&p0->step[8]) : NAN);
+    CHECK(p1 && fabs(timing_mean(&p1->step[8]) + 12.5) < 0.01, "pass 1 step 8: -12.5 ms (%.2f)", p1 ? timing_mean(&p1->step[8]) : NAN);
+    CHECK(groove_count_hits(&s.in.session.groove) == 0, "and the groove is left as set");
+    sim_stop(&s);
+}
+
 static void test_calibration_run(const char *dir)
 {
     Sim s;
@@ -334,6 +349,7 @@ int main(void)
     test_calibration_run(dir);
     test_click_count_in(dir);
     test_play_before_first_block(dir);
+    test_tap_counted(dir);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     CHECK(system(cmd) == 0, "clean up");

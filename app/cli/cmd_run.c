@@ -241,7 +241,7 @@ static void offline_taps(Offline_run *x, Engine *e, int64_t frame, int *n)
         double at = feed_peek(x->feed, &velocity);
         if (at <= now + 1e-9) {
             tap_sound_play(e, x->in->tap_sound, -1, velocity);
-            x->in->taps++;
+            instrument_tap_counted(x->in, at);   /* the loop lines' taps and the summary */
             feed_skip(x->feed);
             continue;
         }

@@ -212,6 +212,10 @@ void instrument_set_groove(Instrument *in, const Groove *groove);
 void instrument_set_tap_sound(Instrument *in, int sound);
 /* A tap at an exact absolute step position (--play-groove). */
 void instrument_tap_at(Instrument *in, float velocity, double position);
+/* A tap whose groove was set outright (instrument_set_groove: the aligned render of a file)
+ * at absolute step `position`: counted and timed against the grid (the loop lines' taps,
+ * the summary) like a played tap, but not recorded again and not sounded. */
+void instrument_tap_counted(Instrument *in, double position);
 /* The moment (seconds on the tick clock) at which the player hears absolute step `position`,
  * by the current estimate (the inverse of instrument_position_at). */
 double instrument_time_of(const Instrument *in, double position);

@@ -92,6 +92,15 @@ int instrument_calibrate_finish(Instrument *in, int save)
     return 0;
 }
 
+void instrument_tap_counted(Instrument *in, double position)
+{
+    int64_t pass = (int64_t)floor((position + 0.5) / HVO_STEPS);
+    Live_slot slot = live_quantize(position, in->session.settings.swing);
+    double steps_per_second = in->session.settings.bpm * HVO_STEPS_PER_BEAT / 60.0;
+    timing_stats_add(&in->timing, pass, slot.step, slot.distance * 1000.0 / steps_per_second);
+    in->taps++;
+}
+
 const char *instrument_summary(const Instrument *in, char *buf, size_t n)
 {
     /* loops the playhead has completed (within half a step: a render ends on the line) */
