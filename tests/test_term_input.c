@@ -285,6 +285,30 @@ int main(void)
         CHECK(!strcmp(txt, "ab\x1b[200x"), "a split end marker and a false start inside the text");
         CHECK(k == 'q', "the key after the paste is a key");
     }
+    /* a status answer that lands inside a paste (a paste in two reads over a link, the TUI's
+     * ESC [ 5 n answered between them) is the answer, not text: it was text, so a file name
+     * pasted into ^S got "[0n" in it and the screen waited 10 s for the lost answer */
+    {
+        Term_input t;
+        term_input_init(&t, 0);
+        const char *chunks[] = {"\x1b[200~abc", "\x1b[0n", "d\x1b[0ne\x1b[0", "f\x1b[201~]"};
+        double times[] = {1.0, 1.3, 1.6, 1.9};
+        run(&t, chunks, times, 4, &e);
+        char txt[32];
+        int tn = 0, ok_n = 0, end_n = 0, k = 0;
+        for (int i = 0; i < e.n; i++) {
+            if (e.ev[i].type == TERM_EVENT_PASTE && tn < 31)
+                txt[tn++] = (char)e.ev[i].key;
+            ok_n += e.ev[i].type == TERM_EVENT_STATUS_OK;
+            end_n += e.ev[i].type == TERM_EVENT_PASTE_END;
+            if (e.ev[i].type == TERM_EVENT_KEY)
+                k = e.ev[i].key;
+        }
+        txt[tn] = 0;
+        CHECK(!strcmp(txt, "abcde\x1b[0f") && ok_n == 2, "status answers inside a paste are answers (text '%s', %d answers)",
+              txt, ok_n);
+        CHECK(end_n == 1 && k == ']', "... and the paste ends, the key after it a key");
+    }
     /* a paste whose end never comes ends after TERM_INPUT_PASTE_WAIT of silence */
     keys_of("\x1b[200~abc", &e);
     CHECK(e.n == 5 && e.ev[4].type == TERM_EVENT_PASTE_END, "a paste with a lost end marker ends by itself");

@@ -2,6 +2,7 @@
 #include "term_input.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 enum {
     STATE_GROUND,   /* between keys */
@@ -186,24 +187,36 @@ static int finish_ss3(Term_input *t, unsigned char f, Term_event *out, int n)
     return n + 1;
 }
 
-/* One byte of a bracketed paste: text, or part of the end marker. */
+/* A status answer (ESC [ 0 n) inside a paste: the TUI's request answered between two reads of
+ * a paste that came over a link in parts. It is the answer, not text. */
+static const char paste_status_answer[] = "\x1b[0n";
+#define PASTE_STATUS_LEN 4
+
+/* One byte of a bracketed paste: text, or part of the end marker or of a status answer. */
 static int paste_byte(Term_input *t, unsigned char b, Term_event *out, int n)
 {
+    t->paste_held[t->paste_match++] = b;
     for (;;) {
-        if ((char)b == paste_end_marker[t->paste_match]) {
-            if (++t->paste_match == PASTE_END_LEN) {
-                t->pasting = 0;
-                t->paste_match = 0;
-                return emit(out, n, TERM_EVENT_PASTE_END, 0);
-            }
-            return n;
+        int m = t->paste_match;
+        const unsigned char *h = t->paste_held;
+        int end_prefix = memcmp(h, paste_end_marker, (size_t)m) == 0;
+        int status_prefix = m <= PASTE_STATUS_LEN && memcmp(h, paste_status_answer, (size_t)m) == 0;
+        if (end_prefix && m == PASTE_END_LEN) {
+            t->pasting = 0;
+            t->paste_match = 0;
+            return emit(out, n, TERM_EVENT_PASTE_END, 0);
         }
-        if (t->paste_match == 0)
-            return emit(out, n, TERM_EVENT_PASTE, b);
-        /* a false start: the bytes held were text; try this byte again from the start */
-        for (int i = 0; i < t->paste_match; i++)
-            n = emit(out, n, TERM_EVENT_PASTE, (unsigned char)paste_end_marker[i]);
-        t->paste_match = 0;
+        if (status_prefix && m == PASTE_STATUS_LEN) {
+            t->paste_match = 0;
+            return emit(out, n, TERM_EVENT_STATUS_OK, 0);
+        }
+        if (end_prefix || status_prefix)
+            return n;   /* held until the next byte tells */
+        /* a false start: the first byte held is text; the rest is tried again */
+        n = emit(out, n, TERM_EVENT_PASTE, h[0]);
+        memmove(t->paste_held, t->paste_held + 1, (size_t)(m - 1));
+        if (--t->paste_match == 0)
+            return n;
     }
 }
 
@@ -318,7 +331,7 @@ int term_input_flush(Term_input *t, double now, Term_event *out)
     if (t->pasting && now - t->paste_time >= TERM_INPUT_PASTE_WAIT) {
         /* the end marker never came: what was held of it is text, and the paste is over */
         for (int i = 0; i < t->paste_match; i++)
-            n = emit(out, n, TERM_EVENT_PASTE, (unsigned char)paste_end_marker[i]);
+            n = emit(out, n, TERM_EVENT_PASTE, t->paste_held[i]);
         t->pasting = 0;
         t->paste_match = 0;
         n = emit(out, n, TERM_EVENT_PASTE_END, 0);

@@ -71,7 +71,9 @@ typedef struct {
     double seq_time;                    /* arrival of the sequence's last byte, s */
     int mouse_left;                     /* raw bytes of an X10 mouse report still to skip */
     int pasting;                        /* inside a bracketed paste */
-    int paste_match;                    /* bytes of ESC [ 2 0 1 ~ matched inside a paste */
+    int paste_match;                    /* bytes held inside a paste: a start of the end marker
+                                         * ESC [ 2 0 1 ~ or of a status answer ESC [ 0 n */
+    unsigned char paste_held[8];        /* those bytes */
     double paste_time;                  /* arrival of the paste's last byte, s */
     double esc_wait;                    /* s, see above */
     int esc_fresh;                      /* the pending ESC came in the read being decoded */
