@@ -136,7 +136,7 @@ check "the rows under the grid are used ($used of the 19 lines above the keys li
 tm send-keys -t groove C-s
 check "Ctrl-S: the prompt is on screen" wait_for '^save session as: groove.session_' 3
 tm send-keys -t groove x y
-check "... and what is typed shows in it" wait_for '^save session as: groove.sessionxy_' 3
+check "... and what is typed shows in it (it replaces the default answer)" wait_for '^save session as: xy_' 3
 tm send-keys -t groove Escape
 sleep 0.5   # a lone Escape is told from Alt+key by the pause after it
 tm send-keys -t groove C-e
