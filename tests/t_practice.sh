@@ -175,6 +175,14 @@ usage "--tap-delay without --play-groove" --headless --tap-delay 10
 usage "--tap-jitter without --tap-delay" --headless --play-groove "$TMP/beats.mid" --tap-jitter 5
 usage "--tap-delay -5" --headless --play-groove "$TMP/beats.mid" --tap-delay -5
 usage "--input-latency x" --headless --input-latency x
+usage "--input-latency -2000" --headless --input-latency -2000
+# A negative compensation (a player who taps early, as a calibration can measure) is taken:
+# taps on the grid, compensated by -20 ms, read 20 ms late.
+means=$("$GROOVE" run --headless --no-session --play-groove "$TMP/beats.mid" --bpm 120 --tap-delay 0 \
+    --input-latency -20 --loops 3 --json --out-wav "$TMP/t.wav" 2>/dev/null | json_num tap_mean_ms)
+ok=1
+for m in $means; do within "$m" 20 2 || ok=0; done
+check "--input-latency -20: taps on the grid read 20 ms late ($(echo $means))" test "$ok" = 1 -a -n "$means"
 # the click's own level: the mixer's click strip
 "$GROOVE" run --headless --no-session --click --bpm 120 --loops 1 --gain click=-6 --out-wav "$TMP/soft.wav" >/dev/null 2>&1
 "$GROOVE" run --headless --no-session --click --bpm 120 --loops 1 --out-wav "$TMP/loud.wav" >/dev/null 2>&1

@@ -287,7 +287,7 @@ static void test_calibration_run(const char *dir)
           "saved in the config (%s)", config_get(&c, CONFIG_INPUT_LATENCY_KEYS) ? config_get(&c, CONFIG_INPUT_LATENCY_KEYS) : "none");
     sim_stop(&s);
     /* the next start uses it (no --input-latency) */
-    CHECK(sim_start(&s, dir, -1, 12) == 0, "a new start");
+    CHECK(sim_start(&s, dir, NAN, 12) == 0, "a new start");
     CHECK(fabs(s.in.input_latency_s[INSTRUMENT_INPUT_KEYS] * 1000 - 35.0) <= 1.0 && s.in.input_latency_s[INSTRUMENT_INPUT_MIDI] == 0,
           "reads the keys' compensation from the config, MIDI's stays 0");
     /* too few taps: nothing changes */

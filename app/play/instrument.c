@@ -255,8 +255,8 @@ static void load_config(Instrument *in, const Instrument_options *opt)
     }
     static const char *const keys[INSTRUMENT_INPUTS] = {CONFIG_INPUT_LATENCY_KEYS, CONFIG_INPUT_LATENCY_MIDI};
     for (int i = 0; i < INSTRUMENT_INPUTS; i++) {
-        double ms = opt->input_latency_ms >= 0 ? opt->input_latency_ms : config_get_double(&in->config, keys[i], 0.0);
-        in->input_latency_s[i] = (ms > -1000 && ms < 1000 ? ms : 0.0) / 1000.0;
+        double ms = isfinite(opt->input_latency_ms) ? opt->input_latency_ms : config_get_double(&in->config, keys[i], 0.0);
+        in->input_latency_s[i] = (ms >= -1000 && ms <= 1000 ? ms : 0.0) / 1000.0;
     }
 }
 

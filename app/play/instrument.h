@@ -69,8 +69,9 @@ typedef struct {
     double latency_s;          /* output latency: taps are placed this much earlier */
     int session_read_only;     /* 1: restore session_path but never write it (renders) */
     const char *config_path;   /* NULL: the XDG config ($XDG_CONFIG_HOME/groove/config) */
-    double input_latency_ms;   /* >= 0: this compensation for every input, this run only;
-                                  < 0 (set it so when not given): the config's values */
+    double input_latency_ms;   /* finite: this compensation in ms for every input, this run only
+                                  (negative when the player is early, as a calibration can say);
+                                  NAN (set it so when not given): the config's values */
     int rate;                  /* the engine's sample rate (the render clock's unit); 0: 48000 */
 } Instrument_options;
 

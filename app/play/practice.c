@@ -1,6 +1,7 @@
 /* practice.c - the practice options of `groove run` (see practice.h). */
 #include "practice.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,7 +12,7 @@ void practice_options_init(Practice_options *p)
     memset(p, 0, sizeof *p);
     p->respond = HVO_STEPS;
     p->tap_delay_ms = -1.0;
-    p->input_latency_ms = -1.0;
+    p->input_latency_ms = NAN;   /* not given: the config's */
 }
 
 int practice_option(Practice_options *p, Practice_option which, const char *arg)
@@ -22,7 +23,7 @@ int practice_option(Practice_options *p, Practice_option which, const char *arg)
     case PRACTICE_COUNT_IN: return options_int("--count-in", arg, 0, INSTRUMENT_COUNT_IN_MAX, &p->count_in);
     case PRACTICE_TAP_DELAY: return options_double("--tap-delay", arg, 0.0, 1000.0, &p->tap_delay_ms);
     case PRACTICE_TAP_JITTER: return options_double("--tap-jitter", arg, 0.0, 100.0, &p->tap_jitter_ms);
-    case PRACTICE_INPUT_LATENCY: return options_double("--input-latency", arg, 0.0, 1000.0, &p->input_latency_ms);
+    case PRACTICE_INPUT_LATENCY: return options_double("--input-latency", arg, -1000.0, 1000.0, &p->input_latency_ms);
     case PRACTICE_RESPOND:
         if (arg && !strcmp(arg, "loop"))
             p->respond = HVO_STEPS;

@@ -31,7 +31,7 @@ typedef struct {
     int respond;             /* --respond: 32, 16 or 4 steps */
     double tap_delay_ms;     /* --tap-delay, < 0: not given (taps at their exact positions) */
     double tap_jitter_ms;    /* --tap-jitter (only with --tap-delay) */
-    double input_latency_ms; /* --input-latency, < 0: the config's */
+    double input_latency_ms; /* --input-latency in ms (negative: the player is early), NAN: the config's */
     int calibrate;           /* --calibrate */
 } Practice_options;
 
