@@ -175,6 +175,11 @@ usage "--tap-delay without --play-groove" --headless --tap-delay 10
 usage "--tap-jitter without --tap-delay" --headless --play-groove "$TMP/beats.mid" --tap-jitter 5
 usage "--tap-delay -5" --headless --play-groove "$TMP/beats.mid" --tap-delay -5
 usage "--input-latency x" --headless --input-latency x
+# Headless --calibrate with nothing that can tap ends at once with one line (it waited for ever).
+timeout 20 "$GROOVE" run --headless --no-session --midi-in none --calibrate >/dev/null 2>"$TMP/cal.err"
+rc=$?
+check "--calibrate with no input: exit 1, one 'groove:' line ($(cat "$TMP/cal.err"))" \
+    test "$rc" -eq 1 -a "$(wc -l <"$TMP/cal.err")" -eq 1 -a "$(grep -c '^groove: --calibrate needs taps' "$TMP/cal.err")" -eq 1
 usage "--input-latency -2000" --headless --input-latency -2000
 # A negative compensation (a player who taps early, as a calibration can measure) is taken:
 # taps on the grid, compensated by -20 ms, read 20 ms late.

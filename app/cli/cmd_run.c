@@ -366,6 +366,11 @@ static int run_realtime(Instrument *in, Engine *engine, Audio_out *audio, Midi *
     if (in->message[0] && strcmp(in->message, in->model_note) != 0)   /* session restored, or set aside */
         printf("groove: %s\n", in->message);
     fflush(stdout);
+    if (o->practice.calibrate && !feed && !o->midi_in_file && !midi_has_input(midi)) {
+        /* nothing can tap: it would wait for ever */
+        fprintf(stderr, "groove: --calibrate needs taps: no MIDI input, no --play-groove or --midi-in-file\n");
+        return 1;
+    }
     /* A file to play, or a number of loops to run: start now. Otherwise the first tap does. */
     instrument_tick(in, midi_clock_now());   /* play asks when the next block is heard: from now */
     if ((feed || o->loops >= 0 || o->practice.click || o->practice.calibrate) && !sync_drives_transport(sync))
