@@ -157,8 +157,8 @@ for what in newer folder; do
     "$GROOVE" run --headless --no-session --play-groove "$TMP/beats.mid" --bpm 120 --tap-delay 10 --calibrate >"$TMP/cal.out" 2>"$TMP/cal.err"
     rc=$?
     check "config a $what: --calibrate prints its JSON (rc $rc)" bash -c "[ $rc = 0 ] && grep -q '\"input_latency_ms\":10' '$TMP/cal.out'"
-    check "  and one groove: line that it was not saved ($(cat "$TMP/cal.err"))" \
-        bash -c "[ \$(grep -c . '$TMP/cal.err') = 1 ] && grep -q '^groove: keys latency 10.0 ms .*: not saved: ..*' '$TMP/cal.err'"
+    check "  one groove: line that the config is not used, one that the result was not saved ($(cat "$TMP/cal.err"))" \
+        bash -c "[ \$(grep -c . '$TMP/cal.err') = 2 ] && grep -q '^groove: config not used: ' '$TMP/cal.err' && grep -q '^groove: keys latency 10.0 ms .*: not saved: ..*' '$TMP/cal.err'"
 done
 rm -rf "$XDG_CONFIG_HOME"
 
@@ -181,6 +181,21 @@ rc=$?
 check "--calibrate with no input: exit 1, one 'groove:' line ($(cat "$TMP/cal.err"))" \
     test "$rc" -eq 1 -a "$(wc -l <"$TMP/cal.err")" -eq 1 -a "$(grep -c '^groove: --calibrate needs taps' "$TMP/cal.err")" -eq 1
 usage "--input-latency -2000" --headless --input-latency -2000
+# A config with a bad value, or one that will not load, is said in one line (it was used
+# silently: 'abc' as 0); the run goes on with the fallback.
+mkdir -p "$TMP/badcfg/groove"
+printf 'groove-config 1\ninput_latency_keys_ms=abc\noutput_offset_audio_ms=999\n' >"$TMP/badcfg/groove/config"
+XDG_CONFIG_HOME="$TMP/badcfg" "$GROOVE" run --headless --no-session --bpm 120 --loops 1 --out-wav "$TMP/b.wav" \
+    >/dev/null 2>"$TMP/badcfg.err"
+check "a bad input latency in the config is said ($(grep -c input_latency_keys_ms "$TMP/badcfg.err") line)" \
+    grep -q '^groove: config: input_latency_keys_ms=abc is not a number' "$TMP/badcfg.err"
+check "a bad output offset in the config is said" grep -q '^groove: config: output_offset_audio_ms=999 is not a number in -50..50' "$TMP/badcfg.err"
+printf 'garbage\n' >"$TMP/badcfg/groove/config"
+XDG_CONFIG_HOME="$TMP/badcfg" "$GROOVE" run --headless --no-session --bpm 120 --loops 1 --out-wav "$TMP/b.wav" \
+    >/dev/null 2>"$TMP/badcfg.err"
+check "a config that will not load is said in an offline render ($(head -1 "$TMP/badcfg.err"))" \
+    grep -q '^groove: config not used' "$TMP/badcfg.err"
+check "... and left as it was" grep -qx garbage "$TMP/badcfg/groove/config"
 # A negative compensation (a player who taps early, as a calibration can measure) is taken:
 # taps on the grid, compensated by -20 ms, read 20 ms late.
 means=$("$GROOVE" run --headless --no-session --play-groove "$TMP/beats.mid" --bpm 120 --tap-delay 0 \

@@ -131,6 +131,29 @@ int main(void)
     setenv("HOME", dir, 1);
     CHECK(config_default_path(path, sizeof path, err, sizeof err) == 0 && strstr(path, "/.config/groove/config"),
           "without XDG_CONFIG_HOME: ~/.config/groove/config");
+    {
+        /* a checked number: unset -> the fallback, silently; bad or out of range -> the fallback
+         * and one line saying which key and why */
+        Config nc;
+        config_init(&nc);
+        double x = 7;
+        CHECK(config_get_number(&nc, "output_offset_audio_ms", -50, 50, 0, &x, err, sizeof err) == 0 && x == 0,
+              "unset: the fallback, no complaint");
+        config_set(&nc, "output_offset_audio_ms", "-12.5");
+        CHECK(config_get_number(&nc, "output_offset_audio_ms", -50, 50, 0, &x, err, sizeof err) == 0 && x == -12.5,
+              "in range: the value");
+        config_set(&nc, "output_offset_audio_ms", "999");
+        err[0] = 0;
+        CHECK(config_get_number(&nc, "output_offset_audio_ms", -50, 50, 0, &x, err, sizeof err) == -1 && x == 0 &&
+                  strstr(err, "output_offset_audio_ms=999") && strstr(err, "-50..50"),
+              "out of range: the fallback and a line: %s", err);
+        config_set(&nc, "output_offset_audio_ms", "abc");
+        CHECK(config_get_number(&nc, "output_offset_audio_ms", -50, 50, 0, &x, err, sizeof err) == -1 && x == 0,
+              "not a number: the fallback and a line: %s", err);
+        config_set(&nc, "output_offset_audio_ms", "-inf");
+        CHECK(config_get_number(&nc, "output_offset_audio_ms", -50, 50, 0, &x, err, sizeof err) == -1,
+              "-inf is not a number here");
+    }
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     CHECK(system(cmd) == 0, "clean up");

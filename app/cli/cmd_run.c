@@ -482,6 +482,8 @@ static int run_make_instrument(Instrument *in, Engine *engine, const Kit *kit, c
     if (offline && io.session_read_only && in->session_read != SESSION_OK) {   /* missing or unreadable */
         fprintf(stderr, "groove: %s\n", in->message);
     }
+    if (o->headless && in->config_note[0])   /* the terminal UI shows it on the status line */
+        fprintf(stderr, "groove: %s\n", in->config_note);
     if (kit->n_missing) {   /* also on the status line: the terminal UI hides what went to stderr */
         char line[400];
         instrument_message(in, "%s", kit_missing_line(kit, line, sizeof line));

@@ -38,10 +38,19 @@ static void load_offsets(const Run_sync_options *o, float *audio, float *midi)
     Config_status st = config_load(path, &c, err, sizeof err);
     if (st != CONFIG_OK && st != CONFIG_MISSING)
         return;   /* unreadable: left alone, never overwritten */
-    if (!o->have_audio_offset)
-        *audio = (float)config_get_double(&c, CONFIG_OUTPUT_OFFSET_AUDIO, 0);
-    if (!o->have_midi_offset)
-        *midi = (float)config_get_double(&c, CONFIG_OUTPUT_OFFSET_MIDI, 0);
+    double ms;
+    if (!o->have_audio_offset) {
+        if (config_get_number(&c, CONFIG_OUTPUT_OFFSET_AUDIO, -SYNC_OFFSET_MAX_MS, SYNC_OFFSET_MAX_MS, 0, &ms, err,
+                              sizeof err) != 0)
+            fprintf(stderr, "groove: %s\n", err);
+        *audio = (float)ms;
+    }
+    if (!o->have_midi_offset) {
+        if (config_get_number(&c, CONFIG_OUTPUT_OFFSET_MIDI, -SYNC_OFFSET_MAX_MS, SYNC_OFFSET_MAX_MS, 0, &ms, err,
+                              sizeof err) != 0)
+            fprintf(stderr, "groove: %s\n", err);
+        *midi = (float)ms;
+    }
     if (o->save_offsets && (o->have_audio_offset || o->have_midi_offset)) {
         if (o->have_audio_offset)
             config_set_double(&c, CONFIG_OUTPUT_OFFSET_AUDIO, o->audio_offset_ms, 1);

@@ -281,6 +281,22 @@ double config_get_double(const Config *c, const char *key, double fallback)
     return x;
 }
 
+int config_get_number(const Config *c, const char *key, double lo, double hi, double fallback, double *out,
+                      char *err, size_t errlen)
+{
+    *out = fallback;
+    const char *v = config_get(c, key);
+    if (!v)
+        return 0;
+    double x = config_get_double(c, key, NAN);
+    if (isfinite(x) && x >= lo && x <= hi) {
+        *out = x;
+        return 0;
+    }
+    error_set(err, errlen, "config: %s=%.40s is not a number in %g..%g (%g used)", key, v, lo, hi, fallback);
+    return -1;
+}
+
 int config_set(Config *c, const char *key, const char *value)
 {
     if (!key || !value || !key_ok(key, strlen(key)) || strlen(value) >= CONFIG_VALUE_MAX ||

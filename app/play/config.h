@@ -81,6 +81,11 @@ int config_default_path(char *path, size_t len, char *err, size_t errlen);
 const char *config_get(const Config *c, const char *key);
 /* The value of key as a finite number, or fallback when unset or not a number. */
 double config_get_double(const Config *c, const char *key, double fallback);
+/* The value of key as a number in [lo, hi] into *out: 0 when it is one, or unset (then
+ * *out = fallback); -1 when it is set but not such a number (then *out = fallback and err says
+ * so in one line, e.g. "config: output_offset_audio_ms=999 is not a number in -50..50 (0 used)"). */
+int config_get_number(const Config *c, const char *key, double lo, double hi, double fallback, double *out,
+                      char *err, size_t errlen);
 /* Sets key (replacing its value in place, or adding a line). 0, or -1 when the key is not a
  * valid key, the value too long or holds a newline, or the file is full. */
 int config_set(Config *c, const char *key, const char *value);

@@ -251,13 +251,18 @@ static void load_config(Instrument *in, const Instrument_options *opt)
         Config_status st = config_load(in->config_path, &in->config, err, sizeof err);
         in->config_writable = st == CONFIG_OK || st == CONFIG_MISSING;
         if (!in->config_writable)
-            instrument_message(in, "config not used: %.150s", err);
+            snprintf(in->config_note, sizeof in->config_note, "config not used: %.200s", err);
     }
     static const char *const keys[INSTRUMENT_INPUTS] = {CONFIG_INPUT_LATENCY_KEYS, CONFIG_INPUT_LATENCY_MIDI};
     for (int i = 0; i < INSTRUMENT_INPUTS; i++) {
-        double ms = isfinite(opt->input_latency_ms) ? opt->input_latency_ms : config_get_double(&in->config, keys[i], 0.0);
-        in->input_latency_s[i] = (ms >= -1000 && ms <= 1000 ? ms : 0.0) / 1000.0;
+        double ms = opt->input_latency_ms;
+        if (!isfinite(ms) && config_get_number(&in->config, keys[i], -1000, 1000, 0.0, &ms, err, sizeof err) != 0 &&
+            !in->config_note[0])
+            snprintf(in->config_note, sizeof in->config_note, "%s", err);
+        in->input_latency_s[i] = ms / 1000.0;
     }
+    if (in->config_note[0])
+        instrument_message(in, "%s", in->config_note);
 }
 
 /* Restores the autosaved session, setting a bad file aside. */

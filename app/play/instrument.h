@@ -152,6 +152,7 @@ typedef struct {
     Config config;             /* the machine's settings file */
     char config_path[1024];
     int config_writable;       /* 0: the file would not load: never overwritten */
+    char config_note[300];     /* what was wrong with the config file ("" when nothing) */
     /* MIDI out */
     Instrument_note_fn note_out;
     void *note_user;
