@@ -10,6 +10,7 @@
 
 #include "atomic_file.h"
 #include "error.h"
+#include "xdg.h"
 
 #define CONFIG_MAGIC "groove-config"
 
@@ -210,48 +211,11 @@ int config_save(const Config *c, const char *path, char *err, size_t errlen)
     return rc;
 }
 
-/* Creates every directory along path (like mkdir -p). Returns 0 or -1 with errno. */
-static int make_dirs(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = 0;
-        int rc = mkdir(path, 0755);
-        *p = '/';
-        if (rc != 0 && errno != EEXIST)
-            return -1;
-    }
-    if (mkdir(path, 0755) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
 int config_default_path(char *path, size_t len, char *err, size_t errlen)
 {
-    const char *xdg = getenv("XDG_CONFIG_HOME");
-    const char *home = getenv("HOME");
-    char dir[1024];
-    int n;
-    if (xdg && xdg[0] == '/')
-        n = snprintf(dir, sizeof dir, "%s/groove", xdg);
-    else if (home && home[0])
-        n = snprintf(dir, sizeof dir, "%s/.config/groove", home);
-    else {
-        return error_set(err, errlen, "neither XDG_CONFIG_HOME nor HOME is set");
-    }
-    if (n < 0 || (size_t)n >= sizeof dir) {
-        return error_set(err, errlen, "config directory path too long");
-    }
-    if (make_dirs(dir) != 0) {
-        return error_set(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-    }
-    n = snprintf(path, len, "%s/config", dir);
-    if (n < 0 || (size_t)n >= len) {
-        return error_set(err, errlen, "config path too long");
-    }
-    return 0;
+    return xdg_file_path("XDG_CONFIG_HOME", ".config", "config", "config", path, len, err, errlen);
 }
+
 
 /* Index of key's line, or -1. */
 static int config_find(const Config *c, const char *key)

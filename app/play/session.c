@@ -14,6 +14,7 @@
 #include "clamp.h"
 #include "crc32.h"
 #include "error.h"
+#include "xdg.h"
 #include "form.h"
 #include "genre.h"
 
@@ -582,48 +583,11 @@ int session_set_aside(const char *path, char *moved_to, size_t moved_len, char *
     return 0;
 }
 
-/* Creates every directory along path (like mkdir -p). Returns 0 or -1 with errno. */
-static int make_dirs(char *path)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = 0;
-        int rc = mkdir(path, 0755);
-        *p = '/';
-        if (rc != 0 && errno != EEXIST)
-            return -1;
-    }
-    if (mkdir(path, 0755) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
 int session_default_path(char *path, size_t len, char *err, size_t errlen)
 {
-    const char *xdg = getenv("XDG_STATE_HOME");
-    const char *home = getenv("HOME");
-    char dir[1024];
-    int n;
-    if (xdg && xdg[0] == '/')
-        n = snprintf(dir, sizeof dir, "%s/groove", xdg);
-    else if (home && home[0])
-        n = snprintf(dir, sizeof dir, "%s/.local/state/groove", home);
-    else {
-        return error_set(err, errlen, "neither XDG_STATE_HOME nor HOME is set");
-    }
-    if (n < 0 || (size_t)n >= sizeof dir) {
-        return error_set(err, errlen, "state directory path too long");
-    }
-    if (make_dirs(dir) != 0) {
-        return error_set(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-    }
-    n = snprintf(path, len, "%s/session", dir);
-    if (n < 0 || (size_t)n >= len) {
-        return error_set(err, errlen, "state path too long");
-    }
-    return 0;
+    return xdg_file_path("XDG_STATE_HOME", ".local/state", "state", "session", path, len, err, errlen);
 }
+
 
 const char *session_status_str(Session_status st)
 {
