@@ -221,10 +221,12 @@ int model_init_random(Model *m, const Model_config *c, uint64_t seed, char *err,
 
 int model_save(const Model *m, const char *path, char *err, size_t errlen)
 {
-    Model_file_tensor extra[1];
+    Model_file_tensor extra[2];
     int n_extra = 0;
     if (m->extras.has_thresholds)
         extra[n_extra++] = (Model_file_tensor){"thresholds", 1, HVO_VOICES, m->extras.thresholds};
+    if (m->extras.has_memory_gate)
+        extra[n_extra++] = (Model_file_tensor){"memory_gate", 1, 1, &m->extras.memory_gate};
     return model_file_write(path, &m->config, m->params, extra, n_extra, err, errlen);
 }
 
@@ -259,14 +261,18 @@ static void block_forward(Model *m, const Block_params *b, const float *qkv_wp, 
     k->layernorm(m->x, NULL, NULL, m->x, m->a, b->ln2_g, b->ln2_b, T, D);
 }
 
-void model_encode(Model *m, const Hvo *input, const Hvo *memory, float *mu, float *logvar)
+void model_encode(Model *m, const Hvo *input, const Model_memory *memory, float *mu, float *logvar)
 {
     const Model_config *c = &m->config;
     const Kernels *k = m->kernels;
     int T = c->steps, D = c->enc_d;
     const float *x = &input->v[0][0];
+    /* the groove moved on: a fresh part, as on the first loop (the groove before stays: it
+     * is what the player played, not what the model made) */
+    int part = memory && model_memory_admits(m, input, memory);
     if (c->has_memory) {
-        model_compose_input(c, x, memory ? &memory->v[0][0] : NULL, m->xin);
+        model_compose_input(c, x, part ? &memory->part.v[0][0] : NULL,
+                            memory ? &memory->groove.g[0][0] : NULL, m->xin);
         x = m->xin;
     }
     k->linear_packed(m->x, x, m->in_wp, m->p.in_b, T, c->input_dim, D, 1);
@@ -279,6 +285,24 @@ void model_encode(Model *m, const Hvo *input, const Hvo *memory, float *mu, floa
     k->linear(mu, m->enc_out, m->p.mu_w, m->p.mu_b, 1, T * D, c->latent);
     if (logvar)
         k->linear(logvar, m->enc_out, m->p.logvar_w, m->p.logvar_b, 1, T * D, c->latent);
+}
+
+int model_memory_groove_distance(const Hvo *input, const Groove *memory_groove)
+{
+    Groove now;
+    hvo_flatten(input, &now);
+    int d = 0;
+    for (int t = 0; t < HVO_STEPS; t++)
+        d += (now.g[t][0] > 0.5f) != (memory_groove->g[t][0] > 0.5f);
+    return d;
+}
+
+int model_memory_admits(const Model *m, const Hvo *input, const Model_memory *memory)
+{
+    if (!memory || !m->config.has_memory)
+        return 0;
+    int gate = m->extras.has_memory_gate ? (int)m->extras.memory_gate : 0;
+    return gate <= 0 || model_memory_groove_distance(input, &memory->groove) < gate;
 }
 
 void model_decode(Model *m, const float *z, const Model_condition *cond, Hvo *logits)
@@ -339,7 +363,7 @@ void model_choose_latent(const Model *m, const float *mu, const float *logvar, c
     }
 }
 
-void model_generate(Model *m, const Hvo *input, const Hvo *memory, const Gen_params *g, Hvo *out)
+void model_generate(Model *m, const Hvo *input, const Model_memory *memory, const Gen_params *g, Hvo *out)
 {
     int need_logvar = g->variation > 0.0f;
     model_encode(m, input, memory, m->mu, need_logvar ? m->logvar : NULL);

@@ -7,10 +7,11 @@
  * (its scratch is shared by its calls); use one Model per thread.
  *
  * The input is any 27-channel Hvo: a groove enters as hvo_groove_to_input() (hvo.h); a full
- * 9-voice pattern works too. The memory is the drum part that played in the 2 bars just
- * before (an Hvo of 9 voices, e.g. the previous generation's output); NULL means none (the
- * first loop, an empty context). A model without memory (config.has_memory 0, every version
- * 1 file) ignores it. Every size comes from the model file.
+ * 9-voice pattern works too. The memory (Model_memory) is the drum part that played in the 2
+ * bars just before (an Hvo of 9 voices, e.g. the previous generation's output) and the groove
+ * it was made from; NULL means none (the first loop, an empty context). A model without
+ * memory (config.has_memory 0, every version 1 file) ignores it; a model with has_memory 1
+ * reads only its part. Every size comes from the model file.
  */
 #ifndef GROOVE_MODEL_H
 #define GROOVE_MODEL_H
@@ -23,6 +24,12 @@
 #include "model_file.h"
 #include "model_params.h"
 #include "sample.h"
+
+/* The 2 bars that played just before a generation. */
+typedef struct {
+    Hvo part;       /* the drums that played (9 voices; velocity and offset at hits) */
+    Groove groove;  /* the groove that part was made from (what the input was then) */
+} Model_memory;
 
 /* What the decoder is asked for besides z (ignored where the model has no such embedding). */
 typedef struct {
@@ -42,7 +49,7 @@ typedef struct {
     float *arena;               /* one allocation: packed weights and scratch below */
     /* Packed weights (kernels_pack) of the per-step matrices, per layer. */
     float *in_wp;
-    float *xin;         /* [32][input_dim] composed input (groove | memory | present), models with memory */
+    float *xin;         /* [32][input_dim] composed input (groove | memory | present [| its groove]) */
     float *enc_qkv_wp[MODEL_MAX_LAYERS], *enc_proj_wp[MODEL_MAX_LAYERS];
     float *enc_ff1_wp[MODEL_MAX_LAYERS], *enc_ff2_wp[MODEL_MAX_LAYERS];
     float *dec_qkv_wp[MODEL_MAX_LAYERS], *dec_proj_wp[MODEL_MAX_LAYERS];
@@ -87,9 +94,20 @@ void model_config_default(Model_config *c);
  * model_config_default with ff 128 (docs/training.md, runs e1 and m4): input kinds and memory. */
 void model_config_shipped(Model_config *c);
 
-/* Encoder: input [32][27] and memory (NULL: none) -> mu [L] and logvar [L] (logvar may be
- * NULL: not computed). The encoder output [32][De] stays in m->enc_out until the next call. */
-void model_encode(Model *m, const Hvo *input, const Hvo *memory, float *mu, float *logvar);
+/* The memory gate (the file's "memory_gate" extra, G steps; 0 or absent: off): the memory's
+ * part is fed only while the groove it was made from is within G - 1 steps of the input's
+ * (steps whose hit differs, input flattened), so a groove that holds keeps its part and a
+ * groove that moved on gets a fresh one, as a drummer answers a new figure. The groove before
+ * (has_memory 2) is fed either way: it is the player's, not the model's. G is chosen on GMD
+ * validation in the closed loop (docs/training.md); it keeps the loop-to-loop change of the
+ * part near a drummer's (SPEC.md, continuity). */
+int model_memory_groove_distance(const Hvo *input, const Groove *memory_groove);
+/* 1 when model_encode feeds this memory's part (a model with memory, the gate open), else 0. */
+int model_memory_admits(const Model *m, const Hvo *input, const Model_memory *memory);
+/* Encoder: input [32][27] and memory (NULL: none; dropped when the memory gate is closed)
+ * -> mu [L] and logvar [L] (logvar may be NULL: not computed). The encoder output [32][De]
+ * stays in m->enc_out until the next call. */
+void model_encode(Model *m, const Hvo *input, const Model_memory *memory, float *mu, float *logvar);
 /* Decoder: z [L] plus conditioning -> raw outputs [32][27] (hit logits, velocity logits,
  * offset pre-activations). cond may be NULL (none). */
 void model_decode(Model *m, const float *z, const Model_condition *cond, Hvo *logits);
@@ -99,7 +117,7 @@ void model_choose_latent(const Model *m, const float *mu, const float *logvar, c
                          float *z);
 /* The whole play-time path: encode (input and memory, NULL = none), choose z, decode with
  * the conditioning (style, fill, mutes, input kind of g), sample. */
-void model_generate(Model *m, const Hvo *input, const Hvo *memory, const Gen_params *g, Hvo *out);
+void model_generate(Model *m, const Hvo *input, const Model_memory *memory, const Gen_params *g, Hvo *out);
 /* Default per-call controls for this model: gen_params_default plus its stored thresholds. */
 void model_gen_params(const Model *m, Gen_params *g);
 

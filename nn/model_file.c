@@ -313,6 +313,14 @@ int model_file_decode(const uint8_t *data, size_t size, Model_config *config, fl
             }
             extras->has_thresholds = 1;
         }
+        if (extras && !memcmp(e, "memory_gate", 12)) {
+            float gate = le_get_f32(block + 4 * off);
+            if (rows * cols != 1 || !(gate >= 0.0f && gate <= 32.0f) || gate != (float)(int)gate) {
+                return error_set(err, errlen, "'memory_gate' must be one whole number of steps in [0, 32]");
+            }
+            extras->memory_gate = gate;
+            extras->has_memory_gate = 1;
+        }
     }
     float *w = malloc(n_params * sizeof *w);
     if (!w) {

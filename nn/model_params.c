@@ -23,8 +23,10 @@ const char *model_config_check(const Model_config *c)
     if (c->has_fill != 0 && c->has_fill != 1) return "has_fill must be 0 or 1";
     if (c->n_mute_groups != 0 && c->n_mute_groups != MODEL_MUTE_GROUPS) return "n_mute_groups must be 0 or 5";
     if (c->n_kinds != 0 && c->n_kinds != MODEL_INPUT_KINDS) return "n_kinds must be 0 or 3";
-    if (c->has_memory != 0 && c->has_memory != 1) return "has_memory must be 0 or 1";
-    if (c->has_memory && c->input_dim != MODEL_MEMORY_INPUT_DIM) return "a model with memory needs input_dim 55";
+    if (c->has_memory < 0 || c->has_memory > 2) return "has_memory must be 0, 1 or 2";
+    if (c->has_memory && c->input_dim != model_input_dim_for_memory(c->has_memory))
+        return c->has_memory == 1 ? "a model with memory needs input_dim 55"
+                                  : "a model with memory and its groove needs input_dim 58";
     return NULL;
 }
 
@@ -96,7 +98,13 @@ void model_params_bind(Model_params *p, const Model_config *c, float *buffer)
     layout(p, c, buffer);
 }
 
-void model_compose_input(const Model_config *c, const float *input, const float *memory, float *x)
+int model_input_dim_for_memory(int has_memory)
+{
+    return has_memory == 2 ? MODEL_MEMORY_GROOVE_INPUT_DIM : has_memory == 1 ? MODEL_MEMORY_INPUT_DIM : 27;
+}
+
+void model_compose_input(const Model_config *c, const float *input, const float *memory,
+                         const float *memory_groove, float *x)
 {
     enum { C = 27 };   /* HVO channels */
     if (!c->has_memory) {
@@ -104,13 +112,19 @@ void model_compose_input(const Model_config *c, const float *input, const float 
         return;
     }
     for (int t = 0; t < c->steps; t++) {
-        float *row = x + (size_t)t * MODEL_MEMORY_INPUT_DIM;
+        float *row = x + (size_t)t * c->input_dim;
         memcpy(row, input + (size_t)t * C, sizeof(float) * C);
         if (memory)
             memcpy(row + C, memory + (size_t)t * C, sizeof(float) * C);
         else
             memset(row + C, 0, sizeof(float) * C);
         row[2 * C] = memory ? 1.0f : 0.0f;
+        if (c->has_memory == 2) {   /* the groove before: real input, with or without the part */
+            if (memory_groove)
+                memcpy(row + 2 * C + 1, memory_groove + (size_t)t * 3, sizeof(float) * 3);
+            else
+                memset(row + 2 * C + 1, 0, sizeof(float) * 3);
+        }
     }
 }
 
@@ -184,4 +198,51 @@ void model_params_visit(const Model_params *p, const Model_config *c, Model_tens
         visit_block(&p->dec[i], "dec", i, c->dec_d, c->dec_ff, fn, ctx);
     fn(ctx, "out_w", c->output_dim, c->dec_d, p->out_w);
     fn(ctx, "out_b", 1, c->output_dim, p->out_b);
+}
+
+enum { MAX_TENSORS = 24 + 2 * 12 * MODEL_MAX_LAYERS };   /* 12 per block, encoder and decoder */
+typedef struct {
+    float *ptr[MAX_TENSORS];
+    int rows[MAX_TENSORS], cols[MAX_TENSORS];
+    int n;
+} Tensor_list;
+
+static void list_tensor(void *ctx, const char *name, int rows, int cols, float *data)
+{
+    (void)name;
+    Tensor_list *l = ctx;
+    if (l->n < (int)(sizeof l->ptr / sizeof l->ptr[0])) {
+        l->ptr[l->n] = data;
+        l->rows[l->n] = rows;
+        l->cols[l->n] = cols;
+    }
+    l->n++;
+}
+
+int model_params_grow_memory_groove(const Model_config *from, const float *src, Model_config *to, float *dst)
+{
+    if (from->has_memory != 1 || model_config_check(from))
+        return -1;
+    *to = *from;
+    to->has_memory = 2;
+    to->input_dim = MODEL_MEMORY_GROOVE_INPUT_DIM;
+    Model_params ps, pd;
+    model_params_bind(&ps, from, (float *)src);
+    model_params_bind(&pd, to, dst);
+    Tensor_list a = {0}, b = {0};
+    model_params_visit(&ps, from, list_tensor, &a);
+    model_params_visit(&pd, to, list_tensor, &b);
+    if (a.n != b.n || a.n > (int)(sizeof a.ptr / sizeof a.ptr[0]))
+        return -1;
+    for (int i = 0; i < a.n; i++) {
+        if (a.ptr[i] == ps.in_w) {   /* [enc_d][in]: each row gains zero columns */
+            for (int r = 0; r < a.rows[i]; r++) {
+                memcpy(b.ptr[i] + (size_t)r * b.cols[i], a.ptr[i] + (size_t)r * a.cols[i], sizeof(float) * (size_t)a.cols[i]);
+                memset(b.ptr[i] + (size_t)r * b.cols[i] + a.cols[i], 0, sizeof(float) * (size_t)(b.cols[i] - a.cols[i]));
+            }
+        } else {
+            memcpy(b.ptr[i], a.ptr[i], sizeof(float) * (size_t)a.rows[i] * (size_t)a.cols[i]);
+        }
+    }
+    return 0;
 }

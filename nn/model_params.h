@@ -11,7 +11,11 @@
  *
  *   input:    x[t] = groove[t][27]                                   (has_memory 0, in = 27)
  *             x[t] = groove[t][27] | memory[t][27] | present (0/1)   (has_memory 1, in = 55)
+ *             x[t] = ... as 1 ... | memory_groove[t][3]               (has_memory 2, in = 58)
  *             memory: the 2 bars that played just before (the drums, 9 voices as HVO),
+ *             memory_groove: the groove (hit, velocity, offset) that part was made from,
+ *             so the model can see where the groove changed since (zeros when unknown;
+ *             given even when the memory gate holds the part back: it is real input),
  *             zeros and present 0 when there is none (the first loop, an empty context)
  *   encoder:  x[32][in] -> Linear(in->De) -> ReLU -> + PE[32][De]
  *             -> enc_layers x Block(De, He, Fe) -> LayerNorm(De)
@@ -47,8 +51,10 @@
 #define MODEL_MAX_LAYERS 16
 #define MODEL_MUTE_GROUPS 5   /* kick, snare, hats, toms, cymbals */
 #define MODEL_INPUT_KINDS 3   /* Input_kind: drums, keys, taps */
-/* Input channels per step of a model with memory: groove 27 | memory 27 | present 1. */
+/* Input channels per step of a model with memory: groove 27 | memory 27 | present 1
+ * (has_memory 1), then the memory's own groove 3 (has_memory 2). */
 #define MODEL_MEMORY_INPUT_DIM 55
+#define MODEL_MEMORY_GROOVE_INPUT_DIM 58
 
 /* What the groove the model hears is (the input-kind condition): a drummer's part
  * flattened, a keyboard / melodic part (chords, sustained notes, its own dynamics), or a
@@ -78,7 +84,8 @@ typedef struct {
     int has_fill;       /* 0/1: fill embedding (2 rows: beat, fill) */
     int n_mute_groups;  /* 0 or MODEL_MUTE_GROUPS */
     int n_kinds;        /* 0 or MODEL_INPUT_KINDS: input-kind embedding (model file v2) */
-    int has_memory;     /* 0/1: the input carries the previous 2 bars (input_dim 55; v2) */
+    int has_memory;     /* 0: none; 1: the input carries the previous 2 bars (input_dim 55;
+                         * v2); 2: and the groove they were made from (input_dim 58; v2) */
 } Model_config;
 
 /* Named pointers into one transformer block's weights. */
@@ -126,10 +133,15 @@ const char *model_config_check(const Model_config *c);
 size_t model_params_count(const Model_config *c);
 /* Points every field of p into buffer (model_params_count floats), in the order above. */
 void model_params_bind(Model_params *p, const Model_config *c, float *buffer);
-/* Writes the encoder's input x[steps][input_dim] for a groove (HVO layout, as
- * hvo_groove_to_input gives) and the memory (the previous 2 bars of drums; NULL = none).
- * A model without memory takes the input as it is (memory ignored). */
-void model_compose_input(const Model_config *c, const float *input, const float *memory, float *x);
+/* The input_dim a model with this has_memory (0, 1, 2) reads: 27, 55, 58. */
+int model_input_dim_for_memory(int has_memory);
+/* Writes the encoder's input x[steps][input_dim] for a groove (HVO layout [32][27], as
+ * hvo_groove_to_input gives), the memory (the previous 2 bars of drums [32][27]; NULL =
+ * none: zeros, present 0) and the groove of those 2 bars ([32][3] hit, velocity, offset;
+ * read by has_memory 2 only; NULL = none, zeros; it may come without the part, when the
+ * memory gate holds the part back). A model without memory takes the input as it is. */
+void model_compose_input(const Model_config *c, const float *input, const float *memory,
+                         const float *memory_groove, float *x);
 /* Name <-> Input_kind ("drums", "keys", "taps"); unknown name -> -1. */
 const char *model_input_kind_name(int kind);
 int model_input_kind_from_name(const char *name);
@@ -140,5 +152,12 @@ void model_positional_encoding(float *pe, int steps, int d);
  * buffer order with a stable name ("enc.0.qkv_w"), its shape and its pointer. */
 typedef void (*Model_tensor_fn)(void *ctx, const char *name, int rows, int cols, float *data);
 void model_params_visit(const Model_params *p, const Model_config *c, Model_tensor_fn fn, void *ctx);
+
+/* Grows a model with memory (has_memory 1) into one that also reads its memory's groove
+ * (has_memory 2): *to = *from with input_dim 58, and dst (model_params_count(to) floats)
+ * gets src's weights with the 3 new input columns of in_w at 0, so the grown model gives
+ * exactly the same output as the old one until trained. Returns 0, or -1 (from is not a
+ * has_memory 1 config). */
+int model_params_grow_memory_groove(const Model_config *from, const float *src, Model_config *to, float *dst);
 
 #endif

@@ -33,6 +33,19 @@ check "--resume finishes the run" test "$st2" = 0
 check "the resumed run's model equals the unbroken run's byte for byte" cmp -s "$TMP/a.gtm" "$TMP/b.gtm"
 check "the resumed run's log has the same numbers" \
     cmp -s <(cut -d, -f1-20 "$TMP/a.gtm.csv") <(cut -d, -f1-20 "$TMP/b.gtm.csv")
+# memory with its groove and the memory gate: a memory-1 model grown by --from, the gate
+# stored in the file and reported by the closed loop
+"$GROOVE" train "${tiny[@]}" --epochs 1 --from "$TMP/a.gtm" --memory 2 --memory-gate 1 -o "$TMP/g.gtm"; st=$?
+check "--from a memory-1 model with --memory 2 --memory-gate 1 trains" test "$st" = 0 -a -s "$TMP/g.gtm"
+js=$("$GROOVE" eval --closed-loop --data "$DATA" --model "$TMP/g.gtm" --limit 3 --json 2>/dev/null)
+check "the grown model stores gate 1 and the closed loop reports it" \
+    test -n "$(echo "$js" | grep '"memory_gate": 1,')" -a -n "$(echo "$js" | grep '"memory_fed": ')"
+js0=$("$GROOVE" eval --closed-loop --data "$DATA" --model "$TMP/g.gtm" --limit 3 --memory-gate 0 --json 2>/dev/null)
+check "eval --memory-gate 0 overrides it (the memory always fed)" test -n "$(echo "$js0" | grep '"memory_gate": 0,')"
+fed0=$(echo "$js0" | sed -n 's/.*"memory_fed": \([0-9]*\).*/\1/p'); fed1=$(echo "$js" | sed -n 's/.*"memory_fed": \([0-9]*\).*/\1/p')
+check "the gate feeds fewer memories than none ($fed1 < $fed0)" test "${fed1:-0}" -lt "${fed0:-0}"
+"$GROOVE" train "${tiny[@]}" --memory 3 -o "$TMP/x.gtm" >/dev/null 2>&1; st=$?
+check "--memory 3 is a usage error" test "$st" = 2
 printf 'garbage' >"$TMP/c.gtm.ckpt"
 out=$("$GROOVE" train --data "$DATA" -o "$TMP/c.gtm" --resume 2>&1); st=$?
 check "--resume from a damaged checkpoint is refused with status 1" test "$st" = 1 -a "${out#groove:}" != "$out"

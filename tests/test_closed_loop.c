@@ -70,7 +70,7 @@ static void walk_by_hand(Model *m, const Dataset *d, const int *idx, const int *
     model_gen_params(m, &g);
     metrics_init(out);
     float mu[8];
-    Hvo prev;
+    Model_memory prev;
     for (int i = 0; i < n; i++) {
         const Dataset_window *w = &d->windows[idx[i]];
         Hvo in, logits, pred, gen;
@@ -81,7 +81,8 @@ static void walk_by_hand(Model *m, const Dataset *d, const int *idx, const int *
         metrics_hvo_from_output(&logits.v[0][0], g.thresholds, &pred);
         metrics_add(out, &pred, &w->pattern);
         sample_pattern(&logits, &g, &gen);
-        prev = gen;
+        prev.part = gen;
+        prev.groove = w->groove;
     }
 }
 

@@ -64,10 +64,13 @@ static void direct_metrics(Model *model, const Dataset *d, int labels, Metrics *
         Hvo input, logits, pred;
         hvo_groove_to_input(&w->groove, &input);
         int prev = dataset_previous(d, i);   /* memory: the real drums before, as eval feeds */
-        Hvo silent;
-        hvo_clear(&silent);
-        model_encode(model, &input, prev >= 0 ? &d->windows[prev].pattern : prev == DATASET_PREVIOUS_SILENT ? &silent : NULL,
-                     mu, NULL);
+        Model_memory memory;   /* a silent pair of bars: no part, no groove */
+        memset(&memory, 0, sizeof memory);
+        if (prev >= 0) {
+            memory.part = d->windows[prev].pattern;
+            memory.groove = d->windows[prev].groove;
+        }
+        model_encode(model, &input, prev >= 0 || prev == DATASET_PREVIOUS_SILENT ? &memory : NULL, mu, NULL);
         Model_condition cond = {labels ? w->genre : -1, 0, 0, INPUT_KIND_DRUMS};
         model_decode(model, mu, &cond, &logits);
         metrics_hvo_from_output(&logits.v[0][0], g.thresholds, &pred);

@@ -183,9 +183,9 @@ static void tiny_config(Model_config *c)
     c->n_genres = 18;
     c->has_fill = 1;
     c->n_mute_groups = MODEL_MUTE_GROUPS;
-    c->n_kinds = MODEL_INPUT_KINDS;   /* issue 13: input kind and memory, so every new */
-    c->has_memory = 1;                /* weight is checked too */
-    c->input_dim = MODEL_MEMORY_INPUT_DIM;
+    c->n_kinds = MODEL_INPUT_KINDS;   /* issue 13: input kind and memory with its groove, so */
+    c->has_memory = 2;                /* every new weight is checked too */
+    c->input_dim = MODEL_MEMORY_GROOVE_INPUT_DIM;
 }
 
 /* Fills n random samples with grooves, patterns, memory and conditioning. */
@@ -209,11 +209,21 @@ static void tiny_batch(Train_sample *s, int n)
         s[i].kind = i % MODEL_INPUT_KINDS;
         s[i].has_memory = i % 3 != 1;
         hvo_clear(&s[i].memory);
+        groove_clear(&s[i].memory_groove);
+        s[i].has_memory_groove = s[i].has_memory || i == 1;   /* sample 1: the gate held the part back */
         if (s[i].has_memory)
             for (int t = 0; t < HVO_STEPS; t++)
                 for (int v = 0; v < HVO_VOICES; v++)
                     if (frand() > 0.7f)
                         hvo_set(&s[i].memory, t, v, 1, 0.5f + 0.45f * frand(), 0.4f * frand() - 0.2f);
+        if (s[i].has_memory_groove) {
+            for (int t = 0; t < HVO_STEPS; t++)
+                if (frand() > 0.5f) {
+                    s[i].memory_groove.g[t][0] = 1.0f;
+                    s[i].memory_groove.g[t][1] = 0.3f + 0.6f * frand();
+                    s[i].memory_groove.g[t][2] = 0.4f * frand() - 0.2f;
+                }
+        }
     }
 }
 
@@ -288,7 +298,11 @@ static int dump_step(const char *dir)
         fprintf(f, "sample %d style %d fill %d mutes %d kind %d memory %d\n", i, s[i].genre, s[i].fill, s[i].mutes,
                 s[i].kind, s[i].has_memory);
     fclose(f);
-    /* batch.f32: inputs, targets, memories (zeros where a sample has none) */
+    /* batch.f32: inputs, targets, memories (zeros where a sample has none); mgroove.f32: the
+     * memories' grooves [NB][32][3] */
+    float mg[NB][HVO_STEPS][3];
+    for (int i = 0; i < NB; i++)
+        memcpy(mg[i], s[i].memory_groove.g, sizeof mg[i]);
     float *inputs = malloc(sizeof(float) * NB * HVO_STEPS * HVO_CHANNELS * 3), *eps = malloc(sizeof(float) * NB * c.latent);
     for (int i = 0; i < NB; i++) {
         memcpy(inputs + (size_t)i * HVO_STEPS * HVO_CHANNELS, s[i].input.v, sizeof s[i].input.v);
@@ -298,6 +312,7 @@ static int dump_step(const char *dir)
     }
     int bad = dump(dir, "params.f32", t.params, t.n_params) || dump(dir, "grads.f32", t.grads, t.n_params) ||
               dump(dir, "batch.f32", inputs, (size_t)NB * HVO_STEPS * HVO_CHANNELS * 3) ||
+              dump(dir, "mgroove.f32", &mg[0][0][0], (size_t)NB * HVO_STEPS * 3) ||
               dump(dir, "eps.f32", eps, (size_t)NB * c.latent);
     free(inputs);
     free(eps);
@@ -347,15 +362,16 @@ static void check_whole_model(void)
         if (fabsf(t.p.in_b[i]) < 0.05f)
             t.p.in_b[i] = t.p.in_b[i] < 0.0f ? -0.05f : 0.05f;
         /* ... and with memory present, in_b plus the present flag's weight: same sign */
-        float *wf = &t.p.in_w[(size_t)i * c.input_dim + c.input_dim - 1];
+        float *wf = &t.p.in_w[(size_t)i * c.input_dim + 2 * HVO_CHANNELS];
         *wf = t.p.in_b[i] < 0.0f ? -fabsf(*wf) : fabsf(*wf);
     }
     /* every input pre-activation at least 0.005 from the ReLU kink (a step of h = 1e-3 on an
      * input weight moves it by at most 1e-3): shift a unit's bias until none is closer */
     {
-        static float xin[NB][HVO_STEPS * MODEL_MEMORY_INPUT_DIM];
+        static float xin[NB][HVO_STEPS * MODEL_MEMORY_GROOVE_INPUT_DIM];
         for (int b = 0; b < NB; b++)
-            model_compose_input(&c, &s[b].input.v[0][0], s[b].has_memory ? &s[b].memory.v[0][0] : NULL, xin[b]);
+            model_compose_input(&c, &s[b].input.v[0][0], s[b].has_memory ? &s[b].memory.v[0][0] : NULL,
+                                s[b].has_memory_groove ? &s[b].memory_groove.g[0][0] : NULL, xin[b]);
         for (int i = 0; i < c.enc_d; i++)
             for (int tries = 0; tries < 50; tries++) {
                 float closest = 1e9f;

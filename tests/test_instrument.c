@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "form.h"
 #include "instrument.h"
 #include "smf.h"
 
@@ -154,7 +155,8 @@ int main(void)
     {
         Regen_request mq = rq;
         Regen_result a, b;
-        mq.memory = in.memory;
+        mq.memory.part = in.memory;
+        mq.memory.groove = in.memory_made_from;
         mq.has_memory = 1;
         mq.kind = INPUT_KIND_TAPS;
         regen_generate(&in.model, &mq, &a);
@@ -176,6 +178,9 @@ int main(void)
     {
         /* a new tap changes the groove: the memory becomes the part playing at that moment */
         Hvo playing = in.session.part;
+        Groove played_from = in.session.groove;   /* the groove that part was made from, as */
+        if (in.session.settings.bar_repeat)         /* the model heard it */
+            form_repeat_bar(&in.session.groove, &played_from);
         hvo_clear(&in.memory);   /* a marker: only a new take of the memory fills it again */
         in.have_memory = 0;
         instrument_regenerate(&in);
@@ -184,6 +189,9 @@ int main(void)
         instrument_regenerate(&in);
         CHECK(in.have_memory && !memcmp(&in.memory, &playing, sizeof playing),
               "a changed groove takes the part that was playing as memory");
+        CHECK(!memcmp(&in.memory_made_from, &played_from, sizeof played_from) &&
+                  memcmp(&in.memory_made_from, &in.session.groove, sizeof played_from) != 0,
+              "... with the groove it was made from, not the new one");
         instrument_undo(&in);
     }
     CHECK(notes_sent - at3 == hvo_count_hits(&part3), "MIDI out sent one loop's hits (%d of %d)",

@@ -228,7 +228,7 @@ int main(void)
         g.kind = INPUT_KIND_KEYS;
         Metrics hand;
         metrics_init(&hand);
-        Hvo played;
+        Model_memory played;
         float mu[8];
         for (int i = 0; i < set.count; i++) {
             Hvo in, logits, pred;
@@ -236,7 +236,8 @@ int main(void)
             model_encode(&model, &in, i > 0 ? &played : NULL, mu, NULL);
             Model_condition cond = {-1, 0, 0, INPUT_KIND_KEYS};
             model_decode(&model, mu, &cond, &logits);
-            sample_pattern(&logits, &g, &played);
+            sample_pattern(&logits, &g, &played.part);
+            played.groove = set.windows[i].groove;
             metrics_hvo_from_output(&logits.v[0][0], g.thresholds, &pred);
             metrics_add(&hand, &pred, &set.windows[i].drums);
         }

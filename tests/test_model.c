@@ -100,6 +100,15 @@ static void small_config(Model_config *c)
     c->latent = 20;
 }
 
+/* A random memory: a 9-voice part and the groove (another random one) it was made from. */
+static void random_memory(Rng *r, Model_memory *mem)
+{
+    Hvo g;
+    random_input(r, &mem->part, 0);
+    random_input(r, &g, 1);
+    hvo_flatten(&g, &mem->groove);
+}
+
 static float max_abs_diff(const float *a, const float *b, size_t n)
 {
     float m = 0.0f;
@@ -135,9 +144,10 @@ static int dump(const char *model_path, const char *out_path, int cases, uint64_
     int32_t head[2] = {cases, 0};
     int bad = fwrite(head, sizeof head, 1, f) != 1;
     for (int i = 0; i < cases && !bad; i++) {
-        Hvo in, logits, mem;
+        Hvo in, logits;
+        Model_memory mem;
         random_input(&r, &in, i % 2 == 0);
-        random_input(&r, &mem, 0);
+        random_memory(&r, &mem);
         /* style, fill, mutes, input kind, memory present (every third case has none) */
         int32_t cond[5] = {c->n_genres ? (int32_t)rng_below(&r, (uint32_t)c->n_genres + 1) - 1 : -1,
                            (int32_t)rng_below(&r, 2), (int32_t)rng_below(&r, 32), (int32_t)rng_below(&r, 3),
@@ -148,7 +158,8 @@ static int dump(const char *model_path, const char *out_path, int cases, uint64_
         model_decode(&m, mu, &mc, &logits);
         bad |= fwrite(cond, sizeof cond, 1, f) != 1;
         bad |= write_floats(f, &in.v[0][0], HVO_STEPS * HVO_CHANNELS);
-        bad |= write_floats(f, &mem.v[0][0], HVO_STEPS * HVO_CHANNELS);
+        bad |= write_floats(f, &mem.part.v[0][0], HVO_STEPS * HVO_CHANNELS);
+        bad |= write_floats(f, &mem.groove.g[0][0], HVO_STEPS * 3);
         bad |= write_floats(f, m.enc_out, (size_t)c->steps * c->enc_d);
         bad |= write_floats(f, mu, (size_t)c->latent);
         bad |= write_floats(f, logvar, (size_t)c->latent);
@@ -172,6 +183,9 @@ static int make_model(int argc, char **argv)
     } else if (argc >= 5 && !strcmp(argv[4], "plain")) {
         /* A version 1 model: no input kinds, no memory. */
         c.n_kinds = 0, c.has_memory = 0, c.input_dim = HVO_CHANNELS;
+    } else if (argc >= 5 && !strcmp(argv[4], "memory-groove")) {
+        /* Memory with the groove it was made from (has_memory 2). */
+        c.has_memory = 2, c.input_dim = MODEL_MEMORY_GROOVE_INPUT_DIM;
     } else if (argc >= 9) {
         c.enc_d = c.dec_d = atoi(argv[4]);
         c.enc_layers = c.dec_layers = atoi(argv[5]);
@@ -272,6 +286,33 @@ static void test_file_round_trip(void)
     CHECK(model_file_decode(buf, len, &rc, &w, &ex, err, sizeof err) == 0, "restored file reads");
     free(w);
     free(buf);
+    {
+        /* the memory gate: stored, read back, refused when not a whole number of steps */
+        float gate = 2.0f;
+        Model_file_tensor ex2[2] = {{"thresholds", 1, HVO_VOICES, m.extras.thresholds}, {"memory_gate", 1, 1, &gate}};
+        CHECK(model_file_encode(&c, m.params, ex2, 2, &buf, &len, err, sizeof err) == 0 &&
+                  model_file_decode(buf, len, &rc, &w, &ex, err, sizeof err) == 0 && ex.has_memory_gate &&
+                  ex.memory_gate == 2.0f && ex.has_thresholds,
+              "a memory gate is stored and read back beside the thresholds");
+        free(w);
+        free(buf);
+        memset(&ex, 0, sizeof ex);
+        CHECK(model_file_encode(&c, m.params, ex2, 1, &buf, &len, err, sizeof err) == 0 &&
+                  model_file_decode(buf, len, &rc, &w, &ex, err, sizeof err) == 0 && !ex.has_memory_gate,
+              "a file without one has no gate");
+        free(w);
+        free(buf);
+        gate = 2.5f;
+        CHECK(model_file_encode(&c, m.params, ex2, 2, &buf, &len, err, sizeof err) == 0 &&
+                  model_file_decode(buf, len, &rc, &w, &ex, err, sizeof err) == -1 && strstr(err, "memory_gate"),
+              "a gate of 2.5 steps is refused: %s", err);
+        free(buf);
+        gate = 40.0f;
+        CHECK(model_file_encode(&c, m.params, ex2, 2, &buf, &len, err, sizeof err) == 0 &&
+                  model_file_decode(buf, len, &rc, &w, &ex, err, sizeof err) == -1 && strstr(err, "memory_gate"),
+              "a gate of 40 steps is refused: %s", err);
+        free(buf);
+    }
     CHECK(model_load(&back, "/nonexistent/model.gtm", err, sizeof err) == -1 && err[0],
           "missing file refused: %s", err);
     CHECK(model_load(&back, "/tmp", err, sizeof err) == -1 && strstr(err, "directory"),
@@ -295,11 +336,12 @@ static void test_file_round_trip(void)
     free(w);
     free(buf);
     {
-        Hvo in1, mem1, a1, b1;
+        Hvo in1, a1, b1;
+        Model_memory mem1;
         Rng r1;
         rng_seed(&r1, 9);
         random_input(&r1, &in1, 1);
-        random_input(&r1, &mem1, 0);
+        random_memory(&r1, &mem1);
         Gen_params g1;
         model_gen_params(&o1, &g1);
         model_generate(&o1, &in1, NULL, &g1, &a1);
@@ -308,10 +350,60 @@ static void test_file_round_trip(void)
         CHECK(!memcmp(&a1, &b1, sizeof a1), "a version 1 model ignores memory and input kind");
     }
     model_deinit(&o1);
+    {
+        /* growing a model of memory 1 into memory 2 keeps its output until it is trained */
+        Model_config c1, c2;
+        model_config_default(&c1);
+        c1.enc_ff = c1.dec_ff = 64;
+        Model m1, m2;
+        CHECK(model_init_random(&m1, &c1, 31, err, sizeof err) == 0, "a model with memory 1 (%s)", err);
+        Model_config big = c1;
+        big.has_memory = 2, big.input_dim = MODEL_MEMORY_GROOVE_INPUT_DIM;
+        float *wide = malloc(sizeof(float) * model_params_count(&big));
+        CHECK(wide && model_params_grow_memory_groove(&c1, m1.params, &c2, wide) == 0 && c2.has_memory == 2 &&
+                  c2.input_dim == MODEL_MEMORY_GROOVE_INPUT_DIM && model_params_grow_memory_groove(&c2, wide, &big, wide) != 0,
+              "memory 1 grows to memory 2 (input 58); memory 2 does not grow again");
+        CHECK(model_init_params(&m2, &c2, wide, NULL, err, sizeof err) == 0, "the grown model builds");
+        Rng r2;
+        rng_seed(&r2, 33);
+        Hvo in2, a2, b2;
+        Model_memory mem2;
+        random_input(&r2, &in2, 1);
+        random_memory(&r2, &mem2);
+        Model_condition cd = {-1, 0, 0, INPUT_KIND_DRUMS};
+        model_encode(&m1, &in2, &mem2, m1.mu, NULL);
+        model_decode(&m1, m1.mu, &cd, &a2);
+        model_encode(&m2, &in2, &mem2, m2.mu, NULL);
+        model_decode(&m2, m2.mu, &cd, &b2);
+        float d = max_abs_diff(&a2.v[0][0], &b2.v[0][0], HVO_STEPS * HVO_CHANNELS);
+        CHECK(d < 1e-5f, "the grown model gives the old one's output (max diff %g)", (double)d);
+        m2.p.in_w[MODEL_MEMORY_INPUT_DIM] = 1.0f;   /* the first memory-groove column of unit 0 */
+        model_refresh(&m2);
+        model_encode(&m2, &in2, &mem2, m2.mu, NULL);
+        model_decode(&m2, m2.mu, &cd, &b2);
+        CHECK(max_abs_diff(&a2.v[0][0], &b2.v[0][0], HVO_STEPS * HVO_CHANNELS) > 1e-4f,
+              "... and its new weights read the memory's groove");
+        /* the gate holds back the part, not the groove before (the player's, not the model's) */
+        Hvo none2, gated2;
+        model_encode(&m2, &in2, NULL, m2.mu, NULL);
+        model_decode(&m2, m2.mu, &cd, &none2);
+        m2.extras.has_memory_gate = 1;
+        m2.extras.memory_gate = 1.0f;
+        int dist = model_memory_groove_distance(&in2, &mem2.groove);
+        model_encode(&m2, &in2, &mem2, m2.mu, NULL);
+        model_decode(&m2, m2.mu, &cd, &gated2);
+        CHECK(dist >= 1 && !model_memory_admits(&m2, &in2, &mem2) &&
+                  max_abs_diff(&gated2.v[0][0], &none2.v[0][0], HVO_STEPS * HVO_CHANNELS) > 1e-4f &&
+                  max_abs_diff(&gated2.v[0][0], &b2.v[0][0], HVO_STEPS * HVO_CHANNELS) > 1e-4f,
+              "memory 2, gate closed (%d steps): the part is dropped, the groove before still heard", dist);
+        free(wide);
+        model_deinit(&m1);
+        model_deinit(&m2);
+    }
     /* the shipped model file loads (version 2 since run m4; version 1 files are covered above) */
     Model shipped;
     if (model_load(&shipped, "nn/models/default.gtm", err, sizeof err) == 0) {
-        CHECK(shipped.n_params > 0 && shipped.config.input_dim == (shipped.config.has_memory ? 55 : 27),
+        CHECK(shipped.n_params > 0 && shipped.config.input_dim == model_input_dim_for_memory(shipped.config.has_memory),
               "nn/models/default.gtm loads (input %d, memory %d, kinds %d)", shipped.config.input_dim,
               shipped.config.has_memory, shipped.config.n_kinds);
         model_deinit(&shipped);
@@ -361,8 +453,8 @@ static void test_generation(void)
     g.variation = 0.7f;
     g.seed = 42;
     g.stochastic = 1;
-    Hvo mem;
-    random_input(&r, &mem, 0);
+    Model_memory mem;
+    random_memory(&r, &mem);
     model_generate(&m, &in, &mem, &g, &a); /* warm-up: first-use paths (kernel choice) */
     long before = alloc_calls;
     for (int i = 0; i < 5; i++)
@@ -376,9 +468,10 @@ static void test_generation(void)
     /* Memory and input kind reach the output: raw outputs differ with memory vs none, with
      * silent memory vs none (the present flag), and between the kinds. */
     {
-        Hvo o_none, o_mem, o_silent, o_keys, silent;
+        Hvo o_none, o_mem, o_silent, o_keys;
+        Model_memory silent;
         Model_condition cd = {-1, 0, 0, INPUT_KIND_DRUMS};
-        hvo_clear(&silent);
+        memset(&silent, 0, sizeof silent);
         model_encode(&m, &in, NULL, m.mu, NULL);
         model_decode(&m, m.mu, &cd, &o_none);
         model_encode(&m, &in, &mem, m.mu, NULL);
@@ -393,6 +486,45 @@ static void test_generation(void)
                   max_abs_diff(&o_none.v[0][0], &o_silent.v[0][0], n) > 1e-3f &&
                   max_abs_diff(&o_none.v[0][0], &o_keys.v[0][0], n) > 1e-3f,
               "memory, a silent memory and the input kind each change the output");
+    }
+
+    /* The memory gate: a memory made from the same groove is fed, one made from a groove
+     * G or more steps away is dropped, exactly as no memory. */
+    {
+        Model_memory same = mem, moved;
+        hvo_flatten(&in, &same.groove);
+        moved = same;
+        int changed = 0;
+        for (int t = 0; t < HVO_STEPS && changed < 2; t++)
+            if (moved.groove.g[t][0] < 0.5f) {
+                moved.groove.g[t][0] = 1.0f, moved.groove.g[t][1] = 0.8f;
+                changed++;
+            }
+        Hvo o_none, o_same, o_moved, o_gated_same, o_gated_moved;
+        Model_condition cd = {-1, 0, 0, INPUT_KIND_DRUMS};
+        model_encode(&m, &in, NULL, m.mu, NULL);
+        model_decode(&m, m.mu, &cd, &o_none);
+        model_encode(&m, &in, &same, m.mu, NULL);
+        model_decode(&m, m.mu, &cd, &o_same);
+        model_encode(&m, &in, &moved, m.mu, NULL);
+        model_decode(&m, m.mu, &cd, &o_moved);
+        CHECK(model_memory_groove_distance(&in, &same.groove) == 0 &&
+                  model_memory_groove_distance(&in, &moved.groove) == 2 && model_memory_admits(&m, &in, &moved),
+              "gate off: any memory is fed (distance 0 and 2)");
+        m.extras.has_memory_gate = 1;
+        m.extras.memory_gate = 2.0f;
+        model_encode(&m, &in, &same, m.mu, NULL);
+        model_decode(&m, m.mu, &cd, &o_gated_same);
+        model_encode(&m, &in, &moved, m.mu, NULL);
+        model_decode(&m, m.mu, &cd, &o_gated_moved);
+        CHECK(model_memory_admits(&m, &in, &same) && !model_memory_admits(&m, &in, &moved) &&
+                  !model_memory_admits(&m, &in, NULL),
+              "gate 2: a memory 0 steps away is fed, one 2 steps away is not");
+        CHECK(!memcmp(&o_gated_same, &o_same, sizeof o_same) && !memcmp(&o_gated_moved, &o_none, sizeof o_none) &&
+                  memcmp(&o_moved, &o_none, sizeof o_none) != 0,
+              "... and the dropped one plays exactly as no memory");
+        m.extras.has_memory_gate = 0;
+        m.extras.memory_gate = 0.0f;
     }
 
     /* Variation moves z; z = mu without it. */

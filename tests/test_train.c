@@ -9,6 +9,7 @@
  * the memory tells (identical grooves, different drums), a model without cannot.
  */
 #include "check.h"
+#include "model.h"
 #include "optim.h"
 #include "train.h"
 
@@ -113,6 +114,45 @@ static void test_samples(void)
     CHECK(s.has_memory && !memcmp(&s.memory, &windows[0].pattern, sizeof s.memory) && s.kind == INPUT_KIND_DRUMS &&
               s.genre == -1,
           "validation: memory = the previous drums, kind drums, style none by default");
+    CHECK(!memcmp(&s.memory_groove, &windows[0].groove, sizeof s.memory_groove),
+          "... and the memory's groove = the previous window's groove");
+    {
+        /* bar swap moves the memory with the window: step t of each stays side by side */
+        Train_options sw = o;
+        sw.bar_swap = 1.0f, sw.genre_drop = 0.0f, sw.memory_drop = 0.0f, sw.memory_noise = 0.0f;
+        sw.memory_errors = 0.0f, sw.keys_prob = 0.0f, sw.taps_prob = 0.0f, sw.mute_prob = 0.0f, sw.groove_drop = 0.0f;
+        train_sample_from_window(&s, &windows[1], &windows[0], &sw, 0, 0, 1);
+        int same = 1;
+        for (int t = 1; t < HVO_STEPS; t++) {   /* step 0's negative offsets are clamped */
+            int from = (t + HVO_STEPS / 2) % HVO_STEPS;
+            same &= !memcmp(s.memory.v[t], windows[0].pattern.v[from], sizeof s.memory.v[t]) &&
+                    !memcmp(s.memory_groove.g[t], windows[0].groove.g[from], sizeof s.memory_groove.g[t]) &&
+                    !memcmp(s.target.v[t], windows[1].pattern.v[from], sizeof s.target.v[t]);
+        }
+        CHECK(same, "bar swap exchanges the bars of the target, the memory and the memory's groove alike");
+        sw.bar_swap = 0.0f;
+        train_sample_from_window(&s, &windows[1], &windows[0], &sw, 0, 0, 1);
+        int dist = model_memory_groove_distance(&s.input, &s.memory_groove);
+        sw.memory_gate = dist + 1;
+        train_sample_from_window(&s, &windows[1], &windows[0], &sw, 0, 0, 1);
+        CHECK(dist > 0 && s.has_memory, "memory gate %d: a groove %d steps from the memory's keeps it", dist + 1, dist);
+        sw.memory_gate = dist;
+        train_sample_from_window(&s, &windows[1], &windows[0], &sw, 0, 0, 1);
+        CHECK(!s.has_memory && hvo_count_hits(&s.memory) == 0 && s.has_memory_groove &&
+                  !memcmp(&s.memory_groove, &windows[0].groove, sizeof s.memory_groove),
+              "memory gate %d: the same groove loses the part, as model_encode drops it, and keeps the groove before",
+              dist);
+        sw.memory_gate = 0;
+        sw.bar_swap = 0.0f;
+        sw.keys_prob = 1.0f;
+        train_sample_from_window(&s, &windows[1], &windows[0], &sw, 0, 0, 1);
+        Groove in_groove;
+        hvo_flatten(&s.input, &in_groove);
+        CHECK(s.kind == INPUT_KIND_KEYS && groove_count_hits(&s.memory_groove) > 0 &&
+                  memcmp(&s.memory_groove, &windows[0].groove, sizeof s.memory_groove) != 0,
+              "keys: the memory's groove is re-derived as keys too (%d hits, the drums' groove %d)",
+              groove_count_hits(&s.memory_groove), groove_count_hits(&windows[0].groove));
+    }
     o.val_genre = 1;
     train_sample_from_window(&s, &windows[1], NULL, &o, 0, 0, 0);
     CHECK(!s.has_memory && hvo_count_hits(&s.memory) == 0 && s.genre == windows[1].genre,

@@ -98,6 +98,10 @@ static double agree(const Model_config *c, const char *what)
                 for (int v = 0; v < HVO_VOICES; v++)
                     if (frand() < 0.25f)
                         hvo_set(&s[i].memory, tt, v, 1, 0.2f + 0.8f * frand(), frand() - 0.5f);
+        Hvo mg;
+        random_input(&mg);
+        hvo_flatten(&mg, &s[i].memory_groove);
+        s[i].has_memory_groove = s[i].has_memory;
     }
     float *out = malloc(sizeof(float) * N * HVO_STEPS * HVO_CHANNELS);
     trainer_predict(&t, s, N, out);
@@ -105,7 +109,8 @@ static double agree(const Model_config *c, const char *what)
     for (int i = 0; i < N; i++) {
         Model_condition cond = {s[i].genre, s[i].fill, (unsigned)s[i].mutes, s[i].kind};
         Hvo logits;
-        model_encode(&m, &s[i].input, s[i].has_memory ? &s[i].memory : NULL, m.mu, NULL);
+        Model_memory mem = {s[i].memory, s[i].memory_groove};
+        model_encode(&m, &s[i].input, s[i].has_memory ? &mem : NULL, m.mu, NULL);
         model_decode(&m, m.mu, &cond, &logits);
         const float *o_i = out + (size_t)i * HVO_STEPS * HVO_CHANNELS;
         for (int k = 0; k < HVO_STEPS * HVO_CHANNELS; k++) {
@@ -138,6 +143,9 @@ int main(void)
     c.has_memory = 1;
     c.input_dim = MODEL_MEMORY_INPUT_DIM;
     agree(&c, "with input kinds and memory, enc d 32 x 2, dec d 24");
+    c.has_memory = 2;
+    c.input_dim = MODEL_MEMORY_GROOVE_INPUT_DIM;
+    agree(&c, "with input kinds and memory with its groove, enc d 32 x 2, dec d 24");
     /* A difference the test must see: one decoder weight changed on the model side only. */
     shape(&c, 16, 1, 16, 1, 2, 32, 8);
     Train_options o;

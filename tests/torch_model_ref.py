@@ -116,14 +116,19 @@ class GrooveVAE(nn.Module):
             layer.norm2.bias.copy_(w[p + ".ln2_b"].flatten())
         return layer
 
-    def encode(self, x, with_logvar=True, memory=None):
-        """x [B][32][27], memory [B][32][27] or None -> encoder output [B][32][De], mu [B][L],
-        logvar [B][L] or None. A model with memory reads [groove | memory | present] per step."""
+    def encode(self, x, with_logvar=True, memory=None, memory_groove=None):
+        """x [B][32][27], memory [B][32][27] or None, memory_groove [B][32][3] (the groove the
+        memory was made from) or None -> encoder output [B][32][De], mu [B][L], logvar [B][L]
+        or None. A model with memory reads [groove | memory | present] per step, one with
+        has_memory 2 also the memory's groove (zeros without one; it may come without the part)."""
         if self.cfg["has_memory"]:
             B, T = x.shape[0], x.shape[1]
             present = torch.ones(B, T, 1) if memory is not None else torch.zeros(B, T, 1)
             mem = memory if memory is not None else torch.zeros_like(x)
             x = torch.cat([x, mem, present], dim=-1)
+            if self.cfg["has_memory"] == 2:
+                mg = memory_groove if memory_groove is not None else torch.zeros(B, T, 3)
+                x = torch.cat([x, mg], dim=-1)
         h = torch.relu(self.inp(x)) + self.pe
         for layer in self.enc:
             h = layer(h)
@@ -156,9 +161,9 @@ class GrooveVAE(nn.Module):
 THRESHOLDS = torch.tensor([0.49, 0.52, 0.52, 0.37, 0.32, 0.46, 0.36, 0.37, 0.53])
 
 
-def generate(model, x, memory=None):
+def generate(model, x, memory=None, memory_groove=None):
     """One play-time generation as groove generate does it: z = mu, decode, threshold."""
-    _, mu, _ = model.encode(x, with_logvar=False, memory=memory)
+    _, mu, _ = model.encode(x, with_logvar=False, memory=memory, memory_groove=memory_groove)
     out = model.decode(model.condition(mu, -1, 0, 0))[0]
     hits = torch.sigmoid(out[:, :9]) > THRESHOLDS
     vel = torch.sigmoid(out[:, 9:18])
@@ -189,9 +194,11 @@ def check(model_path, dump_path):
             pos += 20
             x = take(T * 27).view(1, T, 27)
             mem = take(T * 27).view(1, T, 27)
+            mgroove = take(T * 3).view(1, T, 3)
             c_enc, c_mu, c_logvar = take(T * De), take(L), take(L)
             c_out = take(T * 27).view(T, 27)
-            enc, mu, logvar = model.encode(x, memory=mem if has_mem else None)
+            enc, mu, logvar = model.encode(x, memory=mem if has_mem else None,
+                                           memory_groove=mgroove if has_mem else None)
             # Decode the C side's mu so the decoder check does not inherit encoder rounding.
             out = model.decode(model.condition(c_mu.view(1, L), style, fill, mutes, kind))[0]
             pairs = {"encoder": (enc.flatten(), c_enc), "mu": (mu.flatten(), c_mu),
@@ -221,13 +228,14 @@ def bench(model_path, n):
     # as the C bench: the memory is a part the model made (a model without memory ignores it)
     with torch.inference_mode():
         memory = generate(model, x).view(1, cfg["steps"], 27)
+        memory_groove = x[:, :, [2, 11, 20]]   # the groove the memory was made from (x flattened)
     times = []
     with torch.inference_mode():
         for _ in range(max(10, n // 10)):
-            generate(model, x, memory)
+            generate(model, x, memory, memory_groove)
         for _ in range(n):
             t0 = time.perf_counter()
-            generate(model, x, memory)
+            generate(model, x, memory, memory_groove)
             times.append((time.perf_counter() - t0) * 1e6)
     times.sort()
     print(json.dumps({"torch_us_median": times[len(times) // 2],

@@ -108,7 +108,7 @@ De, He, Fe, Ne = I("enc_d"), I("enc_heads"), I("enc_ff"), I("enc_layers")
 Dd, Hd, Fd, Nd = I("dec_d"), I("dec_heads"), I("dec_ff"), I("dec_layers")
 L, NS, FILL, NM, B = I("latent"), I("n_styles"), I("has_fill"), I("n_mute_groups"), I("batch")
 NK, MEM = int(meta.get("n_kinds", 0)), int(meta.get("has_memory", 0))
-IN = 55 if MEM else 27   # groove 27 | memory 27 | memory present 1
+IN = {0: 27, 1: 55, 2: 58}[MEM]   # groove 27 | memory 27 | memory present 1 | memory's groove 3
 
 # the tensor list in model_params_visit order
 shapes = [("in_w", De, IN), ("in_b", 1, De)]
@@ -146,6 +146,9 @@ x, y = batch[0], batch[1]
 if MEM:
     present = torch.tensor([float(s["memory"]) for s in samples], dtype=torch.float64).reshape(B, 1, 1)
     x = torch.cat([x, batch[2] * present, present.expand(B, T, 1)], dim=-1)
+if MEM == 2:
+    mg = torch.tensor(np.fromfile(f"{d}/mgroove.f32", dtype=np.float32).astype(np.float64)).reshape(B, T, 3)
+    x = torch.cat([x, mg], dim=-1)   # zeros where C had none; without the part when gated
 eps = torch.tensor(np.fromfile(f"{d}/eps.f32", dtype=np.float32).astype(np.float64)).reshape(B, L)
 
 def lin(h, w, b): return h @ P[w].T + P[b]

@@ -55,8 +55,10 @@ static void time_path(Model *m, const Hvo *input, const Gen_params *g, int runs,
                       double *cpu, Path_result *r)
 {
     /* as the instrument plays: the memory is a part the model made (ignored without memory) */
-    Hvo out, memory;
-    model_generate(m, input, NULL, g, &memory);
+    Hvo out;
+    Model_memory memory;
+    model_generate(m, input, NULL, g, &memory.part);
+    hvo_flatten(input, &memory.groove);
     for (int i = 0; i < 20; i++)
         model_generate(m, input, &memory, g, &out);
     double start = (1e6 * clock_seconds());

@@ -46,6 +46,8 @@ static void usage(FILE *out)
             "  --limit N           at most N windows, evenly spaced over the split\n"
             "  --threshold T       one hit threshold (0..1) for every voice instead of the model's\n"
             "                      (0.5 compares with the published re-run at threshold 0.5)\n"
+            "  --memory-gate G     feed the memory only while the groove is within G-1 steps of\n"
+            "                      the one it was made from, instead of the model's gate (0: always)\n"
             "  --midi DIR          keys to drums instead: every multi-track MIDI file in DIR, its\n"
             "                      keyboard part (GM programs 0-23, else all non-drum notes) as the\n"
             "                      groove and its channel 10 as the answer, 2-bar 4/4 windows on the\n"
@@ -129,6 +131,7 @@ typedef struct {
     int json, tsne, closed_loop;
     int random;                     /* --random-weights given */
     unsigned long long random_seed;
+    int memory_gate;                /* --memory-gate G, or -1: the model file's */
 } Eval_args;
 
 /* Says a choice option (--split, --style) got something else unless ok. OPTIONS_OK or
@@ -145,7 +148,7 @@ static int parse_choice(const char *name, const char *text, int ok, const char *
 static int parse_options(int argc, char **argv, Eval_args *a)
 {
     enum { O_MODEL = 256, O_RANDOM, O_DATA, O_SPLIT, O_STYLE, O_BEATS, O_FILLS, O_ALL, O_JSON, O_REPORT, O_NO_TSNE,
-           O_THRESHOLD, O_LIMIT, O_MIDI, O_CLOSED_LOOP };
+           O_THRESHOLD, O_LIMIT, O_MIDI, O_CLOSED_LOOP, O_MEMORY_GATE };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"model", required_argument, NULL, O_MODEL},
@@ -160,6 +163,7 @@ static int parse_options(int argc, char **argv, Eval_args *a)
         {"report", required_argument, NULL, O_REPORT},
         {"no-tsne", no_argument, NULL, O_NO_TSNE},
         {"threshold", required_argument, NULL, O_THRESHOLD},
+        {"memory-gate", required_argument, NULL, O_MEMORY_GATE},
         {"limit", required_argument, NULL, O_LIMIT},
         {"midi", required_argument, NULL, O_MIDI},
         {"closed-loop", no_argument, NULL, O_CLOSED_LOOP},
@@ -170,6 +174,7 @@ static int parse_options(int argc, char **argv, Eval_args *a)
     a->opt = (Eval_options){.split = DATASET_SPLIT_VALIDATION, .kinds = DATASET_BEATS, .limit = 0,
                             .want_details = 0, .threshold = 0.0f, .style = EVAL_STYLE_NONE};
     a->tsne = 1;
+    a->memory_gate = -1;
     Eval_options *opt = &a->opt;
     options_begin();
     int c, r = OPTIONS_OK;
@@ -205,6 +210,7 @@ static int parse_options(int argc, char **argv, Eval_args *a)
             r = options_float("--threshold", optarg, 0.001, 0.999, &opt->threshold);
             break;
         case O_LIMIT: r = options_int("--limit", optarg, 1, 100000000, &opt->limit); break;
+        case O_MEMORY_GATE: r = options_int("--memory-gate", optarg, 0, 32, &a->memory_gate); break;
         default: return options_error("eval", c, argv);
         }
     }
@@ -250,6 +256,10 @@ static const char *eval_open_model(const Eval_args *args, Model *model, char *ra
     if (model_load(model, name, err, sizeof err) != 0) {
         fprintf(stderr, "groove: cannot load model '%s': %s\n", name, err);
         return NULL;
+    }
+    if (args->memory_gate >= 0) {   /* --memory-gate: instead of the file's */
+        model->extras.has_memory_gate = 1;
+        model->extras.memory_gate = (float)args->memory_gate;
     }
     return name;
 }

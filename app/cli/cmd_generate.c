@@ -89,10 +89,19 @@ static int generate_windows(Model *m, const Midi_part *part, const Midi_window *
 {
     int total_hits = 0;
     *taps = 0;
+    Model_memory memory;   /* the window before: its drums and the groove they were made from */
+    memset(&memory, 0, sizeof memory);
+    Groove memory_groove_next;
+    groove_clear(&memory_groove_next);
     for (int w = 0; w < windows; w++) {
         Groove groove;
         int n = midi_part_window_to_groove(part, win[w], &groove);
         *taps += n;
+        if (w > 0) {
+            memory.part = patterns[w - 1];
+            memory.groove = memory_groove_next;
+        }
+        memory_groove_next = groove;
         if (n == 0)
             continue; /* a rest stays a rest */
         Hvo input;
@@ -101,7 +110,7 @@ static int generate_windows(Model *m, const Midi_part *part, const Midi_window *
         /* memory: the drums of the window just before, when it ends where this one starts
          * (a rest there is a silent memory); none at the start or after skipped bars */
         int follows = w > 0 && win[w - 1].bar[1] >= 0 && win[w - 1].bar[1] + 1 == win[w].bar[0];
-        model_generate(m, &input, follows ? &patterns[w - 1] : NULL, g, &patterns[w]);
+        model_generate(m, &input, follows ? &memory : NULL, g, &patterns[w]);
         total_hits += hvo_count_hits(&patterns[w]);
     }
     return total_hits;

@@ -49,7 +49,9 @@ static void usage(FILE *out)
             "  --genre-drop X      share of training windows without their genre (default 0.5)\n"
             "  --keys X --taps X   share of windows whose input is re-derived as a keyboard part /\n"
             "                      taps, with that input kind (defaults 0.25, 0.1)\n"
-            "  --memory 0|1        the model sees the previous 2 bars (default 1)\n"
+            "  --memory 0|1|2      the model sees the previous 2 bars: 1 the part that played, 2 also\n"
+            "                      the groove it was made from (default 1); with --from, 2 grows a\n"
+            "                      model of memory 1 (its new input weights start at 0)\n"
             "  --memory-drop X     share of windows trained without memory (default 0.2)\n"
             "  --memory-noise X    memory hits left out, each with this probability (default 0.1)\n"
             "  --memory-errors X   memory hits moved, each with this probability, and half as many\n"
@@ -60,7 +62,12 @@ static void usage(FILE *out)
             "                      before (made every epoch, as it plays), not the drummer's (default 0)\n"
             "  --val-closed-loop   validate, select and fit thresholds as the model plays: each window's\n"
             "                      memory is the model's own part for the window before\n"
-            "  --d N (encoder and decoder width) --enc-d N --dec-d N --heads N --ff N\n"
+            "  --memory-gate G     give the memory only while the groove is within G-1 steps of the one\n"
+            "                      it was made from (0 off), in training and validation, and store G in\n"
+            "                      the model file (also with --calibrate); default: --from's or\n"
+            "                      --calibrate's model file's own, else off\n",
+            FINETUNE_EPOCHS, (double)FINETUNE_LR);
+    fputs("  --d N (encoder and decoder width) --enc-d N --dec-d N --heads N --ff N\n"
             "  --layers N --enc-layers N --dec-layers N --latent N\n"
             "  --limit N --val-limit N   use only the first N train / validation windows (tests)\n"
             "  --calibrate MODEL   no training: calibrate MODEL's per-voice thresholds on validation,\n"
@@ -70,7 +77,7 @@ static void usage(FILE *out)
             "                      the model's own part for the window before (else the real drums)\n"
             "  --stop-after N      stop after N epochs of this invocation (--resume goes on)\n"
             "  --quiet             no per-epoch lines (errors only)\n",
-            FINETUNE_EPOCHS, (double)FINETUNE_LR);
+          out);
 }
 
 /* Prints one line of validation metrics. */
@@ -200,9 +207,11 @@ static int parse_number(int c, const char *v, Train_run_config *rc)
     case 'v': return options_float("--memory-noise", v, 0, 1, &o->memory_noise);
     case 'n': return options_float("--memory-errors", v, 0, 1, &o->memory_errors);
     case 'q': return options_float("--self-memory", v, 0, 1, &o->self_memory);
+    case 'O': return options_int("--memory-gate", v, 0, 32, &o->memory_gate);
     case 'M':
-        rcode = options_int("--memory", v, 0, 1, &m->has_memory);
-        m->input_dim = m->has_memory ? MODEL_MEMORY_INPUT_DIM : HVO_CHANNELS;
+        rcode = options_int("--memory", v, 0, 2, &m->has_memory);
+        m->input_dim = model_input_dim_for_memory(m->has_memory);
+        rc->grow_memory_groove = m->has_memory == 2;
         return rcode;
     case 'K':
         rcode = options_int("--input-kinds", v, 0, 1, &m->n_kinds);
@@ -262,7 +271,7 @@ static const struct option train_longopts[] = {
     {"memory-noise", required_argument, NULL, 'v'}, {"memory", required_argument, NULL, 'M'},
     {"memory-errors", required_argument, NULL, 'n'},
     {"cal-closed-loop", no_argument, NULL, O_CAL_CLOSED},
-    {"self-memory", required_argument, NULL, 'q'}, {"val-closed-loop", no_argument, NULL, O_VAL_CLOSED},
+    {"self-memory", required_argument, NULL, 'q'}, {"memory-gate", required_argument, NULL, 'O'}, {"val-closed-loop", no_argument, NULL, O_VAL_CLOSED},
     {"input-kinds", required_argument, NULL, 'K'}, {"val-style", required_argument, NULL, O_VAL_STYLE},
     {NULL, 0, NULL, 0},
 };

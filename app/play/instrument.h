@@ -174,6 +174,7 @@ typedef struct {
     Hvo memory;                /* the part that was playing when the groove last changed */
     int have_memory;           /* memory holds a part (something had played) */
     Groove memory_groove;      /* the groove memory was taken for */
+    Groove memory_made_from;   /* the groove the memory's part was made from (the one before) */
     int memory_taken;          /* memory_groove is valid */
     int part_restored;         /* the session's part came from the session file */
 } Instrument;

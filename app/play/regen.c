@@ -26,7 +26,7 @@ void regen_generate(Model *model, const Regen_request *req, Regen_result *out)
     double t0 = (1e6 * clock_seconds());
     Gen_params g = req->params;   /* the noise lives in the request: the worker owns its copy */
     g.kind = req->kind;
-    const Hvo *memory = req->has_memory ? &req->memory : NULL;
+    const Model_memory *memory = req->has_memory ? &req->memory : NULL;
     g.eps = req->has_eps && model->config.latent <= REGEN_MAX_LATENT ? req->eps : NULL;   /* see below */
     if (g.eps == NULL && req->has_eps)
         g.variation = 0.0f;

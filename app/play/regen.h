@@ -31,7 +31,7 @@
 typedef struct {
     Groove groove;          /* the player's groove: the model's input */
     Hvo current;            /* the part playing now: kept rows come from here */
-    Hvo memory;             /* the model's memory: the part that just played (has_memory) */
+    Model_memory memory;    /* the model's memory: the part that just played and its groove (has_memory) */
     int has_memory;         /* 0: no memory (nothing has played yet) */
     int kind;               /* Input_kind of the groove (params.kind is set from it) */
     uint32_t kept;          /* bit per voice: rows copied from current */

@@ -25,7 +25,8 @@ void closed_loop_result_deinit(Closed_loop_result *r)
 }
 
 /* One step: the model's raw output for a window's groove with memory (NULL: none). */
-static void step_output(Model *model, const Dataset_window *w, const Hvo *memory, int style, float *mu, Hvo *logits)
+static void step_output(Model *model, const Dataset_window *w, const Model_memory *memory, int style, float *mu,
+                        Hvo *logits)
 {
     Hvo input;
     hvo_groove_to_input(&w->groove, &input);
@@ -41,6 +42,7 @@ int closed_loop_run(Model *model, const Dataset *data, const Eval_options *optio
     memset(r, 0, sizeof *r);
     r->options = *options;
     r->memory = model->config.has_memory ? 1 : 0;
+    r->memory_gate = model->extras.has_memory_gate ? (int)model->extras.memory_gate : 0;
     int *sel = malloc(sizeof(int) * ((size_t)data->count + 1));
     int *starts = malloc(sizeof(int) * ((size_t)data->count + 1));
     float *mu = malloc(sizeof(float) * (size_t)model->config.latent);
@@ -83,7 +85,8 @@ int closed_loop_run(Model *model, const Dataset *data, const Eval_options *optio
     for (int k = 0; k < take; k++) {
         int p = (int)((long)k * n_perf / take);
         int lo = starts[p], hi = starts[p + 1];
-        Hvo prev_gen, gen, logits, pred;
+        Model_memory prev_gen;   /* the part just made, and the groove it was made from */
+        Hvo gen, logits, pred;
         const Dataset_window *prev_real = NULL;
         int have_prev = 0;
         int next_bar = data->windows[sel[lo]].bar;
@@ -96,6 +99,11 @@ int closed_loop_run(Model *model, const Dataset *data, const Eval_options *optio
                 have_prev = 0;
                 r->walks++;
             }
+            if (have_prev) {
+                Hvo input;
+                hvo_groove_to_input(&w->groove, &input);
+                r->memory_fed += model_memory_admits(model, &input, &prev_gen);
+            }
             step_output(model, w, have_prev ? &prev_gen : NULL, options->style, mu, &logits);
             metrics_hvo_from_output(&logits.v[0][0], g.thresholds, &pred);
             metrics_add(&r->metrics, &pred, &w->pattern);
@@ -104,10 +112,11 @@ int closed_loop_run(Model *model, const Dataset *data, const Eval_options *optio
             sample_pattern(&logits, &g, &gen);
             if (have_prev) {
                 r->continuity_real[r->pairs] = continuity_of(&prev_real->pattern, &w->pattern);
-                r->continuity_gen[r->pairs] = continuity_of(&prev_gen, &gen);
+                r->continuity_gen[r->pairs] = continuity_of(&prev_gen.part, &gen);
                 r->pairs++;
             }
-            prev_gen = gen;
+            prev_gen.part = gen;
+            prev_gen.groove = w->groove;
             prev_real = w;
             have_prev = 1;
             r->windows++;
@@ -153,7 +162,8 @@ void closed_loop_write_json(FILE *f, const Closed_loop_result *r)
     num(f, "continuity_mean_gen", r->continuity_mean_gen, 0);
     fprintf(f, "  \"windows\": %d,\n  \"pairs\": %d,\n  \"walks\": %d,\n  \"performances\": %d,\n", r->windows, r->pairs,
             r->walks, r->performances);
-    fprintf(f, "  \"memory\": %s,\n  \"closed_loop\": true,\n", r->memory ? "true" : "false");
+    fprintf(f, "  \"memory\": %s,\n  \"memory_gate\": %d,\n  \"memory_fed\": %d,\n  \"closed_loop\": true,\n",
+            r->memory ? "true" : "false", r->memory_gate, r->memory_fed);
     fprintf(f, "  \"split\": \"%s\",\n  \"kinds\": \"%s\",\n  \"style\": \"%s\"\n}\n", dataset_split_name(r->options.split),
             r->options.kinds == DATASET_BEATS ? "beats" : r->options.kinds == DATASET_FILLS ? "fills" : "all",
             eval_style_name(r->options.style));
@@ -176,4 +186,7 @@ void closed_loop_write_text(FILE *f, const Closed_loop_result *r, const char *mo
             metrics_offset_std_true(m));
     fprintf(f, "  continuity         overlap %.4f, KL %.4f; mean %.4f generated, %.4f real (%d pairs)\n",
             r->continuity.overlap, r->continuity.kl, r->continuity_mean_gen, r->continuity_mean_real, r->pairs);
+    if (r->memory)
+        fprintf(f, "  memory             fed in %d of %d windows after the first (gate %d steps%s)\n", r->memory_fed, r->pairs,
+                r->memory_gate, r->memory_gate ? "" : ": off");
 }

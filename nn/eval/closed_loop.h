@@ -38,6 +38,8 @@ typedef struct {
     int windows;                   /* steps scored */
     int pairs;                     /* consecutive steps: continuity values */
     int memory;                    /* 1: the model reads its memory; 0: it has none */
+    int memory_gate;               /* the model's memory gate in steps (0: off; model.h) */
+    int memory_fed;                /* windows whose memory the gate let in */
     float thresholds[HVO_VOICES];
     Metrics metrics;               /* all steps */
     double *continuity_real;       /* [pairs] */
@@ -58,7 +60,7 @@ void closed_loop_result_deinit(Closed_loop_result *r);
 /* One JSON object: hit_accuracy, hit_precision, hit_recall, hit_f1, hits_per_loop_pred,
  * hits_per_loop_true, offset_std_pred, offset_std_true, continuity_overlap, continuity_kl,
  * continuity_mean_real, continuity_mean_gen, windows, pairs, walks, performances, memory,
- * split, kinds, style. */
+ * memory_gate, memory_fed (windows given their memory), split, kinds, style. */
 void closed_loop_write_json(FILE *f, const Closed_loop_result *r);
 /* The same as readable lines. */
 void closed_loop_write_text(FILE *f, const Closed_loop_result *r, const char *model_name);

@@ -137,11 +137,13 @@ int eval_run(Model *model, const Dataset *data, const Eval_options *options, Eva
         hvo_groove_to_input(&w->groove, &input);
         /* memory: the real drums of the 2 bars before (teacher forced), none at a start */
         int prev = dataset_previous(data, all[i]);
-        Hvo silent;
-        hvo_clear(&silent);
-        const Hvo *memory = prev >= 0 ? &data->windows[prev].pattern
-                            : prev == DATASET_PREVIOUS_SILENT ? &silent : NULL;
-        model_encode(model, &input, memory, mu, NULL);
+        Model_memory memory;   /* a silent pair of bars: no part, no groove */
+        memset(&memory, 0, sizeof memory);
+        if (prev >= 0) {
+            memory.part = data->windows[prev].pattern;
+            memory.groove = data->windows[prev].groove;
+        }
+        model_encode(model, &input, prev >= 0 || prev == DATASET_PREVIOUS_SILENT ? &memory : NULL, mu, NULL);
         int fed = options->style == EVAL_STYLE_LABELS && genre < model->config.n_genres ? genre : -1;
         Model_condition cond = {fed, w->is_fill ? 1 : 0, 0, INPUT_KIND_DRUMS};
         model_decode(model, mu, &cond, &logits);

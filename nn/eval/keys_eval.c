@@ -282,7 +282,7 @@ int keys_eval_run(Model *model, const Keys_set *set, float threshold, Keys_resul
     Hvo rock, silence;
     keys_rock_beat(&rock);
     hvo_clear(&silence);
-    Hvo played; /* what the model played in the window before: its memory when contiguous */
+    Model_memory played; /* what the model played in the window before, and its keys: its memory when contiguous */
     for (int i = 0; i < set->count; i++) {
         const Keys_window *w = &set->windows[i];
         int follows = i > 0 && set->windows[i - 1].file == w->file && set->windows[i - 1].bar + 2 == w->bar;
@@ -292,7 +292,8 @@ int keys_eval_run(Model *model, const Keys_set *set, float threshold, Keys_resul
         Model_condition cond = {-1, 0, 0, INPUT_KIND_KEYS};
         model_decode(model, mu, &cond, &logits);
         g.kind = INPUT_KIND_KEYS;
-        sample_pattern(&logits, &g, &played);
+        sample_pattern(&logits, &g, &played.part);
+        played.groove = w->groove;
         metrics_hvo_from_output(&logits.v[0][0], g.thresholds, &pred);
         metrics_add(&r->model, &pred, &w->drums);
         metrics_add(&r->rock, &rock, &w->drums);

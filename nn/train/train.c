@@ -47,6 +47,7 @@ void train_options_default(Train_options *o)
     o->taps_prob = 0.1f;
     o->memory_drop = 0.2f;
     o->memory_noise = 0.1f;
+    o->memory_gate = -1;       /* the --from / --calibrate file's own, else off */
     o->memory_errors = 0.0f;   /* 0.3 from scratch (run m3) broke the closed loop */
     o->val_genre = 0;
 }
@@ -268,6 +269,7 @@ static void model_forward(Train_worker *w)
 
     for (int b = 0; b < B; b++)
         model_compose_input(c, &s[b].input.v[0][0], s[b].has_memory ? &s[b].memory.v[0][0] : NULL,
+                            s[b].has_memory_groove ? &s[b].memory_groove.g[0][0] : NULL,
                             a->x_in + (size_t)b * T * c->input_dim);
     tk_matmul_nn(a->enc_h, a->x_in, pt->in_w, pt->in_b, R, c->input_dim, De, 0);
     for (int r = 0; r < R; r++) {
@@ -525,7 +527,7 @@ int trainer_init(Trainer *t, const Model_config *cfg, const Train_options *opt, 
     if (bad) {
         return error_set(err, errlen, "bad model config: %s", bad);
     }
-    int want_in = cfg->has_memory ? MODEL_MEMORY_INPUT_DIM : HVO_CHANNELS;
+    int want_in = model_input_dim_for_memory(cfg->has_memory);
     if (cfg->steps != HVO_STEPS || cfg->input_dim != want_in || cfg->output_dim != HVO_CHANNELS) {
         error_set(err, errlen, "training needs steps %d, input %d and output %d", HVO_STEPS, want_in, HVO_CHANNELS);
         return -1;

@@ -67,6 +67,10 @@ typedef struct {
                            * part for the window before (refreshed every epoch; train_run) */
     int val_closed_loop;  /* validation (selection, thresholds) as the model plays: memory =
                            * its own part for the window before (train_run) */
+    int memory_gate;      /* steps: the memory is given only while the input's groove is within
+                           * memory_gate - 1 steps of the memory's (model_memory_admits), in
+                           * training, validation and the model file written; 0 off; -1 (only
+                           * --calibrate) the model file's own */
 } Train_options;
 
 /* Fills the defaults (the shipped model's recipe). */
@@ -76,6 +80,10 @@ void train_options_default(Train_options *o);
 typedef struct {
     Hvo input;        /* model input: the groove on HVO_GROOVE_VOICE (hvo_groove_to_input) */
     Hvo memory;       /* the drums of the 2 bars before (valid when has_memory) */
+    Groove memory_groove;   /* the groove those 2 bars were made from, of the same kind as
+                             * the input (read by models with has_memory 2) */
+    int has_memory_groove;  /* memory_groove is given (a previous window not dropped; the
+                             * memory gate drops only the part) */
     int has_memory;   /* 0: none (first window, dropped; ignored by models without memory) */
     int kind;         /* Input_kind of the input */
     Hvo target;       /* the drums to predict, muted voices removed */
@@ -143,7 +151,8 @@ const float *trainer_last_eps(const Trainer *t, int i);
  * drums), target, style, fill, and (augment != 0) the augmentations drawn from the
  * per-sample generator: bar swap, groove hits left out, random mutes (muted voices removed
  * from the target), genre dropped, memory dropped or thinned, and the input re-derived as a
- * keyboard part or taps (kind). Without augment: the drums' groove, kind drums, the genre
+ * keyboard part or taps (kind). The memory's groove is prev's groove, re-derived the same
+ * way as the input (same kind, same draws) and bar-swapped with it. Without augment: the drums' groove, kind drums, the genre
  * when opt->val_genre, the memory whenever prev exists. */
 void train_sample_from_window(Train_sample *s, const Dataset_window *w, const Dataset_window *prev,
                               const Train_options *opt, int epoch, long pos, int augment);

@@ -3,6 +3,7 @@
 #include "train.h"
 
 #include "clamp.h"
+#include "model.h"
 #include "train_rng.h"
 
 #include <math.h>
@@ -155,10 +156,15 @@ void train_sample_from_window(Train_sample *s, const Dataset_window *w, const Da
     s->mutes = 0;
     s->kind = INPUT_KIND_DRUMS;
     s->has_memory = prev != NULL;
-    if (prev)
+    Groove mgroove;   /* the memory's groove, before any re-derivation */
+    if (prev) {
         s->memory = prev->pattern;
-    else
+        mgroove = prev->groove;
+    } else {
         hvo_clear(&s->memory);
+        groove_clear(&mgroove);
+    }
+    Hvo mdrums = s->memory;   /* what a keys / taps memory groove is derived from */
     if (!augment && !opt->val_genre)
         s->genre = -1;
     if (augment && opt->genre_drop > 0.0f) {
@@ -184,17 +190,28 @@ void train_sample_from_window(Train_sample *s, const Dataset_window *w, const Da
         uint64_t st = seed_mix(s->seed, 6, 6);
         if (rand_uniform(&st) < opt->bar_swap) {
             int half = HVO_STEPS / 2;
+            Hvo mem = s->memory, md = mdrums;
+            Groove mg = mgroove;
             for (int tt = 0; tt < HVO_STEPS; tt++) {
                 int from = (tt + half) % HVO_STEPS;
                 memcpy(s->target.v[tt], w->pattern.v[from], sizeof s->target.v[tt]);
                 memcpy(groove.g[tt], w->groove.g[from], sizeof groove.g[tt]);
+                /* the memory swaps with it: step t of the memory stays beside step t */
+                memcpy(s->memory.v[tt], mem.v[from], sizeof s->memory.v[tt]);
+                memcpy(mdrums.v[tt], md.v[from], sizeof mdrums.v[tt]);
+                memcpy(mgroove.g[tt], mg.g[from], sizeof mgroove.g[tt]);
             }
             /* a hit never sounds before the loop starts (SPEC) */
-            for (int v = 0; v < HVO_VOICES; v++)
+            for (int v = 0; v < HVO_VOICES; v++) {
                 if (s->target.v[0][2 * HVO_VOICES + v] < 0.0f)
                     s->target.v[0][2 * HVO_VOICES + v] = 0.0f;
+                if (s->memory.v[0][2 * HVO_VOICES + v] < 0.0f)
+                    s->memory.v[0][2 * HVO_VOICES + v] = 0.0f;
+            }
             if (groove.g[0][2] < 0.0f)
                 groove.g[0][2] = 0.0f;
+            if (mgroove.g[0][2] < 0.0f)
+                mgroove.g[0][2] = 0.0f;
         }
     }
     if (augment && opt->groove_drop > 0.0f) {
@@ -208,11 +225,25 @@ void train_sample_from_window(Train_sample *s, const Dataset_window *w, const Da
         float r = rand_uniform(&st);
         if (r < opt->keys_prob + opt->taps_prob) {
             s->kind = r < opt->keys_prob ? INPUT_KIND_KEYS : INPUT_KIND_TAPS;
+            /* the memory's groove first, with the same draws: the same player's way of
+             * playing (voices chosen, grid, dynamics) 2 bars earlier */
+            uint64_t mst = st;
+            if (s->has_memory)
+                train_derive_groove(&mgroove, &mdrums, s->kind, &mst);
             /* derived from the (possibly bar-swapped) target before any mute */
             train_derive_groove(&groove, &s->target, s->kind, &st);
         }
     }
     hvo_groove_to_input(&groove, &s->input);
+    s->has_memory_groove = s->has_memory;
+    if (s->has_memory && opt->memory_gate > 0 && model_memory_groove_distance(&s->input, &mgroove) >= opt->memory_gate) {
+        s->has_memory = 0;   /* the gate is closed: model_encode drops the part, keeps the groove */
+        hvo_clear(&s->memory);
+    }
+    if (s->has_memory_groove)
+        s->memory_groove = mgroove;
+    else
+        groove_clear(&s->memory_groove);
     if (augment && opt->mute_prob > 0.0f) {
         uint64_t st = seed_mix(s->seed, 5, 5);
         if (rand_uniform(&st) < opt->mute_prob) {

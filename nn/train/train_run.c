@@ -179,6 +179,24 @@ static void run_metrics(Run *r, Val_result *v)
     train_metrics(&v->at_cal, r->val_out, r->val_truth, r->n_val, v->thresholds);
 }
 
+/* The memory gate of the run's options on a model made from its weights. */
+static void run_set_gate(const Run *r, Model *m)
+{
+    m->extras.has_memory_gate = r->c.opt.memory_gate > 0;
+    m->extras.memory_gate = r->c.opt.memory_gate > 0 ? (float)r->c.opt.memory_gate : 0.0f;
+}
+
+/* The tensors written beside the weights: the thresholds, and the memory gate when on. */
+static int run_extras(const Run *r, const float *thresholds, Model_file_tensor *extra, float *gate)
+{
+    extra[0] = (Model_file_tensor){"thresholds", 1, HVO_VOICES, thresholds};
+    if (r->c.opt.memory_gate <= 0)
+        return 1;
+    *gate = (float)r->c.opt.memory_gate;
+    extra[1] = (Model_file_tensor){"memory_gate", 1, 1, gate};
+    return 2;
+}
+
 /* The validation outputs as the model plays: windows in performance order, each with the
  * model's own part (at thresholds, or 0.5) for the window 2 bars before as its memory; the
  * first windows of a performance (and any whose previous window is not validated) have none.
@@ -189,6 +207,7 @@ static int closed_loop_outputs(Run *r, const Model_config *cfg, const float *par
     Model m;
     if (model_init_params(&m, cfg, params, NULL, err, errlen) != 0)
         return -1;
+    run_set_gate(r, &m);
     int *pos = malloc(sizeof(int) * (size_t)(r->ds.count ? r->ds.count : 1));
     Hvo *gen = malloc(sizeof(Hvo) * (size_t)r->n_val);
     float *mu = malloc(sizeof(float) * (size_t)cfg->latent);
@@ -204,9 +223,14 @@ static int closed_loop_outputs(Run *r, const Model_config *cfg, const float *par
     for (int i = 0; i < r->n_val; i++) {
         const Train_sample *s = &r->val[i];
         int prev = dataset_previous(&r->ds, r->val_idx[i]);
-        const Hvo *memory = prev >= 0 && pos[prev] >= 0 && pos[prev] < i ? &gen[pos[prev]] : NULL;
+        Model_memory mem;
+        int has = prev >= 0 && pos[prev] >= 0 && pos[prev] < i;
+        if (has) {
+            mem.part = gen[pos[prev]];
+            mem.groove = r->ds.windows[prev].groove;
+        }
         Hvo logits;
-        model_encode(&m, &s->input, memory, mu, NULL);
+        model_encode(&m, &s->input, has ? &mem : NULL, mu, NULL);
         Model_condition cond = {s->genre, s->fill, 0, INPUT_KIND_DRUMS};
         model_decode(&m, mu, &cond, &logits);
         memcpy(r->val_out + (size_t)i * HVO_STEPS * HVO_CHANNELS, &logits.v[0][0], sizeof logits.v);
@@ -238,6 +262,7 @@ static int refresh_self_memory(Run *r)
     Model m;
     if (model_init_params(&m, &r->t.cfg, r->t.params, NULL, err, sizeof err) != 0)
         return -1;
+    run_set_gate(r, &m);
     float *mu = malloc(sizeof(float) * (size_t)r->t.cfg.latent);
     if (!mu) {
         model_deinit(&m);
@@ -249,10 +274,15 @@ static int refresh_self_memory(Run *r)
         int w = r->train_idx[i];
         const Dataset_window *dw = &r->ds.windows[w];
         int prev = dataset_previous(&r->ds, w);
-        const Hvo *memory = prev >= 0 && r->self_ok[prev] ? &r->self_win[prev].pattern : NULL;
+        Model_memory mem;
+        int has = prev >= 0 && r->self_ok[prev];
+        if (has) {
+            mem.part = r->self_win[prev].pattern;
+            mem.groove = r->self_win[prev].groove;
+        }
         Hvo input, logits;
         hvo_groove_to_input(&dw->groove, &input);
-        model_encode(&m, &input, memory, mu, NULL);
+        model_encode(&m, &input, has ? &mem : NULL, mu, NULL);
         Model_condition cond = {-1, dw->is_fill ? 1 : 0, 0, INPUT_KIND_DRUMS};
         model_decode(&m, mu, &cond, &logits);
         Hvo *part = &r->self_win[w].pattern;
@@ -444,8 +474,10 @@ static int run_epoch(Run *r, long steps_per_epoch, const Train_observer *obs, Tr
         r->rs.best_score = score;
         r->rs.best_epoch = r->t.epoch;
         memcpy(r->rs.best_thresholds, vr.thresholds, sizeof vr.thresholds);
-        Model_file_tensor extra = {"thresholds", 1, HVO_VOICES, vr.thresholds};
-        if (model_file_write(r->c.out_path, &r->t.cfg, r->t.params, &extra, 1, err, errlen) != 0)
+        Model_file_tensor extra[2];
+        float gate;
+        int n_extra = run_extras(r, vr.thresholds, extra, &gate);
+        if (model_file_write(r->c.out_path, &r->t.cfg, r->t.params, extra, n_extra, err, errlen) != 0)
             return -1;
     }
     e->epoch = r->t.epoch;
@@ -479,6 +511,24 @@ int train_run(const Train_run_config *c, const Train_observer *obs, Train_run_re
             if (model_file_read(c->init_model, &r.c.cfg, &init, &extras, why, sizeof why) != 0) {
                 error_set(err, errlen, "cannot load model '%s': %s", c->init_model, why);
                 goto done;
+            }
+            if (r.c.opt.memory_gate < 0)   /* not told: the file's own gate */
+                r.c.opt.memory_gate = extras.has_memory_gate ? (int)extras.memory_gate : 0;
+            if (c->grow_memory_groove && r.c.cfg.has_memory == 1) {
+                Model_config grown;
+                Model_config from = r.c.cfg;
+                from.has_memory = 2;   /* only for the size below */
+                from.input_dim = MODEL_MEMORY_GROOVE_INPUT_DIM;
+                float *wide = malloc(sizeof(float) * model_params_count(&from));
+                if (!wide || model_params_grow_memory_groove(&r.c.cfg, init, &grown, wide) != 0) {
+                    free(wide);
+                    free(init);
+                    error_set(err, errlen, "cannot grow the memory of model '%s'", c->init_model);
+                    goto done;
+                }
+                free(init);
+                init = wide;
+                r.c.cfg = grown;
             }
         }
         if (trainer_init(&r.t, &r.c.cfg, opt, steps_per_epoch * opt->epochs, err, errlen) != 0) {
@@ -541,13 +591,15 @@ int train_calibrate_model(const Train_run_config *c, const char *model_path, con
     int rc = -1;
     if (run_open(&r, c, err, errlen) != 0)
         goto done;
-    if (run_prepare_validation(&r, err, errlen) != 0)
-        goto done;
     char why[400];
     if (model_file_read(model_path, &cfg, &params, &extras, why, sizeof why) != 0) {
         error_set(err, errlen, "cannot load model '%s': %s", model_path, why);
         goto done;
     }
+    if (r.c.opt.memory_gate < 0)   /* not told: the file's own gate */
+        r.c.opt.memory_gate = extras.has_memory_gate ? (int)extras.memory_gate : 0;
+    if (run_prepare_validation(&r, err, errlen) != 0)
+        goto done;
     if (r.have_trainer) { /* a resumed checkpoint's trainer: only its options were wanted */
         trainer_deinit(&r.t);
         r.have_trainer = 0;
@@ -575,8 +627,10 @@ int train_calibrate_model(const Train_run_config *c, const char *model_path, con
     metrics_init(&cal->at_stored);
     if (extras.has_thresholds)
         train_metrics(&cal->at_stored, r.val_out, r.val_truth, r.n_val, extras.thresholds);
-    Model_file_tensor extra = {"thresholds", 1, HVO_VOICES, vr.thresholds};
-    if (model_file_write(out_path, &cfg, r.t.params, &extra, 1, err, errlen) != 0)
+    Model_file_tensor extra[2];
+    float gate;
+    int n_extra = run_extras(&r, vr.thresholds, extra, &gate);
+    if (model_file_write(out_path, &cfg, r.t.params, extra, n_extra, err, errlen) != 0)
         goto done;
     rc = 0;
 done:

@@ -38,6 +38,8 @@ typedef struct {
                                    * file (data_path then only names it in messages) */
     const char *init_model;       /* a model file: start from its shape and weights (fine-tuning);
                                    * NULL: cfg with fresh weights */
+    int grow_memory_groove;       /* with init_model of has_memory 1: grow it to has_memory 2
+                                   * (model_params_grow_memory_groove) before training */
 } Train_run_config;
 
 /* Fills the defaults: data/gmd.gds, runs/model.gtm (+ .ckpt, .csv), the shipped recipe
