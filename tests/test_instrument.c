@@ -12,6 +12,7 @@
 #include "check.h"
 #include "form.h"
 #include "instrument.h"
+#include "loop_report.h"
 #include "smf.h"
 
 #define RATE 48000
@@ -192,6 +193,17 @@ int main(void)
         CHECK(!memcmp(&in.memory_made_from, &played_from, sizeof played_from) &&
                   memcmp(&in.memory_made_from, &in.session.groove, sizeof played_from) != 0,
               "... with the groove it was made from, not the new one");
+        /* the loop line says whether the model's memory gate let that part in */
+        Loop_report lr;
+        loop_report_init(&lr);
+        loop_report_fill(&lr, &in, NULL, NULL);
+        int open_gate = lr.memory;
+        in.model.extras.has_memory_gate = 1;
+        in.model.extras.memory_gate = 1.0f;   /* the new tap moved the groove by a step or more */
+        loop_report_fill(&lr, &in, NULL, NULL);
+        CHECK(open_gate == 1 && lr.memory == 0, "the loop line's memory: true without a gate, false once gate 1 holds the part back");
+        in.model.extras.has_memory_gate = 0;
+        in.model.extras.memory_gate = 0.0f;
         instrument_undo(&in);
     }
     CHECK(notes_sent - at3 == hvo_count_hits(&part3), "MIDI out sent one loop's hits (%d of %d)",
