@@ -19,17 +19,26 @@ void adamw_step(const Adamw *o, float *params, const float *grads, float *m, flo
     }
 }
 
-double optim_clip_grad_norm(float *grads, size_t n, float max_norm)
+double optim_sum_squares(const float *x, size_t n)
 {
     double ss = 0.0;
     for (size_t i = 0; i < n; i++)
-        ss += (double)grads[i] * grads[i];
-    double norm = sqrt(ss);
-    if (max_norm > 0.0f && norm > max_norm) {
-        float s = (float)(max_norm / (norm + 1e-6));
+        ss += (double)x[i] * x[i];
+    return ss;
+}
+
+float optim_clip_scale(double norm, float max_norm)
+{
+    return max_norm > 0.0f && norm > max_norm ? (float)(max_norm / (norm + 1e-6)) : 1.0f;
+}
+
+double optim_clip_grad_norm(float *grads, size_t n, float max_norm)
+{
+    double norm = sqrt(optim_sum_squares(grads, n));
+    float s = optim_clip_scale(norm, max_norm);
+    if (s != 1.0f)
         for (size_t i = 0; i < n; i++)
             grads[i] *= s;
-    }
     return norm;
 }
 

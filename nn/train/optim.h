@@ -25,6 +25,10 @@ void adamw_step(const Adamw *o, float *params, const float *grads, float *m, flo
 /* Scales grads so their global L2 norm is at most max_norm (max_norm <= 0: no clipping);
  * returns the norm before clipping. */
 double optim_clip_grad_norm(float *grads, size_t n, float max_norm);
+/* Its parts, for a caller that splits the weights across threads: the sum of squares of x
+ * (in double, in order), and the factor for a norm (1 when no clipping is due). */
+double optim_sum_squares(const float *x, size_t n);
+float optim_clip_scale(double norm, float max_norm);
 /* Learning rate at step (0-based) of total: linear warm-up over warmup steps from 0 to
  * lr_max, then cosine decay to lr_min at the last step. */
 float optim_lr_at(long step, long total, long warmup, float lr_max, float lr_min);

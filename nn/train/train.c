@@ -445,6 +445,103 @@ static void workers_run(Trainer *t, int n_active)
     }
 }
 
+/* Runs fn(ctx, part, parts) for every part: part 0 on this thread, the others on their own
+ * (or here, in order, when a thread cannot start). Each part owns a disjoint range, so the
+ * result does not depend on the schedule. */
+typedef void (*Part_fn)(void *ctx, int part, int parts);
+typedef struct {
+    Part_fn fn;
+    void *ctx;
+    int part, parts;
+} Part_job;
+
+static void *part_main(void *arg)
+{
+    Part_job *j = arg;
+    j->fn(j->ctx, j->part, j->parts);
+    return NULL;
+}
+
+static void parts_run(int parts, Part_fn fn, void *ctx)
+{
+    if (parts > 64)
+        parts = 64;
+    pthread_t th[64];
+    Part_job jobs[64];
+    int started[64] = {0};
+    for (int i = 1; i < parts; i++) {
+        jobs[i] = (Part_job){fn, ctx, i, parts};
+        started[i] = pthread_create(&th[i], NULL, part_main, &jobs[i]) == 0;
+    }
+    fn(ctx, 0, parts);
+    for (int i = 1; i < parts; i++) {
+        if (started[i])
+            pthread_join(th[i], NULL);
+        else
+            fn(ctx, i, parts);
+    }
+}
+
+/* [lo, hi) of part `part` of n items, in whole cache lines of floats. */
+static void part_range(size_t n, int part, int parts, size_t *lo, size_t *hi)
+{
+    size_t lines = (n + 15) / 16;
+    *lo = lines * (size_t)part / (size_t)parts * 16;
+    *hi = lines * (size_t)(part + 1) / (size_t)parts * 16;
+    if (*lo > n)
+        *lo = n;
+    if (*hi > n)
+        *hi = n;
+}
+
+/* The worker gradients summed into t->grads (first chunk: set; later chunks: added), in
+ * worker order per element, as a serial loop would. */
+typedef struct {
+    Trainer *t;
+    int active, first;
+} Reduce_ctx;
+
+static void reduce_part(void *ctx, int part, int parts)
+{
+    Reduce_ctx *r = ctx;
+    Trainer *t = r->t;
+    size_t lo, hi;
+    part_range(t->n_params, part, parts, &lo, &hi);
+    for (size_t k = lo; k < hi; k++) {
+        float s = r->first ? 0.0f : t->grads[k];
+        for (int i = 0; i < r->active; i++)
+            s += t->workers[i].grads[k];
+        t->grads[k] = s;
+    }
+}
+
+/* Global-norm clipping and AdamW over the parts' ranges. */
+typedef struct {
+    Trainer *t;
+    const Adamw *a;
+    float max_norm;
+    double ss[64];
+    float scale;
+    int phase;   /* 0: squared norms, 1: scale and step */
+} Step_ctx;
+
+static void step_part(void *ctx, int part, int parts)
+{
+    Step_ctx *s = ctx;
+    Trainer *t = s->t;
+    size_t lo, hi;
+    part_range(t->n_params, part, parts, &lo, &hi);
+    if (s->phase == 0) {
+        s->ss[part] = optim_sum_squares(t->grads + lo, hi - lo);
+        return;
+    }
+    if (s->scale != 1.0f)
+        for (size_t k = lo; k < hi; k++)
+            t->grads[k] *= s->scale;
+    adamw_step(s->a, t->params + lo, t->grads + lo, t->m + lo, t->v + lo, t->decay_mask ? t->decay_mask + lo : NULL,
+               hi - lo, t->step);
+}
+
 /* Splits n samples across the workers (at most per-worker capacity each). */
 static int workers_assign(Trainer *t, const Train_sample *samples, int n, int train, int backward, float beta)
 {
@@ -500,11 +597,15 @@ static void init_visit(void *ctx, const char *name, int rows, int cols, float *d
 /* Rewrites params_t from params: every weight matrix (name ending "_w") transposed. */
 typedef struct {
     const Trainer *t;
+    int index, part, parts;   /* this part rewrites every parts-th tensor */
 } Transpose_ctx;
 
 static void transpose_visit(void *ctx, const char *name, int rows, int cols, float *data)
 {
-    const Trainer *t = ((Transpose_ctx *)ctx)->t;
+    Transpose_ctx *tc = ctx;
+    if (tc->index++ % tc->parts != tc->part)
+        return;
+    const Trainer *t = tc->t;
     size_t off = (size_t)(data - t->params);
     size_t len = strlen(name);
     if (rows > 1 && len > 2 && !strcmp(name + len - 2, "_w"))
@@ -513,10 +614,16 @@ static void transpose_visit(void *ctx, const char *name, int rows, int cols, flo
         memcpy(t->params_t + off, data, (size_t)rows * cols * sizeof *data);
 }
 
+static void sync_part(void *ctx, int part, int parts)
+{
+    Trainer *t = ctx;
+    Transpose_ctx tc = {t, 0, part, parts};
+    model_params_visit(&t->p, &t->cfg, transpose_visit, &tc);
+}
+
 void trainer_sync_params(Trainer *t)
 {
-    Transpose_ctx tc = {t};
-    model_params_visit(&t->p, &t->cfg, transpose_visit, &tc);
+    parts_run(t->n_workers > 0 ? t->n_workers : 1, sync_part, t);
 }
 
 int trainer_init(Trainer *t, const Model_config *cfg, const Train_options *opt, long total_steps, char *err,
@@ -617,8 +724,9 @@ void trainer_forward_backward(Trainer *t, const Train_sample *samples, int n, fl
 {
     Train_losses sum;
     memset(&sum, 0, sizeof sum);
-    memset(t->grads, 0, t->n_params * sizeof(float));
     int cap = t->max_batch * t->n_workers;
+    if (n <= 0)
+        memset(t->grads, 0, t->n_params * sizeof(float));
     for (int lo = 0; lo < n; lo += cap) {
         int m = n - lo < cap ? n - lo : cap;
         int active = workers_assign(t, samples + lo, m, train, 1, beta);
@@ -626,11 +734,10 @@ void trainer_forward_backward(Trainer *t, const Train_sample *samples, int n, fl
         for (int i = 0; i < t->n_workers; i++)
             t->workers[i].n_total = n;
         workers_run(t, active);
+        Reduce_ctx rc = {t, active, lo == 0};
+        parts_run(t->n_workers, reduce_part, &rc);
         for (int i = 0; i < active; i++) {
             const Train_worker *w = &t->workers[i];
-            const float *g = w->grads;
-            for (size_t k = 0; k < t->n_params; k++)
-                t->grads[k] += g[k];
             sum.hit += w->losses.hit;
             sum.vel += w->losses.vel;
             sum.offset += w->losses.offset;
@@ -657,12 +764,22 @@ void trainer_step(Trainer *t, const Train_sample *samples, int n, Train_losses *
     Train_losses l;
     float beta = trainer_beta(t);
     trainer_forward_backward(t, samples, n, beta, 1, &l);
-    l.grad_norm = optim_clip_grad_norm(t->grads, t->n_params, t->opt.clip);
     long warm = (long)(t->opt.warmup * (double)t->total_steps);
     Adamw a = {optim_lr_at(t->step, t->total_steps, warm, t->opt.lr, t->opt.lr_min), 0.9f, 0.999f, 1e-8f,
                t->opt.weight_decay};
     t->step++;
-    adamw_step(&a, t->params, t->grads, t->m, t->v, t->decay_mask, t->n_params, t->step);
+    /* clipping and AdamW on every thread, each over its own range of the weights */
+    Step_ctx sc;
+    memset(&sc, 0, sizeof sc);
+    sc.t = t, sc.a = &a, sc.max_norm = t->opt.clip;
+    parts_run(t->n_workers, step_part, &sc);
+    double ss = 0.0;
+    for (int i = 0; i < t->n_workers && i < 64; i++)
+        ss += sc.ss[i];
+    l.grad_norm = sqrt(ss);
+    sc.scale = optim_clip_scale(l.grad_norm, t->opt.clip);
+    sc.phase = 1;
+    parts_run(t->n_workers, step_part, &sc);
     trainer_sync_params(t);
     if (losses)
         *losses = l;
