@@ -221,10 +221,12 @@ int model_init_random(Model *m, const Model_config *c, uint64_t seed, char *err,
 
 int model_save(const Model *m, const char *path, char *err, size_t errlen)
 {
-    Model_file_tensor extra[2];
+    Model_file_tensor extra[3];
     int n_extra = 0;
     if (m->extras.has_thresholds)
         extra[n_extra++] = (Model_file_tensor){"thresholds", 1, HVO_VOICES, m->extras.thresholds};
+    if (m->extras.has_thresholds_keys)
+        extra[n_extra++] = (Model_file_tensor){"thresholds_keys", 1, HVO_VOICES, m->extras.thresholds_keys};
     if (m->extras.has_memory_gate)
         extra[n_extra++] = (Model_file_tensor){"memory_gate", 1, 1, &m->extras.memory_gate};
     return model_file_write(path, &m->config, m->params, extra, n_extra, err, errlen);
@@ -378,6 +380,23 @@ void model_gen_params(const Model *m, Gen_params *g)
     gen_params_default(g);
     if (m->extras.has_thresholds)
         memcpy(g->thresholds, m->extras.thresholds, sizeof g->thresholds);
+}
+
+void model_gen_params_for(const Model *m, int kind, Gen_params *g)
+{
+    model_gen_params(m, g);
+    g->kind = kind;
+    if (kind == INPUT_KIND_KEYS && m->extras.has_thresholds_keys)
+        memcpy(g->thresholds, m->extras.thresholds_keys, sizeof g->thresholds);
+}
+
+void model_threshold_shift(const Model *m, int kind, float shift[HVO_VOICES])
+{
+    Gen_params base, own;
+    model_gen_params(m, &base);
+    model_gen_params_for(m, kind, &own);
+    for (int v = 0; v < HVO_VOICES; v++)
+        shift[v] = own.thresholds[v] - base.thresholds[v];
 }
 
 /* ---------------------------------------------------------------- figures */

@@ -120,6 +120,12 @@ void model_choose_latent(const Model *m, const float *mu, const float *logvar, c
 void model_generate(Model *m, const Hvo *input, const Model_memory *memory, const Gen_params *g, Hvo *out);
 /* Default per-call controls for this model: gen_params_default plus its stored thresholds. */
 void model_gen_params(const Model *m, Gen_params *g);
+/* The same for an input kind: g->kind = kind, and for a keyboard part the file's keys
+ * thresholds ("thresholds_keys", fitted on a keys set) when it has them. */
+void model_gen_params_for(const Model *m, int kind, Gen_params *g);
+/* Per voice, that kind's threshold minus the drums' (0 without own thresholds): what the
+ * instrument adds to the thresholds the player set when the input is that kind. */
+void model_threshold_shift(const Model *m, int kind, float shift[HVO_VOICES]);
 
 /* Floating-point operations (multiply and add counted apart) of one model_generate with
  * z = mu (logvar skipped) or with logvar (variation). */

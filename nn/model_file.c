@@ -299,19 +299,22 @@ int model_file_decode(const uint8_t *data, size_t size, Model_config *config, fl
         if (rows * cols > n_floats || off > n_floats - rows * cols) {
             return error_set(err, errlen, "extra tensor %u lies outside the data block", i);
         }
-        if (extras && !memcmp(e, "thresholds", 11)) {
+        int keys = extras && !memcmp(e, "thresholds_keys", 16);
+        if (extras && (keys || !memcmp(e, "thresholds", 11))) {
+            const char *name = keys ? "thresholds_keys" : "thresholds";
             if (rows * cols != HVO_VOICES) {
-                return error_set(err, errlen, "'thresholds' holds %llu values, expected %d",
+                return error_set(err, errlen, "'%s' holds %llu values, expected %d", name,
                                  (unsigned long long)(rows * cols), HVO_VOICES);
             }
+            float *to = keys ? extras->thresholds_keys : extras->thresholds;
             for (int v = 0; v < HVO_VOICES; v++) {
                 float th = le_get_f32(block + 4 * (off + v));
                 if (!(th >= 0.0f && th <= 1.0f)) {
-                    return error_set(err, errlen, "'thresholds' value %d out of [0, 1]", v);
+                    return error_set(err, errlen, "'%s' value %d out of [0, 1]", name, v);
                 }
-                extras->thresholds[v] = th;
+                to[v] = th;
             }
-            extras->has_thresholds = 1;
+            *(keys ? &extras->has_thresholds_keys : &extras->has_thresholds) = 1;
         }
         if (extras && !memcmp(e, "memory_gate", 12)) {
             float gate = le_get_f32(block + 4 * off);

@@ -23,7 +23,8 @@
  * gives ("in_w" [De][in], "enc.0.qkv_w" [3De][De], ...), laid end to end at offset 0, so the
  * weights are one contiguous block of model_params_count() floats that binds directly with
  * model_params_bind(). Optional extra tensors may follow, e.g. "thresholds" [1][9]: per-voice
- * hit thresholds calibrated by the trainer, "memory_gate" [1][1]: the memory gate in steps
+ * hit thresholds calibrated by the trainer, "thresholds_keys" [1][9]: those for a keyboard
+ * part (fitted on a keys set), "memory_gate" [1][1]: the memory gate in steps
  * (model.h). Readers skip extras they do not know.
  *
  * Writing uses version 1 for a config without input kinds and memory (older builds read
@@ -60,6 +61,9 @@ typedef struct {
 typedef struct {
     int has_thresholds;                /* 1 when the file holds "thresholds" [1][9] */
     float thresholds[HVO_VOICES];
+    int has_thresholds_keys;           /* 1 when the file holds "thresholds_keys" [1][9]: the
+                                        * thresholds for a keyboard part (input kind keys) */
+    float thresholds_keys[HVO_VOICES];
     int has_memory_gate;               /* 1 when the file holds "memory_gate" [1][1] */
     float memory_gate;                 /* steps, 0..32 (whole): model_memory_admits (model.h) */
 } Model_file_extras;

@@ -103,6 +103,18 @@ check "a folder with no usable window exits 1: the skipped line and the reason" 
 "$GROOVE" eval --random-weights 3 --midi "$dir" --style labels >/dev/null 2>"$TMP/err"
 check "--midi with --style labels is a usage error (2)" test $? -eq 2
 
+# Keys thresholds: fitted on a keys set into a model file, then played by eval --midi.
+TM=$ROOT/build/tests/test_model
+[ -x "$TM" ] || make -C "$ROOT" --no-print-directory build/tests/test_model >/dev/null
+"$TM" --make-model "$TMP/k.gtm" 5 >/dev/null 2>&1
+"$GROOVE" train --calibrate "$TMP/k.gtm" --keys-set "$dir" -o "$TMP/k2.gtm" >"$TMP/cal.txt" 2>"$TMP/cal.err"
+check "train --calibrate --keys-set writes the model with keys thresholds" \
+    bash -c "test -s '$TMP/k2.gtm' && grep -q '^  keys thresholds: K ' '$TMP/cal.txt' && grep -q 'rock beat 1.0000' '$TMP/cal.txt'"
+"$GROOVE" eval --model "$TMP/k2.gtm" --midi "$dir" --json >"$TMP/k2.json" 2>/dev/null
+check "eval --midi plays the model it wrote" test -s "$TMP/k2.json"
+"$GROOVE" train --keys-set "$dir" -o "$TMP/k3.gtm" >/dev/null 2>&1
+check "--keys-set without --calibrate is a usage error (2)" test $? -eq 2
+
 # With --report the dataset report gains a keys section with the same figures.
 if "$GROOVE" dataset --gmd "$SHARED/data/gmd" -o "$TMP/gmd.gds" >/dev/null 2>&1; then
     "$GROOVE" eval --random-weights 3 --midi "$dir" --data "$TMP/gmd.gds" --limit 20 --no-tsne --json \

@@ -169,6 +169,27 @@ int main(void)
         CHECK(memcmp(&a.part, &b.part, sizeof a.part) != 0, "so does the input kind");
     }
 
+    {
+        /* a keyboard part plays at the model's keys thresholds, shifted from what the player set */
+        float th[HVO_VOICES], thk[HVO_VOICES];
+        instrument_thresholds_for(&in, &in.session.settings, INPUT_KIND_KEYS, th);
+        CHECK(!memcmp(th, in.session.settings.thresholds, sizeof th), "no keys thresholds: the player's thresholds");
+        Gen_params dg;
+        model_gen_params(&in.model, &dg);
+        in.model.extras.has_thresholds_keys = 1;
+        for (int v = 0; v < HVO_VOICES; v++)
+            in.model.extras.thresholds_keys[v] = dg.thresholds[v] - 0.1f;
+        in.session.settings.thresholds[1] += 0.05f;   /* the player raised the snare's */
+        instrument_thresholds_for(&in, &in.session.settings, INPUT_KIND_KEYS, thk);
+        instrument_thresholds_for(&in, &in.session.settings, INPUT_KIND_TAPS, th);
+        CHECK(fabsf(thk[1] - (in.session.settings.thresholds[1] - 0.1f)) < 1e-5f &&
+                  fabsf(thk[0] - (in.session.settings.thresholds[0] - 0.1f)) < 1e-5f &&
+                  !memcmp(th, in.session.settings.thresholds, sizeof th),
+              "keys: the player's thresholds shifted by the model's keys shift (-0.1); taps: as set");
+        in.session.settings.thresholds[1] -= 0.05f;
+        in.model.extras.has_thresholds_keys = 0;
+    }
+
     /* MIDI out: one loop sends exactly the part's hits. */
     instrument_set_note_out(&in, count_note, NULL);
     CHECK(advance_to(&in, 96.0) == 0, "render to loop 3");

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "clamp.h"
 #include "keys_eval.h"
 #include "midi_bytes.h"
 #include "model.h"
@@ -215,6 +216,34 @@ int main(void)
     CHECK(keys_eval_run(&model, &set, 0.0f, &r, err, sizeof err) == 0 && r.windows == 2 && r.model.windows == 2,
           "keys_eval_run scores 2 windows");
     CHECK_NEAR(metrics_f1(&r.rock, -1), 1.0, 1e-9, "the rock beat scores F1 1 on rock drums");
+    {
+        /* keys thresholds: one shift of the drums' for every voice, used for a keyboard part */
+        Gen_params dg;
+        model_gen_params(&model, &dg);
+        float th[HVO_VOICES];
+        CHECK(keys_calibrate(&model, &set, 2.0, th, err, sizeof err) == 0, "keys_calibrate runs (%s)", err);
+        float shift = th[0] - dg.thresholds[0];
+        int one_shift = shift >= -0.30001f && shift <= 0.30001f;
+        for (int v = 1; v < HVO_VOICES; v++)
+            one_shift &= fabsf(th[v] - clampf(dg.thresholds[v] + shift, 0.05f, 0.95f)) < 1e-6f;
+        CHECK(one_shift, "... every voice shifted alike (%.2f)", (double)shift);
+        Model keyed = model;   /* shares the weights: only the extras differ */
+        keyed.extras.has_thresholds_keys = 1;
+        for (int v = 0; v < HVO_VOICES; v++)
+            keyed.extras.thresholds_keys[v] = 0.9f;
+        Keys_result rk;
+        CHECK(keys_eval_run(&keyed, &set, 0.0f, &rk, err, sizeof err) == 0 && rk.thresholds[4] == 0.9f &&
+                  r.thresholds[4] == dg.thresholds[4],
+              "keys_eval_run plays a keyboard part at the model's keys thresholds when it has them");
+        Gen_params gk, gt;
+        model_gen_params_for(&keyed, INPUT_KIND_KEYS, &gk);
+        model_gen_params_for(&keyed, INPUT_KIND_TAPS, &gt);
+        float sh[HVO_VOICES];
+        model_threshold_shift(&keyed, INPUT_KIND_KEYS, sh);
+        CHECK(gk.thresholds[2] == 0.9f && gk.kind == INPUT_KIND_KEYS && gt.thresholds[2] == dg.thresholds[2] &&
+                  fabsf(sh[2] - (0.9f - dg.thresholds[2])) < 1e-6f,
+              "keys thresholds for keys only (taps keep the drums'); the instrument's shift is their difference");
+    }
     CHECK_NEAR(metrics_hit_accuracy(&r.silence), 1.0 - 24.0 / 288.0, 1e-9, "silence: accuracy 1 - 24/288");
     CHECK(r.real_rates.kick_on_one == 2 && r.rock_rates.snare_two_four == 2 && r.model_rates.windows == 2,
           "rates counted per window for real, rock and model");

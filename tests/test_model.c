@@ -302,6 +302,20 @@ static void test_file_round_trip(void)
               "a file without one has no gate");
         free(w);
         free(buf);
+        float kth[HVO_VOICES] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f};
+        Model_file_tensor ex3[2] = {{"thresholds", 1, HVO_VOICES, m.extras.thresholds}, {"thresholds_keys", 1, HVO_VOICES, kth}};
+        CHECK(model_file_encode(&c, m.params, ex3, 2, &buf, &len, err, sizeof err) == 0 &&
+                  model_file_decode(buf, len, &rc, &w, &ex, err, sizeof err) == 0 && ex.has_thresholds_keys &&
+                  !memcmp(ex.thresholds_keys, kth, sizeof kth) && ex.has_thresholds &&
+                  !memcmp(ex.thresholds, m.extras.thresholds, sizeof kth),
+              "keys thresholds are stored and read back beside the drums'");
+        free(w);
+        free(buf);
+        kth[3] = 1.5f;
+        CHECK(model_file_encode(&c, m.params, ex3, 2, &buf, &len, err, sizeof err) == 0 &&
+                  model_file_decode(buf, len, &rc, &w, &ex, err, sizeof err) == -1 && strstr(err, "thresholds_keys"),
+              "a keys threshold of 1.5 is refused: %s", err);
+        free(buf);
         gate = 2.5f;
         CHECK(model_file_encode(&c, m.params, ex2, 2, &buf, &len, err, sizeof err) == 0 &&
                   model_file_decode(buf, len, &rc, &w, &ex, err, sizeof err) == -1 && strstr(err, "memory_gate"),

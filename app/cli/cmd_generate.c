@@ -207,7 +207,7 @@ static int parse_options(int argc, char **argv, Generate_args *a)
  * input kind from --input, else from the file (a drum part or not). */
 static void generate_params(const Generate_args *a, const Model *m, const Midi_part *part, Gen_params *g)
 {
-    model_gen_params(m, g);
+    model_gen_params_for(m, a->kind >= 0 ? a->kind : midi_part_is_drums(part) ? INPUT_KIND_DRUMS : INPUT_KIND_KEYS, g);
     if (a->threshold >= 0)
         for (int v = 0; v < HVO_VOICES; v++)
             g->thresholds[v] = a->threshold;
@@ -222,7 +222,6 @@ static void generate_params(const Generate_args *a, const Model *m, const Midi_p
     g->genre = a->genre;
     g->fill = a->fill;
     g->mute_mask = a->mutes;
-    g->kind = a->kind >= 0 ? a->kind : midi_part_is_drums(part) ? INPUT_KIND_DRUMS : INPUT_KIND_KEYS;
 }
 
 /* The tempo of the output in words, for the summary line: --bpm, the input's tempo map, or

@@ -13,6 +13,8 @@
 
 #include "commands.h"
 #include "dataset_midi.h"
+#include "keys_eval.h"
+#include "model.h"
 #include "options.h"
 #include "train_run.h"
 
@@ -73,6 +75,9 @@ static void usage(FILE *out)
             "  --calibrate MODEL   no training: calibrate MODEL's per-voice thresholds on validation,\n"
             "                      print its validation metrics, write it with them to --out\n"
             "  --cal-acc-weight W  thresholds maximise F1 + W x accuracy (default 2; not in the checkpoint)\n"
+            "  --keys-set DIR      with --calibrate: instead, fit MODEL's thresholds for a keyboard part\n"
+            "                      on the multi-track songs in DIR (as eval --midi reads them); the\n"
+            "                      rest of MODEL is kept\n"
             "  --cal-closed-loop   --calibrate a model with memory as it plays: each window's memory is\n"
             "                      the model's own part for the window before (else the real drums)\n"
             "  --stop-after N      stop after N epochs of this invocation (--resume goes on)\n"
@@ -138,6 +143,7 @@ static void on_epoch(void *ctx, const Train_epoch_report *e)
 typedef struct {
     const char *calibrate;   /* --calibrate MODEL, or NULL */
     const char *midi_dir;    /* --midi DIR, or NULL */
+    const char *keys_set;    /* --keys-set DIR (with --calibrate), or NULL */
     int epochs_given, lr_given;
     int out_given;           /* -o was given (--calibrate writes in place otherwise) */
     int quiet;
@@ -238,7 +244,7 @@ static int parse_kinds(const char *v, int *kinds)
 }
 
 /* The long-only options' codes (past any character). */
-enum { O_DATA = 256, O_CHECKPOINT, O_LOG, O_CALIBRATE, O_KINDS, O_RESUME, O_QUIET, O_FROM, O_MIDI, O_VAL_STYLE,
+enum { O_DATA = 256, O_CHECKPOINT, O_LOG, O_CALIBRATE, O_KINDS, O_RESUME, O_QUIET, O_FROM, O_MIDI, O_KEYS_SET, O_VAL_STYLE,
        O_CAL_CLOSED, O_VAL_CLOSED };
 /* groove train's options. Numeric options use the letters parse_number knows (internal codes,
  * not short options). */
@@ -249,6 +255,7 @@ static const struct option train_longopts[] = {
     {"kinds", required_argument, NULL, O_KINDS}, {"resume", no_argument, NULL, O_RESUME},
     {"quiet", no_argument, NULL, O_QUIET},
     {"from", required_argument, NULL, O_FROM}, {"midi", required_argument, NULL, O_MIDI},
+    {"keys-set", required_argument, NULL, O_KEYS_SET},
     {"epochs", required_argument, NULL, 'E'},  {"batch", required_argument, NULL, 'B'},
     {"threads", required_argument, NULL, 'T'}, {"seed", required_argument, NULL, 'S'},
     {"lr", required_argument, NULL, 'l'},      {"lr-min", required_argument, NULL, 'L'},
@@ -298,6 +305,7 @@ static int parse_options(int argc, char **argv, Train_run_config *rc, Train_args
         case O_QUIET: a->quiet = 1; break;
         case O_FROM: rc->init_model = optarg; break;
         case O_MIDI: a->midi_dir = optarg; break;
+        case O_KEYS_SET: a->keys_set = optarg; break;
         case O_CAL_CLOSED: rc->cal_closed_loop = 1; break;
         case O_VAL_CLOSED: rc->opt.val_closed_loop = 1; break;
         case O_VAL_STYLE:
@@ -331,6 +339,10 @@ static int parse_options(int argc, char **argv, Train_run_config *rc, Train_args
         fprintf(stderr, "groove: train: --from needs -o OUT.gtm for the fine-tuned model\n");
         return OPTIONS_USAGE;
     }
+    if (a->keys_set && !a->calibrate) {
+        fprintf(stderr, "groove: train: --keys-set fits a model's keys thresholds: give it with --calibrate MODEL\n");
+        return OPTIONS_USAGE;
+    }
     if (rc->init_model && a->calibrate) {
         fprintf(stderr, "groove: train: --from and --calibrate exclude each other\n");
         return OPTIONS_USAGE;
@@ -351,10 +363,60 @@ static int parse_options(int argc, char **argv, Train_run_config *rc, Train_args
     return OPTIONS_OK;
 }
 
+/* --calibrate --keys-set DIR: fits the model's thresholds for a keyboard part on a keys set,
+ * keeps everything else, and prints keys F1 before and after beside the rock beat's. */
+static int calibrate_keys(const Train_run_config *rc, const Train_args *a, const char *out)
+{
+    char err[512];
+    Model m;
+    if (model_load(&m, a->calibrate, err, sizeof err) != 0) {
+        fprintf(stderr, "groove: train: cannot load model '%s': %s\n", a->calibrate, err);
+        return CMD_FAILED;
+    }
+    Keys_set set;
+    Keys_result before, after;
+    float th[HVO_VOICES];
+    int rc_ = CMD_FAILED;
+    if (keys_set_load(&set, a->keys_set, stderr, err, sizeof err) != 0) {
+        fprintf(stderr, "groove: train: %s\n", err);
+        model_deinit(&m);
+        return CMD_FAILED;
+    }
+    if (keys_eval_run(&m, &set, 0.0f, &before, err, sizeof err) != 0 ||
+        keys_calibrate(&m, &set, rc->cal_acc_weight, th, err, sizeof err) != 0) {
+        fprintf(stderr, "groove: train: %s\n", err);
+        goto done;
+    }
+    m.extras.has_thresholds_keys = 1;
+    memcpy(m.extras.thresholds_keys, th, sizeof th);
+    if (keys_eval_run(&m, &set, 0.0f, &after, err, sizeof err) != 0 || model_save(&m, out, err, sizeof err) != 0) {
+        fprintf(stderr, "groove: train: %s\n", err);
+        goto done;
+    }
+    rc_ = CMD_OK;
+    if (a->quiet)
+        goto done;
+    printf("%s on %d keys windows of %s: hit F1 %.4f before, %.4f after (rock beat %.4f), hits per loop %.2f "
+           "before, %.2f after (real %.2f)\n",
+           a->calibrate, set.count, a->keys_set, metrics_f1(&before.model, -1), metrics_f1(&after.model, -1),
+           metrics_f1(&after.rock, -1), metrics_hits_per_loop_pred(&before.model), metrics_hits_per_loop_pred(&after.model),
+           metrics_hits_per_loop_true(&after.model));
+    printf("  keys thresholds:");
+    for (int v = 0; v < HVO_VOICES; v++)
+        printf(" %s %.2f", voice_label(v), th[v]);
+    printf("\nwrote %s with them (its other thresholds as they were)\n", out);
+done:
+    keys_set_deinit(&set);
+    model_deinit(&m);
+    return rc_;
+}
+
 /* --calibrate: fits and stores an existing model's thresholds; prints its metrics. */
 static int calibrate(const Train_run_config *rc, const Train_args *a)
 {
     const char *out = a->out_given ? rc->out_path : a->calibrate;
+    if (a->keys_set)
+        return calibrate_keys(rc, a, out);
     Train_calibration cal;
     char err[512];
     if (train_calibrate_model(rc, a->calibrate, out, &cal, err, sizeof err) != 0) {

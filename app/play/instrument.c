@@ -120,6 +120,14 @@ static int loop_is_fill(const Instrument *in, int64_t loop)
     return every > 0 && loop % every == every - 1;
 }
 
+void instrument_thresholds_for(const Instrument *in, const Session_settings *st, int kind, float th[HVO_VOICES])
+{
+    float shift[HVO_VOICES];
+    model_threshold_shift(&in->model, kind, shift);
+    for (int v = 0; v < HVO_VOICES; v++)
+        th[v] = clampf(st->thresholds[v] + shift[v], 0.0f, 1.0f);
+}
+
 /* Asks the worker for the part of loop for_loop. Returns the request's serial. */
 static uint64_t request_generation(Instrument *in, int64_t for_loop)
 {
@@ -149,7 +157,7 @@ static uint64_t request_generation(Instrument *in, int64_t for_loop)
     rq.memory.groove = in->memory_made_from;
     rq.kind = in->input_forced >= 0 ? in->input_forced : in->input_kind;
     model_gen_params(&in->model, &rq.params);
-    memcpy(rq.params.thresholds, st->thresholds, sizeof rq.params.thresholds);
+    instrument_thresholds_for(in, st, rq.kind, rq.params.thresholds);
     rq.params.temperature = st->temperature;
     rq.params.density = st->density;
     rq.params.seed = st->seed;

@@ -256,6 +256,9 @@ void instrument_toggle_solo(Instrument *in, int voice);
 void instrument_toggle_record_mode(Instrument *in);
 /* Sets the recording mode as a start-up option (not an edit: no undo step). */
 void instrument_set_record_mode(Instrument *in, Live_mode mode);
+/* The hit thresholds a generation uses for an input kind: the ones the player set (st), plus,
+ * for a keyboard part, the model's keys thresholds' shift from its drums' (model.h). */
+void instrument_thresholds_for(const Instrument *in, const Session_settings *st, int kind, float th[HVO_VOICES]);
 /* Regenerates now (for the next loop). */
 void instrument_regenerate(Instrument *in);
 /* `r`: draws a new variation now (a new seed; the part takes over at the next respond point). */
