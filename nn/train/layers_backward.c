@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 void linear_backward(float *din, float *dw, float *db, const float *dout, const float *in, const float *w,
                      int N, int C, int OC)
@@ -53,8 +54,9 @@ void layernorm_backward(float *din, float *dg, float *db, const float *dout, con
     }
 }
 
-void attention_backward(float *dqkv, const float *dout, const float *qkv, const float *att, int B, int T,
-                        int C, int H)
+/* The per-element loop: any shape, no scratch (the fallback when scratch cannot be had). */
+static void attention_backward_loops(float *dqkv, const float *dout, const float *qkv, const float *att, int B,
+                                     int T, int C, int H)
 {
     assert(T <= 256);
     int hs = C / H, C3 = 3 * C;
@@ -95,6 +97,67 @@ void attention_backward(float *dqkv, const float *dout, const float *qkv, const 
                     }
                 }
             }
+}
+
+/* Copies the [T][hs] block of head h out of rows of width `stride` (from) into x, or adds x
+ * back into them (to). */
+static void head_gather(float *x, const float *from, int T, int hs, long stride)
+{
+    for (int t = 0; t < T; t++)
+        for (int i = 0; i < hs; i++)
+            x[(long)t * hs + i] = from[t * stride + i];
+}
+
+static void head_scatter_add(float *to, const float *x, int T, int hs, long stride)
+{
+    for (int t = 0; t < T; t++)
+        for (int i = 0; i < hs; i++)
+            to[t * stride + i] += x[(long)t * hs + i];
+}
+
+void attention_backward(float *dqkv, const float *dout, const float *qkv, const float *att, int B, int T, int C,
+                        int H)
+{
+    int hs = C / H, C3 = 3 * C;
+    long th = (long)T * hs, tt = (long)T * T;
+    /* per (sample, head), as products the training kernels run (train_kernels.h):
+     *   dV = A^T dY,  dA = dY V^T,  dP = A .* (dA - rowsum(A .* dA)) / sqrt(hs),
+     *   dQ = dP K,    dK = dP^T Q */
+    float *s = malloc(sizeof(float) * (size_t)(8 * th + 2 * tt));
+    if (!s) {
+        attention_backward_loops(dqkv, dout, qkv, att, B, T, C, H);
+        return;
+    }
+    float *q = s, *k = q + th, *v = k + th, *vt = v + th, *dy = vt + th, *dq = dy + th, *dk = dq + th,
+          *dv = dk + th, *da = dv + th, *dp = da + tt;
+    float scale = 1.0f / sqrtf((float)hs);
+    for (int b = 0; b < B; b++)
+        for (int h = 0; h < H; h++) {
+            const float *base = qkv + (long)b * T * C3 + (long)h * hs;
+            const float *a = att + ((long)b * H + h) * tt;
+            head_gather(q, base, T, hs, C3);
+            head_gather(k, base + C, T, hs, C3);
+            head_gather(v, base + 2 * C, T, hs, C3);
+            head_gather(dy, dout + (long)b * T * C + (long)h * hs, T, hs, C);
+            tk_transpose(vt, v, T, hs);
+            tk_matmul_tn(dv, a, dy, T, T, hs, 0);
+            tk_matmul_nn(da, dy, vt, NULL, T, hs, T, 0);
+            for (int t = 0; t < T; t++) {
+                const float *ar = a + (long)t * T, *dar = da + (long)t * T;
+                float dot = 0.0f;
+                for (int t2 = 0; t2 < T; t2++)
+                    dot += ar[t2] * dar[t2];
+                for (int t2 = 0; t2 < T; t2++)
+                    dp[(long)t * T + t2] = ar[t2] * (dar[t2] - dot) * scale;
+            }
+            tk_matmul_nn(dq, dp, k, NULL, T, T, hs, 0);
+            tk_matmul_tn(dk, dp, q, T, T, hs, 0);
+            float *dbase = dqkv + (long)b * T * C3 + (long)h * hs;
+            head_scatter_add(dbase, dq, T, hs, C3);
+            head_scatter_add(dbase + C, dk, T, hs, C3);
+            head_scatter_add(dbase + 2 * C, dv, T, hs, C3);
+        }
+    free(s);
 }
 
 void add_backward(float *da, float *db, const float *dout, int n)
