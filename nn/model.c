@@ -43,6 +43,8 @@ void model_config_shipped(Model_config *c)
     model_config_default(c);
     c->enc_ff = 128;
     c->dec_ff = 128;
+    c->has_memory = 2;
+    c->input_dim = MODEL_MEMORY_GROOVE_INPUT_DIM;
 }
 
 static int max_int(int a, int b) { return a > b ? a : b; }

@@ -35,7 +35,9 @@ check "the resumed run's log has the same numbers" \
     cmp -s <(cut -d, -f1-20 "$TMP/a.gtm.csv") <(cut -d, -f1-20 "$TMP/b.gtm.csv")
 # memory with its groove and the memory gate: a memory-1 model grown by --from, the gate
 # stored in the file and reported by the closed loop
-"$GROOVE" train "${tiny[@]}" --epochs 1 --from "$TMP/a.gtm" --memory 2 --memory-gate 1 -o "$TMP/g.gtm"; st=$?
+"$GROOVE" train "${tiny[@]}" --epochs 1 --memory 1 --memory-gate 0 -o "$TMP/m1.gtm"; st=$?
+check "a tiny memory-1 model without a gate trains" test "$st" = 0 -a -s "$TMP/m1.gtm"
+"$GROOVE" train "${tiny[@]}" --epochs 1 --from "$TMP/m1.gtm" --memory 2 --memory-gate 1 -o "$TMP/g.gtm"; st=$?
 check "--from a memory-1 model with --memory 2 --memory-gate 1 trains" test "$st" = 0 -a -s "$TMP/g.gtm"
 js=$("$GROOVE" eval --closed-loop --data "$DATA" --model "$TMP/g.gtm" --limit 3 --json 2>/dev/null)
 check "the grown model stores gate 1 and the closed loop reports it" \

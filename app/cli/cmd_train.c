@@ -50,9 +50,9 @@ static void usage(FILE *out)
             "  --bar-swap X --groove-drop X   augmentation: swap the 2 bars / drop groove hits\n"
             "  --genre-drop X      share of training windows without their genre (default 0.5)\n"
             "  --keys X --taps X   share of windows whose input is re-derived as a keyboard part /\n"
-            "                      taps, with that input kind (defaults 0.25, 0.1)\n"
+            "                      taps, with that input kind (defaults 0.1, 0.05)\n"
             "  --memory 0|1|2      the model sees the previous 2 bars: 1 the part that played, 2 also\n"
-            "                      the groove it was made from (default 1); with --from, 2 grows a\n"
+            "                      the groove it was made from (default 2); with --from, 2 grows a\n"
             "                      model of memory 1 (its new input weights start at 0)\n"
             "  --memory-drop X     share of windows trained without memory (default 0.2)\n"
             "  --memory-noise X    memory hits left out, each with this probability (default 0.1)\n"
@@ -67,7 +67,7 @@ static void usage(FILE *out)
             "  --memory-gate G     give the memory only while the groove is within G-1 steps of the one\n"
             "                      it was made from (0 off), in training and validation, and store G in\n"
             "                      the model file (also with --calibrate); default: --from's or\n"
-            "                      --calibrate's model file's own, else off\n",
+            "                      --calibrate's model file's own, from scratch 1\n",
             FINETUNE_EPOCHS, (double)FINETUNE_LR);
     fputs("  --d N (encoder and decoder width) --enc-d N --dec-d N --heads N --ff N\n"
             "  --layers N --enc-layers N --dec-layers N --latent N\n"

@@ -530,6 +530,8 @@ int train_run(const Train_run_config *c, const Train_observer *obs, Train_run_re
                 init = wide;
                 r.c.cfg = grown;
             }
+        } else if (r.c.opt.memory_gate < 0) {
+            r.c.opt.memory_gate = r.c.cfg.has_memory ? 1 : 0;   /* from scratch: the shipped recipe's */
         }
         if (trainer_init(&r.t, &r.c.cfg, opt, steps_per_epoch * opt->epochs, err, errlen) != 0) {
             free(init);
