@@ -26,6 +26,22 @@ static int make_dirs(char *path)
     return 0;
 }
 
+int xdg_make_parent_dirs(const char *path, char *err, size_t errlen)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return 0;
+    size_t n = (size_t)(slash - path);
+    if (n >= sizeof dir)
+        return error_set(err, errlen, "path too long: %s", path);
+    memcpy(dir, path, n);
+    dir[n] = 0;
+    if (make_dirs(dir) != 0)
+        return error_set(err, errlen, "cannot create the folder %s: %s", dir, strerror(errno));
+    return 0;
+}
+
 int xdg_file_path(const char *env, const char *home_subdir, const char *what, const char *file, char *path,
                   size_t len, char *err, size_t errlen)
 {

@@ -15,5 +15,9 @@
  * messages use ("state", "config"). Returns 0, or -1 with a one-line reason in err. */
 int xdg_file_path(const char *env, const char *home_subdir, const char *what, const char *file, char *path,
                   size_t len, char *err, size_t errlen);
+/* Creates the folders a file at path needs (mkdir -p of its directory, mode 0755; nothing for
+ * a bare file name), for outputs whose default lives in a folder a fresh clone lacks (data/,
+ * runs/). Returns 0, or -1 with a one-line reason in err. */
+int xdg_make_parent_dirs(const char *path, char *err, size_t errlen);
 
 #endif

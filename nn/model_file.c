@@ -310,7 +310,7 @@ int model_file_decode(const uint8_t *data, size_t size, Model_config *config, fl
             for (int v = 0; v < HVO_VOICES; v++) {
                 float th = le_get_f32(block + 4 * (off + v));
                 if (!(th >= 0.0f && th <= 1.0f)) {
-                    return error_set(err, errlen, "'%s' value %d out of [0, 1]", name, v);
+                    return error_set(err, errlen, "'%s' value at index %d out of [0, 1]", name, v);
                 }
                 to[v] = th;
             }

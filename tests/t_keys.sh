@@ -103,6 +103,10 @@ check "a folder with no usable window exits 1: the skipped line and the reason" 
 "$GROOVE" eval --random-weights 3 --midi "$dir" --style labels >/dev/null 2>"$TMP/err"
 check "--midi with --style labels is a usage error (2)" test $? -eq 2
 
+"$GROOVE" eval --random-weights 3 --midi "$dir" --limit 3 >/dev/null 2>"$TMP/err"
+check "--midi with --limit (a dataset option) is a usage error (2) without --report" test $? -eq 2
+check "silence has no hits, so no offset spread: null" grep -q '"silence": {.*"offset_std": null}' "$TMP/keys.json"
+
 # Keys thresholds: fitted on a keys set into a model file, then played by eval --midi.
 TM=$ROOT/build/tests/test_model
 [ -x "$TM" ] || make -C "$ROOT" --no-print-directory build/tests/test_model >/dev/null

@@ -48,6 +48,18 @@ fed0=$(echo "$js0" | sed -n 's/.*"memory_fed": \([0-9]*\).*/\1/p'); fed1=$(echo 
 check "the gate feeds fewer memories than none ($fed1 < $fed0)" test "${fed1:-0}" -lt "${fed0:-0}"
 "$GROOVE" train "${tiny[@]}" --memory 3 -o "$TMP/x.gtm" >/dev/null 2>&1; st=$?
 check "--memory 3 is a usage error" test "$st" = 2
+# a fresh clone has no data/ or runs/: the commands make the folders of their outputs
+"$GROOVE" dataset --gmd "$SHARED/data/gmd" -o "$TMP/fresh/data/gmd.gds" >/dev/null 2>&1; st=$?
+check "dataset -o into a missing folder makes it" test "$st" = 0 -a -s "$TMP/fresh/data/gmd.gds"
+"$GROOVE" train "${tiny[@]}" --epochs 1 -o "$TMP/fresh/runs/m.gtm"; st=$?
+check "train -o into a missing folder makes it (model, checkpoint, log)" \
+    test "$st" = 0 -a -s "$TMP/fresh/runs/m.gtm" -a -s "$TMP/fresh/runs/m.gtm.ckpt" -a -s "$TMP/fresh/runs/m.gtm.csv"
+# --calibrate of the drums' thresholds keeps the shipped model's other extras (keys thresholds, gate)
+"$GROOVE" train --data "$DATA" --calibrate nn/models/default.gtm --cal-closed-loop --quiet -o "$TMP/cal.gtm"; st=$?
+check "--calibrate --cal-closed-loop of the shipped model writes a file as large (every extra kept)" \
+    test "$st" = 0 -a "$(stat -c %s "$TMP/cal.gtm")" = "$(stat -c %s nn/models/default.gtm)"
+"$GROOVE" train --calibrate "$TMP/cal.gtm" --keys-set "$TMP" --cal-closed-loop >/dev/null 2>&1; st=$?
+check "--keys-set with --cal-closed-loop is a usage error" test "$st" = 2
 printf 'garbage' >"$TMP/c.gtm.ckpt"
 out=$("$GROOVE" train --data "$DATA" -o "$TMP/c.gtm" --resume 2>&1); st=$?
 check "--resume from a damaged checkpoint is refused with status 1" test "$st" = 1 -a "${out#groove:}" != "$out"

@@ -221,7 +221,7 @@ int main(void)
         Gen_params dg;
         model_gen_params(&model, &dg);
         float th[HVO_VOICES];
-        CHECK(keys_calibrate(&model, &set, 2.0, th, err, sizeof err) == 0, "keys_calibrate runs (%s)", err);
+        CHECK(keys_calibrate(&model, &set, th, err, sizeof err) == 0, "keys_calibrate runs (%s)", err);
         float shift = th[0] - dg.thresholds[0];
         int one_shift = shift >= -0.30001f && shift <= 0.30001f;
         for (int v = 1; v < HVO_VOICES; v++)
@@ -231,6 +231,9 @@ int main(void)
         keyed.extras.has_thresholds_keys = 1;
         for (int v = 0; v < HVO_VOICES; v++)
             keyed.extras.thresholds_keys[v] = 0.9f;
+        float th2[HVO_VOICES];
+        CHECK(keys_calibrate(&keyed, &set, th2, err, sizeof err) == 0 && !memcmp(th, th2, sizeof th),
+              "... and the same whatever keys thresholds the model already has");
         Keys_result rk;
         CHECK(keys_eval_run(&keyed, &set, 0.0f, &rk, err, sizeof err) == 0 && rk.thresholds[4] == 0.9f &&
                   r.thresholds[4] == dg.thresholds[4],

@@ -7,6 +7,7 @@
 #include "dataset.h"
 #include "genre.h"
 #include "options.h"
+#include "xdg.h"
 
 static void usage(FILE *out)
 {
@@ -119,7 +120,7 @@ int cmd_dataset(int argc, char **argv)
         dataset_deinit(&d);
         return CMD_FAILED;
     }
-    if (dataset_save(&d, out, err, sizeof err) != 0) {
+    if (xdg_make_parent_dirs(out, err, sizeof err) != 0 || dataset_save(&d, out, err, sizeof err) != 0) {
         fprintf(stderr, "groove: %s\n", err);
         dataset_deinit(&d);
         return CMD_FAILED;

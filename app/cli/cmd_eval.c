@@ -232,6 +232,12 @@ static int parse_options(int argc, char **argv, Eval_args *a)
         fprintf(stderr, "groove: eval: --midi songs carry no genre label; --style labels is for the dataset\n");
         return OPTIONS_USAGE;
     }
+    if (a->midi_dir && !a->report_dir &&
+        (a->opt.limit > 0 || a->opt.split != DATASET_SPLIT_VALIDATION || a->opt.kinds != DATASET_BEATS)) {
+        fprintf(stderr, "groove: eval: --limit, --split, --fills and --all choose dataset windows; --midi scores every "
+                        "window of its songs (with --report they shape the dataset report)\n");
+        return OPTIONS_USAGE;
+    }
     return OPTIONS_OK;
 }
 

@@ -73,11 +73,13 @@ static void usage(FILE *out)
             "  --layers N --enc-layers N --dec-layers N --latent N\n"
             "  --limit N --val-limit N   use only the first N train / validation windows (tests)\n"
             "  --calibrate MODEL   no training: calibrate MODEL's per-voice thresholds on validation,\n"
-            "                      print its validation metrics, write it with them to --out\n"
+            "                      print its validation metrics, write it with them to -o OUT, or\n"
+            "                      over MODEL itself (atomically) when no -o is given\n"
             "  --cal-acc-weight W  thresholds maximise F1 + W x accuracy (default 2; not in the checkpoint)\n"
             "  --keys-set DIR      with --calibrate: instead, fit MODEL's thresholds for a keyboard part\n"
-            "                      on the multi-track songs in DIR (as eval --midi reads them); the\n"
-            "                      rest of MODEL is kept\n"
+            "                      on the multi-track songs in DIR (as eval --midi reads them): one\n"
+            "                      shift of its drums' thresholds, the best keys F1; the rest of MODEL\n"
+            "                      is kept (--memory-gate G sets its gate too)\n"
             "  --cal-closed-loop   --calibrate a model with memory as it plays: each window's memory is\n"
             "                      the model's own part for the window before (else the real drums)\n"
             "  --stop-after N      stop after N epochs of this invocation (--resume goes on)\n"
@@ -343,6 +345,10 @@ static int parse_options(int argc, char **argv, Train_run_config *rc, Train_args
         fprintf(stderr, "groove: train: --keys-set fits a model's keys thresholds: give it with --calibrate MODEL\n");
         return OPTIONS_USAGE;
     }
+    if (a->keys_set && rc->cal_closed_loop) {
+        fprintf(stderr, "groove: train: --cal-closed-loop calibrates on GMD validation, --keys-set on songs: give one\n");
+        return OPTIONS_USAGE;
+    }
     if (rc->init_model && a->calibrate) {
         fprintf(stderr, "groove: train: --from and --calibrate exclude each other\n");
         return OPTIONS_USAGE;
@@ -373,6 +379,10 @@ static int calibrate_keys(const Train_run_config *rc, const Train_args *a, const
         fprintf(stderr, "groove: train: cannot load model '%s': %s\n", a->calibrate, err);
         return CMD_FAILED;
     }
+    if (rc->opt.memory_gate >= 0) {   /* --memory-gate: stored, and played by the fit */
+        m.extras.has_memory_gate = rc->opt.memory_gate > 0;
+        m.extras.memory_gate = (float)rc->opt.memory_gate;
+    }
     Keys_set set;
     Keys_result before, after;
     float th[HVO_VOICES];
@@ -383,7 +393,7 @@ static int calibrate_keys(const Train_run_config *rc, const Train_args *a, const
         return CMD_FAILED;
     }
     if (keys_eval_run(&m, &set, 0.0f, &before, err, sizeof err) != 0 ||
-        keys_calibrate(&m, &set, rc->cal_acc_weight, th, err, sizeof err) != 0) {
+        keys_calibrate(&m, &set, th, err, sizeof err) != 0) {
         fprintf(stderr, "groove: train: %s\n", err);
         goto done;
     }

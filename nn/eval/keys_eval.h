@@ -123,11 +123,11 @@ int keys_eval_run(Model *model, const Keys_set *set, float threshold, Keys_resul
 
 /* Fits the model's thresholds for a keyboard part on set: the drums' thresholds shifted by
  * one amount for every voice (-0.30 .. +0.30 in steps of 0.01, clamped to [0.05, 0.95])
- * maximising hit F1 + acc_weight x accuracy, on the raw outputs of the walk keys_eval_run
- * makes at the model's current keys thresholds. Returns 0, or -1 with err (no window, out
- * of memory). */
-int keys_calibrate(Model *model, const Keys_set *set, double acc_weight, float thresholds[HVO_VOICES], char *err,
-                   size_t errlen);
+ * maximising hit F1 (the first, on a tie) over the walk keys_eval_run makes, walked again
+ * at each shift (what the model plays is the next window's memory), so the answer does not
+ * depend on the keys thresholds the model already has. Returns 0, or -1 with err (no window,
+ * out of memory). */
+int keys_calibrate(Model *model, const Keys_set *set, float thresholds[HVO_VOICES], char *err, size_t errlen);
 
 /* One JSON object: files, windows, style, then "model", "rock", "silence", "real" objects
  * (hit_accuracy, hit_precision, hit_recall, hit_f1, hits_per_loop, offset_std, kick_on_1,

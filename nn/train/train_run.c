@@ -16,6 +16,7 @@
 #include "optim.h"
 #include "train_kernels.h"
 #include "train_rng.h"
+#include "xdg.h"
 
 /* What a checkpoint carries beyond the trainer: selection state and the window limits. Its
  * bytes are stored as they are: keep the layout. */
@@ -186,15 +187,21 @@ static void run_set_gate(const Run *r, Model *m)
     m->extras.memory_gate = r->c.opt.memory_gate > 0 ? (float)r->c.opt.memory_gate : 0.0f;
 }
 
-/* The tensors written beside the weights: the thresholds, and the memory gate when on. */
-static int run_extras(const Run *r, const float *thresholds, Model_file_tensor *extra, float *gate)
+/* The tensors written beside the weights: the thresholds, the keys thresholds when given (a
+ * calibrated file's own: a new fit of the drums' does not replace them), and the memory gate
+ * when on. extra has room for 3. */
+static int run_extras(const Run *r, const float *thresholds, const float *keys_thresholds, Model_file_tensor *extra,
+                      float *gate)
 {
-    extra[0] = (Model_file_tensor){"thresholds", 1, HVO_VOICES, thresholds};
-    if (r->c.opt.memory_gate <= 0)
-        return 1;
-    *gate = (float)r->c.opt.memory_gate;
-    extra[1] = (Model_file_tensor){"memory_gate", 1, 1, gate};
-    return 2;
+    int n = 0;
+    extra[n++] = (Model_file_tensor){"thresholds", 1, HVO_VOICES, thresholds};
+    if (keys_thresholds)
+        extra[n++] = (Model_file_tensor){"thresholds_keys", 1, HVO_VOICES, keys_thresholds};
+    if (r->c.opt.memory_gate > 0) {
+        *gate = (float)r->c.opt.memory_gate;
+        extra[n++] = (Model_file_tensor){"memory_gate", 1, 1, gate};
+    }
+    return n;
 }
 
 /* The validation outputs as the model plays: windows in performance order, each with the
@@ -474,9 +481,9 @@ static int run_epoch(Run *r, long steps_per_epoch, const Train_observer *obs, Tr
         r->rs.best_score = score;
         r->rs.best_epoch = r->t.epoch;
         memcpy(r->rs.best_thresholds, vr.thresholds, sizeof vr.thresholds);
-        Model_file_tensor extra[2];
+        Model_file_tensor extra[3];
         float gate;
-        int n_extra = run_extras(r, vr.thresholds, extra, &gate);
+        int n_extra = run_extras(r, vr.thresholds, NULL, extra, &gate);
         if (model_file_write(r->c.out_path, &r->t.cfg, r->t.params, extra, n_extra, err, errlen) != 0)
             return -1;
     }
@@ -549,6 +556,11 @@ int train_run(const Train_run_config *c, const Train_observer *obs, Train_run_re
         error_set(err, errlen, "out of memory");
         goto done;
     }
+    /* a fresh clone has no runs/: the folders of the outputs are made */
+    if (xdg_make_parent_dirs(r.c.out_path, err, errlen) != 0 ||
+        xdg_make_parent_dirs(r.c.checkpoint_path, err, errlen) != 0 ||
+        (r.c.log_path && xdg_make_parent_dirs(r.c.log_path, err, errlen) != 0))
+        goto done;
     if (run_prepare_validation(&r, err, errlen) != 0 || csv_open(&r, err, errlen) != 0)
         goto done;
     if (obs && obs->start) {
@@ -600,7 +612,7 @@ int train_calibrate_model(const Train_run_config *c, const char *model_path, con
     }
     if (r.c.opt.memory_gate < 0)   /* not told: the file's own gate */
         r.c.opt.memory_gate = extras.has_memory_gate ? (int)extras.memory_gate : 0;
-    if (run_prepare_validation(&r, err, errlen) != 0)
+    if (xdg_make_parent_dirs(out_path, err, errlen) != 0 || run_prepare_validation(&r, err, errlen) != 0)
         goto done;
     if (r.have_trainer) { /* a resumed checkpoint's trainer: only its options were wanted */
         trainer_deinit(&r.t);
@@ -629,9 +641,9 @@ int train_calibrate_model(const Train_run_config *c, const char *model_path, con
     metrics_init(&cal->at_stored);
     if (extras.has_thresholds)
         train_metrics(&cal->at_stored, r.val_out, r.val_truth, r.n_val, extras.thresholds);
-    Model_file_tensor extra[2];
+    Model_file_tensor extra[3];
     float gate;
-    int n_extra = run_extras(&r, vr.thresholds, extra, &gate);
+    int n_extra = run_extras(&r, vr.thresholds, extras.has_thresholds_keys ? extras.thresholds_keys : NULL, extra, &gate);
     if (model_file_write(out_path, &cfg, r.t.params, extra, n_extra, err, errlen) != 0)
         goto done;
     rc = 0;
