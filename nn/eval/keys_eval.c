@@ -260,6 +260,24 @@ void keys_rock_beat(Hvo *out)
 
 /* ---------------------------------------------------------------- the run */
 
+/* One step of the walk: window i's keys in (input kind keys, z = mu, no genre), its memory
+ * what the model played in the window before when that is the same song's previous 2 bars;
+ * the raw output to logits, and what the model plays (at g's thresholds) kept as the next
+ * memory. */
+static void walk_step(Model *model, const Keys_set *set, int i, const Gen_params *g, Model_memory *played,
+                      float *mu, Hvo *logits)
+{
+    const Keys_window *w = &set->windows[i];
+    int follows = i > 0 && set->windows[i - 1].file == w->file && set->windows[i - 1].bar + 2 == w->bar;
+    Hvo input;
+    hvo_groove_to_input(&w->groove, &input);
+    model_encode(model, &input, follows ? played : NULL, mu, NULL);
+    Model_condition cond = {-1, 0, 0, INPUT_KIND_KEYS};
+    model_decode(model, mu, &cond, logits);
+    sample_pattern(logits, g, &played->part);
+    played->groove = w->groove;
+}
+
 int keys_eval_run(Model *model, const Keys_set *set, float threshold, Keys_result *r, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
@@ -285,17 +303,11 @@ int keys_eval_run(Model *model, const Keys_set *set, float threshold, Keys_resul
     keys_rock_beat(&rock);
     hvo_clear(&silence);
     Model_memory played; /* what the model played in the window before, and its keys: its memory when contiguous */
+    g.kind = INPUT_KIND_KEYS;
     for (int i = 0; i < set->count; i++) {
         const Keys_window *w = &set->windows[i];
-        int follows = i > 0 && set->windows[i - 1].file == w->file && set->windows[i - 1].bar + 2 == w->bar;
-        Hvo input, logits, pred;
-        hvo_groove_to_input(&w->groove, &input);
-        model_encode(model, &input, follows ? &played : NULL, mu, NULL);
-        Model_condition cond = {-1, 0, 0, INPUT_KIND_KEYS};
-        model_decode(model, mu, &cond, &logits);
-        g.kind = INPUT_KIND_KEYS;
-        sample_pattern(&logits, &g, &played.part);
-        played.groove = w->groove;
+        Hvo logits, pred;
+        walk_step(model, set, i, &g, &played, mu, &logits);
         metrics_hvo_from_output(&logits.v[0][0], g.thresholds, &pred);
         metrics_add(&r->model, &pred, &w->drums);
         metrics_add(&r->rock, &rock, &w->drums);
@@ -332,17 +344,10 @@ int keys_calibrate(Model *model, const Keys_set *set, float thresholds[HVO_VOICE
         metrics_init(&m);
         Model_memory played;
         for (int i = 0; i < set->count; i++) {
-            const Keys_window *w = &set->windows[i];
-            int follows = i > 0 && set->windows[i - 1].file == w->file && set->windows[i - 1].bar + 2 == w->bar;
-            Hvo input, logits, pred;
-            hvo_groove_to_input(&w->groove, &input);
-            model_encode(model, &input, follows ? &played : NULL, mu, NULL);
-            Model_condition cond = {-1, 0, 0, INPUT_KIND_KEYS};
-            model_decode(model, mu, &cond, &logits);
-            sample_pattern(&logits, &g, &played.part);
-            played.groove = w->groove;
+            Hvo logits, pred;
+            walk_step(model, set, i, &g, &played, mu, &logits);
             metrics_hvo_from_output(&logits.v[0][0], g.thresholds, &pred);
-            metrics_add(&m, &pred, &w->drums);
+            metrics_add(&m, &pred, &set->windows[i].drums);
         }
         double score = metrics_f1(&m, -1);   /* the keys target's measure (accuracy there is
                                               * under silence's whatever the model plays) */
