@@ -7,6 +7,7 @@
 #include "layers_backward.h"
 #include "optim.h"
 #include "train_kernels.h"
+#include "train_parts.h"
 #include "train_rng.h"
 
 #include <math.h>
@@ -443,55 +444,6 @@ static void workers_run(Trainer *t, int n_active)
         else
             worker_run(&t->workers[i]);   /* no thread: do it here, same result */
     }
-}
-
-/* Runs fn(ctx, part, parts) for every part: part 0 on this thread, the others on their own
- * (or here, in order, when a thread cannot start). Each part owns a disjoint range, so the
- * result does not depend on the schedule. */
-typedef void (*Part_fn)(void *ctx, int part, int parts);
-typedef struct {
-    Part_fn fn;
-    void *ctx;
-    int part, parts;
-} Part_job;
-
-static void *part_main(void *arg)
-{
-    Part_job *j = arg;
-    j->fn(j->ctx, j->part, j->parts);
-    return NULL;
-}
-
-static void parts_run(int parts, Part_fn fn, void *ctx)
-{
-    if (parts > 64)
-        parts = 64;
-    pthread_t th[64];
-    Part_job jobs[64];
-    int started[64] = {0};
-    for (int i = 1; i < parts; i++) {
-        jobs[i] = (Part_job){fn, ctx, i, parts};
-        started[i] = pthread_create(&th[i], NULL, part_main, &jobs[i]) == 0;
-    }
-    fn(ctx, 0, parts);
-    for (int i = 1; i < parts; i++) {
-        if (started[i])
-            pthread_join(th[i], NULL);
-        else
-            fn(ctx, i, parts);
-    }
-}
-
-/* [lo, hi) of part `part` of n items, in whole cache lines of floats. */
-static void part_range(size_t n, int part, int parts, size_t *lo, size_t *hi)
-{
-    size_t lines = (n + 15) / 16;
-    *lo = lines * (size_t)part / (size_t)parts * 16;
-    *hi = lines * (size_t)(part + 1) / (size_t)parts * 16;
-    if (*lo > n)
-        *lo = n;
-    if (*hi > n)
-        *hi = n;
 }
 
 /* The worker gradients summed into t->grads (first chunk: set; later chunks: added), in

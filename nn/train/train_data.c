@@ -145,6 +145,35 @@ static void memory_add_errors(Hvo *m, float e, uint64_t st)
     }
 }
 
+/* Bar swap: the window's two bars exchanged, target and groove alike, and the memory (part,
+ * the drums a keys memory is derived from, its groove) with them, so step t of the memory
+ * stays beside step t. A hit never sounds before the loop starts (SPEC): a negative offset
+ * landing on step 0 becomes 0. */
+static void swap_bars(Train_sample *s, const Dataset_window *w, Groove *groove, Hvo *mdrums, Groove *mgroove)
+{
+    int half = HVO_STEPS / 2;
+    Hvo mem = s->memory, md = *mdrums;
+    Groove mg = *mgroove;
+    for (int tt = 0; tt < HVO_STEPS; tt++) {
+        int from = (tt + half) % HVO_STEPS;
+        memcpy(s->target.v[tt], w->pattern.v[from], sizeof s->target.v[tt]);
+        memcpy(groove->g[tt], w->groove.g[from], sizeof groove->g[tt]);
+        memcpy(s->memory.v[tt], mem.v[from], sizeof s->memory.v[tt]);
+        memcpy(mdrums->v[tt], md.v[from], sizeof mdrums->v[tt]);
+        memcpy(mgroove->g[tt], mg.g[from], sizeof mgroove->g[tt]);
+    }
+    for (int v = 0; v < HVO_VOICES; v++) {
+        if (s->target.v[0][2 * HVO_VOICES + v] < 0.0f)
+            s->target.v[0][2 * HVO_VOICES + v] = 0.0f;
+        if (s->memory.v[0][2 * HVO_VOICES + v] < 0.0f)
+            s->memory.v[0][2 * HVO_VOICES + v] = 0.0f;
+    }
+    if (groove->g[0][2] < 0.0f)
+        groove->g[0][2] = 0.0f;
+    if (mgroove->g[0][2] < 0.0f)
+        mgroove->g[0][2] = 0.0f;
+}
+
 void train_sample_from_window(Train_sample *s, const Dataset_window *w, const Dataset_window *prev,
                               const Train_options *opt, int epoch, long pos, int augment)
 {
@@ -188,31 +217,8 @@ void train_sample_from_window(Train_sample *s, const Dataset_window *w, const Da
         memory_add_errors(&s->memory, opt->memory_errors, seed_mix(s->seed, 11, 11));
     if (augment && opt->bar_swap > 0.0f) {
         uint64_t st = seed_mix(s->seed, 6, 6);
-        if (rand_uniform(&st) < opt->bar_swap) {
-            int half = HVO_STEPS / 2;
-            Hvo mem = s->memory, md = mdrums;
-            Groove mg = mgroove;
-            for (int tt = 0; tt < HVO_STEPS; tt++) {
-                int from = (tt + half) % HVO_STEPS;
-                memcpy(s->target.v[tt], w->pattern.v[from], sizeof s->target.v[tt]);
-                memcpy(groove.g[tt], w->groove.g[from], sizeof groove.g[tt]);
-                /* the memory swaps with it: step t of the memory stays beside step t */
-                memcpy(s->memory.v[tt], mem.v[from], sizeof s->memory.v[tt]);
-                memcpy(mdrums.v[tt], md.v[from], sizeof mdrums.v[tt]);
-                memcpy(mgroove.g[tt], mg.g[from], sizeof mgroove.g[tt]);
-            }
-            /* a hit never sounds before the loop starts (SPEC) */
-            for (int v = 0; v < HVO_VOICES; v++) {
-                if (s->target.v[0][2 * HVO_VOICES + v] < 0.0f)
-                    s->target.v[0][2 * HVO_VOICES + v] = 0.0f;
-                if (s->memory.v[0][2 * HVO_VOICES + v] < 0.0f)
-                    s->memory.v[0][2 * HVO_VOICES + v] = 0.0f;
-            }
-            if (groove.g[0][2] < 0.0f)
-                groove.g[0][2] = 0.0f;
-            if (mgroove.g[0][2] < 0.0f)
-                mgroove.g[0][2] = 0.0f;
-        }
+        if (rand_uniform(&st) < opt->bar_swap)
+            swap_bars(s, w, &groove, &mdrums, &mgroove);
     }
     if (augment && opt->groove_drop > 0.0f) {
         uint64_t st = seed_mix(s->seed, 7, 7);
