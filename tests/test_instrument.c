@@ -151,13 +151,12 @@ int main(void)
     instrument_note_input(&in, INPUT_KIND_TAPS);
     CHECK(in.input_forced == INPUT_KIND_DRUMS && in.input_kind == INPUT_KIND_TAPS, "--input wins over the source");
     instrument_force_input_kind(&in, -1);
-    CHECK(in.have_memory && hvo_count_hits(&in.memory) > 0 && groove_count_hits(&in.memory_groove) > 0,
+    CHECK(in.have_memory && hvo_count_hits(&in.memory.part) > 0 && groove_count_hits(&in.memory_groove) > 0,
           "the request carries the part that was playing as memory");
     {
         Regen_request mq = rq;
         Regen_result a, b;
-        mq.memory.part = in.memory;
-        mq.memory.groove = in.memory_made_from;
+        mq.memory = in.memory;
         mq.has_memory = 1;
         mq.kind = INPUT_KIND_TAPS;
         regen_generate(&in.model, &mq, &a);
@@ -203,16 +202,16 @@ int main(void)
         Groove played_from = in.session.groove;   /* the groove that part was made from, as */
         if (in.session.settings.bar_repeat)         /* the model heard it */
             form_repeat_bar(&in.session.groove, &played_from);
-        hvo_clear(&in.memory);   /* a marker: only a new take of the memory fills it again */
+        hvo_clear(&in.memory.part);   /* a marker: only a new take of the memory fills it again */
         in.have_memory = 0;
         instrument_regenerate(&in);
         CHECK(!in.have_memory, "an unchanged groove keeps the memory it had");
         instrument_tap_at(&in, 0.7f, in.pos.step + 2.0);
         instrument_regenerate(&in);
-        CHECK(in.have_memory && !memcmp(&in.memory, &playing, sizeof playing),
+        CHECK(in.have_memory && !memcmp(&in.memory.part, &playing, sizeof playing),
               "a changed groove takes the part that was playing as memory");
-        CHECK(!memcmp(&in.memory_made_from, &played_from, sizeof played_from) &&
-                  memcmp(&in.memory_made_from, &in.session.groove, sizeof played_from) != 0,
+        CHECK(!memcmp(&in.memory.groove, &played_from, sizeof played_from) &&
+                  memcmp(&in.memory.groove, &in.session.groove, sizeof played_from) != 0,
               "... with the groove it was made from, not the new one");
         /* the loop line says whether the model's memory gate let that part in */
         Loop_report lr;

@@ -146,15 +146,14 @@ static uint64_t request_generation(Instrument *in, int64_t for_loop)
     if (!in->memory_taken || memcmp(&in->memory_groove, &rq.groove, sizeof rq.groove) != 0) {
         /* the part playing was made for the groove of the last take (or, before any, the
          * session's own) */
-        in->memory_made_from = in->memory_taken ? in->memory_groove : src->groove;
-        in->memory = src->part;
+        in->memory.groove = in->memory_taken ? in->memory_groove : src->groove;
+        in->memory.part = src->part;
         in->have_memory = hvo_count_hits(&src->part) > 0;
         in->memory_groove = rq.groove;
         in->memory_taken = 1;
     }
     rq.has_memory = in->have_memory;
-    rq.memory.part = in->memory;
-    rq.memory.groove = in->memory_made_from;
+    rq.memory = in->memory;
     rq.kind = in->input_forced >= 0 ? in->input_forced : in->input_kind;
     model_gen_params(&in->model, &rq.params);
     instrument_thresholds_for(in, st, rq.kind, rq.params.thresholds);

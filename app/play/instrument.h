@@ -171,10 +171,10 @@ typedef struct {
     /* issue 13: what the taps come from, and the part that just played as the model's memory */
     int input_kind;            /* Input_kind of the latest taps' source (computer keys: taps) */
     int input_forced;          /* -1, or the kind --input fixed */
-    Hvo memory;                /* the part that was playing when the groove last changed */
+    Model_memory memory;       /* the part that was playing when the groove last changed, and
+                                * the groove it was made from (the one before) */
     int have_memory;           /* memory holds a part (something had played) */
     Groove memory_groove;      /* the groove memory was taken for */
-    Groove memory_made_from;   /* the groove the memory's part was made from (the one before) */
     int memory_taken;          /* memory_groove is valid */
     int part_restored;         /* the session's part came from the session file */
 } Instrument;

@@ -45,12 +45,9 @@ void loop_report_fill(Loop_report *r, const Instrument *in, const Engine_stats *
     r->input = model_input_kind_name(in->input_forced >= 0 ? in->input_forced : in->input_kind);
     r->memory = in->model.config.has_memory ? in->have_memory : 0;
     if (r->memory && in->memory_taken) {   /* ... and the model's memory gate let it in */
-        Model_memory mm;
         Hvo now;
-        mm.part = in->memory;
-        mm.groove = in->memory_made_from;
         hvo_groove_to_input(&in->memory_groove, &now);
-        r->memory = model_memory_admits(&in->model, &now, &mm);
+        r->memory = model_memory_admits(&in->model, &now, &in->memory);
     }
     if (prev_part) {
         int changed = 0;
