@@ -87,21 +87,31 @@ void sample_pattern(const Hvo *logits, const Gen_params *g, Hvo *out)
         }
         if (muted & (1u << v))
             continue;
-        /* Keep the `limit` most probable candidates (ties: the earlier step). */
-        for (int kept = 0; kept < limit; kept++) {
+        /* Keep the `limit` most probable candidates (ties: the earlier step), then, below a
+         * floor, the most probable of the other steps. */
+        int least = g->min_hits[v] < limit ? g->min_hits[v] : limit;
+        int tried[HVO_STEPS] = {0};
+        for (int kept = 0, pass = 0; kept < limit; ) {
             int best = -1;
             for (int t = 0; t < HVO_STEPS; t++)
-                if (candidate[t] && (best < 0 || p[t] > p[best]))
+                if (!tried[t] && (pass || candidate[t]) && (best < 0 || p[t] > p[best]))
                     best = t;
-            if (best < 0)
+            if (best < 0) {
+                if (pass || kept >= least)
+                    break;
+                pass = 1;   /* the candidates ran out under the floor */
+                continue;
+            }
+            if (pass && kept >= least)
                 break;
-            candidate[best] = 0;
+            tried[best] = 1;
             float vel = sigmoid(logits->v[best][HVO_VOICES + v]);
             if (vel < g->velocity_floor)
                 continue;
             out->v[best][v] = 1.0f;
             out->v[best][HVO_VOICES + v] = vel;
             out->v[best][2 * HVO_VOICES + v] = 0.5f * tanhf(logits->v[best][2 * HVO_VOICES + v]);
+            kept++;
         }
     }
 }

@@ -4,7 +4,8 @@
  * Per voice: probability = sigmoid(logit / temperature); the candidate steps are those whose
  * probability is above the voice's threshold (or, with stochastic sampling, those where a
  * uniform draw from the seed falls below the probability); the max_hits most probable of them
- * are kept. Velocity = sigmoid(logit), hits
+ * are kept; when fewer than min_hits pass, the most probable other steps fill up to min_hits
+ * (never past max_hits). Velocity = sigmoid(logit), hits
  * below the velocity floor are dropped; offset = 0.5 * tanh(pre-activation). Muted voices
  * (groups kick, snare, hats, toms, cymbals) are removed.
  *
@@ -23,6 +24,8 @@
 typedef struct {
     float thresholds[HVO_VOICES]; /* hit threshold per voice (SPEC defaults or the model's) */
     int max_hits[HVO_VOICES];     /* most hits kept per voice (HVO_STEPS: no limit) */
+    int min_hits[HVO_VOICES];     /* fewest hits per voice: the most probable steps below the
+                                     threshold fill up to it (0: no floor) */
     float temperature;            /* > 0; 1 = as trained */
     float density;                /* 0..1, 0.5 = neutral; see sample_apply_density */
     float velocity_floor;         /* hits quieter than this are dropped */
@@ -42,7 +45,7 @@ typedef struct {
 /* The published F1-calibrated default thresholds (SPEC.md). */
 extern const float sample_default_thresholds[HVO_VOICES];
 
-/* Fills g with the defaults: SPEC thresholds, no hit limit, temperature 1, density 0.5,
+/* Fills g with the defaults: SPEC thresholds, no hit limit or floor, temperature 1, density 0.5,
  * velocity floor 0.05, seed 0, no style, beat, no mutes, z = mu, input kind drums. */
 void gen_params_default(Gen_params *g);
 

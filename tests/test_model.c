@@ -621,6 +621,23 @@ static void test_sampling(void)
     sample_pattern(&logits, &g, &out);
     CHECK(hvo_count_voice_hits(&out, VOICE_SNARE) == 3 && hvo_hit(&out, 31, VOICE_SNARE) == 1.0f &&
               hvo_hit(&out, 29, VOICE_SNARE) == 1.0f, "max hits keeps the 3 most probable");
+    g.max_hits[VOICE_SNARE] = HVO_STEPS;
+    g.min_hits[VOICE_KICK] = 20;   /* 16 pass the threshold: the next 4 most probable fill up */
+    g.min_hits[VOICE_HIGH_TOM] = 5;   /* more than 5 pass: the floor changes nothing */
+    g.thresholds[VOICE_CRASH] = 1.0f;   /* none pass: the floor alone, capped by max_hits */
+    g.min_hits[VOICE_CRASH] = 6;
+    g.max_hits[VOICE_CRASH] = 2;
+    Hvo floor_out;
+    sample_pattern(&logits, &g, &floor_out);
+    CHECK(hvo_count_voice_hits(&floor_out, VOICE_KICK) == 20 && hvo_hit(&floor_out, 12, VOICE_KICK) == 1.0f &&
+              hvo_hit(&floor_out, 11, VOICE_KICK) == 0.0f,
+          "min hits fills up with the most probable steps under the threshold (%d hits)",
+          hvo_count_voice_hits(&floor_out, VOICE_KICK));
+    CHECK(hvo_count_voice_hits(&floor_out, VOICE_HIGH_TOM) == hvo_count_voice_hits(&out, VOICE_HIGH_TOM),
+          "a floor under the hits that pass changes nothing");
+    CHECK(hvo_count_voice_hits(&floor_out, VOICE_CRASH) == 2 && hvo_hit(&floor_out, 31, VOICE_CRASH) == 1.0f,
+          "the floor never goes past max hits");
+    gen_params_default(&g);
     g.mute_mask = 1u << MUTE_GROUP_HATS;
     sample_pattern(&logits, &g, &out);
     CHECK(hvo_count_voice_hits(&out, VOICE_CLOSED_HAT) == 0 && hvo_count_voice_hits(&out, VOICE_OPEN_HAT) == 0 &&

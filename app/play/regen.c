@@ -32,7 +32,8 @@ void regen_generate(Model *model, const Regen_request *req, Regen_result *out)
         g.variation = 0.0f;
     int fits = model->config.latent <= REGEN_MAX_LATENT;
     if (groove_count_hits(&req->groove) > 0 && req->hold && fits) {
-        /* the part the base latent gives sets each voice's most hits (its count + 1) */
+        /* the part the base latent gives sets each voice's most and fewest hits (its count
+         * + 1 and - 1) */
         Gen_params g0 = g;
         g0.eps = req->has_base ? req->base : NULL;
         g0.variation = req->has_base ? g.variation : 0.0f;
@@ -44,6 +45,7 @@ void regen_generate(Model *model, const Regen_request *req, Regen_result *out)
             int cap = n > 0 ? n + 1 : 0;   /* one hit of room: the part may breathe */
             if (cap < g.max_hits[v])
                 g.max_hits[v] = cap;
+            g.min_hits[v] = n > 0 ? n - 1 : 0;   /* and it may not thin out */
         }
     }
     if (groove_count_hits(&req->groove) > 0)
