@@ -1,9 +1,9 @@
 /* crc32.h - CRC-32 (IEEE 802.3, as zlib's crc32): the one checksum of groove's file formats.
  *
  * It closes the model file and the session file, and every new format uses it (python's
- * zlib.crc32 computes the same, which the tests use). Two older formats keep the FNV-1a their
- * files on disk were written with, until their next version: the dataset file (version 1,
- * nn/train/dataset) and training checkpoints (nn/train/train_checkpoint). Stateless after a
+ * zlib.crc32 computes the same, which the tests use). One older format keeps the FNV-1a its files
+ * on disk were written with, until its next version: the dataset file (version 1,
+ * nn/train/dataset); training checkpoints moved to CRC-32 with their version 2. Stateless after a
  * one-time table set-up: any thread may call it.
  */
 #ifndef GROOVE_CRC32_H

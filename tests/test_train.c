@@ -84,6 +84,58 @@ static void run_steps(Trainer *t, int from, int to, Train_losses *last)
 }
 
 /* dataset_previous: the window 2 bars before in the same file, a silent gap, a start. */
+/* --ema: the average stands in for the weights as Adam's bias-corrected moments would
+ * compute it, the trained weights come back bit for bit, and a resumed run keeps it. */
+static void test_ema(const Model_config *c, const Train_options *base)
+{
+    Train_options o = *base;
+    o.ema = 0.9f;
+    char err[256];
+    Trainer t;
+    CHECK(trainer_init(&t, c, &o, 20, err, sizeof err) == 0, "a trainer with a weight average initialises");
+    size_t n = t.n_params;
+    double *acc = calloc(n, sizeof *acc);
+    float *trained = malloc(n * sizeof *trained);
+    trainer_use_ema(&t, 1);
+    CHECK(!t.ema_in_use, "before the first step there is no average to use");
+    for (int k = 0; k < 5; k++) {
+        run_steps(&t, k, k + 1, NULL);
+        for (size_t i = 0; i < n; i++)
+            acc[i] = 0.9 * acc[i] + 0.1 * t.params[i];
+    }
+    memcpy(trained, t.params, n * sizeof *trained);
+    trainer_use_ema(&t, 1);
+    double worst = 0.0, moved = 0.0, c5 = 1.0 - pow(0.9, 5);
+    for (size_t i = 0; i < n; i++) {
+        double want = acc[i] / c5, d = fabs(t.params[i] - want) / (fabs(want) + 1e-3);
+        worst = d > worst ? d : worst;
+        moved = fmax(moved, fabs(t.params[i] - trained[i]));
+    }
+    CHECK(worst < 1e-5 && moved > 0.0, "the average is sum 0.1 x 0.9^(5-k) w_k / (1 - 0.9^5) (worst %.2g, it differs "
+          "from the weights by up to %.2g)", worst, moved);
+    trainer_use_ema(&t, 1);   /* twice: still the average, the weights kept once */
+    char path[] = "/tmp/groove_test_ema_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        close(fd);
+    CHECK(trainer_save_checkpoint(&t, path, NULL, 0, err, sizeof err) == 0, "checkpoint written while the average stands in");
+    trainer_use_ema(&t, 0);
+    CHECK(!memcmp(t.params, trained, n * sizeof *trained), "the trained weights come back bit for bit");
+    Trainer r;
+    CHECK(trainer_load_checkpoint(&r, path, NULL, 0, err, sizeof err) == 0 && r.ema != NULL, "read back with its average");
+    run_steps(&t, 5, 8, NULL);
+    run_steps(&r, 5, 8, NULL);
+    CHECK(!memcmp(t.params, r.params, n * sizeof(float)) && !memcmp(t.ema, r.ema, n * sizeof(float)),
+          "a resumed run keeps the trained weights and the average bit for bit");
+    trainer_deinit(&r);
+    unlink(path);
+    o.ema = 1.0f;
+    CHECK(trainer_init(&r, c, &o, 20, err, sizeof err) != 0 && strstr(err, "decay"), "a decay of 1 is refused: %s", err);
+    trainer_deinit(&t);
+    free(acc);
+    free(trained);
+}
+
 static void test_previous(void)
 {
     static Dataset_window w[6];
@@ -426,6 +478,7 @@ int main(void)
     CHECK(fabs(n0 - 5.0) < 1e-9 && fabsf(g[0] - 0.6f) < 1e-4f && fabsf(g[1] - 0.8f) < 1e-4f,
           "clipping scales the gradient to norm 1");
 
+    test_ema(&c, &o);
     test_previous();
     test_samples();
     test_derive();

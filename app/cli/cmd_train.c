@@ -67,7 +67,9 @@ static void usage(FILE *out)
             "  --memory-gate G     give the memory only while the groove is within G-1 steps of the one\n"
             "                      it was made from (0 off), in training and validation, and store G in\n"
             "                      the model file (also with --calibrate); default: --from's or\n"
-            "                      --calibrate's model file's own, from scratch 1\n",
+            "                      --calibrate's model file's own, from scratch 1\n"
+            "  --ema D             validate, select and write the moving average of the weights\n"
+            "                      (decay D per step, bias-corrected; 0 off, the default)\n",
             FINETUNE_EPOCHS, (double)FINETUNE_LR);
     fputs("  --d N (encoder and decoder width) --enc-d N --dec-d N --heads N --ff N\n"
             "  --layers N --enc-layers N --dec-layers N --latent N\n"
@@ -215,6 +217,7 @@ static int parse_number(int c, const char *v, Train_run_config *rc)
     case 'v': return options_float("--memory-noise", v, 0, 1, &o->memory_noise);
     case 'n': return options_float("--memory-errors", v, 0, 1, &o->memory_errors);
     case 'q': return options_float("--self-memory", v, 0, 1, &o->self_memory);
+    case 'N': return options_float("--ema", v, 0, 0.99999, &o->ema);
     case 'O': return options_int("--memory-gate", v, 0, 32, &o->memory_gate);
     case 'M':
         rcode = options_int("--memory", v, 0, 2, &m->has_memory);
@@ -281,6 +284,7 @@ static const struct option train_longopts[] = {
     {"memory-errors", required_argument, NULL, 'n'},
     {"cal-closed-loop", no_argument, NULL, O_CAL_CLOSED},
     {"self-memory", required_argument, NULL, 'q'}, {"memory-gate", required_argument, NULL, 'O'}, {"val-closed-loop", no_argument, NULL, O_VAL_CLOSED},
+    {"ema", required_argument, NULL, 'N'},
     {"input-kinds", required_argument, NULL, 'K'}, {"val-style", required_argument, NULL, O_VAL_STYLE},
     {NULL, 0, NULL, 0},
 };

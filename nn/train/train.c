@@ -492,6 +492,11 @@ static void step_part(void *ctx, int part, int parts)
             t->grads[k] *= s->scale;
     adamw_step(s->a, t->params + lo, t->grads + lo, t->m + lo, t->v + lo, t->decay_mask ? t->decay_mask + lo : NULL,
                hi - lo, t->step);
+    if (t->ema) {
+        float d = t->opt.ema;
+        for (size_t k = lo; k < hi; k++)
+            t->ema[k] = d * t->ema[k] + (1.0f - d) * t->params[k];
+    }
 }
 
 /* Splits n samples across the workers (at most per-worker capacity each). */
@@ -612,6 +617,16 @@ int trainer_init(Trainer *t, const Model_config *cfg, const Train_options *opt, 
     t->workers = calloc((size_t)t->n_workers, sizeof *t->workers);
     if (!t->params || !t->grads || !t->m || !t->v || !t->params_t || !t->decay_mask || !t->pe || !t->workers)
         goto oom;
+    if (opt->ema > 0.0f) {
+        if (!(opt->ema < 1.0f)) {
+            trainer_deinit(t);
+            return error_set(err, errlen, "the weight average's decay must be in 0..1 (exclusive)");
+        }
+        t->ema = calloc(n, sizeof(float));
+        t->ema_saved = calloc(n, sizeof(float));
+        if (!t->ema || !t->ema_saved)
+            goto oom;
+    }
     model_params_bind(&t->p, cfg, t->params);
     model_params_bind(&t->pt, cfg, t->params_t);
     model_positional_encoding(t->pe, cfg->steps, cfg->enc_d);
@@ -657,6 +672,8 @@ void trainer_deinit(Trainer *t)
     free(t->params_t);
     free(t->decay_mask);
     free(t->pe);
+    free(t->ema);
+    free(t->ema_saved);
     memset(t, 0, sizeof *t);
 }
 
@@ -752,6 +769,25 @@ void trainer_predict(Trainer *t, const Train_sample *samples, int n, float *out)
             at += w->n;
         }
     }
+}
+
+void trainer_use_ema(Trainer *t, int on)
+{
+    if (!t->ema || t->step < 1 || !on == !t->ema_in_use)
+        return;
+    size_t n = t->n_params;
+    if (on) {
+        /* a_t / (1 - d^t): the average of the weights since the first step */
+        double c = 1.0 - pow((double)t->opt.ema, (double)t->step);
+        float inv = (float)(1.0 / c);
+        memcpy(t->ema_saved, t->params, n * sizeof(float));
+        for (size_t k = 0; k < n; k++)
+            t->params[k] = t->ema[k] * inv;
+    } else {
+        memcpy(t->params, t->ema_saved, n * sizeof(float));
+    }
+    t->ema_in_use = on;
+    trainer_sync_params(t);
 }
 
 const float *trainer_last_eps(const Trainer *t, int i)

@@ -71,6 +71,11 @@ typedef struct {
                            * memory_gate - 1 steps of the memory's (model_memory_admits), in
                            * training, validation and the model file written; 0 off; -1 (only
                            * --calibrate) the model file's own */
+    float ema;            /* decay d of an exponential moving average of the weights, per
+                           * optimizer step (0: off): a_t = d a_(t-1) + (1 - d) w_t, used as
+                           * a_t / (1 - d^t) (bias-corrected as Adam's moments; Polyak and
+                           * Juditsky 1992, the averaged iterate) for validation, selection
+                           * and the model file written; training goes on from w_t */
 } Train_options;
 
 /* Fills the defaults (the shipped model's recipe). */
@@ -108,6 +113,9 @@ typedef struct {
     Train_options opt;
     size_t n_params;
     float *params, *grads, *m, *v;   /* the flat buffers */
+    float *ema;                      /* opt.ema > 0: the moving average a_t (not bias-corrected) */
+    float *ema_saved;                /* the weights while the average stands in (trainer_use_ema) */
+    int ema_in_use;
     float *params_t;                 /* weights with every matrix transposed [in][out] */
     unsigned char *decay_mask;
     Model_params p, pt;
@@ -138,6 +146,10 @@ void trainer_forward_backward(Trainer *t, const Train_sample *samples, int n, fl
                               Train_losses *losses);
 /* One optimizer step on n samples: forward_backward, clip, AdamW at the scheduled rate. */
 void trainer_step(Trainer *t, const Train_sample *samples, int n, Train_losses *losses);
+/* on = 1: the bias-corrected weight average (opt.ema) stands in for the weights, for
+ * validation and writing the model; on = 0: the trained weights are back, bit for bit.
+ * Does nothing without opt.ema or before the first step. */
+void trainer_use_ema(Trainer *t, int on);
 /* The KL weight at the trainer's current step. */
 float trainer_beta(const Trainer *t);
 /* Runs the model deterministically (z = mu, no dropout) on n samples; out receives the raw
@@ -174,7 +186,8 @@ void train_calibrate_thresholds(const float *out, const Hvo *truth, int n, doubl
 /* Accumulates metrics of raw output against the truth at thresholds (NULL: 0.5). */
 void train_metrics(Metrics *m, const float *out, const Hvo *truth, int n, const float *thresholds);
 
-/* Writes a checkpoint (config, options, step, epoch, params, moments) atomically; extra
+/* Writes a checkpoint (config, options, step, epoch, params, moments, the weight average
+ * when opt.ema) atomically; extra
  * (n_extra bytes) is stored with it and returned by load. 0, or -1 with err. */
 int trainer_save_checkpoint(const Trainer *t, const char *path, const void *extra, size_t n_extra, char *err,
                             size_t errlen);

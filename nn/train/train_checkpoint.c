@@ -1,8 +1,10 @@
 /* train_checkpoint.c - atomic training checkpoints: header (config, options, step, epoch),
- * caller's extra state, weights, both Adam moments, FNV-1a checksum. */
+ * caller's extra state, weights, both Adam moments, the weight average when the options
+ * keep one, CRC-32 (version 2; version 1 closed with FNV-1a and had no average). */
 #include "train.h"
 
 #include "atomic_file.h"
+#include "crc32.h"
 #include "error.h"
 
 #include <errno.h>
@@ -11,7 +13,7 @@
 #include <string.h>
 
 #define CKPT_MAGIC "GRVTRAIN"
-#define CKPT_VERSION 1u
+#define CKPT_VERSION 2u
 
 typedef struct {
     char magic[8];
@@ -25,15 +27,11 @@ typedef struct {
     uint64_t n_params, n_extra;
 } Ckpt_header;
 
-/* FNV-1a over bytes: the checksum checkpoints were written with (a new version would close
- * with CRC-32, core/crc32.h, as every new format does). */
-static uint32_t fnv1a(const unsigned char *p, size_t n, uint32_t h)
+/* The buffers after the header and the extra state: weights, moments, the average. */
+static int ckpt_buffers(const Trainer *t, const float *params, const float *bufs[4])
 {
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 16777619u;
-    }
-    return h;
+    bufs[0] = params, bufs[1] = t->m, bufs[2] = t->v, bufs[3] = t->ema;
+    return t->ema ? 4 : 3;
 }
 
 int trainer_save_checkpoint(const Trainer *t, const char *path, const void *extra, size_t n_extra, char *err,
@@ -52,22 +50,23 @@ int trainer_save_checkpoint(const Trainer *t, const char *path, const void *extr
     h.n_params = t->n_params;
     h.n_extra = n_extra;
     size_t nb = t->n_params * sizeof(float);
-    uint32_t sum = fnv1a((const unsigned char *)&h, sizeof h, 2166136261u);
-    sum = fnv1a(extra, n_extra, sum);
-    sum = fnv1a((const unsigned char *)t->params, nb, sum);
-    sum = fnv1a((const unsigned char *)t->m, nb, sum);
-    sum = fnv1a((const unsigned char *)t->v, nb, sum);
+    const float *bufs[4];
+    /* while the average stands in for the weights, the trained weights are in ema_saved */
+    int nbufs = ckpt_buffers(t, t->ema_in_use ? t->ema_saved : t->params, bufs);
+    uint32_t sum = crc32_update(0, &h, sizeof h);
+    sum = crc32_update(sum, extra, n_extra);
+    for (int i = 0; i < nbufs; i++)
+        sum = crc32_update(sum, bufs[i], nb);
     Atomic_file f;
     if (atomic_file_open(&f, path, err, errlen) != 0) {
         return error_set(err, errlen, "cannot write checkpoint '%s': %s", path, strerror(errno));
     }
     /* Straight from the trainer's buffers (tens of MB), no copy into one block. */
-    if (atomic_file_append(&f, &h, sizeof h, err, errlen) != 0 ||
-        atomic_file_append(&f, extra, n_extra, err, errlen) != 0 ||
-        atomic_file_append(&f, t->params, nb, err, errlen) != 0 ||
-        atomic_file_append(&f, t->m, nb, err, errlen) != 0 ||
-        atomic_file_append(&f, t->v, nb, err, errlen) != 0 ||
-        atomic_file_append(&f, &sum, sizeof sum, err, errlen) != 0) {
+    int bad = atomic_file_append(&f, &h, sizeof h, err, errlen) != 0 ||
+              atomic_file_append(&f, extra, n_extra, err, errlen) != 0;
+    for (int i = 0; i < nbufs && !bad; i++)
+        bad = atomic_file_append(&f, bufs[i], nb, err, errlen) != 0;
+    if (bad || atomic_file_append(&f, &sum, sizeof sum, err, errlen) != 0) {
         atomic_file_abort(&f); /* keeps errno */
         return error_set(err, errlen, "cannot write checkpoint '%s': %s", path, strerror(errno));
     }
@@ -101,16 +100,18 @@ int trainer_load_checkpoint(Trainer *t, const char *path, void *extra, size_t n_
     size_t nb = t->n_params * sizeof(float);
     unsigned char *ex = h.n_extra ? malloc(h.n_extra) : NULL;
     uint32_t stored = 0;
-    int bad = h.n_params != t->n_params || (h.n_extra && !ex) ||
-              (h.n_extra && fread(ex, h.n_extra, 1, f) != 1) || fread(t->params, nb, 1, f) != 1 ||
-              fread(t->m, nb, 1, f) != 1 || fread(t->v, nb, 1, f) != 1 || fread(&stored, sizeof stored, 1, f) != 1;
+    const float *bufs[4];
+    int nbufs = ckpt_buffers(t, t->params, bufs);
+    int bad = h.n_params != t->n_params || (h.n_extra && !ex) || (h.n_extra && fread(ex, h.n_extra, 1, f) != 1);
+    for (int i = 0; i < nbufs && !bad; i++)
+        bad = fread((float *)bufs[i], nb, 1, f) != 1;
+    bad = bad || fread(&stored, sizeof stored, 1, f) != 1;
     fclose(f);
     if (!bad) {
-        uint32_t sum = fnv1a((const unsigned char *)&h, sizeof h, 2166136261u);
-        sum = fnv1a(ex, h.n_extra, sum);
-        sum = fnv1a((const unsigned char *)t->params, nb, sum);
-        sum = fnv1a((const unsigned char *)t->m, nb, sum);
-        sum = fnv1a((const unsigned char *)t->v, nb, sum);
+        uint32_t sum = crc32_update(0, &h, sizeof h);
+        sum = crc32_update(sum, ex, h.n_extra);
+        for (int i = 0; i < nbufs; i++)
+            sum = crc32_update(sum, bufs[i], nb);
         bad = sum != stored;
     }
     if (bad) {

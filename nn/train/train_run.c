@@ -470,6 +470,7 @@ static int run_epoch(Run *r, long steps_per_epoch, const Train_observer *obs, Tr
         return error_set(err, errlen, "out of memory");
     }
     Val_result vr, vo;
+    trainer_use_ema(&r->t, 1);   /* with --ema the average is what is validated and kept */
     run_validate(r, &vr);
     run_validate_other(r, &vo);
     e->at_other = vo.at_cal;
@@ -487,6 +488,7 @@ static int run_epoch(Run *r, long steps_per_epoch, const Train_observer *obs, Tr
         if (model_file_write(r->c.out_path, &r->t.cfg, r->t.params, extra, n_extra, err, errlen) != 0)
             return -1;
     }
+    trainer_use_ema(&r->t, 0);
     e->epoch = r->t.epoch;
     e->epochs = opt->epochs;
     e->step = r->t.step;
