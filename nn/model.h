@@ -92,7 +92,7 @@ void model_set_kernels(Model *m, const Kernels *k);
 void model_config_default(Model_config *c);
 /* The shape of the shipped model (nn/models/default.gtm) and of `groove train` by default:
  * model_config_default with ff 128 and memory with its groove (has_memory 2, input 58;
- * docs/training.md, run m18). */
+ * docs/training.md, run m23). */
 void model_config_shipped(Model_config *c);
 
 /* The memory gate (the file's "memory_gate" extra, G steps; 0 or absent: off): the memory's

@@ -33,10 +33,13 @@ check "--resume finishes the run" test "$st2" = 0
 check "the resumed run's model equals the unbroken run's byte for byte" cmp -s "$TMP/a.gtm" "$TMP/b.gtm"
 check "the resumed run's log has the same numbers" \
     cmp -s <(cut -d, -f1-20 "$TMP/a.gtm.csv") <(cut -d, -f1-20 "$TMP/b.gtm.csv")
-# --ema: the same run validates and writes the weight average, and resumes with it
+# --ema (on by default, 0.999): the same run validates and writes the weight average, and
+# resumes with it
+"$GROOVE" train "${tiny[@]}" --ema 0 -o "$TMP/n.gtm"; st=$?
+check "a tiny run with --ema 0 (the last weights) finishes" test "$st" = 0 -a -s "$TMP/n.gtm"
+check "the default run's model is another (the average, not the last weights)" test -n "$(cmp "$TMP/a.gtm" "$TMP/n.gtm" 2>&1)"
 "$GROOVE" train "${tiny[@]}" --ema 0.9 -o "$TMP/e.gtm"; st=$?
 check "a tiny run with --ema 0.9 finishes" test "$st" = 0 -a -s "$TMP/e.gtm"
-check "its model is another (the average, not the last weights)" test -s "$TMP/e.gtm" -a -n "$(cmp "$TMP/a.gtm" "$TMP/e.gtm" 2>&1)"
 "$GROOVE" train "${tiny[@]}" --ema 0.9 -o "$TMP/f.gtm" --stop-after 2 && \
     "$GROOVE" train --data "$DATA" -o "$TMP/f.gtm" --resume --quiet; st=$?
 check "an --ema run stopped after 2 epochs resumes" test "$st" = 0

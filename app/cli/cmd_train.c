@@ -31,7 +31,8 @@ static void usage(FILE *out)
             "keeps the epoch with the best validation score (F1 at calibrated thresholds).\n"
             "\n"
             "  --from MODEL        start from MODEL's shape and weights (fine-tuning): a short schedule\n"
-            "                      (%d epochs, peak learning rate %g, no KL ramp) unless told otherwise\n"
+            "                      (%d epochs, peak learning rate %g, no KL ramp, no weight average)\n"
+            "                      unless told otherwise\n"
             "  --midi DIR          train on a folder of your drum or multi-track MIDI files instead of\n"
             "                      the dataset: their drum parts (channel 10, or drum-only files), 2-bar\n"
             "                      4/4 windows, split by file 90/10; the thresholds are calibrated on\n"
@@ -69,7 +70,8 @@ static void usage(FILE *out)
             "                      the model file (also with --calibrate); default: --from's or\n"
             "                      --calibrate's model file's own, from scratch 1\n"
             "  --ema D             validate, select and write the moving average of the weights\n"
-            "                      (decay D per step, bias-corrected; 0 off, the default)\n",
+            "                      (decay D per step, bias-corrected; 0 off; default 0.999, with\n"
+            "                      --from 0)\n",
             FINETUNE_EPOCHS, (double)FINETUNE_LR);
     fputs("  --d N (encoder and decoder width) --enc-d N --dec-d N --heads N --ff N\n"
             "  --layers N --enc-layers N --dec-layers N --latent N\n"
@@ -148,7 +150,7 @@ typedef struct {
     const char *calibrate;   /* --calibrate MODEL, or NULL */
     const char *midi_dir;    /* --midi DIR, or NULL */
     const char *keys_set;    /* --keys-set DIR (with --calibrate), or NULL */
-    int epochs_given, lr_given;
+    int epochs_given, lr_given, ema_given;
     int out_given;           /* -o was given (--calibrate writes in place otherwise) */
     int quiet;
     char checkpoint[4096], log[4096];
@@ -327,6 +329,7 @@ static int parse_options(int argc, char **argv, Train_run_config *rc, Train_args
         default:
             a->epochs_given |= c == 'E';
             a->lr_given |= c == 'l';
+            a->ema_given |= c == 'N';
             r = parse_number(c, optarg, rc);
             break;
         }
@@ -363,6 +366,8 @@ static int parse_options(int argc, char **argv, Train_run_config *rc, Train_args
             rc->opt.epochs = FINETUNE_EPOCHS;
         if (!a->lr_given)
             rc->opt.lr = FINETUNE_LR;
+        if (!a->ema_given)
+            rc->opt.ema = 0.0f;   /* a few hundred steps: the last weights, not their average */
         rc->opt.beta_ramp = 0.0f;
     }
     snprintf(a->checkpoint, sizeof a->checkpoint, "%s%s", checkpoint ? checkpoint : rc->out_path,

@@ -20,9 +20,9 @@
 
 void train_options_default(Train_options *o)
 {
-    /* the shipped model's recipe (docs/training.md: run m18) */
+    /* the shipped model's recipe (docs/training.md: run m23) */
     memset(o, 0, sizeof *o);
-    o->epochs = 48;
+    o->epochs = 64;
     o->batch = 64;
     o->threads = 2;
     o->lr = 1e-3f;
@@ -51,6 +51,7 @@ void train_options_default(Train_options *o)
     o->memory_gate = -1;       /* the --from / --calibrate file's own; from scratch 1 */
     o->memory_errors = 0.0f;   /* 0.3 from scratch (run m3) broke the closed loop */
     o->val_genre = 0;
+    o->ema = 0.999f;           /* run m23: the average of about the last 1,000 steps (4 epochs) */
 }
 
 /* ---------------------------------------------------------------- activations */
