@@ -461,6 +461,14 @@ int main(void)
     }
     CHECK(trainer_load_checkpoint(&r, path, NULL, 0, err, sizeof err) != 0 && strstr(err, "corrupt"),
           "a flipped byte is caught: %s", err);
+    f = fopen(path, "r+b");
+    if (f) {   /* the header's model config: steps */
+        fseek(f, 20, SEEK_SET);
+        fputc(0x7f, f);
+        fclose(f);
+    }
+    CHECK(trainer_load_checkpoint(&r, path, NULL, 0, err, sizeof err) != 0 && strstr(err, "corrupt") && strstr(err, path),
+          "a damaged header names the file and says it is damaged: %s", err);
     f = fopen(path, "wb");
     if (f) {
         fputs("not a checkpoint", f);

@@ -41,7 +41,8 @@ static void usage(FILE *out)
             "  -o, --out FILE      best model so far, with its thresholds (default runs/model.gtm)\n"
             "  --checkpoint FILE   checkpoint written every epoch (default OUT.ckpt)\n"
             "  --log FILE          CSV log, one row per epoch (default OUT.csv)\n"
-            "  --resume            continue from the checkpoint exactly where it stopped\n"
+            "  --resume            continue from the checkpoint exactly where it stopped, with its\n"
+            "                      options (others given are not used)\n"
             "  --kinds K           beats | fills | both (default beats)\n"
             "  --epochs N --batch N --threads N --seed N\n"
             "  --lr X --lr-min X --warmup FRAC --wd X --clip X\n"
@@ -106,10 +107,13 @@ static void print_metrics(const char *what, const Metrics *m)
 static void on_start(void *ctx, const Train_run_start *s)
 {
     (void)ctx;
-    printf("train: %d windows (%s), validation %d, %zu parameters, batch %d, %d threads, kernels %s, "
+    char avg[48] = "";
+    if (s->ema > 0.0f)
+        snprintf(avg, sizeof avg, ", weight average %g", s->ema);
+    printf("train: %d windows (%s), validation %d, %zu parameters, batch %d, %d threads, kernels %s%s, "
            "epoch %d of %d\n",
            s->n_train, s->kinds == DATASET_BEATS ? "beats" : s->kinds == DATASET_FILLS ? "fills" : "beats+fills",
-           s->n_val, s->n_params, s->batch, s->threads, s->kernels, s->epoch, s->epochs);
+           s->n_val, s->n_params, s->batch, s->threads, s->kernels, avg, s->epoch, s->epochs);
     fflush(stdout);
 }
 
@@ -500,7 +504,8 @@ int cmd_train(int argc, char **argv)
     if (a.quiet)
         return 0;
     if (res.stopped_after) {
-        printf("stopped after %d epochs; --resume continues from %s\n", res.stopped_after, rc.checkpoint_path);
+        printf("stopped after %d epoch%s; --resume continues from %s\n", res.stopped_after,
+               res.stopped_after == 1 ? "" : "s", rc.checkpoint_path);
         return 0;
     }
     printf("best epoch %d: validation F1 %.4f at thresholds", res.best_epoch, res.best_score);

@@ -15,7 +15,7 @@
  *         breathes but stays on the groove. The model turns noise into extra hits (off-mu
  *         latents decode busier, or, for some models, sparser), so an evolving part is held to
  *         the density of the base's part:
- *         each voice keeps at most one hit more and at least one hit fewer than it has with
+ *         each voice plays at most one hit more and at most one hit fewer than it has with
  *         eps = base, and a voice silent there stays silent (Regen_request.hold).
  *   morph: m fixed, or, with a rate of R loops, m = (1 - cos(2 pi loop / R)) / 2 (A at loop 0,
  *         B at loop R/2, back to A at loop R), as the published plugin's LFO does.

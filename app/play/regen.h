@@ -39,7 +39,7 @@ typedef struct {
                                params.eps is ignored: the noise travels in eps below */
     int has_eps;            /* 1: z = mu + params.variation * sigma * eps (evolve.h) */
     float eps[REGEN_MAX_LATENT];
-    int hold;               /* 1: each voice keeps at most one hit more and at least one hit
+    int hold;               /* 1: each voice plays at most one hit more and at most one hit
                                fewer than it has with eps = base (z = mu without has_base), and
                                a voice silent there stays silent: an evolving part keeps its
                                density */

@@ -93,9 +93,13 @@ int trainer_load_checkpoint(Trainer *t, const char *path, void *extra, size_t n_
         return error_set(err, errlen, "checkpoint '%s' has version %u, this build reads %u: start a new run", path,
                          h.version, CKPT_VERSION);
     }
-    if (trainer_init(t, &h.cfg, &h.opt, h.total_steps, err, errlen) != 0) {
+    char why[200];
+    if (trainer_init(t, &h.cfg, &h.opt, h.total_steps, why, sizeof why) != 0) {
         fclose(f);
-        return -1;
+        if (strstr(why, "out of memory"))
+            return error_set(err, errlen, "cannot load checkpoint '%s': %s", path, why);
+        /* a header this build cannot use: damaged (the checksum would say so) */
+        return error_set(err, errlen, "checkpoint '%s' is truncated or corrupt (%s)", path, why);
     }
     size_t nb = t->n_params * sizeof(float);
     unsigned char *ex = h.n_extra ? malloc(h.n_extra) : NULL;

@@ -567,7 +567,7 @@ int train_run(const Train_run_config *c, const Train_observer *obs, Train_run_re
         goto done;
     if (obs && obs->start) {
         Train_run_start s = {r.n_train, r.n_val,      r.t.n_params, opt->kinds, opt->batch,
-                             opt->threads, tk_kernel_name(), r.t.epoch, opt->epochs};
+                             opt->threads, tk_kernel_name(), r.t.epoch, opt->epochs, r.t.opt.ema};
         obs->start(obs->ctx, &s);
     }
     double run_start = clock_seconds();

@@ -55,6 +55,7 @@ typedef struct {
     int batch, threads;
     const char *kernels;       /* the training kernels' name */
     int epoch, epochs;         /* epochs done (after a resume) and planned */
+    float ema;                 /* the weight average's decay per step (0: none kept) */
 } Train_run_start;
 
 /* Told after every epoch: the means over the epoch and the validation numbers. */
