@@ -154,6 +154,7 @@ int main(void)
     rcfg.opt.threads = 1;
     rcfg.opt.lr = 0.0f;
     rcfg.opt.lr_min = 0.0f;
+    rcfg.opt.ema = 0.0f;   /* as groove train --from: the weights themselves, not their average */
     Train_run_result res;
     rc = train_run(&rcfg, NULL, &res, err, sizeof err);
     CHECK(rc == 0 && res.best_epoch == 1, "a run on the borrowed dataset from the model file (%s)", rc ? err : "ok");
