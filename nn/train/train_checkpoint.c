@@ -28,7 +28,7 @@ typedef struct {
 } Ckpt_header;
 
 /* The buffers after the header and the extra state: weights, moments, the average. */
-static int ckpt_buffers(const Trainer *t, const float *params, const float *bufs[4])
+static int ckpt_buffers(const Trainer *t, float *params, float *bufs[4])
 {
     bufs[0] = params, bufs[1] = t->m, bufs[2] = t->v, bufs[3] = t->ema;
     return t->ema ? 4 : 3;
@@ -50,7 +50,7 @@ int trainer_save_checkpoint(const Trainer *t, const char *path, const void *extr
     h.n_params = t->n_params;
     h.n_extra = n_extra;
     size_t nb = t->n_params * sizeof(float);
-    const float *bufs[4];
+    float *bufs[4];
     /* while the average stands in for the weights, the trained weights are in ema_saved */
     int nbufs = ckpt_buffers(t, t->ema_in_use ? t->ema_saved : t->params, bufs);
     uint32_t sum = crc32_update(0, &h, sizeof h);
@@ -93,22 +93,25 @@ int trainer_load_checkpoint(Trainer *t, const char *path, void *extra, size_t n_
         return error_set(err, errlen, "checkpoint '%s' has version %u, this build reads %u: start a new run", path,
                          h.version, CKPT_VERSION);
     }
+    /* a model config no build writes: the header is damaged (the checksum would say so) */
+    const char *bad_cfg = model_config_check(&h.cfg);
+    if (bad_cfg) {
+        fclose(f);
+        return error_set(err, errlen, "checkpoint '%s' is truncated or corrupt (bad model config: %s)", path, bad_cfg);
+    }
     char why[200];
     if (trainer_init(t, &h.cfg, &h.opt, h.total_steps, why, sizeof why) != 0) {
         fclose(f);
-        if (strstr(why, "out of memory"))
-            return error_set(err, errlen, "cannot load checkpoint '%s': %s", path, why);
-        /* a header this build cannot use: damaged (the checksum would say so) */
-        return error_set(err, errlen, "checkpoint '%s' is truncated or corrupt (%s)", path, why);
+        return error_set(err, errlen, "cannot load checkpoint '%s': %s", path, why);
     }
     size_t nb = t->n_params * sizeof(float);
     unsigned char *ex = h.n_extra ? malloc(h.n_extra) : NULL;
     uint32_t stored = 0;
-    const float *bufs[4];
+    float *bufs[4];
     int nbufs = ckpt_buffers(t, t->params, bufs);
     int bad = h.n_params != t->n_params || (h.n_extra && !ex) || (h.n_extra && fread(ex, h.n_extra, 1, f) != 1);
     for (int i = 0; i < nbufs && !bad; i++)
-        bad = fread((float *)bufs[i], nb, 1, f) != 1;
+        bad = fread(bufs[i], nb, 1, f) != 1;
     bad = bad || fread(&stored, sizeof stored, 1, f) != 1;
     fclose(f);
     if (!bad) {
